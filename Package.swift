@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "AlgoScalper",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "scalper", targets: ["ScalperCLI"]),
+        .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Domain", targets: ["Domain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The C-level baseline the journal benchmark compares against: raw mdb_put with MDB_APPEND.
+        .target(name: "LMDBBaseline", dependencies: ["CLMDB"]),
+        .target(
+            name: "Journal",
+            dependencies: [
+                "CLMDB",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "Domain", dependencies: ["Journal"], swiftSettings: strictSettings),
+        // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
+        .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ScalperCLI",
+            dependencies: [
+                "Journal", "Domain", "LMDBBaseline", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "CZlib", "ScalperCLI"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
+        .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Commits records from many concurrent producers in batches: a batch is committed when it holds
+/// `maxBatch` records or when its oldest record has waited `maxDelay`, whichever comes first.
+///
+/// One dedicated thread owns the journal's write transactions (LMDB ties a write transaction to its
+/// thread, so nothing here awaits while one is open). `append` returns a record's seq only after the
+/// batch holding it is committed, and synced in `durable` mode.
+public final class GroupCommitter: @unchecked Sendable {
+    /// Batching limits; the defaults are 256 records or 2 ms.
+    public struct Policy: Sendable {
+        public var maxBatch: Int
+        public var maxDelay: Duration
+
+        public init(maxBatch: Int = 256, maxDelay: Duration = .milliseconds(2)) {
+            self.maxBatch = max(1, maxBatch)
+            self.maxDelay = maxDelay
+        }
+    }
+
+    private struct Waiter {
+        var records: [PendingRecord]
+        var continuation: CheckedContinuation<ClosedRange<UInt64>, any Error>
+    }
+
+    public let journal: Journal
+    public let policy: Policy
+    private let condition = NSCondition()
+    private var queue: [Waiter] = []
+    private var queuedRecords = 0
+    private var oldestArrival: ContinuousClock.Instant?
+    private var closing = false
+    private var failure: JournalError?
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    /// Called after each commit with the batch size and the commit's duration (for metrics).
+    private let onCommit: (@Sendable (Int, Duration) -> Void)?
+
+    public init(journal: Journal, policy: Policy = Policy(), onCommit: (@Sendable (Int, Duration) -> Void)? = nil) {
+        self.journal = journal
+        self.policy = policy
+        self.onCommit = onCommit
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "journal-writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Appends one record and returns its seq once it is durable.
+    public func append(_ record: PendingRecord) async throws -> UInt64 {
+        try await append(contentsOf: [record]).lowerBound
+    }
+
+    /// Appends records that must stay together (consecutive seqs, one commit); returns their seqs once durable.
+    public func append(contentsOf records: [PendingRecord]) async throws -> ClosedRange<UInt64> {
+        precondition(!records.isEmpty, "append needs at least one record")
+        return try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            if let failure {
+                continuation.resume(throwing: failure)
+                return
+            }
+            if closing {
+                continuation.resume(throwing: JournalError.closed)
+                return
+            }
+            if queue.isEmpty { oldestArrival = .now }
+            queue.append(Waiter(records: records, continuation: continuation))
+            queuedRecords += records.count
+            if queue.count == 1 || queuedRecords >= policy.maxBatch { condition.signal() }
+        }
+    }
+
+    /// Commits what is queued, stops the writer thread and fails later appends with `JournalError.closed`.
+    public func close() {
+        condition.lock()
+        let alreadyClosing = closing
+        closing = true
+        condition.signal()
+        condition.unlock()
+        if !alreadyClosing { finished.wait() }
+        journal.close()
+    }
+
+    private func run() {
+        condition.lock()
+        while true {
+            while queue.isEmpty && !closing { condition.wait() }
+            if queue.isEmpty && closing { break }
+            if let oldest = oldestArrival {
+                let deadline = oldest + policy.maxDelay
+                while queuedRecords < policy.maxBatch && !closing {
+                    let remaining = deadline - .now
+                    if remaining <= .zero { break }
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: remaining.seconds))
+                }
+            }
+            let batch = takeBatch()
+            condition.unlock()
+            commit(batch)
+            condition.lock()
+        }
+        condition.unlock()
+        finished.signal()
+    }
+
+    /// Takes whole waiters up to `maxBatch` records (a waiter's records are never split).
+    private func takeBatch() -> [Waiter] {
+        var count = 0
+        var taken = 0
+        while taken < queue.count && (taken == 0 || count + queue[taken].records.count <= policy.maxBatch) {
+            count += queue[taken].records.count
+            taken += 1
+        }
+        let batch = Array(queue[0..<taken])
+        queue.removeFirst(taken)
+        queuedRecords -= count
+        oldestArrival = queue.isEmpty ? nil : .now
+        return batch
+    }
+
+    private func commit(_ batch: [Waiter]) {
+        let started = ContinuousClock.now
+        do {
+            let records = batch.flatMap(\.records)
+            let range = try journal.append(records)
+            onCommit?(records.count, .now - started)
+            var next = range.lowerBound
+            for waiter in batch {
+                let end = next + UInt64(waiter.records.count) - 1
+                waiter.continuation.resume(returning: next...end)
+                next = end + 1
+            }
+        } catch {
+            let journalError = error
+            condition.lock()
+            failure = journalError
+            let rest = queue
+            queue.removeAll()
+            queuedRecords = 0
+            condition.unlock()
+            for waiter in batch + rest { waiter.continuation.resume(throwing: journalError) }
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}

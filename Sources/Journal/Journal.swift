@@ -1,0 +1,225 @@
+import CLMDB
+import Foundation
+import Logging
+
+/// How a journal makes commits durable.
+public enum Durability: String, Sendable, CaseIterable {
+    /// `fsync` on every commit: an acknowledged record survives a crash or power loss. The default for live trading.
+    case durable
+    /// No sync on commit (the OS writes back later): a process crash loses nothing committed, a power loss
+    /// may lose the last commits. Many times faster; for backtests and replays that can be re-run.
+    case fast
+}
+
+/// Options for opening a journal.
+public struct JournalOptions: Sendable {
+    public var durability: Durability
+    /// The map LMDB starts with; it doubles whenever a commit needs more.
+    public var initialMapSize: Int
+    /// Check every record's CRC and seq continuity before accepting writes.
+    public var verifyOnOpen: Bool
+
+    public init(durability: Durability = .durable, initialMapSize: Int = 64 << 20, verifyOnOpen: Bool = true) {
+        self.durability = durability
+        self.initialMapSize = initialMapSize
+        self.verifyOnOpen = verifyOnOpen
+    }
+}
+
+/// What `repair --truncate-after` removed.
+public struct TruncationReport: Equatable, Sendable {
+    public var keptThrough: UInt64
+    public var removedCount: UInt64
+    public var removedRange: ClosedRange<UInt64>?
+
+    public init(keptThrough: UInt64, removedCount: UInt64, removedRange: ClosedRange<UInt64>?) {
+        self.keptThrough = keptThrough
+        self.removedCount = removedCount
+        self.removedRange = removedRange
+    }
+}
+
+/// An append-only log of records keyed by seq 1, 2, 3… in one LMDB environment (a directory).
+///
+/// Open it for writing (one process at a time, enforced by `writer.lock`) or for reading (any number of
+/// processes). `append` writes a batch in one transaction and returns once it is committed; for many
+/// concurrent producers put a `GroupCommitter` in front of it.
+public final class Journal: @unchecked Sendable {
+    public let path: String
+    public let options: JournalOptions
+    let environment: LMDBEnvironment
+    private let writerLock: WriterLock?
+    private let writeMutex = NSLock()
+    private var nextSeq: UInt64
+    private let logger: Logger
+
+    /// Opens (creating if needed) the journal at `path` for writing.
+    ///
+    /// Refuses a journal whose records fail verification; `repair(truncateAfter:)` is the only way past that.
+    public static func openForWriting(
+        at path: String, options: JournalOptions = JournalOptions(),
+        logger: Logger = Logger(label: "journal")
+    ) throws(JournalError) -> Journal {
+        try Journal(path: path, writable: true, options: options, logger: logger, verify: options.verifyOnOpen)
+    }
+
+    /// Opens an existing journal for reading while any writer goes on appending.
+    public static func openForReading(at path: String, logger: Logger = Logger(label: "journal")) throws(JournalError) -> Journal {
+        try Journal(path: path, writable: false, options: JournalOptions(), logger: logger, verify: false)
+    }
+
+    /// Opens a journal for writing without verifying it, and removes every record after `seq`.
+    ///
+    /// The only way to make a corrupt journal writable again; it reports what it removed.
+    public static func repair(at path: String, truncateAfter seq: UInt64) throws(JournalError) -> TruncationReport {
+        let journal = try Journal(
+            path: path, writable: true, options: JournalOptions(), logger: Logger(label: "journal"), verify: false)
+        defer { journal.close() }
+        return try journal.truncate(after: seq)
+    }
+
+    private init(path: String, writable: Bool, options: JournalOptions, logger: Logger, verify: Bool) throws(JournalError) {
+        self.path = path
+        self.options = options
+        self.logger = logger
+        if writable {
+            if !FileManager.default.fileExists(atPath: path) {
+                do {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                } catch {
+                    throw .cannotOpen(path: path, reason: "cannot create the directory: \(error.localizedDescription)")
+                }
+            }
+            writerLock = try WriterLock(directory: path)
+        } else {
+            writerLock = nil
+        }
+        environment = try LMDBEnvironment(
+            path: path, readOnly: !writable, sync: options.durability == .durable,
+            initialMapSize: options.initialMapSize)
+        let reader = JournalReader(environment: environment)
+        if verify {
+            let report = try reader.verify()
+            if let failure = report.firstFailure {
+                throw .refusesToOpenCorrupt(path: path, seq: failure.seq, reason: failure.reason)
+            }
+        }
+        nextSeq = try reader.lastSeq() + 1
+    }
+
+    /// A reader over this journal sharing its environment (LMDB must not be opened twice in one process).
+    public var reader: JournalReader { JournalReader(environment: environment) }
+
+    /// The last committed seq (0 when empty).
+    public var lastSeq: UInt64 {
+        writeMutex.lock()
+        defer { writeMutex.unlock() }
+        return nextSeq - 1
+    }
+
+    /// Appends `records` in one transaction and returns their seqs once the commit is done (and synced,
+    /// in `durable` mode). Grows the map and retries when it is full.
+    @discardableResult
+    public func append<Records: Collection<PendingRecord>>(_ records: Records) throws(JournalError) -> ClosedRange<UInt64> {
+        guard writerLock != nil else { throw .cannotOpen(path: path, reason: "opened read-only") }
+        guard !records.isEmpty else { throw .cannotOpen(path: path, reason: "append needs at least one record") }
+        for record in records where record.payload.count > RecordHeader.maxPayloadLength {
+            throw .recordTooLarge(bytes: record.payload.count)
+        }
+        writeMutex.lock()
+        defer { writeMutex.unlock() }
+        let first = nextSeq
+        while true {
+            do {
+                try environment.withWriteTransaction { txn in
+                    var seq = first
+                    for record in records {
+                        try Self.put(record, seq: seq, txn: txn, dbi: environment.dbi)
+                        seq += 1
+                    }
+                }
+                break
+            } catch let error as JournalError {
+                guard case .lmdb(_, let code, _) = error, code == MDB_MAP_FULL else { throw error }
+                let newSize = try environment.growMap()
+                logger.info("journal map grown", metadata: ["journal.map_bytes": "\(newSize)", "journal.seq": "\(first)"])
+            } catch {
+                throw .lmdb(operation: "append", code: -1, message: "\(error)")
+            }
+        }
+        nextSeq = first + UInt64(records.count)
+        return first...(nextSeq - 1)
+    }
+
+    /// Appends one record; see `append(_:)`.
+    @discardableResult
+    public func append(_ record: PendingRecord) throws(JournalError) -> UInt64 {
+        try append(CollectionOfOne(record)).lowerBound
+    }
+
+    private static func put(_ record: PendingRecord, seq: UInt64, txn: OpaquePointer, dbi: MDB_dbi) throws(JournalError) {
+        let total = RecordHeader.size + record.payload.count
+        let code = SeqKey.withKey(seq) { key in
+            var data = MDB_val(mv_size: total, mv_data: nil)
+            // MDB_RESERVE hands back the record's place in the page, so it is written once, in place.
+            let code = mdb_put(txn, dbi, &key, &data, UInt32(MDB_APPEND | MDB_RESERVE))
+            guard code == 0, let target = data.mv_data else { return code }
+            let buffer = UnsafeMutableRawBufferPointer(start: target, count: total)
+            record.payload.withUnsafeBytes { payload in
+                if payload.count > 0 {
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[RecordHeader.size...]).copyMemory(from: payload)
+                }
+            }
+            let header = RecordHeader(
+                kind: record.kind, kindVersion: record.kindVersion, timestampNanos: record.timestampNanos,
+                payloadLength: UInt32(record.payload.count))
+            RecordHeader.write(header, seq: seq, into: buffer)
+            return 0
+        }
+        if code != 0 { try LMDBEnvironment.check("mdb_put(seq \(seq))", code) }
+    }
+
+    /// Removes every record after `seq`; see `repair(at:truncateAfter:)`.
+    func truncate(after seq: UInt64) throws(JournalError) -> TruncationReport {
+        writeMutex.lock()
+        defer { writeMutex.unlock() }
+        let last = try reader.lastSeq()
+        guard last > seq else { return TruncationReport(keptThrough: last, removedCount: 0, removedRange: nil) }
+        do {
+            try environment.withWriteTransaction { txn in
+                var cursor: OpaquePointer?
+                try LMDBEnvironment.check("mdb_cursor_open", mdb_cursor_open(txn, environment.dbi, &cursor))
+                defer { mdb_cursor_close(cursor) }
+                var value = MDB_val()
+                var code: Int32 = 0
+                while true {
+                    code = SeqKey.withKey(seq + 1) { key in mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE) }
+                    guard code == 0 else { break }
+                    try LMDBEnvironment.check("mdb_cursor_del", mdb_cursor_del(cursor, 0))
+                }
+                if code != MDB_NOTFOUND { try LMDBEnvironment.check("mdb_cursor_get", code) }
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .lmdb(operation: "truncate", code: -1, message: "\(error)")
+        }
+        try environment.sync()
+        nextSeq = seq + 1
+        return TruncationReport(keptThrough: seq, removedCount: last - seq, removedRange: (seq + 1)...last)
+    }
+
+    /// Flushes (in `fast` mode) and releases the writer lock. Further appends fail.
+    public func close() {
+        if writerLock != nil && options.durability == .fast { try? environment.sync() }
+    }
+
+    /// Size of the journal's files on disk, in bytes.
+    public var sizeOnDisk: Int64 {
+        let files = ["data.mdb", "lock.mdb"]
+        return files.reduce(0) { sum, name in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name)
+            return sum + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+        }
+    }
+}

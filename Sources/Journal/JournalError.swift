@@ -1,0 +1,44 @@
+/// Everything that can go wrong opening, writing or reading a journal, with a message that names the
+/// journal, the record and the reason.
+public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The path does not hold a journal, or the journal's files cannot be opened.
+    case cannotOpen(path: String, reason: String)
+    /// Another process holds the journal for writing.
+    case writerLockHeld(path: String, holder: String)
+    /// The data file is shorter than LMDB's own metadata says it must be.
+    case truncatedFile(path: String, expectedBytes: Int64, actualBytes: Int64)
+    /// A record failed a check; nothing past it can be trusted until `repair` truncates it away.
+    case corruptRecord(seq: UInt64, reason: String)
+    /// A journal with a corrupt record cannot be opened for writing.
+    case refusesToOpenCorrupt(path: String, seq: UInt64, reason: String)
+    /// An LMDB call failed.
+    case lmdb(operation: String, code: Int32, message: String)
+    /// The journal (or its group committer) was closed.
+    case closed
+    /// A record is larger than a journal record may be.
+    case recordTooLarge(bytes: Int)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open journal at \(path): \(reason)"
+        case .writerLockHeld(let path, let holder):
+            return "journal at \(path) is already open for writing by \(holder)"
+        case .truncatedFile(let path, let expected, let actual):
+            return "journal at \(path) is truncated: data.mdb has \(actual) bytes, its metadata needs at least \(expected)"
+        case .corruptRecord(let seq, let reason):
+            return "corrupt record at seq \(seq): \(reason)"
+        case .refusesToOpenCorrupt(let path, let seq, let reason):
+            let keep = seq > 1 ? "\(seq - 1)" : "0"
+            return "journal at \(path) has a corrupt record at seq \(seq) (\(reason)); refusing to open it for writing. "
+                + "Inspect it with 'scalper journal verify', then 'scalper journal repair \(path) --truncate-after \(keep)' "
+                + "removes seq \(seq) and everything after it"
+        case .lmdb(let operation, let code, let message):
+            return "LMDB \(operation) failed (\(code)): \(message)"
+        case .closed:
+            return "the journal is closed"
+        case .recordTooLarge(let bytes):
+            return "record of \(bytes) bytes exceeds the journal's limit of \(RecordHeader.maxPayloadLength) bytes"
+        }
+    }
+}

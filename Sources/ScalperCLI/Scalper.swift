@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The `scalper` command: trading, replay and journal audit for AlgoScalper.
+@main
+struct Scalper: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "scalper",
+        abstract: "AlgoScalper: an event-sourced options-scalping engine for NIFTY, BANKNIFTY and SENSEX on DhanHQ.",
+        discussion: """
+            Exit codes: 0 success; 1 the journal is corrupt (verify, dump); 2 the journal cannot be opened; \
+            64 bad arguments.
+            """,
+        version: version,
+        subcommands: [Demo.self, JournalGroup.self]
+    )
+}

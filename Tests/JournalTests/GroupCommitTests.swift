@@ -1,0 +1,84 @@
+import Foundation
+import Journal
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("Group commit")
+struct GroupCommitTests {
+    @Test("8 concurrent producers: every append gets a distinct seq whose record is exactly what it sent")
+    func concurrentProducers() async throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let committer = GroupCommitter(journal: journal, policy: .init(maxBatch: 16, maxDelay: .milliseconds(1)))
+        let acknowledged = try await withThrowingTaskGroup(of: [(UInt64, [UInt8])].self) { group in
+            for producer in 0..<8 {
+                group.addTask {
+                    var mine: [(UInt64, [UInt8])] = []
+                    for index in 0..<250 {
+                        let payload = Array("p\(producer)-\(index)".utf8)
+                        let seq = try await committer.append(
+                            PendingRecord(kind: 2, kindVersion: 1, timestampNanos: Int64(index), payload: payload))
+                        mine.append((seq, payload))
+                    }
+                    return mine
+                }
+            }
+            var all: [(UInt64, [UInt8])] = []
+            for try await part in group { all += part }
+            return all
+        }
+        committer.close()
+        #expect(acknowledged.map(\.0).sorted() == Array(1...2000))
+        let stored = Dictionary(uniqueKeysWithValues: try journal.reader.records().map { ($0.seq, $0.payload) })
+        for (seq, payload) in acknowledged { #expect(stored[seq] == payload) }
+    }
+
+    @Test("a batch never exceeds maxBatch records, and a multi-record append stays contiguous")
+    func batchLimits() async throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let sizes = Mutex<[Int]>([])
+        let committer = GroupCommitter(
+            journal: journal, policy: .init(maxBatch: 4, maxDelay: .milliseconds(50)),
+            onCommit: { count, _ in sizes.withLock { $0.append(count) } })
+        async let singles: [UInt64] = withThrowingTaskGroup(of: UInt64.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await committer.append(PendingRecord(kind: 1, kindVersion: 1, timestampNanos: Int64(index), payload: [1]))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let run = try await committer.append(
+            contentsOf: (0..<3).map { PendingRecord(kind: 3, kindVersion: 1, timestampNanos: Int64($0), payload: [2]) })
+        let single = try await singles
+        committer.close()
+        #expect(run.count == 3)
+        #expect(Set(single).isDisjoint(with: Set(run)))
+        #expect(sizes.withLock { $0.allSatisfy { $0 <= 4 } })
+        #expect(sizes.withLock { $0.reduce(0, +) } == 23)
+    }
+
+    @Test("a lone append commits after maxDelay without waiting for a full batch")
+    func partialBatchCommits() async throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .durable))
+        let committer = GroupCommitter(journal: journal)
+        let seq = try await committer.append(PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [7]))
+        #expect(seq == 1)
+        #expect(try journal.reader.record(at: 1)?.payload == [7])
+        committer.close()
+    }
+
+    @Test("after close, appends fail with JournalError.closed")
+    func appendAfterClose() async throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let committer = GroupCommitter(journal: journal)
+        committer.close()
+        await #expect(throws: JournalError.closed) {
+            try await committer.append(PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: []))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Journal
+import Testing
+import TestSupport
+
+@Suite("Integrity: verify, corruption, truncation, repair, writer lock")
+struct IntegrityTests {
+    /// Writes 1,000 records; record 500 carries a marker that can be found in data.mdb.
+    static let marker = Array("<<<RECORD-500-MARKER-0123456789>>>".utf8)
+
+    static func makeJournal(at path: String) throws {
+        let journal = try Journal.openForWriting(at: path, options: .init(durability: .durable))
+        for batch in 0..<10 {
+            try journal.append(
+                (0..<100).map { index in
+                    let n = batch * 100 + index + 1
+                    let payload = n == 500 ? marker : Array("record \(n) payload".utf8)
+                    return PendingRecord(kind: 2, kindVersion: 1, timestampNanos: Int64(n), payload: payload)
+                })
+        }
+        journal.close()
+    }
+
+    /// Flips one byte in every copy of `pattern` in the file (LMDB may keep stale copies in free pages).
+    static func flipByte(in file: String, inside pattern: [UInt8]) throws -> Int {
+        var data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        var flipped = 0
+        var index = 0
+        while index + pattern.count <= data.count {
+            if data[index] == pattern[0] && Array(data[index..<index + pattern.count]) == pattern {
+                data[index + pattern.count / 2] ^= 0x20
+                flipped += 1
+                index += pattern.count
+            } else {
+                index += 1
+            }
+        }
+        try Data(data).write(to: URL(fileURLWithPath: file))
+        return flipped
+    }
+
+    @Test("a clean journal verifies")
+    func clean() throws {
+        let directory = TemporaryDirectory()
+        try Self.makeJournal(at: directory.path)
+        let report = try Journal.openForReading(at: directory.path).reader.verify()
+        #expect(report == VerifyReport(recordCount: 1000, lastGoodSeq: 1000, firstFailure: nil))
+    }
+
+    @Test("one flipped byte inside a record: verify names that seq, writing is refused, repair is the way out")
+    func flippedByte() throws {
+        let directory = TemporaryDirectory()
+        try Self.makeJournal(at: directory.path)
+        #expect(try Self.flipByte(in: directory.sub("data.mdb"), inside: Self.marker) >= 1)
+
+        let report = try Journal.openForReading(at: directory.path).reader.verify()
+        #expect(report.firstFailure?.seq == 500)
+        #expect(report.firstFailure?.reason.hasPrefix("CRC32 mismatch") == true)
+        #expect(report.recordCount == 499)
+
+        #expect {
+            try Journal.openForWriting(at: directory.path)
+        } throws: { error in
+            guard case JournalError.refusesToOpenCorrupt(_, let seq, _) = error else { return false }
+            return seq == 500 && "\(error)".contains("--truncate-after 499")
+        }
+
+        let repair = try Journal.repair(at: directory.path, truncateAfter: 499)
+        #expect(repair == TruncationReport(keptThrough: 499, removedCount: 501, removedRange: 500...1000))
+        let journal = try Journal.openForWriting(at: directory.path)
+        #expect(journal.lastSeq == 499)
+        #expect(try journal.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 0, payload: [1])) == 500)
+    }
+
+    @Test("a truncated data file is a clear error, never a crash")
+    func truncatedFile() throws {
+        let directory = TemporaryDirectory()
+        try Self.makeJournal(at: directory.path)
+        let file = directory.sub("data.mdb")
+        let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int
+        #expect(truncate(file, off_t(size / 2)) == 0)
+        #expect {
+            try Journal.openForReading(at: directory.path)
+        } throws: { error in
+            guard case JournalError.truncatedFile(_, let expected, let actual) = error else { return false }
+            return actual == Int64(size / 2) && expected > actual && "\(error)".contains("is truncated")
+        }
+        #expect(throws: JournalError.self) { try Journal.openForWriting(at: directory.path) }
+    }
+
+    @Test("a second writer, in this process or another, gets an error naming the holder")
+    func singleWriter() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        try journal.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 0, payload: [1]))
+        #expect {
+            try Journal.openForWriting(at: directory.path)
+        } throws: { error in
+            guard case JournalError.writerLockHeld(_, let holder) = error else { return false }
+            return holder.hasPrefix("pid \(getpid()) on ")
+        }
+        let other = try Executables.scalper("journal", "bench", directory.path, "--events", "1")
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("is already open for writing by pid \(getpid()) on "))
+        // Readers are never blocked by the writer.
+        #expect(try Executables.scalper("journal", "stats", directory.path).status == 0)
+        _ = journal
+    }
+}
