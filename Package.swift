@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
-    .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)),
+    .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))
 ]
 
 let package = Package(

@@ -64,7 +64,9 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// Opens an existing journal for reading while any writer goes on appending.
-    public static func openForReading(at path: String, logger: Logger = Logger(label: "journal")) throws(JournalError) -> Journal {
+    public static func openForReading(at path: String, logger: Logger = Logger(label: "journal")) throws(JournalError)
+        -> Journal
+    {
         try Journal(path: path, writable: false, options: JournalOptions(), logger: logger, verify: false)
     }
 
@@ -78,7 +80,9 @@ public final class Journal: @unchecked Sendable {
         return try journal.truncate(after: seq)
     }
 
-    private init(path: String, writable: Bool, options: JournalOptions, logger: Logger, verify: Bool) throws(JournalError) {
+    private init(path: String, writable: Bool, options: JournalOptions, logger: Logger, verify: Bool)
+        throws(JournalError)
+    {
         self.path = path
         self.options = options
         self.logger = logger
@@ -117,10 +121,13 @@ public final class Journal: @unchecked Sendable {
         return nextSeq - 1
     }
 
-    /// Appends `records` in one transaction and returns their seqs once the commit is done (and synced,
-    /// in `durable` mode). Grows the map and retries when it is full.
+    /// Appends `records` in one transaction and returns their seqs once the commit is done.
+    ///
+    /// In `durable` mode the commit is synced first. A full map is grown and the batch retried.
     @discardableResult
-    public func append<Records: Collection<PendingRecord>>(_ records: Records) throws(JournalError) -> ClosedRange<UInt64> {
+    public func append<Records: Collection<PendingRecord>>(_ records: Records) throws(JournalError) -> ClosedRange<
+        UInt64
+    > {
         guard writerLock != nil else { throw .cannotOpen(path: path, reason: "opened read-only") }
         guard !records.isEmpty else { throw .cannotOpen(path: path, reason: "append needs at least one record") }
         for record in records where record.payload.count > RecordHeader.maxPayloadLength {
@@ -142,7 +149,8 @@ public final class Journal: @unchecked Sendable {
             } catch let error as JournalError {
                 guard case .lmdb(_, let code, _) = error, code == MDB_MAP_FULL else { throw error }
                 let newSize = try environment.growMap()
-                logger.info("journal map grown", metadata: ["journal.map_bytes": "\(newSize)", "journal.seq": "\(first)"])
+                logger.info(
+                    "journal map grown", metadata: ["journal.map_bytes": "\(newSize)", "journal.seq": "\(first)"])
             } catch {
                 throw .lmdb(operation: "append", code: -1, message: "\(error)")
             }
@@ -157,7 +165,8 @@ public final class Journal: @unchecked Sendable {
         try append(CollectionOfOne(record)).lowerBound
     }
 
-    private static func put(_ record: PendingRecord, seq: UInt64, txn: OpaquePointer, dbi: MDB_dbi) throws(JournalError) {
+    private static func put(_ record: PendingRecord, seq: UInt64, txn: OpaquePointer, dbi: MDB_dbi) throws(JournalError)
+    {
         let total = RecordHeader.size + record.payload.count
         let code = SeqKey.withKey(seq) { key in
             var data = MDB_val(mv_size: total, mv_data: nil)
@@ -209,7 +218,7 @@ public final class Journal: @unchecked Sendable {
         return TruncationReport(keptThrough: seq, removedCount: last - seq, removedRange: (seq + 1)...last)
     }
 
-    /// Flushes (in `fast` mode) and releases the writer lock. Further appends fail.
+    /// Flushes what `fast` mode has not yet synced.
     public func close() {
         if writerLock != nil && options.durability == .fast { try? environment.sync() }
     }

@@ -25,12 +25,14 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
         case .writerLockHeld(let path, let holder):
             return "journal at \(path) is already open for writing by \(holder)"
         case .truncatedFile(let path, let expected, let actual):
-            return "journal at \(path) is truncated: data.mdb has \(actual) bytes, its metadata needs at least \(expected)"
+            return
+                "journal at \(path) is truncated: data.mdb has \(actual) bytes, its metadata needs at least \(expected)"
         case .corruptRecord(let seq, let reason):
             return "corrupt record at seq \(seq): \(reason)"
         case .refusesToOpenCorrupt(let path, let seq, let reason):
             let keep = seq > 1 ? "\(seq - 1)" : "0"
-            return "journal at \(path) has a corrupt record at seq \(seq) (\(reason)); refusing to open it for writing. "
+            return
+                "journal at \(path) has a corrupt record at seq \(seq) (\(reason)); refusing to open it for writing. "
                 + "Inspect it with 'scalper journal verify', then 'scalper journal repair \(path) --truncate-after \(keep)' "
                 + "removes seq \(seq) and everything after it"
         case .lmdb(let operation, let code, let message):

@@ -43,7 +43,8 @@ public struct JournalReader: Sendable {
                 var expected = max(from, 1)
                 while code == 0 {
                     guard let seq = SeqKey.decode(key) else {
-                        throw JournalError.corruptRecord(seq: expected, reason: "key of \(key.mv_size) bytes is not a seq")
+                        throw JournalError.corruptRecord(
+                            seq: expected, reason: "key of \(key.mv_size) bytes is not a seq")
                     }
                     if seq > through { return }
                     if seq != expected {
@@ -79,8 +80,9 @@ public struct JournalReader: Sendable {
         try records(from: seq, through: seq).first
     }
 
-    /// Walks every record, checking CRC, seq continuity from 1 and header sanity, and, when given,
-    /// that `decode` accepts the payload. Stops at the first failure.
+    /// Walks every record and stops at the first failure.
+    ///
+    /// It checks the CRC, seq continuity from 1, header sanity and, when given, that `decode` accepts the payload.
     public func verify(decode: ((RecordView) throws -> Void)? = nil) throws(JournalError) -> VerifyReport {
         var count: UInt64 = 0
         var lastSeq: UInt64 = 0

@@ -33,7 +33,9 @@ final class LMDBEnvironment: @unchecked Sendable {
 
         var envPointer: OpaquePointer?
         try Self.check("mdb_env_create", mdb_env_create(&envPointer))
-        guard let env = envPointer else { throw .cannotOpen(path: path, reason: "mdb_env_create returned no environment") }
+        guard let env = envPointer else {
+            throw .cannotOpen(path: path, reason: "mdb_env_create returned no environment")
+        }
         mdb_env_set_maxreaders(env, 256)
         if !readOnly { mdb_env_set_mapsize(env, initialMapSize) }
         var flags = UInt32(MDB_NOTLS)

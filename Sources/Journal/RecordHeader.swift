@@ -45,11 +45,13 @@ public struct RecordHeader: Equatable, Sendable {
         seq: UInt64, value: UnsafeRawBufferPointer, verifyChecksum: Bool
     ) throws(JournalError) -> RecordHeader {
         guard value.count >= size else {
-            throw .corruptRecord(seq: seq, reason: "value is \(value.count) bytes, shorter than the \(size)-byte header")
+            throw .corruptRecord(
+                seq: seq, reason: "value is \(value.count) bytes, shorter than the \(size)-byte header")
         }
         let format = value.load(fromByteOffset: 0, as: UInt8.self)
         guard format == formatVersion else {
-            throw .corruptRecord(seq: seq, reason: "unknown record format \(format) (this build reads format \(formatVersion))")
+            throw .corruptRecord(
+                seq: seq, reason: "unknown record format \(format) (this build reads format \(formatVersion))")
         }
         let header = RecordHeader(
             kind: UInt16(littleEndian: value.loadUnaligned(fromByteOffset: 2, as: UInt16.self)),

@@ -22,7 +22,8 @@ final class WriterLock: @unchecked Sendable {
             close(fd)
             throw .writerLockHeld(path: directory, holder: holder.isEmpty ? "another process" : holder)
         }
-        let info = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(ISO8601DateFormatter().string(from: Date()))\n"
+        let info =
+            "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(ISO8601DateFormatter().string(from: Date()))\n"
         ftruncate(fd, 0)
         _ = info.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
         descriptor = fd

@@ -33,7 +33,9 @@ struct Demo: AsyncParsableCommand {
         }
         committer.close()
         let elapsed = (ContinuousClock.now - started).seconds
-        print("wrote \(grouped(events)) events to \(journalPath) in \(String(format: "%.2f", elapsed)) s (durable group commit)")
+        print(
+            "wrote \(grouped(events)) events to \(journalPath) in \(String(format: "%.2f", elapsed)) s (durable group commit)"
+        )
 
         let reader = try Journal.openForReading(at: journalPath).reader
         let report = try reader.verify { view in _ = try JournalEntry.decode(view) }
@@ -55,6 +57,8 @@ struct Demo: AsyncParsableCommand {
             return true
         }
         print("")
-        print("next: scalper journal stats \(journalPath) · scalper journal dump \(journalPath) --kind fill --format ndjson")
+        print(
+            "next: scalper journal stats \(journalPath) · scalper journal dump \(journalPath) --kind fill --format ndjson"
+        )
     }
 }

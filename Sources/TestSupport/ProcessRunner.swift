@@ -34,7 +34,8 @@ public enum Executables {
                 return url.path
             }
         }
-        fatalError("cannot find the built 'scalper' next to \(CommandLine.arguments[0]); run the tests with 'swift test'")
+        fatalError(
+            "cannot find the built 'scalper' next to \(CommandLine.arguments[0]); run the tests with 'swift test'")
     }
 
     /// The built `scalper` binary.

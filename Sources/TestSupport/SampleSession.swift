@@ -18,7 +18,10 @@ public enum SampleSession {
         let time = Timestamp(nanos: Timestamp.ist(tradingDate, 9, 15).nanos + Int64(seq - 1) * 10_000_000)
         if seq == 1 {
             return (
-                .event(.sessionStarted(SessionStarted(engineVersion: "0.1.0", mode: .paper, tradingDate: tradingDate, configText: configText))),
+                .event(
+                    .sessionStarted(
+                        SessionStarted(
+                            engineVersion: "0.1.0", mode: .paper, tradingDate: tradingDate, configText: configText))),
                 time
             )
         }
@@ -32,10 +35,15 @@ public enum SampleSession {
         case 100:
             let candles = (0..<5).map { minute in
                 Candle(
-                    start: seconds - 300 + Int64(minute) * 60, open: Paise(indexLevel - 500), high: Paise(indexLevel + 800),
+                    start: seconds - 300 + Int64(minute) * 60, open: Paise(indexLevel - 500),
+                    high: Paise(indexLevel + 800),
                     low: Paise(indexLevel - 900), close: Paise(indexLevel), volume: 0)
             }
-            return (.event(.candleBatch(CandleBatch(instrument: nifty, intervalMinutes: 1, source: .live, candles: candles))), time)
+            return (
+                .event(
+                    .candleBatch(CandleBatch(instrument: nifty, intervalMinutes: 1, source: .live, candles: candles))),
+                time
+            )
         case 200:
             let intent = OrderIntent(
                 correlationID: CorrelationID(session: tradingDate, commandSeq: seq), instrument: niftyCall, side: .buy,
@@ -43,7 +51,9 @@ public enum SampleSession {
             return (.command(.placeOrder(intent), causeSeq: seq - 1), time)
         case 201:
             let id = CorrelationID(session: tradingDate, commandSeq: seq - 1)
-            return (.event(.orderAccepted(OrderAccepted(correlationID: id, orderID: "SIM\(seq)", status: .transit))), time)
+            return (
+                .event(.orderAccepted(OrderAccepted(correlationID: id, orderID: "SIM\(seq)", status: .transit))), time
+            )
         case 202:
             let id = CorrelationID(session: tradingDate, commandSeq: seq - 2)
             let fill = Fill(
@@ -58,7 +68,8 @@ public enum SampleSession {
             let tick = Tick(
                 instrument: instrument, lastPrice: Paise(price), lastTradeTime: seconds, lastQuantity: 75,
                 volume: Int64(seq) * 75, openInterest: instrument == nifty ? 0 : 1_250_000,
-                bestBid: instrument == nifty ? .zero : Paise(price - 5), bestAsk: instrument == nifty ? .zero : Paise(price + 5))
+                bestBid: instrument == nifty ? .zero : Paise(price - 5),
+                bestAsk: instrument == nifty ? .zero : Paise(price + 5))
             return (.event(.tick(tick)), time)
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Journal
+import TestSupport
 import Testing
 
 @Suite("Journal append and read")
@@ -79,8 +79,12 @@ struct AppendReadTests {
     func oversizedRecord() throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
-        let huge = PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [UInt8](repeating: 0, count: RecordHeader.maxPayloadLength + 1))
-        #expect(throws: JournalError.recordTooLarge(bytes: RecordHeader.maxPayloadLength + 1)) { try journal.append(huge) }
+        let huge = PendingRecord(
+            kind: 1, kindVersion: 1, timestampNanos: 0,
+            payload: [UInt8](repeating: 0, count: RecordHeader.maxPayloadLength + 1))
+        #expect(throws: JournalError.recordTooLarge(bytes: RecordHeader.maxPayloadLength + 1)) {
+            try journal.append(huge)
+        }
         #expect(journal.lastSeq == 0)
     }
 

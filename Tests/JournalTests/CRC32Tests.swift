@@ -14,7 +14,9 @@ struct CRC32Tests {
             #expect(ours == zlib, "length \(length)")
             let split = length / 3
             let chained = bytes.withUnsafeBytes { all in
-                CRC32.update(CRC32.update(0, UnsafeRawBufferPointer(rebasing: all[..<split])), UnsafeRawBufferPointer(rebasing: all[split...]))
+                CRC32.update(
+                    CRC32.update(0, UnsafeRawBufferPointer(rebasing: all[..<split])),
+                    UnsafeRawBufferPointer(rebasing: all[split...]))
             }
             #expect(chained == zlib)
         }

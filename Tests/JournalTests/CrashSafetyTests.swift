@@ -1,13 +1,12 @@
 import Domain
 import Foundation
 import Journal
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Crash safety", .serialized)
 struct CrashSafetyTests {
-    /// Starts `scalper journal bench` appending durably, reads its acknowledgements, and SIGKILLs it after
-    /// `delay`. Returns the highest seq it acknowledged as durable.
+    /// Runs `scalper journal bench` appending durably, SIGKILLs it after `delay`, and returns its highest ack.
     static func appendThenKill(path: String, producers: Int, delay: Duration) throws -> UInt64 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Executables.scalper)
@@ -33,7 +32,9 @@ struct CrashSafetyTests {
                 pending += String(decoding: buffer[0..<count], as: UTF8.self)
                 while let newline = pending.firstIndex(of: "\n") {
                     let line = pending[..<newline]
-                    if line.hasPrefix("ack "), let seq = UInt64(line.dropFirst(4)) { acknowledged = max(acknowledged, seq) }
+                    if line.hasPrefix("ack "), let seq = UInt64(line.dropFirst(4)) {
+                        acknowledged = max(acknowledged, seq)
+                    }
                     pending = String(pending[pending.index(after: newline)...])
                 }
             }

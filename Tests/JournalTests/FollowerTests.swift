@@ -1,7 +1,7 @@
 import Foundation
 import Journal
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Follower")
 struct FollowerTests {
@@ -15,7 +15,8 @@ struct FollowerTests {
                 try journal.append(
                     (0..<100).map { index in
                         let n = batch * 100 + index
-                        return PendingRecord(kind: 2, kindVersion: 1, timestampNanos: Int64(n), payload: Array("r\(n)".utf8))
+                        return PendingRecord(
+                            kind: 2, kindVersion: 1, timestampNanos: Int64(n), payload: Array("r\(n)".utf8))
                     })
                 if batch % 20 == 0 { try await Task.sleep(for: .milliseconds(2)) }
             }

@@ -1,8 +1,8 @@
 import Foundation
 import Journal
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Group commit")
 struct GroupCommitTests {
@@ -45,7 +45,8 @@ struct GroupCommitTests {
         async let singles: [UInt64] = withThrowingTaskGroup(of: UInt64.self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    try await committer.append(PendingRecord(kind: 1, kindVersion: 1, timestampNanos: Int64(index), payload: [1]))
+                    try await committer.append(
+                        PendingRecord(kind: 1, kindVersion: 1, timestampNanos: Int64(index), payload: [1]))
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }

@@ -1,7 +1,7 @@
 import Foundation
 import Journal
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Integrity: verify, corruption, truncation, repair, writer lock")
 struct IntegrityTests {

@@ -70,7 +70,9 @@ public struct PositionsSnapshot: JournalPayload {
             writer.instrument(position.instrument)
             writer.u8(position.productType.rawValue)
             for value in [position.netQuantity, position.buyQuantity, position.sellQuantity] { writer.i64(value) }
-            for value in [position.buyAverage, position.sellAverage, position.realizedProfit, position.unrealizedProfit] {
+            for value in [
+                position.buyAverage, position.sellAverage, position.realizedProfit, position.unrealizedProfit,
+            ] {
                 writer.paise(value)
             }
         }

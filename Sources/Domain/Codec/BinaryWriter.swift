@@ -64,29 +64,42 @@ public struct BinaryReader {
     public var isAtEnd: Bool { offset == bytes.count }
 
     public mutating func u8(_ field: StaticString) throws(DecodeError) -> UInt8 { try load(field) }
-    public mutating func u16(_ field: StaticString) throws(DecodeError) -> UInt16 { UInt16(littleEndian: try load(field)) }
-    public mutating func u32(_ field: StaticString) throws(DecodeError) -> UInt32 { UInt32(littleEndian: try load(field)) }
-    public mutating func u64(_ field: StaticString) throws(DecodeError) -> UInt64 { UInt64(littleEndian: try load(field)) }
-    public mutating func i64(_ field: StaticString) throws(DecodeError) -> Int64 { Int64(littleEndian: try load(field)) }
+    public mutating func u16(_ field: StaticString) throws(DecodeError) -> UInt16 {
+        UInt16(littleEndian: try load(field))
+    }
+    public mutating func u32(_ field: StaticString) throws(DecodeError) -> UInt32 {
+        UInt32(littleEndian: try load(field))
+    }
+    public mutating func u64(_ field: StaticString) throws(DecodeError) -> UInt64 {
+        UInt64(littleEndian: try load(field))
+    }
+    public mutating func i64(_ field: StaticString) throws(DecodeError) -> Int64 {
+        Int64(littleEndian: try load(field))
+    }
     public mutating func f64(_ field: StaticString) throws(DecodeError) -> Double {
         Double(bitPattern: UInt64(littleEndian: try load(field)))
     }
     public mutating func paise(_ field: StaticString) throws(DecodeError) -> Paise { Paise(try i64(field)) }
-    public mutating func timestamp(_ field: StaticString) throws(DecodeError) -> Timestamp { Timestamp(nanos: try i64(field)) }
+    public mutating func timestamp(_ field: StaticString) throws(DecodeError) -> Timestamp {
+        Timestamp(nanos: try i64(field))
+    }
     public mutating func date(_ field: StaticString) throws(DecodeError) -> CivilDate {
         CivilDate(daysSinceEpoch: try i64(field))
     }
 
     public mutating func bool(_ field: StaticString) throws(DecodeError) -> Bool {
         let value = try u8(field)
-        guard value <= 1 else { throw DecodeError(field: "\(field)", offset: offset - 1, reason: "bool byte is \(value)") }
+        guard value <= 1 else {
+            throw DecodeError(field: "\(field)", offset: offset - 1, reason: "bool byte is \(value)")
+        }
         return value == 1
     }
 
     public mutating func string(_ field: StaticString) throws(DecodeError) -> String {
         let length = Int(try u32(field))
         guard length <= bytes.count - offset else {
-            throw DecodeError(field: "\(field)", offset: offset, reason: "string of \(length) bytes runs past the payload")
+            throw DecodeError(
+                field: "\(field)", offset: offset, reason: "string of \(length) bytes runs past the payload")
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
         offset += length
@@ -133,7 +146,8 @@ public struct BinaryReader {
     private mutating func load<T: FixedWidthInteger>(_ field: StaticString) throws(DecodeError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else {
-            throw DecodeError(field: "\(field)", offset: offset, reason: "needs \(size) bytes, \(bytes.count - offset) left")
+            throw DecodeError(
+                field: "\(field)", offset: offset, reason: "needs \(size) bytes, \(bytes.count - offset) left")
         }
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size

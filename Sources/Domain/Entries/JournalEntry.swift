@@ -121,7 +121,8 @@ public enum JournalEntry: Equatable, Sendable {
     }
 
     /// Decodes a payload of any supported version of `kind`.
-    public static func decode(kind rawKind: UInt16, version: UInt16, payload: UnsafeRawBufferPointer) throws(DecodeError)
+    public static func decode(kind rawKind: UInt16, version: UInt16, payload: UnsafeRawBufferPointer)
+        throws(DecodeError)
         -> JournalEntry
     {
         guard let kind = EntryKind(rawValue: rawKind) else {
@@ -130,7 +131,8 @@ public enum JournalEntry: Equatable, Sendable {
         guard version >= 1 && version <= kind.currentVersion else {
             throw DecodeError(
                 field: "version", offset: 0,
-                reason: "\(kind.name) version \(version) is not readable by this build (reads 1...\(kind.currentVersion))")
+                reason:
+                    "\(kind.name) version \(version) is not readable by this build (reads 1...\(kind.currentVersion))")
         }
         var reader = BinaryReader(payload)
         let entry: JournalEntry
@@ -176,14 +178,17 @@ public enum JournalEntry: Equatable, Sendable {
         do {
             return try decode(kind: view.header.kind, version: view.header.kindVersion, payload: view.payload)
         } catch {
-            throw EntryDecodeError(seq: view.seq, kind: view.header.kind, version: view.header.kindVersion, underlying: error)
+            throw EntryDecodeError(
+                seq: view.seq, kind: view.header.kind, version: view.header.kindVersion, underlying: error)
         }
     }
 
     /// Decodes a copied journal record.
     public static func decode(_ record: JournalRecord) throws(EntryDecodeError) -> JournalEntry {
         let result = record.payload.withUnsafeBytes { bytes in
-            Result { () throws(DecodeError) in try decode(kind: record.kind, version: record.kindVersion, payload: bytes) }
+            Result { () throws(DecodeError) in
+                try decode(kind: record.kind, version: record.kindVersion, payload: bytes)
+            }
         }
         switch result {
         case .success(let entry): return entry

@@ -9,7 +9,7 @@ public enum ExchangeSegment: UInt8, Sendable, CaseIterable, Comparable, CustomSt
     case bseCurrency = 7
     case bseFNO = 8
 
-    /// The string DhanHQ's JSON uses, e.g. `IDX_I` or `NSE_FNO`.
+    /// The string DhanHQ's JSON uses, such as `IDX_I` or `NSE_FNO`.
     public var apiName: String {
         switch self {
         case .indexValue: "IDX_I"

@@ -2,7 +2,7 @@
 public struct OptionQuote: Equatable, Sendable {
     public var securityID: SecurityID
     public var lastPrice: Paise
-    /// Implied volatility in percent, as DhanHQ reports it (e.g. 9.79).
+    /// Implied volatility in percent, as DhanHQ reports it (9.79 means 9.79 %).
     public var impliedVolatility: Double
     public var delta: Double
     public var gamma: Double

@@ -35,7 +35,7 @@ public struct Paise: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomS
     /// The amount in rupees as a Double, for display and indicator maths only.
     public var rupees: Double { Double(value) / 100 }
 
-    /// Rupees with two decimals, e.g. `245.10` or `-12.05`.
+    /// Rupees with two decimals, such as `245.10` or `-12.05`.
     public var description: String {
         let sign = value < 0 ? "-" : ""
         let magnitude = value.magnitude
@@ -55,9 +55,16 @@ public struct InvalidPriceError: Error, Equatable, Sendable, CustomStringConvert
     public var value: Double
     public var reason: String
 
+    public init(field: String, value: Double, reason: String) {
+        self.field = field
+        self.value = value
+        self.reason = reason
+    }
+
     public var description: String { "invalid price in \(field): \(value) is \(reason)" }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.field == rhs.field && lhs.reason == rhs.reason && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
+        lhs.field == rhs.field && lhs.reason == rhs.reason
+            && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
     }
 }

@@ -39,7 +39,7 @@ public struct OrderIntent: JournalPayload {
     public var validity: OrderValidity
     /// Limit price; zero for MARKET.
     public var price: Paise
-    /// Why: `entry_NIFTY_CE_24500`, `stop_loss_30pct`, …
+    /// Why the order exists, such as `entry_NIFTY_CE_24500` or `stop_loss_30pct`.
     public var tag: String
     public var superOrder: SuperOrderLegs?
 
@@ -104,7 +104,10 @@ public struct OrderIntent: JournalPayload {
             fields.append(
                 Field(
                     "super_order",
-                    .object([.paise("target", legs.target), .paise("stop_loss", legs.stopLoss), .paise("trail", legs.trailingJump)])
+                    .object([
+                        .paise("target", legs.target), .paise("stop_loss", legs.stopLoss),
+                        .paise("trail", legs.trailingJump),
+                    ])
                 ))
         }
         return fields

@@ -9,7 +9,8 @@ public enum TransactionSide: UInt8, Sendable, CaseIterable, CustomStringConverti
 
 /// DhanHQ product type.
 public enum ProductType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case cnc = 1, intraday, margin, mtf, coverOrder, bracketOrder
+    case cnc = 1
+    case intraday, margin, mtf, coverOrder, bracketOrder
 
     public var apiName: String {
         switch self {
@@ -32,7 +33,8 @@ public enum ProductType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
 
 /// DhanHQ order type.
 public enum OrderType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case limit = 1, market, stopLoss, stopLossMarket
+    case limit = 1
+    case market, stopLoss, stopLossMarket
 
     public var apiName: String {
         switch self {
@@ -48,7 +50,8 @@ public enum OrderType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 
 /// DhanHQ order validity.
 public enum OrderValidity: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case day = 1, immediateOrCancel
+    case day = 1
+    case immediateOrCancel
 
     public var apiName: String { self == .day ? "DAY" : "IOC" }
     public var description: String { apiName }
@@ -56,7 +59,8 @@ public enum OrderValidity: UInt8, Sendable, CaseIterable, CustomStringConvertibl
 
 /// A super-order leg.
 public enum OrderLeg: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case entry = 1, target, stopLoss
+    case entry = 1
+    case target, stopLoss
 
     public var apiName: String {
         switch self {
@@ -121,7 +125,10 @@ public struct CorrelationID: Hashable, Comparable, Sendable, CustomStringConvert
     /// Validates a correlation id's length and alphabet.
     public init?(_ value: String) {
         guard !value.isEmpty, value.utf8.count <= 25,
-            value.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+            value.utf8.allSatisfy({
+                $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                    || (0x61...0x7A).contains($0)
+            })
         else { return nil }
         self.value = value
     }

@@ -1,6 +1,8 @@
 /// Market-feed mode of a subscription (DhanHQ request codes 15 / 17 / 21).
 public enum FeedMode: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case ticker = 15, quote = 17, full = 21
+    case ticker = 15
+    case quote = 17
+    case full = 21
 
     public var description: String {
         switch self {
@@ -30,7 +32,9 @@ public struct FeedSubscription: JournalPayload {
 
     public init(from reader: inout BinaryReader, version: UInt16) throws(DecodeError) {
         mode = try reader.enumeration("mode", FeedMode.self)
-        instruments = try reader.array("instruments") { reader throws(DecodeError) in try reader.instrument("instrument") }
+        instruments = try reader.array("instruments") { reader throws(DecodeError) in
+            try reader.instrument("instrument")
+        }
     }
 
     public var fields: [Field] {
@@ -79,7 +83,9 @@ public enum DataRequest: JournalPayload {
     public init(from reader: inout BinaryReader, version: UInt16) throws(DecodeError) {
         let start = reader.offset
         switch try reader.u8("request") {
-        case 1: self = .quote(try reader.array("instruments") { reader throws(DecodeError) in try reader.instrument("instrument") })
+        case 1:
+            self = .quote(
+                try reader.array("instruments") { reader throws(DecodeError) in try reader.instrument("instrument") })
         case 2: self = .optionChain(underlying: try reader.instrument("underlying"), expiry: try reader.date("expiry"))
         case 3: self = .expiryList(underlying: try reader.instrument("underlying"))
         case 4: self = .funds
@@ -95,7 +101,8 @@ public enum DataRequest: JournalPayload {
 
     public var fields: [Field] {
         switch self {
-        case .quote(let keys): [.string("request", "quote"), Field("instruments", .list(keys.map { .string($0.description) }))]
+        case .quote(let keys):
+            [.string("request", "quote"), Field("instruments", .list(keys.map { .string($0.description) }))]
         case .optionChain(let underlying, let expiry):
             [.string("request", "option_chain"), .text("underlying", underlying), .text("expiry", expiry)]
         case .expiryList(let underlying): [.string("request", "expiry_list"), .text("underlying", underlying)]

@@ -1,6 +1,7 @@
 /// How the engine is trading this session.
 public enum TradingMode: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case paper = 1, live, backtest
+    case paper = 1
+    case live, backtest
 
     public var description: String {
         switch self {
@@ -45,7 +46,8 @@ public struct SessionStarted: JournalPayload {
         let start = reader.offset
         let storedHash = try reader.string("config_hash")
         guard storedHash == configHash else {
-            throw DecodeError(field: "config_hash", offset: start, reason: "hash \(storedHash) does not match the config text")
+            throw DecodeError(
+                field: "config_hash", offset: start, reason: "hash \(storedHash) does not match the config text")
         }
     }
 
@@ -74,9 +76,10 @@ public enum StableHash {
     }
 }
 
-/// Which timer fired. Timers are events so that time-driven rules replay exactly.
+/// Which timer fired; timers are events so that time-driven rules replay exactly.
 public enum TimerKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case second = 1, barClose, fundsRefresh, positionsRefresh, sessionOpen, sessionClose, timeExit, dayRoll
+    case second = 1
+    case barClose, fundsRefresh, positionsRefresh, sessionOpen, sessionClose, timeExit, dayRoll
 
     public var description: String {
         switch self {
@@ -161,16 +164,22 @@ public enum OperatorCommand: JournalPayload {
         case .killSwitch(let engaged): [.string("command", "kill_switch"), Field("engaged", .bool(engaged))]
         case .circuitReset: [.string("command", "circuit_reset")]
         case .watchlistSet(let instrument, let label, let active):
-            [.string("command", "watchlist_set"), .text("instrument", instrument), .string("label", label), Field("active", .bool(active))]
-        case .watchlistRemove(let instrument): [.string("command", "watchlist_remove"), .text("instrument", instrument)]
-        case .manualExit(let instrument): [.string("command", "manual_exit"), .string("instrument", instrument?.description ?? "all")]
+            [
+                .string("command", "watchlist_set"), .text("instrument", instrument), .string("label", label),
+                Field("active", .bool(active)),
+            ]
+        case .watchlistRemove(let instrument):
+            [.string("command", "watchlist_remove"), .text("instrument", instrument)]
+        case .manualExit(let instrument):
+            [.string("command", "manual_exit"), .string("instrument", instrument?.description ?? "all")]
         }
     }
 }
 
 /// Which connection a feed-status event is about.
 public enum FeedChannel: UInt8, Sendable, CustomStringConvertible {
-    case marketFeed = 1, orderUpdates
+    case marketFeed = 1
+    case orderUpdates
 
     public var description: String { self == .marketFeed ? "market_feed" : "order_updates" }
 }
@@ -179,7 +188,8 @@ public enum FeedChannel: UInt8, Sendable, CustomStringConvertible {
 public struct FeedStatus: JournalPayload {
     /// What happened to the connection.
     public enum State: UInt8, Sendable, CustomStringConvertible {
-        case connected = 1, disconnected, stale, authExpired
+        case connected = 1
+        case disconnected, stale, authExpired
 
         public var description: String {
             switch self {
@@ -193,7 +203,7 @@ public struct FeedStatus: JournalPayload {
 
     public var channel: FeedChannel
     public var state: State
-    /// The broker's reason code (e.g. 805, 807), 0 when none.
+    /// The broker's reason code, such as 805 or 807; 0 when none.
     public var reasonCode: UInt16
     public var detail: String
 

@@ -23,7 +23,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(istDate) \(pad(second / 3600)):\(pad(second / 60 % 60)):\(pad(second % 60)).\(pad(millis, width: 3))"
     }
 
-    /// ISO 8601 with the IST offset, e.g. `2025-10-27T09:15:00.000+05:30`.
+    /// ISO 8601 with the IST offset, such as `2025-10-27T09:15:00.000+05:30`.
     public var iso8601IST: String {
         istString.replacingFirstSpace(with: "T") + "+05:30"
     }

@@ -33,13 +33,16 @@ extension JournalGroup {
         @Option(help: "Concurrent producers through the group committer (0: batched appends from one thread).")
         var producers: Int = 0
 
-        @Option(name: .customLong("max-delay-ms"), help: "Group committer: longest wait before a partial batch commits.")
+        @Option(
+            name: .customLong("max-delay-ms"), help: "Group committer: longest wait before a partial batch commits.")
         var maxDelayMillis: Double = 2
 
         @Flag(help: "Also run the C-level baseline (raw mdb_put with MDB_APPEND, same value size and batch).")
         var baseline = false
 
-        @Flag(name: .customLong("print-acks"), help: "Print 'ack SEQ' as soon as each event is durable (used by the crash test).")
+        @Flag(
+            name: .customLong("print-acks"),
+            help: "Print 'ack SEQ' as soon as each event is durable (used by the crash test).")
         var printAcks = false
 
         func validate() throws {
@@ -81,7 +84,9 @@ extension JournalGroup {
             let lastSeq = firstSeq + UInt64(events) - 1
             let scanRate = try scan(journal, from: firstSeq, through: lastSeq, checksums: false)
             let verifiedRate = try scan(journal, from: firstSeq, through: lastSeq, checksums: true)
-            print("scan+decode:   \(grouped(Int(scanRate))) events/s (with CRC check: \(grouped(Int(verifiedRate))) events/s)")
+            print(
+                "scan+decode:   \(grouped(Int(scanRate))) events/s (with CRC check: \(grouped(Int(verifiedRate))) events/s)"
+            )
 
             if baseline {
                 let directory = path + ".baseline"
@@ -96,7 +101,9 @@ extension JournalGroup {
                 }
                 let rate = Double(events) / seconds
                 let ratio = appendRate / rate * 100
-                print("baseline:      \(grouped(Int(rate))) events/s (raw mdb_put, MDB_APPEND, \(averageBytes)-byte values, \(batchSize) per commit)")
+                print(
+                    "baseline:      \(grouped(Int(rate))) events/s (raw mdb_put, MDB_APPEND, \(averageBytes)-byte values, \(batchSize) per commit)"
+                )
                 print("journal/baseline: \(String(format: "%.0f", ratio)) %")
             }
         }
@@ -112,7 +119,9 @@ extension JournalGroup {
             return Double(records.count) / (ContinuousClock.now - started).seconds
         }
 
-        private func appendConcurrently(_ journal: Journal, _ records: [PendingRecord], _ batchSize: Int) async throws -> Double {
+        private func appendConcurrently(_ journal: Journal, _ records: [PendingRecord], _ batchSize: Int) async throws
+            -> Double
+        {
             let commits = CommitCounter()
             let committer = GroupCommitter(
                 journal: journal,
@@ -145,8 +154,12 @@ extension JournalGroup {
             let p50 = latencies[latencies.count / 2] * 1e6
             let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)] * 1e6
             let (commitCount, committed) = commits.totals
-            print("group commit:  \(grouped(Int(rate))) events/s, \(producerCount) producers, \(grouped(commitCount)) commits (avg \(committed / max(commitCount, 1)) events)")
-            print("latency:       append → durable p50 \(String(format: "%.0f", p50)) µs, p99 \(String(format: "%.0f", p99)) µs")
+            print(
+                "group commit:  \(grouped(Int(rate))) events/s, \(producerCount) producers, \(grouped(commitCount)) commits (avg \(committed / max(commitCount, 1)) events)"
+            )
+            print(
+                "latency:       append → durable p50 \(String(format: "%.0f", p50)) µs, p99 \(String(format: "%.0f", p99)) µs"
+            )
             return rate
         }
 

@@ -7,7 +7,8 @@ extension JournalGroup {
     struct Dump: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the journal's records, one line each (seq, IST time, kind, fields).",
-            discussion: "Exits 1 if a record is corrupt or does not decode (it is shown, and the dump goes on where it can), 2 if the journal cannot be opened."
+            discussion:
+                "Exits 1 if a record is corrupt or does not decode (it is shown, and the dump goes on where it can), 2 if the journal cannot be opened."
         )
 
         /// Output formats.
@@ -24,8 +25,8 @@ extension JournalGroup {
         @Option(help: "First seq to print.")
         var from: UInt64 = 1
 
-        @Option(help: "Last seq to print.")
-        var to: UInt64 = .max
+        @Option(help: "Last seq to print (default: the end; with --follow, go on until interrupted).")
+        var to: UInt64?
 
         @Option(help: "Only these kinds (comma-separated names, e.g. tick,fill,place_order).")
         var kind: String?
@@ -43,10 +44,11 @@ extension JournalGroup {
                     throw ValidationError("unknown kind '\(name)'; known kinds: \(known)")
                 }
             }
-            if from > to { throw ValidationError("--from \(from) is after --to \(to)") }
+            if let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
         }
 
         func run() async throws {
+            let to = self.to ?? .max
             let journal = try openForReading(path)
             let kinds = kind.map { Set($0.split(separator: ",").compactMap { EntryKind(name: String($0))?.rawValue }) }
             var output = LineWriter()
@@ -91,6 +93,7 @@ extension JournalGroup {
                                 payload: payload))
                     }
                     output.flush()
+                    if record.seq >= to { break }
                 }
             }
             if failed { throw JournalExit.corrupt }

@@ -39,8 +39,12 @@ extension JournalGroup {
                 print("nothing to remove: the journal ends at or before seq \(truncateAfter)")
                 return
             }
-            let byKind = plan.kinds.keys.sorted().map { "\(EntryKind(rawValue: $0)?.name ?? "kind_\($0)") \(plan.kinds[$0]!)" }
-            print("will remove \(plan.count) records, seq \(truncateAfter + 1)…\(plan.last): \(byKind.joined(separator: ", "))")
+            let byKind = plan.kinds.keys.sorted().map {
+                "\(EntryKind(rawValue: $0)?.name ?? "kind_\($0)") \(plan.kinds[$0]!)"
+            }
+            print(
+                "will remove \(plan.count) records, seq \(truncateAfter + 1)…\(plan.last): \(byKind.joined(separator: ", "))"
+            )
             guard yes else {
                 print("dry run: nothing removed; pass --yes to remove them")
                 return

@@ -42,7 +42,9 @@ extension JournalGroup {
             for kind in counts.keys.sorted() {
                 let name = EntryKind(rawValue: kind)?.name ?? "kind_\(kind)"
                 let count = grouped(counts[kind]!)
-                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 10 - count.count)) + count)
+                print(
+                    name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                        + String(repeating: " ", count: max(1, 10 - count.count)) + count)
             }
         }
     }

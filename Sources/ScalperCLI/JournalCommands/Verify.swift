@@ -7,7 +7,8 @@ extension JournalGroup {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every record: CRC, seq continuity, header sanity and that the payload decodes.",
-            discussion: "Exits 0 when clean, 1 when a record is corrupt (naming its seq and why), 2 when the journal cannot be opened."
+            discussion:
+                "Exits 0 when clean, 1 when a record is corrupt (naming its seq and why), 2 when the journal cannot be opened."
         )
 
         @Argument(help: "The journal directory.")

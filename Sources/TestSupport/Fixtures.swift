@@ -1,0 +1,60 @@
+import Domain
+import Foundation
+import Journal
+
+/// The committed journals under `journal-fixtures/` and how they were made.
+public enum Fixtures {
+    /// The repository root, found from this source file's location.
+    public static let repositoryRoot: String = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }()
+
+    public static func path(_ relative: String) -> String { repositoryRoot + "/" + relative }
+
+    /// `journal-fixtures/sample-session`: 600 sample records, of which seqs 10…12 are stored as
+    /// version-1 ticks (ticker fields only), so the fixture proves old versions stay readable.
+    public static let sampleSessionCount: UInt64 = 600
+    public static let legacyTickSeqs: ClosedRange<UInt64> = 10...12
+
+    /// The record the sample-session fixture holds at `seq`.
+    public static func sampleSessionRecord(seq: UInt64) -> PendingRecord {
+        var record = SampleSession.record(seq: seq)
+        if legacyTickSeqs.contains(seq), case (.event(.tick(let tick)), _) = SampleSession.entry(seq: seq) {
+            var writer = BinaryWriter()
+            writer.u8(tick.instrument.segment.rawValue)
+            writer.u32(tick.instrument.securityID.value)
+            writer.paise(tick.lastPrice)
+            writer.i64(tick.lastTradeTime)
+            record.kindVersion = 1
+            record.payload = writer.bytes
+        }
+        return record
+    }
+
+    /// What reading the sample-session fixture must give at `seq` (v1 ticks upgraded).
+    public static func sampleSessionEntry(seq: UInt64) -> JournalEntry {
+        let (entry, _) = SampleSession.entry(seq: seq)
+        if legacyTickSeqs.contains(seq), case .event(.tick(let tick)) = entry {
+            return .event(
+                .tick(Tick(instrument: tick.instrument, lastPrice: tick.lastPrice, lastTradeTime: tick.lastTradeTime)))
+        }
+        return entry
+    }
+
+    /// Writes the sample-session fixture into `directory` (only `data.mdb` is committed).
+    public static func writeSampleSession(to directory: String) throws {
+        let journal = try Journal.openForWriting(
+            at: directory, options: JournalOptions(durability: .durable, initialMapSize: 1 << 20))
+        try journal.append((1...sampleSessionCount).map { sampleSessionRecord(seq: $0) })
+        journal.close()
+    }
+
+    /// Copies a committed fixture journal into a scratch directory (readers create `lock.mdb`).
+    public static func copy(_ fixture: String, into scratch: TemporaryDirectory) throws -> String {
+        let target = scratch.sub(URL(fileURLWithPath: fixture).lastPathComponent)
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: path(fixture) + "/data.mdb", toPath: target + "/data.mdb")
+        return target
+    }
+}

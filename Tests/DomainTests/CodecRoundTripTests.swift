@@ -1,0 +1,227 @@
+import Domain
+import Journal
+import TestSupport
+import Testing
+
+/// One value of every entry kind (and every variant of the enum payloads).
+let everyEntry: [JournalEntry] = {
+    let nifty = InstrumentKey(.indexValue, 13)
+    let call = InstrumentKey(.nseFNO, 49081)
+    let id = CorrelationID(session: CivilDate(2025, 10, 27), commandSeq: 42)
+    let quote = OptionQuote(
+        securityID: 49081, lastPrice: Paise(12_345), impliedVolatility: 9.79, delta: 0.52, gamma: 0.001, theta: -12.5,
+        vega: 8.1, openInterest: 1_200_000, volume: 30_000, bestBid: Paise(12_340), bestAsk: Paise(12_350),
+        previousClose: Paise(11_000))
+    var put = quote
+    put.delta = -0.48
+    let events: [Event] = [
+        .sessionStarted(
+            SessionStarted(
+                engineVersion: "0.1.0", mode: .paper, tradingDate: CivilDate(2025, 10, 27), configText: "a: 1\n")),
+        .tick(
+            Tick(
+                instrument: call, lastPrice: Paise(24_510), lastTradeTime: 1_761_536_700, lastQuantity: 75,
+                volume: 9_000, openInterest: 1_000_000, bestBid: Paise(24_505), bestAsk: Paise(24_515))),
+        .candleBatch(
+            CandleBatch(
+                instrument: nifty, intervalMinutes: 5, source: .history,
+                candles: [
+                    Candle(
+                        start: 1_761_536_700, open: Paise(2_593_510), high: Paise(2_594_000), low: Paise(2_590_000),
+                        close: Paise(2_591_000), volume: 0)
+                ])),
+        .optionChain(
+            OptionChainSnapshot(
+                underlying: nifty, expiry: CivilDate(2025, 11, 4), underlyingPrice: Paise(2_593_510),
+                strikes: [
+                    OptionStrike(strike: .rupees(25_900), call: quote, put: put),
+                    OptionStrike(strike: .rupees(26_000), call: nil, put: put),
+                ])),
+        .expiryList(ExpiryList(underlying: nifty, expiries: [CivilDate(2025, 11, 4), CivilDate(2025, 11, 11)])),
+        .funds(
+            FundsSnapshot(
+                available: .rupees(100_000), startOfDayLimit: .rupees(120_000), utilized: .rupees(20_000),
+                withdrawable: .rupees(90_000))),
+        .positions(
+            PositionsSnapshot(positions: [
+                BrokerPosition(
+                    instrument: call, productType: .intraday, netQuantity: 75, buyQuantity: 75, sellQuantity: 0,
+                    buyAverage: Paise(12_000), sellAverage: .zero, realizedProfit: Paise(-500),
+                    unrealizedProfit: Paise(2_500))
+            ])),
+        .orderAccepted(OrderAccepted(correlationID: id, orderID: "1125102700001", status: .transit)),
+        .orderRejected(OrderRejected(correlationID: id, code: "DH-906", message: "Order is in Transit state")),
+        .orderUpdate(
+            OrderUpdate(
+                correlationID: id, orderID: "1125102700001", instrument: call, side: .buy, status: .partTraded,
+                leg: .entry, quantity: 150, tradedQuantity: 75, averagePrice: Paise(12_005), reason: "CONFIRMED")),
+        .orderUpdate(
+            OrderUpdate(
+                correlationID: nil, orderID: "X", instrument: call, side: .sell, status: .other("MODIFIED"),
+                quantity: 75, tradedQuantity: 0, averagePrice: .zero)),
+        .fill(
+            Fill(
+                correlationID: id, orderID: "1125102700001", tradeID: "T1", instrument: call, side: .buy,
+                leg: .stopLoss, quantity: 75, price: Paise(12_005), tradeTime: 1_761_536_760)),
+        .timer(TimerFired(kind: .timeExit)),
+        .operatorCommand(.killSwitch(engaged: true)),
+        .operatorCommand(.circuitReset),
+        .operatorCommand(.watchlistSet(instrument: nifty, label: "NIFTY", active: false)),
+        .operatorCommand(.watchlistRemove(instrument: call)),
+        .operatorCommand(.manualExit(instrument: call)),
+        .operatorCommand(.manualExit(instrument: nil)),
+        .feedStatus(
+            FeedStatus(channel: .marketFeed, state: .disconnected, reasonCode: 805, detail: "too many connections")),
+        .reconciliation(ReconciliationResult(clean: false, notes: ["AS20251027-42: broker has 75, journal has 0"])),
+    ]
+    let commands: [Command] = [
+        .placeOrder(
+            OrderIntent(
+                correlationID: id, instrument: call, side: .buy, quantity: 75, tag: "entry_NIFTY_CE_25900",
+                superOrder: SuperOrderLegs(target: Paise(19_200), stopLoss: Paise(8_400), trailingJump: Paise(100)))),
+        .placeOrder(
+            OrderIntent(
+                correlationID: id, instrument: call, side: .sell, quantity: 75, orderType: .limit, price: Paise(13_000),
+                tag: "take_profit_60pct")),
+        .modifyOrder(
+            OrderModification(
+                correlationID: id, orderID: "1", leg: .stopLoss, price: Paise(12_000), quantity: 75, reason: "breakeven"
+            )),
+        .cancelOrder(OrderCancellation(correlationID: id, orderID: "1", leg: nil, reason: "exit")),
+        .subscribe(FeedSubscription(mode: .quote, instruments: [nifty, call])),
+        .unsubscribe(FeedSubscription(mode: .full, instruments: [call])),
+        .fetchData(.quote([nifty])),
+        .fetchData(.optionChain(underlying: nifty, expiry: CivilDate(2025, 11, 4))),
+        .fetchData(.expiryList(underlying: nifty)),
+        .fetchData(.funds),
+        .fetchData(.positions),
+        .fetchData(
+            .history(instrument: nifty, intervalMinutes: 1, from: CivilDate(2025, 10, 24), to: CivilDate(2025, 10, 31))),
+        .fetchData(.orderByCorrelation(id)),
+    ]
+    return events.map { .event($0) } + commands.enumerated().map { .command($1, causeSeq: UInt64($0 + 7)) }
+}()
+
+@Suite("Event codec")
+struct CodecRoundTripTests {
+    @Test("every kind is covered by the round-trip sample")
+    func coverage() {
+        #expect(Set(everyEntry.map(\.kind)) == Set(EntryKind.allCases))
+    }
+
+    @Test("every entry round-trips through its binary form at its current version", arguments: everyEntry)
+    func roundTrip(entry: JournalEntry) throws {
+        let record = entry.record(at: Timestamp(nanos: 1_761_536_700_123_000_000))
+        #expect(record.kind == entry.kind.rawValue)
+        #expect(record.kindVersion == entry.kind.currentVersion)
+        let decoded = try JournalEntry.decode(
+            JournalRecord(
+                seq: 9, kind: record.kind, kindVersion: record.kindVersion, timestampNanos: record.timestampNanos,
+                payload: record.payload))
+        #expect(decoded == entry)
+        #expect(!entry.fields.isEmpty)
+    }
+
+    @Test("a v1 tick (ticker fields only) upgrades to the current shape with quote fields zero")
+    func tickUpgrade() throws {
+        var writer = BinaryWriter()
+        writer.u8(ExchangeSegment.indexValue.rawValue)
+        writer.u32(13)
+        writer.i64(2_593_510)
+        writer.i64(1_761_536_700)
+        let entry = try JournalEntry.decode(
+            JournalRecord(
+                seq: 3, kind: EntryKind.tick.rawValue, kindVersion: 1, timestampNanos: 0, payload: writer.bytes))
+        #expect(
+            entry
+                == .event(
+                    .tick(
+                        Tick(
+                            instrument: InstrumentKey(.indexValue, 13), lastPrice: Paise(2_593_510),
+                            lastTradeTime: 1_761_536_700))))
+    }
+
+    @Test("an unknown kind is a decode error naming the seq, never a crash")
+    func unknownKind() {
+        #expect {
+            try JournalEntry.decode(JournalRecord(seq: 77, kind: 999, kindVersion: 1, timestampNanos: 0, payload: []))
+        } throws: { error in
+            "\(error)" == "seq 77 (kind 999 v1): field 'kind' at byte 0: unknown entry kind 999"
+        }
+    }
+
+    @Test("a version newer than this build reads is refused with the readable range")
+    func futureVersion() {
+        #expect {
+            try JournalEntry.decode(
+                JournalRecord(seq: 5, kind: EntryKind.tick.rawValue, kindVersion: 3, timestampNanos: 0, payload: []))
+        } throws: { error in
+            "\(error)"
+                == "seq 5 (tick v3): field 'version' at byte 0: tick version 3 is not readable by this build (reads 1...2)"
+        }
+    }
+
+    @Test("short, long and bad payloads name the field and byte")
+    func malformedPayloads() throws {
+        let tick = everyEntry.first { $0.kind == .tick }!.encodedPayload()
+        #expect {
+            try JournalEntry.decode(
+                JournalRecord(seq: 8, kind: 2, kindVersion: 2, timestampNanos: 0, payload: Array(tick.dropLast(3))))
+        } throws: { error in
+            "\(error)" == "seq 8 (tick v2): field 'best_ask' at byte 53: needs 8 bytes, 5 left"
+        }
+        #expect {
+            try JournalEntry.decode(
+                JournalRecord(seq: 8, kind: 2, kindVersion: 2, timestampNanos: 0, payload: tick + [0]))
+        } throws: { error in
+            "\(error)".contains("1 bytes left over after the payload")
+        }
+        var badSegment = tick
+        badSegment[0] = 6
+        #expect {
+            try JournalEntry.decode(
+                JournalRecord(seq: 8, kind: 2, kindVersion: 2, timestampNanos: 0, payload: badSegment))
+        } throws: { error in
+            "\(error)".contains("unknown exchange segment 6")
+        }
+    }
+
+    @Test("random bytes under every kind decode or fail cleanly")
+    func fuzz() {
+        var generator = SystemRandomNumberGenerator()
+        for kind in EntryKind.allCases {
+            let valid = everyEntry.first { $0.kind == kind }!.encodedPayload()
+            for _ in 0..<300 {
+                var bytes = valid
+                for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {
+                    bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
+                }
+                if Bool.random(using: &generator) {
+                    bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &generator)))
+                }
+                _ = try? JournalEntry.decode(
+                    JournalRecord(
+                        seq: 1, kind: kind.rawValue, kindVersion: kind.currentVersion, timestampNanos: 0, payload: bytes
+                    ))
+            }
+        }
+    }
+
+    @Test("the sample session decodes at every seq")
+    func sampleSession() throws {
+        for seq in UInt64(1)...1_200 {
+            let (entry, _) = SampleSession.entry(seq: seq)
+            let record = SampleSession.record(seq: seq)
+            #expect(
+                try JournalEntry.decode(
+                    JournalRecord(
+                        seq: seq, kind: record.kind, kindVersion: record.kindVersion,
+                        timestampNanos: record.timestampNanos, payload: record.payload)) == entry)
+        }
+    }
+}
+
+extension JournalEntry: CustomTestStringConvertible {
+    public var testDescription: String { kind.name }
+}

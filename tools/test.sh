@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test job: set up, lint, build without warnings and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+echo "== swift format lint" >&2
+swift format lint --strict --recursive Sources Tests Package.swift
+echo "== swift build (warnings are errors)" >&2
+swift build --build-tests
+echo "== swift test" >&2
+swift test --skip-build
