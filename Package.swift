@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "scalper", targets: ["ScalperCLI"]),
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Domain", targets: ["Domain"]),
+        .library(name: "Indicators", targets: ["Indicators"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,12 +36,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "Domain", dependencies: ["Journal"], swiftSettings: strictSettings),
+        .target(name: "Indicators", dependencies: ["Domain"], swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
-                "Journal", "Domain", "LMDBBaseline", "TestSupport",
+                "Journal", "Domain", "Indicators", "LMDBBaseline", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -48,7 +50,8 @@ let package = Package(
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "CZlib", "ScalperCLI"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
-        .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
+        .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -58,3 +58,19 @@ public enum Fixtures {
         return target
     }
 }
+
+/// The reference material in `../shared/data` (beside the repository, as in CI).
+public enum SharedData {
+    public static func path(_ relative: String) -> String { Fixtures.repositoryRoot + "/../shared/data/" + relative }
+
+    /// Bytes of a shared data file.
+    public static func data(_ relative: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: path(relative)))
+    }
+
+    /// The `response` object of a recorded DhanHQ exchange (`{method, path, request, status, response}`).
+    public static func dhanResponse(_ name: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: try data("dhan/" + name)) as! [String: Any]
+        return object["response"] as! [String: Any]
+    }
+}
