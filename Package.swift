@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -35,7 +36,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "Domain", dependencies: ["Journal"], swiftSettings: strictSettings),
+        .target(
+            name: "Domain", dependencies: ["Journal", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
         .target(name: "Indicators", dependencies: ["Domain"], swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),

@@ -16,3 +16,5 @@ echo "### durable group commit, 8 producers, defaults (256 / 2 ms)"
 "$bin" journal bench "$scratch/group" --events 20000 --producers 8 --mode durable
 echo "### durable group commit, 8 producers, no batching delay"
 "$bin" journal bench "$scratch/group0" --events 20000 --producers 8 --mode durable --max-delay-ms 0
+echo "### indicators and candle aggregation"
+"$bin" bench indicators

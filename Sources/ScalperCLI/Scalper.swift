@@ -9,10 +9,10 @@ struct Scalper: AsyncParsableCommand {
         commandName: "scalper",
         abstract: "AlgoScalper: an event-sourced options-scalping engine for NIFTY, BANKNIFTY and SENSEX on DhanHQ.",
         discussion: """
-            Exit codes: 0 success; 1 the journal is corrupt (verify, dump); 2 the journal cannot be opened; \
-            64 bad arguments.
+            Exit codes: 0 success; 1 a corrupt journal or malformed input file; 2 a journal or file that cannot be \
+            opened; 64 bad arguments.
             """,
         version: version,
-        subcommands: [Demo.self, JournalGroup.self]
+        subcommands: [Demo.self, IndicatorsCommand.self, JournalGroup.self, BenchGroup.self]
     )
 }

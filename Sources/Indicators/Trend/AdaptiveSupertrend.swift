@@ -34,56 +34,81 @@ public struct AdaptiveSupertrend: Sendable, Equatable {
     public static let defaultCandidates = [1.5, 2.0, 2.5, 3.0, 3.5]
     static let scoreDecay = 0.9
 
-    public let candidates: [Double]
+    /// One candidate multiplier's running state.
+    struct Candidate: Sendable, Equatable {
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.multiplier == rhs.multiplier && lhs.bands == rhs.bands && lhs.latest.bitPattern == rhs.latest.bitPattern
+                && lhs.score == rhs.score
+        }
+
+        var multiplier: Double
+        /// Bit r is set when this candidate may be chosen in regime r (calm 0, normal 1, volatile 2).
+        var allowedRegimes: UInt8 = 0
+        var bands = SupertrendBands()
+        /// The latest band value, NaN during warm-up.
+        var latest = Double.nan
+        var score = 0.5
+    }
+
+    public var candidates: [Double] { states.map(\.multiplier) }
     public let regimePeriod: Int
     private var atr: AverageTrueRange
     private var slowATR: Double?
-    private var bands: [SupertrendBands]
-    private var latest: [SupertrendValue?]
-    private var scores: [Double]
+    private var states: [Candidate]
     private var previousClose: Double?
     public private(set) var current: Value?
 
     public init(period: Int, candidates: [Double] = defaultCandidates, regimePeriod: Int = 50) {
         precondition(!candidates.isEmpty && candidates.allSatisfy { $0 > 0 }, "candidates must be positive")
-        self.candidates = candidates.sorted()
         self.regimePeriod = max(2, regimePeriod)
         atr = AverageTrueRange(period: period)
-        bands = Array(repeating: SupertrendBands(), count: candidates.count)
-        latest = Array(repeating: nil, count: candidates.count)
-        scores = Array(repeating: 0.5, count: candidates.count)
+        states = candidates.sorted().map { multiplier in
+            var candidate = Candidate(multiplier: multiplier)
+            for regime in [Regime.calm, .normal, .volatile] where Self.allowed(multiplier, in: regime) {
+                candidate.allowedRegimes |= 1 << UInt8(regime.rawValue + 1)
+            }
+            return candidate
+        }
     }
 
     /// Folds in one bar and returns the chosen Supertrend at it (nil during warm-up).
     @discardableResult
     public mutating func update(high: Double, low: Double, close: Double) -> Value? {
-        if let previousClose {
-            let change = close - previousClose
-            for index in candidates.indices {
-                guard let direction = latest[index]?.direction else { continue }
-                let hit: Double = change == 0 ? 0.5 : ((change > 0) == (direction == .up) ? 1 : 0)
-                scores[index] = scores[index] * Self.scoreDecay + hit * (1 - Self.scoreDecay)
-            }
-        }
+        let change = previousClose.map { close - $0 }
         previousClose = close
         let range = atr.update(high: high, low: low, close: close)
-        for index in candidates.indices {
-            latest[index] = bands[index].update(
-                high: high, low: low, close: close, atr: range, multiplier: candidates[index])
+        var regime = Regime.normal
+        if let range {
+            let slow = slowATR.map { ($0 * Double(regimePeriod - 1) + range) / Double(regimePeriod) } ?? range
+            slowATR = slow
+            let ratio = slow > 0 ? range / slow : 1
+            regime = ratio < 0.85 ? .calm : (ratio > 1.15 ? .volatile : .normal)
         }
-        guard let range else { return nil }
-        let slow = slowATR.map { ($0 * Double(regimePeriod - 1) + range) / Double(regimePeriod) } ?? range
-        slowATR = slow
-        let ratio = slow > 0 ? range / slow : 1
-        let regime: Regime = ratio < 0.85 ? .calm : (ratio > 1.15 ? .volatile : .normal)
-        var best: Int?
-        for index in candidates.indices where Self.allowed(candidates[index], in: regime) && latest[index] != nil {
-            if let chosen = best, scores[index] < scores[chosen] { continue }
-            best = index
+        let decay = Self.scoreDecay
+        let regimeBit: UInt8 = 1 << UInt8(regime.rawValue + 1)
+        let best: Int? = states.withUnsafeMutableBufferPointer { states in
+            var best: Int?
+            var bestScore = -Double.infinity
+            for index in states.indices {
+                // Score the direction this candidate held before this bar against the bar's close change.
+                if let change, !states[index].latest.isNaN {
+                    let up = states[index].bands.direction == .up
+                    let hit: Double = change == 0 ? 0.5 : ((change > 0) == up ? 1 : 0)
+                    states[index].score = states[index].score * decay + hit * (1 - decay)
+                }
+                let value = states[index].bands.step(
+                    high: high, low: low, close: close, atr: range ?? .nan, multiplier: states[index].multiplier)
+                states[index].latest = value
+                if !value.isNaN, states[index].allowedRegimes & regimeBit != 0, states[index].score >= bestScore {
+                    best = index
+                    bestScore = states[index].score
+                }
+            }
+            return best
         }
-        let chosen = best ?? (candidates.count - 1)
-        guard let value = latest[chosen] else { return nil }
-        current = Value(supertrend: value, multiplier: candidates[chosen], regime: regime)
+        guard range != nil, let chosen = best ?? states.indices.last, !states[chosen].latest.isNaN else { return nil }
+        let value = SupertrendValue(value: states[chosen].latest, direction: states[chosen].bands.direction)
+        current = Value(supertrend: value, multiplier: states[chosen].multiplier, regime: regime)
         return current
     }
 

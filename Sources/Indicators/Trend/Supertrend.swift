@@ -46,35 +46,48 @@ public struct Supertrend: Sendable, Equatable {
 }
 
 /// The band-ratchet state machine shared by the fixed and adaptive Supertrends.
+///
+/// Missing values are NaN, as in pandas: every comparison with NaN is false, which is exactly pandas-ta's
+/// behaviour during the ATR warm-up, and keeps the per-bar work free of optionals.
 struct SupertrendBands: Sendable, Equatable {
-    private var previousUpper: Double?
-    private var previousLower: Double?
-    private var direction = TrendDirection.up
+    // Compared by bit pattern, so two fresh (NaN) states are equal.
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.previousUpper.bitPattern == rhs.previousUpper.bitPattern
+            && lhs.previousLower.bitPattern == rhs.previousLower.bitPattern
+            && lhs.direction == rhs.direction && lhs.started == rhs.started
+    }
+
+    private var previousUpper = Double.nan
+    private var previousLower = Double.nan
+    private(set) var direction = TrendDirection.up
     private var started = false
 
-    mutating func update(high: Double, low: Double, close: Double, atr: Double?, multiplier: Double) -> SupertrendValue?
-    {
+    /// Folds in one bar (`atr` NaN during warm-up); returns the active band, NaN during warm-up.
+    @inline(__always)
+    mutating func step(high: Double, low: Double, close: Double, atr: Double, multiplier: Double) -> Double {
         let hl2 = 0.5 * (high + low)
-        var upper = atr.map { hl2 + multiplier * $0 }
-        var lower = atr.map { hl2 - multiplier * $0 }
+        var upper = hl2 + multiplier * atr
+        var lower = hl2 - multiplier * atr
         if started {
-            if let previous = previousUpper, close > previous {
+            if close > previousUpper {
                 direction = .up
-            } else if let previous = previousLower, close < previous {
+            } else if close < previousLower {
                 direction = .down
-            } else {
-                if direction == .up, let previous = previousLower, let band = lower, band < previous {
-                    lower = previous
-                }
-                if direction == .down, let previous = previousUpper, let band = upper, band > previous {
-                    upper = previous
-                }
+            } else if direction == .up {
+                if lower < previousLower { lower = previousLower }
+            } else if upper > previousUpper {
+                upper = previousUpper
             }
         }
         started = true
         previousUpper = upper
         previousLower = lower
-        guard let value = direction == .up ? lower : upper else { return nil }
-        return SupertrendValue(value: value, direction: direction)
+        return direction == .up ? lower : upper
+    }
+
+    mutating func update(high: Double, low: Double, close: Double, atr: Double?, multiplier: Double) -> SupertrendValue?
+    {
+        let value = step(high: high, low: low, close: close, atr: atr ?? .nan, multiplier: multiplier)
+        return value.isNaN ? nil : SupertrendValue(value: value, direction: direction)
     }
 }

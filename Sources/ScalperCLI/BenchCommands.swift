@@ -1,0 +1,118 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Indicators
+
+/// `scalper bench …`: micro-benchmarks of the engine's hot paths (run them on a release build).
+struct BenchGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
+        subcommands: [IndicatorsBench.self]
+    )
+}
+
+extension BenchGroup {
+    /// `scalper bench indicators`: ns per bar of each indicator and ticks/s through candle aggregation.
+    struct IndicatorsBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "indicators",
+            abstract: "Time each streaming indicator per bar, and candle aggregation per tick.")
+
+        @Option(help: "Bars per indicator run.")
+        var bars: Int = 2_000_000
+
+        @Option(help: "Ticks through the 1m candle aggregator.")
+        var ticks: Int = 5_000_000
+
+        func run() async throws {
+            // A seeded random walk around NIFTY's level, generated before timing.
+            var state: UInt64 = 0x5EED
+            func next() -> Double {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Double(state >> 11) / Double(1 << 53) - 0.5
+            }
+            var highs = [Double]()
+            var lows = [Double]()
+            var closes = [Double]()
+            highs.reserveCapacity(bars)
+            lows.reserveCapacity(bars)
+            closes.reserveCapacity(bars)
+            var price = 25_900.0
+            for _ in 0..<bars {
+                let open = price
+                price += next() * 20
+                let high = max(open, price) + abs(next()) * 8
+                let low = min(open, price) - abs(next()) * 8
+                highs.append(high)
+                lows.append(low)
+                closes.append(price)
+            }
+            func time(_ name: String, _ body: () -> Double) {
+                let start = ContinuousClock.now
+                let sink = body()
+                let seconds = (ContinuousClock.now - start).seconds
+                let perBar = seconds / Double(bars) * 1e9
+                print(
+                    "\(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%6.1f", perBar)) ns/bar   (checksum \(String(format: "%.3f", sink)))"
+                )
+            }
+            print("indicators over \(grouped(bars)) bars:")
+            time("ATR(14)") {
+                var indicator = AverageTrueRange(period: 14)
+                var sum = 0.0
+                for index in 0..<bars {
+                    sum += indicator.update(high: highs[index], low: lows[index], close: closes[index]) ?? 0
+                }
+                return sum
+            }
+            time("+DI/-DI/ADX(14)") {
+                var indicator = DirectionalMovement(period: 14)
+                var sum = 0.0
+                for index in 0..<bars {
+                    sum += indicator.update(high: highs[index], low: lows[index], close: closes[index]).adx ?? 0
+                }
+                return sum
+            }
+            time("Supertrend(10,3)") {
+                var indicator = Supertrend(period: 10, multiplier: 3)
+                var sum = 0.0
+                for index in 0..<bars {
+                    sum += indicator.update(high: highs[index], low: lows[index], close: closes[index])?.value ?? 0
+                }
+                return sum
+            }
+            time("adaptive Supertrend(10)") {
+                var indicator = AdaptiveSupertrend(period: 10)
+                var sum = 0.0
+                for index in 0..<bars {
+                    sum +=
+                        indicator.update(high: highs[index], low: lows[index], close: closes[index])?.supertrend.value
+                        ?? 0
+                }
+                return sum
+            }
+
+            let day = CivilDate(2025, 10, 27)
+            let open = Timestamp.ist(day, 9, 15).nanos
+            var aggregator = CandleAggregator(intervalMinutes: 1)
+            var resampler = CandleResampler(fromMinutes: 1, toMinutes: 5)
+            var closedBars = 0
+            let prices = (0..<4096).map { _ in Paise(2_590_000 + Int64(next() * 4000)) }
+            let start = ContinuousClock.now
+            for index in 0..<ticks {
+                // Ten ticks a second through a whole session, then the next day.
+                let time = Timestamp(
+                    nanos: open + Int64(index % 225_000) * 100_000_000 + Int64(index / 225_000) * 86_400_000_000_000)
+                aggregator.add(price: prices[index & 4095], at: time) { bar in
+                    closedBars += 1
+                    resampler.add(bar) { _ in closedBars += 1 }
+                }
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            print(
+                "candle aggregation (1m and 5m): \(grouped(Int(Double(ticks) / seconds))) ticks/s over \(grouped(ticks)) ticks (\(grouped(closedBars)) bars closed)"
+            )
+        }
+    }
+}

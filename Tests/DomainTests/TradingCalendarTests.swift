@@ -1,0 +1,143 @@
+import Domain
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("IST trading calendar")
+struct TradingCalendarTests {
+    let calendar: TradingCalendar
+
+    init() throws {
+        let text = try String(contentsOfFile: Fixtures.path("config/calendar.yml"), encoding: .utf8)
+        calendar = try TradingCalendar.parse(yaml: text)
+    }
+
+    @Test("trading-day counts match RULES.md: 248 in 2025, 246 in 2026, on both exchanges")
+    func tradingDayCounts() {
+        for exchange in Exchange.allCases {
+            #expect(
+                calendar.tradingDays(from: CivilDate(2025, 1, 1), through: CivilDate(2025, 12, 31), exchange: exchange)
+                    .count == 248)
+            #expect(
+                calendar.tradingDays(from: CivilDate(2026, 1, 1), through: CivilDate(2026, 12, 31), exchange: exchange)
+                    .count == 246)
+        }
+    }
+
+    @Test("holidays, weekends, budget-day special sessions and Muhurat days")
+    func specialDays() {
+        #expect(!calendar.isTradingDay(CivilDate(2025, 10, 21)))  // Diwali: Muhurat only
+        #expect(calendar.holiday(on: CivilDate(2025, 10, 21)) == "Diwali Laxmi Pujan")
+        #expect(calendar.isTradingDay(CivilDate(2025, 2, 1)))  // Saturday budget session
+        #expect(calendar.isTradingDay(CivilDate(2026, 2, 1)))  // Sunday budget session
+        #expect(!calendar.isTradingDay(CivilDate(2025, 11, 1)))  // a Saturday
+        #expect(!calendar.isTradingDay(CivilDate(2026, 1, 15), exchange: .bse))
+        #expect(calendar.nextTradingDay(after: CivilDate(2025, 10, 20)) == CivilDate(2025, 10, 23))
+        #expect(calendar.previousTradingDay(before: CivilDate(2025, 10, 27)) == CivilDate(2025, 10, 24))
+        #expect(calendar.covers(CivilDate(2026, 12, 31)) && !calendar.covers(CivilDate(2027, 1, 1)))
+    }
+
+    @Test("the session is [09:15, 15:30) IST, to the second")
+    func sessionBoundaries() {
+        let day = CivilDate(2025, 10, 27)
+        #expect(!calendar.isOpen(at: Timestamp(epochSeconds: Timestamp.ist(day, 9, 15).epochSeconds - 1)))
+        #expect(calendar.isOpen(at: Timestamp.ist(day, 9, 15)))
+        #expect(calendar.isOpen(at: Timestamp.ist(day, 15, 29, 59)))
+        #expect(!calendar.isOpen(at: Timestamp.ist(day, 15, 30)))
+        #expect(!calendar.isOpen(at: Timestamp.ist(CivilDate(2025, 10, 21), 14, 0)))  // Muhurat is not traded
+    }
+
+    @Test("NIFTY weekly expiries: the real expiry list, the Thursday→Tuesday switch and holiday shifts")
+    func niftyExpiries() throws {
+        let listed = try SharedData.dhanResponse("nifty-expirylist-2025-11-01.json")["data"] as! [String]
+        let upcoming = calendar.expiries(of: "NIFTY", onOrAfter: CivilDate(2025, 11, 1), count: 9)
+        for date in listed.compactMap({ CivilDate(iso: $0) }) where date <= CivilDate(2026, 1, 1) {
+            #expect(upcoming.contains(date), "\(date) is listed by DhanHQ")
+        }
+        #expect(
+            Array(upcoming.prefix(5)) == [
+                CivilDate(2025, 11, 4), CivilDate(2025, 11, 11), CivilDate(2025, 11, 18), CivilDate(2025, 11, 25),
+                CivilDate(2025, 12, 2),
+            ])
+        #expect(
+            calendar.expiries(of: "NIFTY", onOrAfter: CivilDate(2025, 8, 26), count: 2) == [
+                CivilDate(2025, 8, 28), CivilDate(2025, 9, 2),
+            ])
+        let shifted: [(CivilDate, CivilDate)] = [
+            (CivilDate(2025, 10, 21), CivilDate(2025, 10, 20)), (CivilDate(2026, 3, 3), CivilDate(2026, 3, 2)),
+            (CivilDate(2026, 3, 31), CivilDate(2026, 3, 30)), (CivilDate(2026, 4, 14), CivilDate(2026, 4, 13)),
+            (CivilDate(2026, 10, 20), CivilDate(2026, 10, 19)), (CivilDate(2026, 11, 10), CivilDate(2026, 11, 9)),
+            (CivilDate(2026, 11, 24), CivilDate(2026, 11, 23)),
+        ]
+        for (nominal, actual) in shifted {
+            #expect(calendar.nextExpiry(of: "NIFTY", onOrAfter: nominal.adding(days: -3)) == actual, "\(nominal)")
+            #expect(calendar.isExpiryDay(actual, of: "NIFTY"))
+        }
+    }
+
+    @Test("BANKNIFTY monthly expiries: last Tuesday from September 2025, shifted before holidays")
+    func bankNiftyExpiries() {
+        let months = calendar.expiries(of: "BANKNIFTY", onOrAfter: CivilDate(2026, 1, 1), count: 12)
+        #expect(
+            months == [
+                CivilDate(2026, 1, 27), CivilDate(2026, 2, 24), CivilDate(2026, 3, 30), CivilDate(2026, 4, 28),
+                CivilDate(2026, 5, 26), CivilDate(2026, 6, 30), CivilDate(2026, 7, 28), CivilDate(2026, 8, 25),
+                CivilDate(2026, 9, 29), CivilDate(2026, 10, 27), CivilDate(2026, 11, 23), CivilDate(2026, 12, 29),
+            ])
+        #expect(
+            calendar.expiries(of: "BANKNIFTY", onOrAfter: CivilDate(2025, 8, 1), count: 2) == [
+                CivilDate(2025, 8, 28), CivilDate(2025, 9, 30),
+            ])
+    }
+
+    @Test("SENSEX weekly expiries: Thursday from September 2025, shifted before BSE holidays")
+    func sensexExpiries() {
+        #expect(calendar.nextExpiry(of: "SENSEX", onOrAfter: CivilDate(2025, 9, 1)) == CivilDate(2025, 9, 4))
+        #expect(calendar.nextExpiry(of: "SENSEX", onOrAfter: CivilDate(2025, 8, 25)) == CivilDate(2025, 8, 26))
+        for (nominal, actual) in [
+            (CivilDate(2025, 10, 2), CivilDate(2025, 10, 1)), (CivilDate(2025, 12, 25), CivilDate(2025, 12, 24)),
+            (CivilDate(2026, 1, 15), CivilDate(2026, 1, 14)), (CivilDate(2026, 3, 26), CivilDate(2026, 3, 25)),
+            (CivilDate(2026, 5, 28), CivilDate(2026, 5, 27)),
+        ] {
+            #expect(calendar.nextExpiry(of: "SENSEX", onOrAfter: nominal.adding(days: -1)) == actual, "\(nominal)")
+        }
+        #expect(calendar.expiries(of: "FINNIFTY", onOrAfter: CivilDate(2025, 9, 1), count: 3).isEmpty)
+    }
+
+    @Test(
+        "bad calendar data is refused with the file, key and reason",
+        arguments: [
+            (
+                "coverage: {from: 2025-01-01, through: 2025-12-31}\nsession: {open: \"09:15\", close: \"15:30\"}\nexchanges: {}\nexpiries: {}\nextra: 1\n",
+                "cal.yml: extra: unknown key (allowed: coverage, exchanges, expiries, session)"
+            ),
+            (
+                "coverage: {from: 2025-01-01, through: 2025-12-31}\nsession: {open: \"9:15\", close: \"15:30\"}\nexchanges: {}\nexpiries: {}\n",
+                "cal.yml: session.open: expected a time HH:MM, got '9:15'"
+            ),
+            (
+                "coverage: {from: 2025-01-01, through: 2025-12-31}\nsession: {open: \"09:15\", close: \"15:30\"}\nexchanges: {NSE: {holidays: {2025-02-30: X}}}\nexpiries: {}\n",
+                "cal.yml: exchanges.NSE.holidays.2025-02-30: '2025-02-30' is not a date YYYY-MM-DD"
+            ),
+            (
+                "coverage: {from: 2025-01-01, through: 2025-12-31}\nsession: {open: \"09:15\", close: \"15:30\"}\nexchanges: {NSE: {holidays: {2025-03-01: Saturday}}}\nexpiries: {}\n",
+                "cal.yml: exchanges.NSE.holidays.2025-03-01: 2025-03-01 is a weekend day; list only weekday holidays"
+            ),
+            (
+                "coverage: {from: 2025-01-01, through: 2025-12-31}\nsession: {open: \"09:15\", close: \"15:30\"}\nexchanges: {NSE: {holidays: {}}}\nexpiries: {NIFTY: {exchange: NSE, schedule: [{from: 2025-01-01, weekly: funday}]}}\n",
+                "cal.yml: expiries.NIFTY.schedule[0].weekly: expected a weekday monday…friday"
+            ),
+            (
+                "coverage: {from: 2025-01-01, through: 2025-12-31}\nsession: {open: \"09:15\", close: \"15:30\"}\nexchanges: {NSE: {holidays: {}}}\nexpiries: {NIFTY: {exchange: MCX, schedule: []}}\n",
+                "cal.yml: expiries.NIFTY.exchange: unknown exchange (known: NSE)"
+            ),
+            ("session: [", "cal.yml: (top level): not valid YAML"),
+        ])
+    func badData(yaml: String, message: String) {
+        #expect {
+            try TradingCalendar.parse(yaml: yaml, file: "cal.yml")
+        } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Domain
+import Foundation
+import Indicators
+import TestSupport
+import Testing
+
+@Suite("Candles from ticks and history")
+struct CandleTests {
+    static func load(_ name: String) throws -> [Candle] {
+        try CandleFile.parse(try SharedData.data("dhan/" + name), source: name).map { try $0.candle() }
+    }
+
+    let day = CivilDate(2025, 10, 27)
+    let nifty = Paise(2_593_510)
+
+    func at(_ hour: Int, _ minute: Int, _ second: Int = 0) -> Timestamp { Timestamp.ist(day, hour, minute, second) }
+
+    @Test("the real NIFTY 1m candles aggregated to 5m equal DhanHQ's own 5m bars")
+    func oneMinuteToFive() throws {
+        let minutes = try Self.load("nifty-intraday-1m-2025-10-24..31.json")
+        let expected = try Self.load("nifty-intraday-5m-2025-10-24..31.json")
+        var resampler = CandleResampler(fromMinutes: 1, toMinutes: 5)
+        var built: [Candle] = []
+        for bar in minutes { resampler.add(bar) { built.append($0) } }
+        resampler.flush { built.append($0) }
+        #expect(minutes.count == 2251)
+        #expect(built.count == expected.count)
+        #expect(built == expected)
+    }
+
+    @Test("ticks rebuilt from the real 1m bars (open, high, low, close in each minute) give the same bars")
+    func ticksToOneMinute() throws {
+        let minutes = try Self.load("nifty-intraday-1m-2025-10-24..31.json")
+        var aggregator = CandleAggregator(intervalMinutes: 1)
+        var built: [Candle] = []
+        for bar in minutes {
+            for (offset, price) in [(0, bar.open), (15, bar.high), (30, bar.low), (59, bar.close)] {
+                aggregator.add(price: price, at: Timestamp(epochSeconds: bar.start + Int64(offset))) {
+                    built.append($0)
+                }
+            }
+        }
+        aggregator.flush { built.append($0) }
+        #expect(built == minutes)
+    }
+
+    @Test("bars align to 09:15 IST, close on the next period's first tick, and sum volume deltas")
+    func alignmentAndClose() {
+        var aggregator = CandleAggregator(intervalMinutes: 5)
+        var closed: [Candle] = []
+        aggregator.add(price: Paise(100_00), cumulativeVolume: 1_000, at: at(9, 16, 10)) { closed.append($0) }
+        aggregator.add(price: Paise(101_00), cumulativeVolume: 1_300, at: at(9, 19, 59)) { closed.append($0) }
+        aggregator.add(price: Paise(99_50), cumulativeVolume: 1_400, at: at(9, 18)) { closed.append($0) }
+        #expect(closed.isEmpty)
+        #expect(
+            aggregator.forming
+                == Candle(
+                    start: at(9, 15).epochSeconds, open: Paise(100_00), high: Paise(101_00), low: Paise(99_50),
+                    close: Paise(99_50), volume: 400))
+        aggregator.add(price: Paise(102_00), cumulativeVolume: 1_450, at: at(9, 20)) { closed.append($0) }
+        #expect(closed.map(\.start) == [at(9, 15).epochSeconds])
+        #expect(aggregator.forming?.start == at(9, 20).epochSeconds)
+        #expect(aggregator.forming?.volume == 50)
+        #expect(aggregator.periodStart(of: at(9, 14, 59)) == at(9, 10).epochSeconds)
+    }
+
+    @Test("a timer closes a quiet minute, and minutes with no tick become flat bars at the last close")
+    func quietMinutes() {
+        var aggregator = CandleAggregator(intervalMinutes: 1)
+        var closed: [Candle] = []
+        aggregator.add(price: nifty, at: at(10, 0, 30)) { closed.append($0) }
+        aggregator.close(at: at(10, 0, 59)) { closed.append($0) }
+        #expect(closed.isEmpty)
+        aggregator.close(at: at(10, 1)) { closed.append($0) }
+        #expect(closed == [Candle(start: at(10, 0).epochSeconds, open: nifty, high: nifty, low: nifty, close: nifty)])
+        aggregator.close(at: at(10, 3, 5)) { closed.append($0) }
+        #expect(closed.map(\.start) == [at(10, 0), at(10, 1), at(10, 2)].map(\.epochSeconds))
+        #expect(
+            closed.last == Candle(start: at(10, 2).epochSeconds, open: nifty, high: nifty, low: nifty, close: nifty))
+        aggregator.add(price: Paise(2_594_000), at: at(10, 6, 1)) { closed.append($0) }
+        #expect(
+            closed.map(\.start)
+                == [at(10, 0), at(10, 1), at(10, 2), at(10, 3), at(10, 4), at(10, 5)].map(\.epochSeconds))
+    }
+
+    @Test("no flat bars are invented across days")
+    func dayBoundary() {
+        var aggregator = CandleAggregator(intervalMinutes: 1)
+        var closed: [Candle] = []
+        aggregator.add(price: nifty, at: at(15, 29, 30)) { closed.append($0) }
+        aggregator.add(price: nifty, at: Timestamp.ist(CivilDate(2025, 10, 28), 9, 15, 2)) { closed.append($0) }
+        #expect(closed.map(\.start) == [at(15, 29).epochSeconds])
+    }
+
+    @Test("history and live bars merge: one bar per timestamp, sorted, gaps inside a day filled flat")
+    func seriesMerge() {
+        var series = CandleSeries(intervalMinutes: 1)
+        let bar = { (minute: Int, close: Int64) in
+            Candle(
+                start: self.at(9, minute).epochSeconds, open: Paise(close), high: Paise(close), low: Paise(close),
+                close: Paise(close))
+        }
+        series.merge([bar(15, 100), bar(16, 101), bar(17, 102)])
+        series.append(bar(18, 103))
+        series.append(bar(17, 202))  // a corrected bar replaces, never duplicates
+        series.append(bar(21, 105))  // 19 and 20 missing: flat at 103
+        #expect(series.candles.map(\.start) == (15...21).map { at(9, $0).epochSeconds })
+        #expect(series.candles.map(\.close.value) == [100, 101, 202, 103, 103, 103, 105])
+    }
+
+    @Test("candle files: bad rows are refused with the file, row and reason")
+    func badFiles() {
+        let cases: [(String, String)] = [
+            ("timestamp,open,high,low,close\n1,2,3,1,2\n2,2,x,1,2\n", "f.csv: line 3: 'high' is not a number"),
+            ("timestamp,open,high,low,close\n1,2,1,3,2\n", "f.csv: bar 1 (timestamp 1): high 1.0 is below low 3.0"),
+            ("timestamp,open,high,low,close\n1,2,3,1,-2\n", "f.csv: bar 1 (timestamp 1): close is -2.0"),
+            (
+                "timestamp,open,high,low,close\n5,2,3,1,2\n5,2,3,1,2\n",
+                "f.csv: bar 2 (timestamp 5): timestamps are not strictly increasing"
+            ),
+            ("time,open\n", "f.csv: CSV header has no 'timestamp' column (need timestamp,open,high,low,close)"),
+            (
+                "{\"open\":[1],\"high\":[1],\"low\":[1],\"close\":[1]}",
+                "f.csv: no 'timestamp' array (expected DhanHQ's columnar chart JSON)"
+            ),
+            (
+                "{\"open\":[1,2],\"high\":[1],\"low\":[1],\"close\":[1],\"timestamp\":[1]}",
+                "f.csv: 'open' has 2 values but 'timestamp' has 1"
+            ),
+        ]
+        for (text, message) in cases {
+            #expect(throws: CandleFile.FormatError.self) { try CandleFile.parse(Data(text.utf8), source: "f.csv") }
+            do {
+                _ = try CandleFile.parse(Data(text.utf8), source: "f.csv")
+            } catch {
+                #expect(error.description == message)
+            }
+        }
+    }
+}
