@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Indicators", targets: ["Indicators"]),
+        .library(name: "Engine", targets: ["Engine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,12 +41,16 @@ let package = Package(
             name: "Domain", dependencies: ["Journal", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
         .target(name: "Indicators", dependencies: ["Domain"], swiftSettings: strictSettings),
+        // The pure core: state and reducers. No clock, files, network, environment or randomness.
+        .target(name: "Engine", dependencies: ["Domain", "Indicators"], swiftSettings: strictSettings),
+        // The DhanHQ v2 client edge: wire types and their conversion to domain values.
+        .target(name: "Dhan", dependencies: ["Domain"], swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
-                "Journal", "Domain", "Indicators", "LMDBBaseline", "TestSupport",
+                "Journal", "Domain", "Indicators", "Engine", "Dhan", "LMDBBaseline", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -53,6 +58,7 @@ let package = Package(
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "CZlib", "ScalperCLI"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Domain", "Indicators", "Dhan", "TestSupport"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport"], exclude: ["Golden"]),
     ],

@@ -141,6 +141,24 @@ struct CodecRoundTripTests {
                             lastTradeTime: 1_761_536_700))))
     }
 
+    @Test("a v1 session_started (one config text) upgrades to one file named config, with the same hash")
+    func sessionStartedUpgrade() throws {
+        var writer = BinaryWriter()
+        writer.string("0.0.9")
+        writer.u8(TradingMode.paper.rawValue)
+        writer.date(CivilDate(2025, 10, 27))
+        writer.string("mode: paper\n")
+        writer.string(StableHash.hex(of: Array("mode: paper\n".utf8)))
+        let entry = try JournalEntry.decode(JournalRecord(seq: 1, kind: EntryKind.sessionStarted.rawValue, kindVersion: 1, timestampNanos: 0, payload: writer.bytes))
+        let expected = SessionStarted(engineVersion: "0.0.9", mode: .paper, tradingDate: CivilDate(2025, 10, 27), configText: "mode: paper\n")
+        #expect(entry == .event(.sessionStarted(expected)))
+        #expect(expected.configFiles == [ConfigFile(name: "config", text: "mode: paper\n")])
+        #expect(expected.configHash == StableHash.hex(of: Array("mode: paper\n".utf8)))
+        let two = SessionStarted(engineVersion: "1", mode: .live, tradingDate: CivilDate(2025, 10, 27), configFiles: [ConfigFile(name: "algo.yml", text: "a"), ConfigFile(name: "calendar.yml", text: "b")])
+        #expect(two.configHash == StableHash.hex(of: [UInt8(ascii: "a"), 0, UInt8(ascii: "b")]))
+        #expect(two.configText(named: "calendar.yml") == "b")
+    }
+
     @Test("an unknown kind is a decode error naming the seq, never a crash")
     func unknownKind() {
         #expect {

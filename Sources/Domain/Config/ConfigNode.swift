@@ -35,6 +35,9 @@ public struct ConfigNode {
         }
     }
 
+    /// Whether the value is YAML null (`null`, `~` or empty).
+    public var isNull: Bool { node.null != nil }
+
     public func error(_ reason: String) -> ConfigError { ConfigError(file: file, key: path, reason: reason) }
 
     private func child(_ node: Node, _ key: String) -> ConfigNode {

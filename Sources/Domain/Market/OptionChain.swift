@@ -1,6 +1,7 @@
 /// One side (call or put) of one strike in an option-chain snapshot.
 public struct OptionQuote: Equatable, Sendable {
-    public var securityID: SecurityID
+    /// The option's feed and order id; DhanHQ sends it since v2.5 and older chains carry null.
+    public var securityID: SecurityID?
     public var lastPrice: Paise
     /// Implied volatility in percent, as DhanHQ reports it (9.79 means 9.79 %).
     public var impliedVolatility: Double
@@ -15,7 +16,7 @@ public struct OptionQuote: Equatable, Sendable {
     public var previousClose: Paise
 
     public init(
-        securityID: SecurityID, lastPrice: Paise, impliedVolatility: Double, delta: Double, gamma: Double = 0,
+        securityID: SecurityID?, lastPrice: Paise, impliedVolatility: Double, delta: Double, gamma: Double = 0,
         theta: Double = 0, vega: Double = 0, openInterest: Int64, volume: Int64 = 0, bestBid: Paise, bestAsk: Paise,
         previousClose: Paise = .zero
     ) {
@@ -34,7 +35,7 @@ public struct OptionQuote: Equatable, Sendable {
     }
 
     func encode(to writer: inout BinaryWriter) {
-        writer.u32(securityID.value)
+        writer.optional(securityID) { writer, id in writer.u32(id.value) }
         writer.paise(lastPrice)
         for value in [impliedVolatility, delta, gamma, theta, vega] { writer.f64(value) }
         writer.i64(openInterest)
@@ -45,7 +46,9 @@ public struct OptionQuote: Equatable, Sendable {
     }
 
     init(from reader: inout BinaryReader) throws(DecodeError) {
-        securityID = SecurityID(try reader.u32("quote.security_id"))
+        securityID = try reader.optional("quote.security_id") { reader throws(DecodeError) in
+            SecurityID(try reader.u32("quote.security_id"))
+        }
         lastPrice = try reader.paise("quote.ltp")
         impliedVolatility = try reader.f64("quote.iv")
         delta = try reader.f64("quote.delta")
@@ -61,7 +64,7 @@ public struct OptionQuote: Equatable, Sendable {
 
     var fields: [Field] {
         [
-            .text("security_id", securityID), .paise("ltp", lastPrice), Field("iv", .double(impliedVolatility)),
+            .string("security_id", securityID?.description ?? "-"), .paise("ltp", lastPrice), Field("iv", .double(impliedVolatility)),
             Field("delta", .double(delta)), .int("oi", openInterest), .paise("bid", bestBid), .paise("ask", bestAsk),
         ]
     }

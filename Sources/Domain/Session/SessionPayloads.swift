@@ -12,29 +12,63 @@ public enum TradingMode: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     }
 }
 
+/// One configuration file as the session read it: its name (relative to the config directory) and text.
+public struct ConfigFile: Equatable, Sendable {
+    public var name: String
+    public var text: String
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
 /// The first record of every session: what ran, in which mode, with exactly which configuration.
+///
+/// Version history: v1 carried one config text; v2 carries every config file (`algo.yml` and the
+/// calendar it names), so a replay uses the day's calendar too. A v1 record reads as one file named
+/// `config`. The hash is FNV-1a 64 over the files' texts in order, separated by a zero byte, so a
+/// one-file session has the same hash in both versions.
 public struct SessionStarted: JournalPayload {
     public var engineVersion: String
     public var mode: TradingMode
     public var tradingDate: CivilDate
-    /// The configuration file's exact text, so a replay uses the configuration of its day.
-    public var configText: String
+    /// The configuration files' exact texts, in the order the engine reads them.
+    public var configFiles: [ConfigFile]
 
-    public init(engineVersion: String, mode: TradingMode, tradingDate: CivilDate, configText: String) {
+    public init(engineVersion: String, mode: TradingMode, tradingDate: CivilDate, configFiles: [ConfigFile]) {
         self.engineVersion = engineVersion
         self.mode = mode
         self.tradingDate = tradingDate
-        self.configText = configText
+        self.configFiles = configFiles
     }
 
-    /// FNV-1a 64 of the config text, in hex: identifies a configuration (not a security measure).
-    public var configHash: String { StableHash.hex(of: Array(configText.utf8)) }
+    /// A session with one configuration text (file name `config`).
+    public init(engineVersion: String, mode: TradingMode, tradingDate: CivilDate, configText: String) {
+        self.init(engineVersion: engineVersion, mode: mode, tradingDate: tradingDate, configFiles: [ConfigFile(name: "config", text: configText)])
+    }
+
+    /// The text of the file called `name`, if the session carried it.
+    public func configText(named name: String) -> String? { configFiles.first { $0.name == name }?.text }
+
+    /// Identifies the configuration (not a security measure).
+    public var configHash: String {
+        var bytes: [UInt8] = []
+        for (index, file) in configFiles.enumerated() {
+            if index > 0 { bytes.append(0) }
+            bytes += Array(file.text.utf8)
+        }
+        return StableHash.hex(of: bytes)
+    }
 
     public func encode(to writer: inout BinaryWriter) {
         writer.string(engineVersion)
         writer.u8(mode.rawValue)
         writer.date(tradingDate)
-        writer.string(configText)
+        writer.array(configFiles) { writer, file in
+            writer.string(file.name)
+            writer.string(file.text)
+        }
         writer.string(configHash)
     }
 
@@ -42,19 +76,25 @@ public struct SessionStarted: JournalPayload {
         engineVersion = try reader.string("engine_version")
         mode = try reader.enumeration("mode", TradingMode.self)
         tradingDate = try reader.date("trading_date")
-        configText = try reader.string("config_text")
+        if version == 1 {
+            configFiles = [ConfigFile(name: "config", text: try reader.string("config_text"))]
+        } else {
+            configFiles = try reader.array("config_files") { reader throws(DecodeError) in
+                ConfigFile(name: try reader.string("config_file.name"), text: try reader.string("config_file.text"))
+            }
+        }
         let start = reader.offset
         let storedHash = try reader.string("config_hash")
         guard storedHash == configHash else {
-            throw DecodeError(
-                field: "config_hash", offset: start, reason: "hash \(storedHash) does not match the config text")
+            throw DecodeError(field: "config_hash", offset: start, reason: "hash \(storedHash) does not match the config text")
         }
     }
 
     public var fields: [Field] {
         [
             .string("engine", engineVersion), .text("mode", mode), .text("date", tradingDate),
-            .string("config_hash", configHash), .int("config_bytes", configText.utf8.count),
+            .string("config_hash", configHash), Field("config_files", .list(configFiles.map { .string($0.name) })),
+            .int("config_bytes", configFiles.reduce(0) { $0 + $1.text.utf8.count }),
         ]
     }
 }

@@ -1,0 +1,129 @@
+import Domain
+import Foundation
+
+/// A DhanHQ response body that cannot become domain values, naming the field and the reason.
+public struct DhanDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var context: String
+    public var reason: String
+
+    public init(context: String, reason: String) {
+        self.context = context
+        self.reason = reason
+    }
+
+    public var description: String { "\(context): \(reason)" }
+}
+
+/// DhanHQ's `POST /v2/optionchain` body: `{"data": {"last_price", "oc": {"25650.000000": {"ce", "pe"}}}}`.
+public struct OptionChainResponse: Decodable, Sendable {
+    /// Greeks as DhanHQ sends them.
+    public struct Greeks: Decodable, Sendable {
+        public var delta: Double
+        public var theta: Double
+        public var gamma: Double
+        public var vega: Double
+    }
+
+    /// One side (`ce` or `pe`) of a strike.
+    public struct Side: Decodable, Sendable {
+        public var greeks: Greeks
+        public var impliedVolatility: Double
+        public var lastPrice: Double
+        public var oi: Int64
+        public var previousClosePrice: Double?
+        public var volume: Int64?
+        public var securityId: UInt32?
+        public var topBidPrice: Double
+        public var topAskPrice: Double
+
+        enum CodingKeys: String, CodingKey {
+            case greeks, oi, volume
+            case impliedVolatility = "implied_volatility"
+            case lastPrice = "last_price"
+            case previousClosePrice = "previous_close_price"
+            case securityId = "security_id"
+            case topBidPrice = "top_bid_price"
+            case topAskPrice = "top_ask_price"
+        }
+    }
+
+    /// One strike's two sides; either may be missing for thin strikes.
+    public struct Strike: Decodable, Sendable {
+        public var ce: Side?
+        public var pe: Side?
+    }
+
+    /// The `data` object.
+    public struct Chain: Decodable, Sendable {
+        public var lastPrice: Double
+        public var oc: [String: Strike]
+
+        enum CodingKeys: String, CodingKey {
+            case oc
+            case lastPrice = "last_price"
+        }
+    }
+
+    public var data: Chain
+
+    /// Decodes a response body, or a recorded exchange holding it under `response` (as in shared/data/dhan).
+    public static func decode(_ body: Data, source: String) throws(DhanDecodingError) -> OptionChainResponse {
+        struct Recorded: Decodable { var response: OptionChainResponse }
+        let decoder = JSONDecoder()
+        if let recorded = try? decoder.decode(Recorded.self, from: body) { return recorded.response }
+        do {
+            return try decoder.decode(OptionChainResponse.self, from: body)
+        } catch {
+            throw DhanDecodingError(context: source, reason: "not a DhanHQ option-chain body: \(describe(error))")
+        }
+    }
+
+    /// The chain as a domain snapshot, strikes ascending; broker floats become paise here, once.
+    public func snapshot(underlying: InstrumentKey, expiry: CivilDate, source: String) throws(DhanDecodingError) -> OptionChainSnapshot {
+        func paise(_ value: Double, _ field: String) throws(DhanDecodingError) -> Paise {
+            do { return try Paise(price: value, field: field) } catch { throw DhanDecodingError(context: source, reason: error.description) }
+        }
+        func quote(_ side: Side, _ field: String) throws(DhanDecodingError) -> OptionQuote {
+            for (name, value) in [("implied_volatility", side.impliedVolatility), ("delta", side.greeks.delta)] where !value.isFinite {
+                throw DhanDecodingError(context: source, reason: "\(field).\(name) is \(value)")
+            }
+            return OptionQuote(
+                securityID: side.securityId.map { SecurityID($0) }, lastPrice: try paise(side.lastPrice, "\(field).last_price"),
+                impliedVolatility: side.impliedVolatility, delta: side.greeks.delta, gamma: side.greeks.gamma,
+                theta: side.greeks.theta, vega: side.greeks.vega, openInterest: side.oi, volume: side.volume ?? 0,
+                bestBid: try paise(side.topBidPrice, "\(field).top_bid_price"),
+                bestAsk: try paise(side.topAskPrice, "\(field).top_ask_price"),
+                previousClose: try paise(side.previousClosePrice ?? 0, "\(field).previous_close_price"))
+        }
+        var strikes: [OptionStrike] = []
+        for (key, strike) in data.oc {
+            guard let value = Double(key) else { throw DhanDecodingError(context: source, reason: "strike key '\(key)' is not a number") }
+            let field = "oc[\(key)]"
+            strikes.append(
+                OptionStrike(
+                    strike: try paise(value, field), call: try strike.ce.map { side throws(DhanDecodingError) in try quote(side, field + ".ce") },
+                    put: try strike.pe.map { side throws(DhanDecodingError) in try quote(side, field + ".pe") }))
+        }
+        strikes.sort { $0.strike < $1.strike }
+        return OptionChainSnapshot(
+            underlying: underlying, expiry: expiry, underlyingPrice: try paise(data.lastPrice, "last_price"), strikes: strikes)
+    }
+}
+
+/// A short description of a JSON decoding failure: the key path and what was wrong.
+func describe(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+        return "missing '\(key.stringValue)' at \(path(context.codingPath))"
+    case DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context):
+        return "expected \(type) at \(path(context.codingPath))"
+    case DecodingError.dataCorrupted(let context):
+        return "\(context.debugDescription) at \(path(context.codingPath))"
+    default:
+        return "\(error)"
+    }
+}
+
+private func path(_ keys: [any CodingKey]) -> String {
+    keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+}

@@ -1,0 +1,137 @@
+import Domain
+
+/// A fraction held exactly as basis points (1 = 0.01 %), so money maths stays in integers.
+public struct BasisPoints: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var value: Int64
+
+    public init(_ value: Int64) { self.value = value }
+
+    /// Rounds a fraction (0.30) to basis points (3000).
+    public init(fraction: Double) { value = Int64((fraction * 10_000).rounded()) }
+
+    /// `amount` × this fraction, rounded down to the paisa.
+    public func of(_ amount: Paise) -> Paise { Paise(amount.value * value / 10_000) }
+
+    public var fraction: Double { Double(value) / 10_000 }
+    public var description: String { "\(fraction)" }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+}
+
+/// One traded index and its contract facts.
+public struct IndexConfig: Equatable, Sendable {
+    /// Which expiry cadence the engine trades for this index.
+    public enum ExpiryPreference: String, Sendable, Equatable {
+        case weekly, monthly
+    }
+
+    public var key: String
+    public var instrument: InstrumentKey
+    public var exchange: Exchange
+    public var optionSegment: ExchangeSegment
+    public var strikeStep: Paise
+    public var lotSize: Int64
+    public var freezeQuantity: Int64
+    public var capitalAllocation: BasisPoints?
+    public var maxSameSide: Int
+    public var cooldownSeconds: Int64
+    public var expiry: ExpiryPreference
+}
+
+/// One validation mode's floors and switches.
+public struct ValidationMode: Equatable, Sendable {
+    public var adxMinStrength: Double
+    public var adxConfirmationMinStrength: Double?
+    /// Seconds after IST midnight.
+    public var thetaCutoff: Int
+    public var ivRankRange: ClosedRange<Double>
+    public var trendConfirmationBars: Int
+    public var requireIVRankCheck: Bool
+    public var requireThetaRiskCheck: Bool
+    public var requireTrendConfirmation: Bool
+}
+
+/// Signal parameters.
+public struct SignalConfig: Equatable, Sendable {
+    /// Fixed or adaptive Supertrend multiplier.
+    public enum SupertrendMode: String, Sendable, Equatable {
+        case standard, adaptive
+    }
+
+    public var primaryMinutes: Int
+    public var confirmationMinutes: Int
+    public var validationModeName: String
+    public var validationMode: ValidationMode
+    public var supertrendMode: SupertrendMode
+    public var supertrendPeriod: Int
+    public var supertrendMultiplier: Double
+    public var adaptiveCandidates: [Double]
+    public var adxPeriod: Int
+    public var adxMinStrength: Double
+    public var adxConfirmationMinStrength: Double
+    public var maxScaleMultiplier: Int
+    public var scaleDecaySeconds: Int64
+
+    /// The 5m ADX threshold: the validation mode's when it sets one, else `signals.adx.confirmation_min_strength`.
+    public var confirmationThreshold: Double { validationMode.adxConfirmationMinStrength ?? adxConfirmationMinStrength }
+
+    /// Closed 1m bars needed before a signal is more than "warming up".
+    public var primaryWarmupBars: Int { max(2 * adxPeriod, supertrendPeriod + 1) }
+}
+
+/// Option-chain filters for strike selection.
+public struct OptionChainConfig: Equatable, Sendable {
+    public var minIV: Double
+    public var maxIV: Double
+    public var minOI: Int64
+    public var maxSpreadPercent: Double
+    public var strikesBeyondATM: Int
+    public var expirySwitchTime: Int
+    public var minRequestIntervalSeconds: Int64
+}
+
+/// A capital band: balances up to `upTo` (nil: no limit) allocate and risk these fractions.
+public struct CapitalBand: Equatable, Sendable {
+    public var upTo: Paise?
+    public var allocation: BasisPoints
+    public var risk: BasisPoints
+}
+
+/// Position-sizing parameters.
+public struct SizingConfig: Equatable, Sendable {
+    public var maxLots: Int64
+    public var bands: [CapitalBand]
+}
+
+/// Risk and exit parameters (used by the entry guard and the exit rules).
+public struct RiskConfig: Equatable, Sendable {
+    /// Where the hard stop lives while a position is open.
+    public enum BrokerProtection: String, Sendable, Equatable {
+        case superOrder = "super_order"
+        case none
+    }
+
+    public var stopLoss: BasisPoints
+    public var takeProfit: BasisPoints
+    public var breakevenAfterGain: BasisPoints
+    public var exitDrop: BasisPoints
+    public var minProfitLock: Paise
+    public var dailyLossLimit: BasisPoints
+    public var timeExit: Int
+    public var brokerProtection: BrokerProtection
+}
+
+/// The whole validated trading configuration.
+public struct AlgoConfig: Equatable, Sendable {
+    public var mode: TradingMode
+    public var entryCutoff: Int
+    /// Indices in file order.
+    public var indices: [IndexConfig]
+    public var signals: SignalConfig
+    public var optionChain: OptionChainConfig
+    public var sizing: SizingConfig
+    public var risk: RiskConfig
+    public var calendar: TradingCalendar
+
+    public func index(_ key: String) -> IndexConfig? { indices.first { $0.key == key } }
+    public func index(for instrument: InstrumentKey) -> IndexConfig? { indices.first { $0.instrument == instrument } }
+}
