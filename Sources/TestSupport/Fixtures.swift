@@ -74,3 +74,14 @@ public enum SharedData {
         return object["response"] as! [String: Any]
     }
 }
+
+/// The committed configuration, parsed as the engine sees it.
+public enum ConfigFixtures {
+    public static func calendarText() throws -> String {
+        try String(contentsOfFile: Fixtures.path("config/calendar.yml"), encoding: .utf8)
+    }
+    public static func algoText() throws -> String {
+        try String(contentsOfFile: Fixtures.path("config/algo.yml"), encoding: .utf8)
+    }
+    public static func calendar() throws -> TradingCalendar { try TradingCalendar.parse(yaml: try calendarText()) }
+}

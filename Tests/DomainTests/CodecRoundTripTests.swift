@@ -149,12 +149,18 @@ struct CodecRoundTripTests {
         writer.date(CivilDate(2025, 10, 27))
         writer.string("mode: paper\n")
         writer.string(StableHash.hex(of: Array("mode: paper\n".utf8)))
-        let entry = try JournalEntry.decode(JournalRecord(seq: 1, kind: EntryKind.sessionStarted.rawValue, kindVersion: 1, timestampNanos: 0, payload: writer.bytes))
-        let expected = SessionStarted(engineVersion: "0.0.9", mode: .paper, tradingDate: CivilDate(2025, 10, 27), configText: "mode: paper\n")
+        let entry = try JournalEntry.decode(
+            JournalRecord(
+                seq: 1, kind: EntryKind.sessionStarted.rawValue, kindVersion: 1, timestampNanos: 0,
+                payload: writer.bytes))
+        let expected = SessionStarted(
+            engineVersion: "0.0.9", mode: .paper, tradingDate: CivilDate(2025, 10, 27), configText: "mode: paper\n")
         #expect(entry == .event(.sessionStarted(expected)))
         #expect(expected.configFiles == [ConfigFile(name: "config", text: "mode: paper\n")])
         #expect(expected.configHash == StableHash.hex(of: Array("mode: paper\n".utf8)))
-        let two = SessionStarted(engineVersion: "1", mode: .live, tradingDate: CivilDate(2025, 10, 27), configFiles: [ConfigFile(name: "algo.yml", text: "a"), ConfigFile(name: "calendar.yml", text: "b")])
+        let two = SessionStarted(
+            engineVersion: "1", mode: .live, tradingDate: CivilDate(2025, 10, 27),
+            configFiles: [ConfigFile(name: "algo.yml", text: "a"), ConfigFile(name: "calendar.yml", text: "b")])
         #expect(two.configHash == StableHash.hex(of: [UInt8(ascii: "a"), 0, UInt8(ascii: "b")]))
         #expect(two.configText(named: "calendar.yml") == "b")
     }

@@ -144,7 +144,8 @@ struct HelpTests {
         arguments: [
             ["--help"], ["journal", "--help"], ["journal", "dump", "--help"], ["journal", "verify", "--help"],
             ["journal", "stats", "--help"], ["journal", "bench", "--help"], ["journal", "repair", "--help"],
-            ["demo", "--help"], ["indicators", "--help"], ["bench", "--help"], ["bench", "indicators", "--help"],
+            ["demo", "--help"], ["indicators", "--help"], ["pick", "--help"], ["bench", "--help"],
+            ["bench", "indicators", "--help"],
         ])
     func help(arguments: [String]) throws {
         let result = try Executables.run(Executables.scalper, arguments)

@@ -79,16 +79,22 @@ public struct OptionChainResponse: Decodable, Sendable {
     }
 
     /// The chain as a domain snapshot, strikes ascending; broker floats become paise here, once.
-    public func snapshot(underlying: InstrumentKey, expiry: CivilDate, source: String) throws(DhanDecodingError) -> OptionChainSnapshot {
+    public func snapshot(underlying: InstrumentKey, expiry: CivilDate, source: String) throws(DhanDecodingError)
+        -> OptionChainSnapshot
+    {
         func paise(_ value: Double, _ field: String) throws(DhanDecodingError) -> Paise {
-            do { return try Paise(price: value, field: field) } catch { throw DhanDecodingError(context: source, reason: error.description) }
+            do { return try Paise(price: value, field: field) } catch {
+                throw DhanDecodingError(context: source, reason: error.description)
+            }
         }
         func quote(_ side: Side, _ field: String) throws(DhanDecodingError) -> OptionQuote {
-            for (name, value) in [("implied_volatility", side.impliedVolatility), ("delta", side.greeks.delta)] where !value.isFinite {
+            for (name, value) in [("implied_volatility", side.impliedVolatility), ("delta", side.greeks.delta)]
+            where !value.isFinite {
                 throw DhanDecodingError(context: source, reason: "\(field).\(name) is \(value)")
             }
             return OptionQuote(
-                securityID: side.securityId.map { SecurityID($0) }, lastPrice: try paise(side.lastPrice, "\(field).last_price"),
+                securityID: side.securityId.map { SecurityID($0) },
+                lastPrice: try paise(side.lastPrice, "\(field).last_price"),
                 impliedVolatility: side.impliedVolatility, delta: side.greeks.delta, gamma: side.greeks.gamma,
                 theta: side.greeks.theta, vega: side.greeks.vega, openInterest: side.oi, volume: side.volume ?? 0,
                 bestBid: try paise(side.topBidPrice, "\(field).top_bid_price"),
@@ -97,16 +103,20 @@ public struct OptionChainResponse: Decodable, Sendable {
         }
         var strikes: [OptionStrike] = []
         for (key, strike) in data.oc {
-            guard let value = Double(key) else { throw DhanDecodingError(context: source, reason: "strike key '\(key)' is not a number") }
+            guard let value = Double(key) else {
+                throw DhanDecodingError(context: source, reason: "strike key '\(key)' is not a number")
+            }
             let field = "oc[\(key)]"
             strikes.append(
                 OptionStrike(
-                    strike: try paise(value, field), call: try strike.ce.map { side throws(DhanDecodingError) in try quote(side, field + ".ce") },
+                    strike: try paise(value, field),
+                    call: try strike.ce.map { side throws(DhanDecodingError) in try quote(side, field + ".ce") },
                     put: try strike.pe.map { side throws(DhanDecodingError) in try quote(side, field + ".pe") }))
         }
         strikes.sort { $0.strike < $1.strike }
         return OptionChainSnapshot(
-            underlying: underlying, expiry: expiry, underlyingPrice: try paise(data.lastPrice, "last_price"), strikes: strikes)
+            underlying: underlying, expiry: expiry, underlyingPrice: try paise(data.lastPrice, "last_price"),
+            strikes: strikes)
     }
 }
 

@@ -64,7 +64,8 @@ public struct OptionQuote: Equatable, Sendable {
 
     var fields: [Field] {
         [
-            .string("security_id", securityID?.description ?? "-"), .paise("ltp", lastPrice), Field("iv", .double(impliedVolatility)),
+            .string("security_id", securityID?.description ?? "-"), .paise("ltp", lastPrice),
+            Field("iv", .double(impliedVolatility)),
             Field("delta", .double(delta)), .int("oi", openInterest), .paise("bid", bestBid), .paise("ask", bestAsk),
         ]
     }

@@ -45,7 +45,9 @@ public struct SessionStarted: JournalPayload {
 
     /// A session with one configuration text (file name `config`).
     public init(engineVersion: String, mode: TradingMode, tradingDate: CivilDate, configText: String) {
-        self.init(engineVersion: engineVersion, mode: mode, tradingDate: tradingDate, configFiles: [ConfigFile(name: "config", text: configText)])
+        self.init(
+            engineVersion: engineVersion, mode: mode, tradingDate: tradingDate,
+            configFiles: [ConfigFile(name: "config", text: configText)])
     }
 
     /// The text of the file called `name`, if the session carried it.
@@ -86,7 +88,8 @@ public struct SessionStarted: JournalPayload {
         let start = reader.offset
         let storedHash = try reader.string("config_hash")
         guard storedHash == configHash else {
-            throw DecodeError(field: "config_hash", offset: start, reason: "hash \(storedHash) does not match the config text")
+            throw DecodeError(
+                field: "config_hash", offset: start, reason: "hash \(storedHash) does not match the config text")
         }
     }
 

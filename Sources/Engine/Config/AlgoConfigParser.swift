@@ -2,11 +2,14 @@ import Domain
 
 extension AlgoConfig {
     /// Parses `algo.yml` text with the calendar it names (already read by the caller); errors name file and key.
-    public static func parse(yaml text: String, file: String = "config/algo.yml", calendar: TradingCalendar) throws(ConfigError)
+    public static func parse(yaml text: String, file: String = "config/algo.yml", calendar: TradingCalendar)
+        throws(ConfigError)
         -> AlgoConfig
     {
         let root = try ConfigNode.parse(text, file: file)
-        _ = try root.entries(allowed: ["mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk"])
+        _ = try root.entries(allowed: [
+            "mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk",
+        ])
         let modeNode = try root.required("mode")
         let mode: TradingMode
         switch try modeNode.string() {
@@ -24,7 +27,8 @@ extension AlgoConfig {
         }
         guard !indices.isEmpty else { throw try root.required("indices").error("no indices configured") }
         for index in indices where calendar.expirySchedules[index.key] == nil {
-            throw try root.required("indices").required(index.key).error("the calendar has no expiry schedule for \(index.key)")
+            throw try root.required("indices").required(index.key).error(
+                "the calendar has no expiry schedule for \(index.key)")
         }
 
         return AlgoConfig(
@@ -46,11 +50,15 @@ extension AlgoConfig {
         ])
         func segment(_ name: String) throws(ConfigError) -> ExchangeSegment {
             let field = try node.required(name)
-            guard let segment = ExchangeSegment(apiName: try field.string()) else { throw field.error("unknown exchange segment") }
+            guard let segment = ExchangeSegment(apiName: try field.string()) else {
+                throw field.error("unknown exchange segment")
+            }
             return segment
         }
         let exchangeNode = try node.required("exchange")
-        guard let exchange = Exchange(rawValue: try exchangeNode.string()) else { throw exchangeNode.error("expected NSE or BSE") }
+        guard let exchange = Exchange(rawValue: try exchangeNode.string()) else {
+            throw exchangeNode.error("expected NSE or BSE")
+        }
         let allocationNode = try node.required("capital_alloc_pct")
         let allocation: BasisPoints? = allocationNode.isNull ? nil : try fraction(allocationNode)
         let expiryNode = try node.required("expiry")
@@ -58,7 +66,10 @@ extension AlgoConfig {
             throw expiryNode.error("expected weekly or monthly")
         }
         return IndexConfig(
-            key: key, instrument: InstrumentKey(try segment("segment"), SecurityID(UInt32(try node.required("security_id").int(in: 1...Int(UInt32.max))))),
+            key: key,
+            instrument: InstrumentKey(
+                try segment("segment"),
+                SecurityID(UInt32(try node.required("security_id").int(in: 1...Int(UInt32.max))))),
             exchange: exchange, optionSegment: try segment("option_segment"),
             strikeStep: .rupees(Int64(try node.required("strike_step").int(in: 1...10_000))),
             lotSize: Int64(try node.required("lot_size").int(in: 1...10_000)),
@@ -69,7 +80,8 @@ extension AlgoConfig {
 
     private static func parseSignals(_ node: ConfigNode) throws(ConfigError) -> SignalConfig {
         _ = try node.entries(allowed: [
-            "primary_timeframe", "confirmation_timeframe", "validation_mode", "supertrend", "adx", "scaling", "validation_modes",
+            "primary_timeframe", "confirmation_timeframe", "validation_mode", "supertrend", "adx", "scaling",
+            "validation_modes",
         ])
         let primary = try node.required("primary_timeframe").int(in: 1...60)
         let confirmationNode = try node.required("confirmation_timeframe")
@@ -83,18 +95,25 @@ extension AlgoConfig {
         guard let supertrendMode = SignalConfig.SupertrendMode(rawValue: try modeNode.string()) else {
             throw modeNode.error("expected standard or adaptive")
         }
-        let candidates = try supertrend.required("candidates").items().map { item throws(ConfigError) in try item.double(in: 0.5...10) }
-        guard !candidates.isEmpty else { throw try supertrend.required("candidates").error("needs at least one multiplier") }
+        let candidates = try supertrend.required("candidates").items().map { item throws(ConfigError) in
+            try item.double(in: 0.5...10)
+        }
+        guard !candidates.isEmpty else {
+            throw try supertrend.required("candidates").error("needs at least one multiplier")
+        }
         let adx = try node.required("adx")
         _ = try adx.entries(allowed: ["period", "min_strength", "confirmation_min_strength"])
         let scaling = try node.required("scaling")
         _ = try scaling.entries(allowed: ["max_multiplier", "decay_seconds"])
 
         var modes: [String: ValidationMode] = [:]
-        for (name, mode) in try node.required("validation_modes").entries(allowed: ["conservative", "balanced", "aggressive"]) {
+        for (name, mode) in try node.required("validation_modes").entries(allowed: [
+            "conservative", "balanced", "aggressive",
+        ]) {
             _ = try mode.entries(allowed: [
                 "adx_min_strength", "adx_confirmation_min_strength", "theta_cutoff", "iv_rank_min", "iv_rank_max",
-                "trend_confirmation_bars", "require_iv_rank_check", "require_theta_risk_check", "require_trend_confirmation",
+                "trend_confirmation_bars", "require_iv_rank_check", "require_theta_risk_check",
+                "require_trend_confirmation",
             ])
             let low = try mode.required("iv_rank_min").double(in: 0...100)
             let highNode = try mode.required("iv_rank_max")
@@ -115,9 +134,12 @@ extension AlgoConfig {
         }
         return SignalConfig(
             primaryMinutes: primary, confirmationMinutes: confirmation, validationModeName: try modeName.string(),
-            validationMode: chosen, supertrendMode: supertrendMode, supertrendPeriod: try supertrend.required("period").int(in: 2...200),
-            supertrendMultiplier: try supertrend.required("multiplier").double(in: 0.5...10), adaptiveCandidates: candidates,
-            adxPeriod: try adx.required("period").int(in: 2...100), adxMinStrength: try adx.required("min_strength").double(in: 0...100),
+            validationMode: chosen, supertrendMode: supertrendMode,
+            supertrendPeriod: try supertrend.required("period").int(in: 2...200),
+            supertrendMultiplier: try supertrend.required("multiplier").double(in: 0.5...10),
+            adaptiveCandidates: candidates,
+            adxPeriod: try adx.required("period").int(in: 2...100),
+            adxMinStrength: try adx.required("min_strength").double(in: 0...100),
             adxConfirmationMinStrength: try adx.required("confirmation_min_strength").double(in: 0...100),
             maxScaleMultiplier: try scaling.required("max_multiplier").int(in: 1...10),
             scaleDecaySeconds: Int64(try scaling.required("decay_seconds").int(in: 0...86_400)))
@@ -125,7 +147,8 @@ extension AlgoConfig {
 
     private static func parseOptionChain(_ node: ConfigNode) throws(ConfigError) -> OptionChainConfig {
         _ = try node.entries(allowed: [
-            "min_iv", "max_iv", "min_oi", "max_spread_pct", "strikes_beyond_atm", "expiry_switch_time", "min_request_interval_sec",
+            "min_iv", "max_iv", "min_oi", "max_spread_pct", "strikes_beyond_atm", "expiry_switch_time",
+            "min_request_interval_sec",
         ])
         let minIV = try node.required("min_iv").double(in: 0...500)
         let maxNode = try node.required("max_iv")
@@ -147,17 +170,27 @@ extension AlgoConfig {
             _ = try item.entries(allowed: ["up_to", "allocation", "risk"])
             let limitNode = try item.required("up_to")
             let limit: Paise? = limitNode.isNull ? nil : .rupees(Int64(try limitNode.int(in: 1...1_000_000_000)))
-            if limit == nil && index != bandItems.count - 1 { throw limitNode.error("only the last band may be unlimited (null)") }
-            if let limit, let previous = bands.last?.upTo, limit <= previous { throw limitNode.error("bands must ascend") }
-            bands.append(CapitalBand(upTo: limit, allocation: try fraction(try item.required("allocation")), risk: try fraction(try item.required("risk"))))
+            if limit == nil && index != bandItems.count - 1 {
+                throw limitNode.error("only the last band may be unlimited (null)")
+            }
+            if let limit, let previous = bands.last?.upTo, limit <= previous {
+                throw limitNode.error("bands must ascend")
+            }
+            bands.append(
+                CapitalBand(
+                    upTo: limit, allocation: try fraction(try item.required("allocation")),
+                    risk: try fraction(try item.required("risk"))))
         }
-        guard bands.last?.upTo == nil else { throw try node.required("bands").error("the last band must have up_to: null") }
+        guard bands.last?.upTo == nil else {
+            throw try node.required("bands").error("the last band must have up_to: null")
+        }
         return SizingConfig(maxLots: Int64(try node.required("max_lots").int(in: 1...10_000)), bands: bands)
     }
 
     private static func parseRisk(_ node: ConfigNode) throws(ConfigError) -> RiskConfig {
         _ = try node.entries(allowed: [
-            "sl_pct", "tp_pct", "breakeven_after_gain", "exit_drop_pct", "min_profit_lock_rupees", "daily_loss_limit_pct",
+            "sl_pct", "tp_pct", "breakeven_after_gain", "exit_drop_pct", "min_profit_lock_rupees",
+            "daily_loss_limit_pct",
             "time_exit", "broker_protection",
         ])
         let protectionNode = try node.required("broker_protection")

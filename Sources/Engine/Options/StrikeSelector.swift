@@ -76,10 +76,12 @@ public enum StrikeSelector {
         for steps in 0...config.strikesBeyondATM {
             let strike = atm + index.strikeStep * (sign * Int64(steps))
             let quote = chain.strikes.first { $0.strike == strike }.flatMap { type == .call ? $0.call : $0.put }
-            var candidate = StrikeCandidate(strike: strike, type: type, stepsFromATM: steps, quote: quote, score: nil, rejection: nil)
+            var candidate = StrikeCandidate(
+                strike: strike, type: type, stepsFromATM: steps, quote: quote, score: nil, rejection: nil)
             if let quote {
                 candidate.rejection = rejection(
-                    quote, steps: steps, config: config, minimumDelta: minimumDelta, time: time, contractCheck: contractCheck)
+                    quote, steps: steps, config: config, minimumDelta: minimumDelta, time: time,
+                    contractCheck: contractCheck)
                 if candidate.rejection == nil { candidate.score = score(quote, strike: strike, atm: atm) }
             } else {
                 candidate.rejection = "no \(type.code) quote at this strike in the chain"
@@ -115,16 +117,26 @@ public enum StrikeSelector {
             floor = config.minIV
             floorName = "min_iv"
         }
-        if quote.impliedVolatility < floor { return "iv \(format(quote.impliedVolatility)) below the \(floorName) \(format(floor))" }
-        if quote.impliedVolatility > config.maxIV { return "iv \(format(quote.impliedVolatility)) above max_iv \(format(config.maxIV))" }
+        if quote.impliedVolatility < floor {
+            return "iv \(format(quote.impliedVolatility)) below the \(floorName) \(format(floor))"
+        }
+        if quote.impliedVolatility > config.maxIV {
+            return "iv \(format(quote.impliedVolatility)) above max_iv \(format(config.maxIV))"
+        }
         if quote.openInterest < config.minOI { return "oi \(quote.openInterest) below min_oi \(config.minOI)" }
-        guard quote.bestBid > .zero, quote.bestAsk >= quote.bestBid else { return "no two-sided quote (bid \(quote.bestBid), ask \(quote.bestAsk))" }
+        guard quote.bestBid > .zero, quote.bestAsk >= quote.bestBid else {
+            return "no two-sided quote (bid \(quote.bestBid), ask \(quote.bestAsk))"
+        }
         let spreadPercent = Double((quote.bestAsk - quote.bestBid).value) / Double(quote.bestBid.value) * 100
         if spreadPercent > config.maxSpreadPercent {
             return "spread \(format(spreadPercent))% above max_spread_pct \(format(config.maxSpreadPercent))%"
         }
-        if abs(quote.delta) < minimumDelta { return "|delta| \(format(abs(quote.delta))) below \(format(minimumDelta)) at this hour" }
-        if contractCheck == .chainSecurityID && quote.securityID == nil { return "no security id: not in the instrument master" }
+        if abs(quote.delta) < minimumDelta {
+            return "|delta| \(format(abs(quote.delta))) below \(format(minimumDelta)) at this hour"
+        }
+        if contractCheck == .chainSecurityID && quote.securityID == nil {
+            return "no security id: not in the instrument master"
+        }
         return nil
     }
 
@@ -137,7 +149,8 @@ public enum StrikeSelector {
             distance <= 0.1 * range ? 100 : distance <= 0.3 * range ? 80 : distance <= 0.6 * range ? 50 : 20
         // Liquidity 0–50 by OI, reduced for a wide spread relative to the LTP.
         var liquidity: Double =
-            quote.openInterest >= 1_000_000 ? 50 : quote.openInterest >= 500_000 ? 40 : quote.openInterest >= 100_000 ? 30 : 20
+            quote.openInterest >= 1_000_000
+            ? 50 : quote.openInterest >= 500_000 ? 40 : quote.openInterest >= 100_000 ? 30 : 20
         let spreadOfLTP = Double((quote.bestAsk - quote.bestBid).value) / Double(quote.lastPrice.value)
         if spreadOfLTP > 0.02 { liquidity *= 0.8 } else if spreadOfLTP > 0.01 { liquidity *= 0.9 }
         let delta = abs(quote.delta)

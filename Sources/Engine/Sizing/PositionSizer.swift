@@ -31,7 +31,8 @@ public enum PositionSizer {
         let allocation = min((index.capitalAllocation ?? band.allocation).of(balance) * multiplier, balance)
         let riskCapital = min(band.risk.of(balance) * multiplier, balance)
         var decision = SizingDecision(
-            lots: 0, quantity: 0, orderQuantities: [], allocation: allocation, riskCapital: riskCapital, band: bandIndex,
+            lots: 0, quantity: 0, orderQuantities: [], allocation: allocation, riskCapital: riskCapital,
+            band: bandIndex,
             zeroReason: nil)
         guard premium > .zero, lotSize > 0, balance > .zero else {
             decision.zeroReason = balance > .zero ? "no premium" : "no available balance"
@@ -44,7 +45,10 @@ public enum PositionSizer {
         let byCash = balance.value / costPerLot.value
         let lots = max(0, min(byAllocation, byRisk, byCash, sizing.maxLots))
         if lots == 0 {
-            let limit = byAllocation == 0 ? "allocation ₹\(allocation)" : byRisk == 0 ? "risk capital ₹\(riskCapital) at \(stopLoss.fraction * 100)% stop" : "cash ₹\(balance)"
+            let limit =
+                byAllocation == 0
+                ? "allocation ₹\(allocation)"
+                : byRisk == 0 ? "risk capital ₹\(riskCapital) at \(stopLoss.fraction * 100)% stop" : "cash ₹\(balance)"
             decision.zeroReason = "\(limit) buys no lot at ₹\(costPerLot) per lot (₹\(premium) × \(lotSize))"
             return decision
         }
