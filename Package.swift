@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Dhan", dependencies: ["Domain"], swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
+        // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
+        .target(name: "EngineTestSupport", dependencies: ["Engine", "Domain"], path: "Tests/EngineTestSupport"),
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
@@ -58,7 +60,10 @@ let package = Package(
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "CZlib", "ScalperCLI"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Domain", "Indicators", "Dhan", "TestSupport"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "EngineTestSupport", "Domain", "Indicators", "Dhan", "TestSupport"]
+        ),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport"], exclude: ["Golden"]),
     ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Domain
+import Engine
 import Foundation
 import Indicators
 
@@ -8,7 +9,7 @@ struct BenchGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
-        subcommands: [IndicatorsBench.self]
+        subcommands: [IndicatorsBench.self, EngineBench.self]
     )
 }
 
@@ -112,6 +113,75 @@ extension BenchGroup {
             let seconds = (ContinuousClock.now - start).seconds
             print(
                 "candle aggregation (1m and 5m): \(grouped(Int(Double(ticks) / seconds))) ticks/s over \(grouped(ticks)) ticks (\(grouped(closedBars)) bars closed)"
+            )
+        }
+    }
+}
+
+extension BenchGroup {
+    /// `scalper bench engine`: the cost of one index's bar close, signal evaluation included.
+    struct EngineBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "engine",
+            abstract: "Time the reducer on ticks and on the tick that closes a bar (one index, signal included).")
+
+        @Option(help: "The trading configuration.")
+        var config: String = "config/algo.yml"
+
+        @Option(help: "Trading minutes to simulate (ten ticks a second).")
+        var minutes: Int = 3_000
+
+        func run() async throws {
+            let loaded = try ConfigLoader.load(path: config)
+            let day = CivilDate(2025, 10, 27)
+            var state = EngineState()
+            var seq: UInt64 = 1
+            _ = Engine.reduce(
+                &state,
+                .sessionStarted(
+                    SessionStarted(
+                        engineVersion: Scalper.version, mode: .paper, tradingDate: day, configFiles: loaded.files)),
+                seq: seq, at: Timestamp.ist(day, 9, 0))
+            guard let index = loaded.config.indices.first else { return }
+            var random: UInt64 = 42
+            var price = 2_590_000.0
+            var tickNanos: UInt64 = 0
+            var ticks = 0
+            var closeNanos: [UInt64] = []
+            let open = Timestamp.ist(day, 9, 15).nanos
+            for minute in 0..<minutes {
+                for tenth in 0..<600 {
+                    random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    price += (Double(random >> 11) / Double(1 << 53) - 0.5) * 400
+                    // Keep every tick inside one session day's minutes so bars keep closing.
+                    let time = Timestamp(
+                        nanos: open + Int64(minute % 370) * 60_000_000_000 + Int64(minute / 370) * 86_400_000_000_000
+                            + Int64(tenth) * 100_000_000)
+                    let tick = Tick(
+                        instrument: index.instrument, lastPrice: Paise(Int64(price)), lastTradeTime: time.epochSeconds)
+                    seq += 1
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    let closesBar =
+                        state.indices[0].minuteBars.forming.map {
+                            $0.start != state.indices[0].minuteBars.periodStart(of: time)
+                        } ?? false
+                    _ = Engine.reduce(&state, .tick(tick), seq: seq, at: time)
+                    let elapsed = DispatchTime.now().uptimeNanoseconds - started
+                    if closesBar {
+                        closeNanos.append(elapsed)
+                    } else {
+                        tickNanos += elapsed
+                        ticks += 1
+                    }
+                }
+            }
+            closeNanos.sort()
+            print("engine reducer, one index (\(index.key)), \(grouped(minutes)) simulated minutes:")
+            print(
+                "tick (no bar close):        \(String(format: "%.2f", Double(tickNanos) / Double(max(ticks, 1)) / 1000)) µs mean over \(grouped(ticks)) ticks"
+            )
+            print(
+                "tick closing a 1m bar (indicators, 5m resample, signal): p50 \(String(format: "%.1f", Double(closeNanos[closeNanos.count / 2]) / 1000)) µs, p99 \(String(format: "%.1f", Double(closeNanos[closeNanos.count * 99 / 100]) / 1000)) µs over \(grouped(closeNanos.count)) bars"
             )
         }
     }

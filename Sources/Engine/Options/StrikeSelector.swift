@@ -25,6 +25,17 @@ public struct StrikeCandidate: Equatable, Sendable {
     public var quote: OptionQuote?
     public var score: Double?
     public var rejection: String?
+
+    public init(
+        strike: Paise, type: OptionType, stepsFromATM: Int, quote: OptionQuote?, score: Double?, rejection: String?
+    ) {
+        self.strike = strike
+        self.type = type
+        self.stepsFromATM = stepsFromATM
+        self.quote = quote
+        self.score = score
+        self.rejection = rejection
+    }
 }
 
 /// The outcome of strike selection on one chain snapshot.
@@ -34,6 +45,14 @@ public struct StrikeSelection: Equatable, Sendable {
     public var expiry: CivilDate
     public var candidates: [StrikeCandidate]
     public var chosen: StrikeCandidate?
+
+    public init(spot: Paise, atm: Paise, expiry: CivilDate, candidates: [StrikeCandidate], chosen: StrikeCandidate?) {
+        self.spot = spot
+        self.atm = atm
+        self.expiry = expiry
+        self.candidates = candidates
+        self.chosen = chosen
+    }
 }
 
 /// How a candidate's existence as a tradable contract is checked.

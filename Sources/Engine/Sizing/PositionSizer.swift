@@ -13,6 +13,19 @@ public struct SizingDecision: Equatable, Sendable {
     public var band: Int
     /// Why no lot could be bought (nil when lots > 0).
     public var zeroReason: String?
+
+    public init(
+        lots: Int64, quantity: Int64, orderQuantities: [Int64], allocation: Paise, riskCapital: Paise, band: Int,
+        zeroReason: String?
+    ) {
+        self.lots = lots
+        self.quantity = quantity
+        self.orderQuantities = orderQuantities
+        self.allocation = allocation
+        self.riskCapital = riskCapital
+        self.band = band
+        self.zeroReason = zeroReason
+    }
 }
 
 /// Sizes an entry by capital band, allocation and risk, in lots (the original mixed units and lots).

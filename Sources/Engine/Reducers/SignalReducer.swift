@@ -1,0 +1,35 @@
+import Domain
+
+/// Evaluates the signal on each closed primary bar, scales repeated same-side signals, and starts
+/// strike selection for a bullish or bearish one.
+enum SignalReducer {
+    static func evaluate(_ state: inout EngineState, _ position: Int, barStart: Int64, seq: UInt64, at time: Timestamp)
+        -> [Command]
+    {
+        guard let config = state.config, let indexConfig = config.index(state.indices[position].key) else { return [] }
+        let index = state.indices[position]
+        let (rank, source) = IVRank.current(index)
+        var signal = SignalEvaluator.evaluate(
+            .init(
+                index: indexConfig, barStart: barStart, time: time, primary: index.primary.reading,
+                confirmation: index.confirmation.reading, primaryRecentDirections: index.primary.recentDirections,
+                ivRank: rank,
+                ivRankSource: source),
+            config: config)
+        guard signal.direction != .avoid else {
+            state.indices[position].signal = signal
+            return []
+        }
+        // Same side on a new bar within the decay window raises the multiplier; anything else resets it.
+        var multiplier = 1
+        if let scale = index.scale, scale.direction == signal.direction,
+            time.epochSeconds - scale.time.epochSeconds <= config.signals.scaleDecaySeconds
+        {
+            multiplier = min(scale.multiplier + 1, config.signals.maxScaleMultiplier)
+        }
+        state.indices[position].scale = ScaleState(direction: signal.direction, multiplier: multiplier, time: time)
+        signal.scaleMultiplier = multiplier
+        state.indices[position].signal = signal
+        return SelectionReducer.begin(&state, position, direction: signal.direction, signalSeq: seq, at: time)
+    }
+}

@@ -1,0 +1,173 @@
+import Domain
+import Indicators
+
+/// Everything the engine knows: a pure fold of the journal.
+///
+/// Arrays, never dictionaries, so that iteration (and the state's description and hash) is deterministic.
+public struct EngineState: Sendable, Equatable {
+    /// The time of the last event folded in.
+    public var now = Timestamp(nanos: 0)
+    /// The seq of the last event folded in.
+    public var lastSeq: UInt64 = 0
+    public var session: SessionInfo?
+    public var config: AlgoConfig?
+    /// Why the session's configuration was refused (the engine then trades nothing).
+    public var configError: String?
+    /// One per configured index, in configuration order.
+    public var indices: [IndexState] = []
+    /// Watchlist items, sorted by instrument.
+    public var watchlist: [WatchItem] = []
+    /// What the engine has asked the feed to stream, sorted by instrument.
+    public var subscriptions: [Subscription] = []
+    public var funds: FundsRecord?
+
+    public init() {}
+
+    /// The position of `key`'s index state.
+    public func indexPosition(_ key: String) -> Int? { indices.firstIndex { $0.key == key } }
+    public func indexPosition(of instrument: InstrumentKey) -> Int? {
+        indices.firstIndex { $0.instrument == instrument }
+    }
+}
+
+/// The running session.
+public struct SessionInfo: Sendable, Equatable {
+    public var tradingDate: CivilDate
+    public var mode: TradingMode
+    public var configHash: String
+    public var startedSeq: UInt64
+
+    public init(tradingDate: CivilDate, mode: TradingMode, configHash: String, startedSeq: UInt64) {
+        self.tradingDate = tradingDate
+        self.mode = mode
+        self.configHash = configHash
+        self.startedSeq = startedSeq
+    }
+}
+
+/// The last funds snapshot and when it arrived.
+public struct FundsRecord: Sendable, Equatable {
+    public var snapshot: FundsSnapshot
+    public var time: Timestamp
+
+    public init(snapshot: FundsSnapshot, time: Timestamp) {
+        self.snapshot = snapshot
+        self.time = time
+    }
+}
+
+/// A watchlist entry: an instrument to stream, with a label and an active switch.
+public struct WatchItem: Sendable, Equatable {
+    /// What kind of instrument it is (decides the feed mode).
+    public enum Kind: String, Sendable, Equatable {
+        case index, option
+    }
+
+    public var instrument: InstrumentKey
+    public var kind: Kind
+    public var label: String
+    public var active: Bool
+
+    public init(instrument: InstrumentKey, kind: Kind, label: String, active: Bool) {
+        self.instrument = instrument
+        self.kind = kind
+        self.label = label
+        self.active = active
+    }
+}
+
+/// One instrument the feed streams, and in which mode.
+public struct Subscription: Sendable, Equatable {
+    public var instrument: InstrumentKey
+    public var mode: FeedMode
+
+    public init(instrument: InstrumentKey, mode: FeedMode) {
+        self.instrument = instrument
+        self.mode = mode
+    }
+}
+
+/// Per-index market data, indicators, signal and strike-selection state.
+public struct IndexState: Sendable, Equatable {
+    public var key: String
+    public var instrument: InstrumentKey
+    public var lastPrice: Paise?
+    public var lastPriceTime: Timestamp?
+    public var minuteBars: CandleAggregator
+    public var resampler: CandleResampler
+    public var primary: TrendIndicators
+    public var confirmation: TrendIndicators
+    /// Recent primary closes (newest last) and 4-bar moves, for the IV-rank price proxy.
+    public var recentCloses: [Paise] = []
+    public var fourBarMoves: [Double] = []
+    /// ATM implied volatilities seen in option chains, oldest first.
+    public var atmIVs: [Double] = []
+    public var signal: SignalRecord?
+    public var scale: ScaleState?
+    public var selection: Selection = .idle
+    public var expiryList: ExpiryList?
+    public var expiryListTime: Timestamp?
+    public var lastChainRequest: Timestamp?
+
+    public init(config: IndexConfig, signals: SignalConfig) {
+        key = config.key
+        instrument = config.instrument
+        minuteBars = CandleAggregator(intervalMinutes: signals.primaryMinutes)
+        resampler = CandleResampler(fromMinutes: signals.primaryMinutes, toMinutes: signals.confirmationMinutes)
+        primary = TrendIndicators(config: signals)
+        confirmation = TrendIndicators(config: signals)
+    }
+}
+
+/// Repeated same-side signals raise the size multiplier.
+public struct ScaleState: Sendable, Equatable {
+    public var direction: SignalDirection
+    public var multiplier: Int
+    public var time: Timestamp
+
+    public init(direction: SignalDirection, multiplier: Int, time: Timestamp) {
+        self.direction = direction
+        self.multiplier = multiplier
+        self.time = time
+    }
+}
+
+/// Where strike selection for an index stands.
+public enum Selection: Sendable, Equatable {
+    case idle
+    /// Waiting for the broker's expiry list (asked by the command caused by `signalSeq`).
+    case awaitingExpiryList(signalSeq: UInt64, direction: SignalDirection)
+    /// Waiting for the chain of `expiry`; `requested` is false while the 3-second limit holds it back.
+    case awaitingChain(signalSeq: UInt64, direction: SignalDirection, expiry: CivilDate, requested: Bool)
+    /// A contract was chosen and sized (or why not), ready for the entry guard.
+    case decided(EntryProposal)
+}
+
+/// The outcome of a signal's strike selection and sizing: what the entry guard will consider.
+public struct EntryProposal: Sendable, Equatable {
+    public var signalSeq: UInt64
+    public var chainSeq: UInt64
+    public var direction: SignalDirection
+    public var expiry: CivilDate
+    public var selection: StrikeSelection
+    public var lotSize: Int64
+    public var scaleMultiplier: Int
+    public var sizing: SizingDecision?
+    /// Why no entry should follow (no contract, no funds, zero lots), nil when it can.
+    public var noTradeReason: String?
+
+    public init(
+        signalSeq: UInt64, chainSeq: UInt64, direction: SignalDirection, expiry: CivilDate, selection: StrikeSelection,
+        lotSize: Int64, scaleMultiplier: Int, sizing: SizingDecision?, noTradeReason: String?
+    ) {
+        self.signalSeq = signalSeq
+        self.chainSeq = chainSeq
+        self.direction = direction
+        self.expiry = expiry
+        self.selection = selection
+        self.lotSize = lotSize
+        self.scaleMultiplier = scaleMultiplier
+        self.sizing = sizing
+        self.noTradeReason = noTradeReason
+    }
+}
