@@ -130,6 +130,7 @@ public struct AlgoConfig: Equatable, Sendable {
     public var optionChain: OptionChainConfig
     public var sizing: SizingConfig
     public var risk: RiskConfig
+    public var charges: ChargesConfig
     public var calendar: TradingCalendar
 
     public func index(_ key: String) -> IndexConfig? { indices.first { $0.key == key } }

@@ -8,7 +8,7 @@ extension AlgoConfig {
     {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.entries(allowed: [
-            "mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk",
+            "mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk", "charges",
         ])
         let modeNode = try root.required("mode")
         let mode: TradingMode
@@ -36,7 +36,7 @@ extension AlgoConfig {
             signals: try parseSignals(try root.required("signals")),
             optionChain: try parseOptionChain(try root.required("option_chain")),
             sizing: try parseSizing(try root.required("sizing")), risk: try parseRisk(try root.required("risk")),
-            calendar: calendar)
+            charges: try parseCharges(try root.required("charges")), calendar: calendar)
     }
 
     private static func fraction(_ node: ConfigNode) throws(ConfigError) -> BasisPoints {
@@ -185,6 +185,31 @@ extension AlgoConfig {
             throw try node.required("bands").error("the last band must have up_to: null")
         }
         return SizingConfig(maxLots: Int64(try node.required("max_lots").int(in: 1...10_000)), bands: bands)
+    }
+
+    private static func parseCharges(_ node: ConfigNode) throws(ConfigError) -> ChargesConfig {
+        _ = try node.entries(allowed: [
+            "brokerage_per_order", "gst_pct", "sebi_pct", "stamp_buy_pct", "exchanges", "stt_sell",
+        ])
+        var exchanges: [Exchange: ChargesConfig.ExchangeRates] = [:]
+        for (name, rates) in try node.required("exchanges").entries(allowed: Set(Exchange.allCases.map(\.rawValue))) {
+            _ = try rates.entries(allowed: ["txn_pct", "ipft_pct"])
+            exchanges[Exchange(rawValue: name)!] = .init(
+                transaction: try rates.required("txn_pct").double(in: 0...0.01),
+                ipft: try rates.required("ipft_pct").double(in: 0...0.01))
+        }
+        var stt: [(from: CivilDate, rate: Double)] = []
+        for item in try node.required("stt_sell").items() {
+            _ = try item.entries(allowed: ["from", "pct"])
+            let from = try item.required("from").date()
+            if let last = stt.last, from <= last.from { throw item.error("dates must ascend") }
+            stt.append((from, try item.required("pct").double(in: 0...0.01)))
+        }
+        return ChargesConfig(
+            brokeragePerOrder: .rupees(Int64(try node.required("brokerage_per_order").int(in: 0...1000))),
+            gst: try node.required("gst_pct").double(in: 0...1),
+            sebi: try node.required("sebi_pct").double(in: 0...0.01),
+            stampOnBuy: try node.required("stamp_buy_pct").double(in: 0...0.01), exchanges: exchanges, sttOnSell: stt)
     }
 
     private static func parseRisk(_ node: ConfigNode) throws(ConfigError) -> RiskConfig {
