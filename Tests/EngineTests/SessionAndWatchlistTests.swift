@@ -46,6 +46,7 @@ struct SessionAndWatchlistTests {
                 WatchItem(instrument: indices[2], kind: .index, label: "SENSEX", active: true),
             ]
             $0.subscriptions = indices.map { Subscription(instrument: $0, mode: .quote) }
+            $0.dayRisk = DayRisk(date: EngineScenario.day)
         }
     }
 

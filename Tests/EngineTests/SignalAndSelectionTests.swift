@@ -103,7 +103,10 @@ struct SignalAndSelectionTests {
 
         let funds = FundsSnapshot(available: .rupees(200_000), startOfDayLimit: .rupees(200_000))
         let fundsTime = Timestamp.ist(EngineScenario.day, 10, 30, 2)
-        store.send(.funds(funds), at: fundsTime) { $0.funds = FundsRecord(snapshot: funds, time: fundsTime) }
+        store.send(.funds(funds), at: fundsTime) {
+            $0.funds = FundsRecord(snapshot: funds, time: fundsTime)
+            $0.dayRisk?.startingBalance = .rupees(200_000)
+        }
 
         // The recorded chain has no security ids, so as the engine sees it every strike fails the master check.
         let chain = try EngineScenario.chain()
@@ -124,7 +127,8 @@ struct SignalAndSelectionTests {
                 EntryProposal(
                     signalSeq: signalSeq, chainSeq: chainSeq, direction: .bearish, expiry: CivilDate(2025, 11, 4),
                     selection: selection,
-                    lotSize: 75, scaleMultiplier: 1, sizing: nil, noTradeReason: "no strike passed the filters"))
+                    lotSize: 75, scaleMultiplier: 1, sizing: nil, noTradeReason: "no strike passed the filters", chainTime: chainTime,
+                    guardResult: "blocked: no strike passed the filters"))
         }
     }
 

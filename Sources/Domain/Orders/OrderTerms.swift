@@ -138,6 +138,12 @@ public struct CorrelationID: Hashable, Comparable, Sendable, CustomStringConvert
         self.value = "AS\(date.year)\(pad(date.month))\(pad(date.day))-\(commandSeq)"
     }
 
+    /// `AS<yyyymmdd>-<cause seq>-<slot>`: the n-th order caused by the event at `causeSeq`; the same
+    /// event always yields the same ids, so a replay or a restart never invents a new intent.
+    public init(session date: CivilDate, causeSeq: UInt64, slot: Int) {
+        self.value = "AS\(date.year)\(pad(date.month))\(pad(date.day))-\(causeSeq)-\(slot)"
+    }
+
     public var description: String { value }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 }

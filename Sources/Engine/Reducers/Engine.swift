@@ -11,26 +11,46 @@ public enum Engine {
     {
         state.now = time
         state.lastSeq = seq
+        state.orderSlot = 0
         var commands: [Command] = []
         switch event {
         case .sessionStarted(let started):
             commands = SessionReducer.start(&state, started, seq: seq, at: time)
         case .tick(let tick):
-            commands = MarketDataReducer.tick(&state, tick, seq: seq, at: time)
+            if let index = state.indexPosition(of: tick.instrument) {
+                commands = MarketDataReducer.tick(&state, tick, seq: seq, at: time)
+                commands += EntryGuard.consider(&state, index, seq: seq, at: time)
+            } else {
+                commands = RiskReducer.optionTick(&state, tick, seq: seq, at: time)
+            }
         case .candleBatch(let batch):
             MarketDataReducer.history(&state, batch, at: time)
         case .timer:
             commands = MarketDataReducer.timer(&state, seq: seq, at: time)
             commands += SelectionReducer.releaseHeldRequests(&state, at: time)
+            commands += RiskReducer.timer(&state, seq: seq, at: time)
         case .expiryList(let list):
             commands = SelectionReducer.expiryList(&state, list, at: time)
         case .optionChain(let chain):
-            SelectionReducer.chain(&state, chain, seq: seq, at: time)
+            commands = SelectionReducer.chain(&state, chain, seq: seq, at: time)
         case .funds(let snapshot):
             state.funds = FundsRecord(snapshot: snapshot, time: time)
+            if state.dayRisk != nil && state.dayRisk?.startingBalance == nil {
+                state.dayRisk?.startingBalance = snapshot.startOfDayLimit > .zero ? snapshot.startOfDayLimit : snapshot.available
+            }
         case .operatorCommand(let command):
             commands = WatchlistReducer.operatorCommand(&state, command)
-        case .positions, .orderAccepted, .orderRejected, .orderUpdate, .fill, .feedStatus, .reconciliation:
+            commands += RiskReducer.operatorCommand(&state, command, seq: seq)
+        case .orderAccepted(let accepted):
+            commands = PositionReducer.accepted(&state, accepted, seq: seq)
+        case .orderRejected(let rejected):
+            commands = PositionReducer.rejected(&state, rejected, seq: seq)
+        case .orderUpdate(let update):
+            commands = PositionReducer.update(&state, update, seq: seq)
+        case .fill(let fill):
+            commands = PositionReducer.fill(&state, fill, seq: seq, at: time)
+            commands += RiskReducer.checkDay(&state, seq: seq, at: time)
+        case .positions, .feedStatus, .reconciliation:
             break
         }
         return commands

@@ -73,10 +73,10 @@ enum SelectionReducer {
         return commands
     }
 
-    static func chain(_ state: inout EngineState, _ chain: OptionChainSnapshot, seq: UInt64, at time: Timestamp) {
+    static func chain(_ state: inout EngineState, _ chain: OptionChainSnapshot, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config, let position = state.indexPosition(of: chain.underlying),
             let indexConfig = config.index(state.indices[position].key)
-        else { return }
+        else { return [] }
         let atm = StrikeSelector.atmStrike(spot: chain.underlyingPrice, step: indexConfig.strikeStep)
         if let atmQuote = chain.strikes.first(where: { $0.strike == atm }),
             let iv = atmQuote.call?.impliedVolatility ?? atmQuote.put?.impliedVolatility
@@ -86,7 +86,7 @@ enum SelectionReducer {
         guard case .awaitingChain(let signalSeq, let direction, let expiry, _) = state.indices[position].selection,
             chain.expiry == expiry
         else {
-            return
+            return []
         }
         let selection = StrikeSelector.select(
             chain: chain, direction: direction, index: indexConfig, config: config.optionChain, at: time)
@@ -108,7 +108,9 @@ enum SelectionReducer {
         } else {
             proposal.noTradeReason = "no strike passed the filters"
         }
+        proposal.chainTime = time
         state.indices[position].selection = .decided(proposal)
+        return EntryGuard.consider(&state, position, seq: seq, at: time)
     }
 }
 

@@ -17,6 +17,11 @@ enum SessionReducer {
             }
             let calendar = try TradingCalendar.parse(yaml: calendarText, file: "calendar.yml")
             config = try AlgoConfig.parse(yaml: algo, file: "algo.yml", calendar: calendar)
+            if config.risk.brokerProtection == .superOrder {
+                throw ConfigError(
+                    file: "algo.yml", key: "risk.broker_protection",
+                    reason: "super_order is not implemented yet; use none (the engine's own exits)")
+            }
         } catch {
             state.config = nil
             state.configError = "\(error)"
@@ -25,6 +30,7 @@ enum SessionReducer {
         }
         state.config = config
         state.configError = nil
+        if state.dayRisk?.date != started.tradingDate { state.dayRisk = DayRisk(date: started.tradingDate) }
         state.indices = config.indices.map { IndexState(config: $0, signals: config.signals) }
         state.watchlist = config.indices.map {
             WatchItem(instrument: $0.instrument, kind: .index, label: $0.key, active: true)

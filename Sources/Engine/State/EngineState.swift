@@ -20,13 +20,46 @@ public struct EngineState: Sendable, Equatable {
     /// What the engine has asked the feed to stream, sorted by instrument.
     public var subscriptions: [Subscription] = []
     public var funds: FundsRecord?
+    /// Every position of the session, oldest first.
+    public var positions: [Position] = []
+    public var dayRisk: DayRisk?
+    /// Contracts that may not be re-entered before a time (the re-entry cooldown), sorted by instrument.
+    public var cooldowns: [Cooldown] = []
+    /// Refused transitions and unknown order events, in seq order.
+    public var anomalies: [Anomaly] = []
+    /// Orders the current event has caused so far: each takes the next slot in its correlation id.
+    public var orderSlot = 0
+
+    /// The next correlation id for an order caused by the event at `seq`.
+    public mutating func nextCorrelationID(causeSeq seq: UInt64) -> CorrelationID? {
+        guard let session else { return nil }
+        orderSlot += 1
+        return CorrelationID(session: session.tradingDate, causeSeq: seq, slot: orderSlot)
+    }
 
     public init() {}
+
+    /// Positions that count against limits (pending, accepted, active or exiting).
+    public var openPositions: [Position] { positions.filter(\.phase.isOpen) }
+
+    /// The day's realized + unrealized − charges over all positions.
+    public var dayNetPnL: Paise { positions.reduce(.zero) { $0 + $1.netPnL } }
 
     /// The position of `key`'s index state.
     public func indexPosition(_ key: String) -> Int? { indices.firstIndex { $0.key == key } }
     public func indexPosition(of instrument: InstrumentKey) -> Int? {
         indices.firstIndex { $0.instrument == instrument }
+    }
+}
+
+/// A contract that may not be entered again before `until`.
+public struct Cooldown: Sendable, Equatable {
+    public var instrument: InstrumentKey
+    public var until: Timestamp
+
+    public init(instrument: InstrumentKey, until: Timestamp) {
+        self.instrument = instrument
+        self.until = until
     }
 }
 
@@ -155,11 +188,21 @@ public struct EntryProposal: Sendable, Equatable {
     public var sizing: SizingDecision?
     /// Why no entry should follow (no contract, no funds, zero lots), nil when it can.
     public var noTradeReason: String?
+    /// When the chain behind this proposal arrived (the chosen option's quote time).
+    public var chainTime: Timestamp?
+    /// The entry guard's verdict: nil until it ran; the block reason, or "entered" with the order ids.
+    public var guardResult: String?
+    /// True while the guard waits for a fresh index quote (the last-quote sanity check).
+    public var awaitingQuote = false
 
     public init(
         signalSeq: UInt64, chainSeq: UInt64, direction: SignalDirection, expiry: CivilDate, selection: StrikeSelection,
-        lotSize: Int64, scaleMultiplier: Int, sizing: SizingDecision?, noTradeReason: String?
+        lotSize: Int64, scaleMultiplier: Int, sizing: SizingDecision?, noTradeReason: String?, chainTime: Timestamp? = nil,
+        guardResult: String? = nil, awaitingQuote: Bool = false
     ) {
+        self.chainTime = chainTime
+        self.guardResult = guardResult
+        self.awaitingQuote = awaitingQuote
         self.signalSeq = signalSeq
         self.chainSeq = chainSeq
         self.direction = direction

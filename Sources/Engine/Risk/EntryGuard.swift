@@ -1,0 +1,87 @@
+import Domain
+
+/// The last gate before an entry order: every block records its reason on the proposal.
+enum EntryGuard {
+    static let indexQuoteMaxAge: Int64 = 5
+    static let optionQuoteMaxAge: Int64 = 2
+    static let fundsMaxAge: Int64 = 60
+    static let maxOpenPositions = 3
+    static let pyramidMinimumAge: Int64 = 300
+
+    /// Runs the guard on `index`'s decided proposal (once; or again when a requested quote arrives).
+    static func consider(_ state: inout EngineState, _ index: Int, seq: UInt64, at time: Timestamp) -> [Command] {
+        guard case .decided(var proposal) = state.indices[index].selection, proposal.guardResult == nil,
+            let config = state.config, let indexConfig = config.index(state.indices[index].key)
+        else { return [] }
+        func block(_ reason: String) -> [Command] {
+            proposal.guardResult = "blocked: " + reason
+            proposal.awaitingQuote = false
+            state.indices[index].selection = .decided(proposal)
+            return []
+        }
+        if let reason = state.dayRisk?.entryBlock { return block(reason) }
+        let second = Int(time.istSecondOfDay)
+        guard let session = config.calendar.session(on: time.istDate, exchange: indexConfig.exchange), session.contains(secondOfDay: second)
+        else { return block("outside the session") }
+        if second >= config.entryCutoff { return block("after the entry cutoff") }
+        if let reason = proposal.noTradeReason { return block(reason) }
+        guard let chosen = proposal.selection.chosen, let quote = chosen.quote, let securityID = quote.securityID,
+            let sizing = proposal.sizing, sizing.lots > 0
+        else { return block("no sized contract") }
+
+        // The index price must be fresh; if not, ask for a quote and decide on its answer.
+        let indexAge = state.indices[index].lastPriceTime.map { time.epochSeconds - $0.epochSeconds }
+        if indexAge == nil || indexAge! > indexQuoteMaxAge {
+            if proposal.awaitingQuote { return [] }
+            proposal.awaitingQuote = true
+            state.indices[index].selection = .decided(proposal)
+            return [.fetchData(.quote([state.indices[index].instrument]))]
+        }
+        if let spot = state.indices[index].lastPrice, StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep) != proposal.selection.atm {
+            return block("the index moved: ATM is now \(StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep)), the chain's was \(proposal.selection.atm)")
+        }
+        let instrument = InstrumentKey(indexConfig.optionSegment, securityID)
+        let quoteTime = [proposal.chainTime, state.positions.last { $0.instrument == instrument }?.lastPriceTime].compactMap { $0 }.max()
+        let quoteAge = quoteTime.map { time.epochSeconds - $0.epochSeconds } ?? .max
+        if quoteAge > optionQuoteMaxAge { return block("the option quote is \(quoteAge == .max ? "missing" : "\(quoteAge) s old")") }
+        guard let funds = state.funds else { return block("no funds snapshot") }
+        let fundsAge = time.epochSeconds - funds.time.epochSeconds
+        if fundsAge > fundsMaxAge {
+            _ = block("funds are \(fundsAge) s old")
+            return [.fetchData(.funds)]
+        }
+        let mine = state.openPositions.filter { $0.index == indexConfig.key }
+        if mine.contains(where: { $0.phase == .pending || $0.phase == .accepted }) { return block("an entry for \(indexConfig.key) is already pending") }
+        let sameSide = mine.filter { $0.direction == proposal.direction }
+        if sameSide.count >= indexConfig.maxSameSide {
+            return block("\(sameSide.count) \(proposal.direction) positions already open on \(indexConfig.key) (max_same_side \(indexConfig.maxSameSide))")
+        }
+        if state.openPositions.count >= maxOpenPositions { return block("\(state.openPositions.count) positions open (the pyramiding limit is \(maxOpenPositions))") }
+        for existing in sameSide {
+            if existing.unrealized <= .zero { return block("pyramiding needs the open \(existing.id) in profit") }
+            let age = existing.entryTime.map { time.epochSeconds - $0.epochSeconds } ?? 0
+            if age < pyramidMinimumAge { return block("pyramiding needs the open \(existing.id) at least 5 minutes old (\(age) s)") }
+        }
+        if let cooldown = state.cooldowns.first(where: { $0.instrument == instrument }), cooldown.until > time {
+            return block("re-entry cooldown on \(instrument) until \(cooldown.until)")
+        }
+
+        // Enter: BUY MARKET INTRADAY DAY, one order per freeze-quantity slice, each its own position.
+        let tag = "entry_\(indexConfig.key)_\(chosen.type.code)_\(chosen.strike.value / 100)"
+        var commands: [Command] = []
+        var ids: [String] = []
+        for quantity in sizing.orderQuantities {
+            guard let id = state.nextCorrelationID(causeSeq: seq) else { break }
+            commands.append(.placeOrder(OrderIntent(correlationID: id, instrument: instrument, side: .buy, quantity: quantity, tag: tag)))
+            state.positions.append(
+                Position(
+                    id: id, index: indexConfig.key, instrument: instrument, exchange: indexConfig.exchange, optionType: chosen.type,
+                    strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag, orderedQuantity: quantity))
+            ids.append(id.value)
+        }
+        proposal.guardResult = "entered: " + ids.joined(separator: ",")
+        proposal.awaitingQuote = false
+        state.indices[index].selection = .decided(proposal)
+        return commands
+    }
+}

@@ -1,0 +1,43 @@
+import Domain
+
+/// The exit rules, checked on every tick of a held option and on every timer; the first that matches wins.
+public enum ExitRules {
+    /// Updates the position's marks at `price` (high-water mark, breakeven and profit-lock arming, MTM
+    /// extremes) and returns the first exit rule that fires, in the order.
+    public static func evaluate(_ position: inout Position, price: Paise, at time: Timestamp, risk: RiskConfig, secondOfDay: Int) -> ExitReason? {
+        guard position.phase == .active, position.quantity > 0 else { return nil }
+        position.lastPrice = price
+        position.lastPriceTime = time
+        position.highWaterMark = max(position.highWaterMark, price)
+        let mtm = position.netPnL
+        if mtm > position.maxMTM {
+            position.maxMTM = mtm
+            position.maxMTMTime = time
+        }
+        if mtm < position.minMTM {
+            position.minMTM = mtm
+            position.minMTMTime = time
+        }
+        let entry = position.entryAverage
+        // 1. Stop loss at entry × (1 − sl_pct).
+        if price <= entry - risk.stopLoss.of(entry) { return .stopLoss }
+        // 2. Take profit at entry × (1 + tp_pct).
+        if price >= entry + risk.takeProfit.of(entry) { return .takeProfit }
+        // 3. Breakeven, then trailing from the high-water mark. Arming moves the stop to the entry price.
+        if !position.breakevenArmed && price >= entry + risk.breakevenAfterGain.of(entry) {
+            position.breakevenArmed = true
+            position.stop = entry
+        }
+        if position.breakevenArmed {
+            if price <= position.highWaterMark - risk.exitDrop.of(position.highWaterMark) { return .trailingStop }
+            if price <= position.stop { return .breakevenStop }
+        }
+        // 4. Profit lock: armed once unrealized profit reaches the lock, exits when it falls back to it.
+        let unrealized = position.unrealized
+        if position.profitLockArmed && unrealized <= risk.minProfitLock { return .profitLock }
+        if !position.profitLockArmed && unrealized >= risk.minProfitLock && risk.minProfitLock > .zero { position.profitLockArmed = true }
+        // 5. Time exit.
+        if secondOfDay >= risk.timeExit { return .timeExit }
+        return nil
+    }
+}

@@ -1,0 +1,181 @@
+import Domain
+
+/// Where a position is in its life. Transitions are guarded; an illegal one is recorded, never applied.
+public enum PositionPhase: String, Sendable, Equatable, CaseIterable {
+    /// The entry intent is journaled and sent; no broker answer yet.
+    case pending
+    /// The broker accepted the entry order; nothing filled yet.
+    case accepted
+    /// Some or all of the entry filled; exits are watched on every tick.
+    case active
+    /// An exit intent is in flight for the open quantity.
+    case exiting
+    /// Flat: the exit filled completely.
+    case exited
+    /// The broker refused the entry.
+    case rejected
+    /// The entry was cancelled (or expired) with nothing filled.
+    case cancelled
+
+    /// Whether this phase may move to `next`.
+    public func allows(_ next: PositionPhase) -> Bool {
+        switch (self, next) {
+        case (.pending, .accepted), (.pending, .active), (.pending, .rejected), (.pending, .cancelled): true
+        case (.accepted, .active), (.accepted, .cancelled), (.accepted, .rejected): true
+        case (.active, .active), (.active, .exiting): true
+        case (.exiting, .exiting), (.exiting, .active), (.exiting, .exited): true
+        default: false
+        }
+    }
+
+    /// Phases in which the position holds (or may hold) quantity and counts against limits.
+    public var isOpen: Bool { self == .pending || self == .accepted || self == .active || self == .exiting }
+}
+
+/// Why a position was closed; each renders the order tag.
+public enum ExitReason: String, Sendable, Equatable, CaseIterable {
+    case stopLoss, takeProfit, trailingStop, breakevenStop, profitLock, timeExit, circuitBreaker, killSwitch, manual
+
+    /// The order tag, with the configured numbers rendered in (`stop_loss_30pct`, `time_exit_1520`, …).
+    public func tag(_ risk: RiskConfig, dailyLossLimit: BasisPoints) -> String {
+        func percent(_ value: BasisPoints) -> String {
+            value.value % 100 == 0 ? "\(value.value / 100)pct" : "\(Double(value.value) / 100)pct".replacingOccurrences(of: ".", with: "_")
+        }
+        switch self {
+        case .stopLoss: return "stop_loss_" + percent(risk.stopLoss)
+        case .takeProfit: return "take_profit_" + percent(risk.takeProfit)
+        case .trailingStop: return "trailing_stop_" + percent(risk.exitDrop)
+        case .breakevenStop: return "breakeven_stop"
+        case .profitLock: return "profit_lock"
+        case .timeExit:
+            let hours = risk.timeExit / 3600
+            let minutes = risk.timeExit / 60 % 60
+            return "time_exit_\(hours)\(minutes < 10 ? "0" : "")\(minutes)"
+        case .circuitBreaker: return "circuit_breaker_" + percent(dailyLossLimit)
+        case .killSwitch: return "kill_switch"
+        case .manual: return "manual"
+        }
+    }
+}
+
+/// The exit order in flight for a position.
+public struct ExitIntent: Sendable, Equatable {
+    public var correlationID: CorrelationID
+    public var reason: ExitReason
+    public var orderID: String?
+    public var quantity: Int64
+    public var filled: Int64
+
+    public init(correlationID: CorrelationID, reason: ExitReason, orderID: String? = nil, quantity: Int64, filled: Int64 = 0) {
+        self.correlationID = correlationID
+        self.reason = reason
+        self.orderID = orderID
+        self.quantity = quantity
+        self.filled = filled
+    }
+}
+
+/// One bought option, from the entry intent to flat.
+public struct Position: Sendable, Equatable {
+    /// The entry order's correlation id: the position's identity.
+    public var id: CorrelationID
+    public var index: String
+    public var instrument: InstrumentKey
+    public var exchange: Exchange
+    public var optionType: OptionType
+    public var strike: Paise
+    public var expiry: CivilDate
+    public var direction: SignalDirection
+    public var entryTag: String
+    public var phase: PositionPhase
+    public var entryOrderID: String?
+    public var orderedQuantity: Int64
+    /// Filled entry quantity and its average price.
+    public var entryFilled: Int64 = 0
+    public var entryAverage: Paise = .zero
+    public var entryTime: Timestamp?
+    /// Open quantity (entry filled minus exit filled); never negative.
+    public var quantity: Int64 = 0
+    /// The hard stop; moved to the entry price at breakeven.
+    public var stop: Paise = .zero
+    public var breakevenArmed = false
+    public var profitLockArmed = false
+    public var highWaterMark: Paise = .zero
+    public var lastPrice: Paise?
+    public var lastPriceTime: Timestamp?
+    public var exit: ExitIntent?
+    /// Exit intents sent so far (retries after a rejected exit get new ids).
+    public var exitAttempts = 0
+    public var exitReason: ExitReason?
+    public var realized: Paise = .zero
+    /// Charges in 1/10,000 paisa.
+    public var chargeUnits: Int64 = 0
+    public var maxMTM: Paise = .zero
+    public var maxMTMTime: Timestamp?
+    public var minMTM: Paise = .zero
+    public var minMTMTime: Timestamp?
+    public var closedAt: Timestamp?
+
+    public init(
+        id: CorrelationID, index: String, instrument: InstrumentKey, exchange: Exchange, optionType: OptionType, strike: Paise,
+        expiry: CivilDate, direction: SignalDirection, entryTag: String, orderedQuantity: Int64
+    ) {
+        self.id = id
+        self.index = index
+        self.instrument = instrument
+        self.exchange = exchange
+        self.optionType = optionType
+        self.strike = strike
+        self.expiry = expiry
+        self.direction = direction
+        self.entryTag = entryTag
+        self.phase = .pending
+        self.orderedQuantity = orderedQuantity
+    }
+
+    /// Unrealized PnL of the open quantity at the last price.
+    public var unrealized: Paise {
+        guard let price = lastPrice, quantity > 0 else { return .zero }
+        return (price - entryAverage) * quantity
+    }
+
+    /// Charges rounded to paise.
+    public var charges: Paise { ChargeBreakdown.paise(chargeUnits) }
+
+    /// Realized + unrealized − charges.
+    public var netPnL: Paise { realized + unrealized - charges }
+}
+
+/// The day's risk: PnL, the circuit breaker and the kill switch.
+public struct DayRisk: Sendable, Equatable {
+    public var date: CivilDate
+    /// The balance the loss limit is measured against: the day's first funds snapshot (start-of-day limit).
+    public var startingBalance: Paise?
+    public var circuitTripped = false
+    public var circuitTrippedAt: Timestamp?
+    public var killSwitch = false
+    public var maxMTM: Paise = .zero
+    public var maxMTMTime: Timestamp?
+    public var minMTM: Paise = .zero
+    public var minMTMTime: Timestamp?
+
+    public init(date: CivilDate) { self.date = date }
+
+    /// Whether entries are blocked, and why.
+    public var entryBlock: String? {
+        if killSwitch { return "kill switch is on" }
+        if circuitTripped { return "daily circuit breaker tripped" }
+        return nil
+    }
+}
+
+/// Something the engine refused or could not place: an illegal transition, an unknown order.
+public struct Anomaly: Sendable, Equatable {
+    public var seq: UInt64
+    public var message: String
+
+    public init(seq: UInt64, message: String) {
+        self.seq = seq
+        self.message = message
+    }
+}
