@@ -53,6 +53,7 @@ public enum Engine {
         case .positions, .feedStatus, .reconciliation:
             break
         }
+        state.orderSlot = 0
         return commands
     }
 }

@@ -25,9 +25,16 @@ enum WatchlistReducer {
     /// The subscriptions the state needs: active watchlist items (indices in quote mode, options in full
     /// mode for their best bid and ask), sorted by instrument.
     static func desiredSubscriptions(_ state: EngineState) -> [Subscription] {
-        state.watchlist.filter(\.active).map {
+        var wanted = state.watchlist.filter(\.active).map {
             Subscription(instrument: $0.instrument, mode: $0.kind == .index ? .quote : .full)
         }
+        // An option is streamed from its entry's acceptance until the position is flat.
+        for position in state.positions where [.accepted, .active, .exiting].contains(position.phase) {
+            if !wanted.contains(where: { $0.instrument == position.instrument }) {
+                wanted.append(Subscription(instrument: position.instrument, mode: .full))
+            }
+        }
+        return wanted.sorted { $0.instrument < $1.instrument }
     }
 
     /// Emits subscribe and unsubscribe commands (at most 100 instruments each, grouped by mode) for the
