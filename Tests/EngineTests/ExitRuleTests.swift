@@ -1,7 +1,7 @@
 import Domain
 import Engine
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Exit rules at their boundaries (entry ₹100.00)")
 struct ExitRuleTests {
@@ -10,7 +10,9 @@ struct ExitRuleTests {
 
     init() throws { risk = try RiskFixtures.config().risk }
 
-    func run(_ prices: [Int64], quantity: Int64 = 75, risk: RiskConfig? = nil, second: Int? = nil) -> (ExitReason?, Position) {
+    func run(_ prices: [Int64], quantity: Int64 = 75, risk: RiskConfig? = nil, second: Int? = nil) -> (
+        ExitReason?, Position
+    ) {
         var position = RiskFixtures.activePosition(quantity: quantity)
         var reason: ExitReason?
         for (offset, price) in prices.enumerated() where reason == nil {

@@ -1,8 +1,8 @@
 import Domain
 import Engine
 import EngineTestSupport
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Position lifecycle through the reducer")
 struct LifecycleTests {
@@ -14,14 +14,17 @@ struct LifecycleTests {
         .tick(Tick(instrument: nifty, lastPrice: .rupees(25_700), lastTradeTime: at.epochSeconds))
     }
 
-    func optionTick(_ paise: Int64) -> Event { .tick(Tick(instrument: option, lastPrice: Paise(paise), lastTradeTime: 0)) }
+    func optionTick(_ paise: Int64) -> Event {
+        .tick(Tick(instrument: option, lastPrice: Paise(paise), lastTradeTime: 0))
+    }
 
     @Test("entry → accepted (option subscribed) → filled → take profit → exit filled (flat, cooldown, unsubscribed)")
     func fullLife() throws {
         let ready = try RiskFixtures.readyState()
         let store = EngineTestStore(state: ready, seq: 4)
         let entryID = CorrelationID(session: RiskFixtures.day, causeSeq: 5, slot: 1)
-        let entry = OrderIntent(correlationID: entryID, instrument: option, side: .buy, quantity: 75, tag: "entry_NIFTY_CE_25700")
+        let entry = OrderIntent(
+            correlationID: entryID, instrument: option, side: .buy, quantity: 75, tag: "entry_NIFTY_CE_25700")
         var position = Position(
             id: entryID, index: "NIFTY", instrument: option, exchange: .nse, optionType: .call, strike: .rupees(25_700),
             expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry_NIFTY_CE_25700", orderedQuantity: 75)
@@ -43,8 +46,14 @@ struct LifecycleTests {
             $0.subscriptions.sort { $0.instrument < $1.instrument }
         }
         let config = try RiskFixtures.config()
-        let buyCharges = config.charges.charges(side: .buy, price: .rupees(100), quantity: 75, exchange: .nse, date: RiskFixtures.day)
-        store.send(.fill(Fill(correlationID: entryID, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75, price: .rupees(100), tradeTime: 0)), at: t(10, 30, 3)) {
+        let buyCharges = config.charges.charges(
+            side: .buy, price: .rupees(100), quantity: 75, exchange: .nse, date: RiskFixtures.day)
+        store.send(
+            .fill(
+                Fill(
+                    correlationID: entryID, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75,
+                    price: .rupees(100), tradeTime: 0)), at: t(10, 30, 3)
+        ) {
             position = $0.positions[0]
             position.phase = .active
             position.entryFilled = 75
@@ -62,7 +71,11 @@ struct LifecycleTests {
         let exitID = CorrelationID(session: RiskFixtures.day, causeSeq: 8, slot: 1)
         store.send(
             optionTick(16_000), at: t(10, 31),
-            commands: [.placeOrder(OrderIntent(correlationID: exitID, instrument: option, side: .sell, quantity: 75, tag: "take_profit_60pct"))]
+            commands: [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: exitID, instrument: option, side: .sell, quantity: 75, tag: "take_profit_60pct"))
+            ]
         ) {
             $0.positions[0].lastPrice = .rupees(160)
             $0.positions[0].lastPriceTime = t(10, 31)
@@ -82,9 +95,13 @@ struct LifecycleTests {
             $0.dayRisk?.maxMTM = Paise(457_500) - buyCharges.total
             $0.dayRisk?.maxMTMTime = t(10, 31, 1)
         }
-        let sellCharges = config.charges.charges(side: .sell, price: .rupees(160), quantity: 75, exchange: .nse, date: RiskFixtures.day)
+        let sellCharges = config.charges.charges(
+            side: .sell, price: .rupees(160), quantity: 75, exchange: .nse, date: RiskFixtures.day)
         store.send(
-            .fill(Fill(correlationID: exitID, orderID: "O2", tradeID: "T2", instrument: option, side: .sell, quantity: 75, price: .rupees(160), tradeTime: 0)),
+            .fill(
+                Fill(
+                    correlationID: exitID, orderID: "O2", tradeID: "T2", instrument: option, side: .sell, quantity: 75,
+                    price: .rupees(160), tradeTime: 0)),
             at: t(10, 31, 2), commands: [.unsubscribe(FeedSubscription(mode: .full, instruments: [option]))]
         ) {
             $0.positions[0].exit?.filled = 75
@@ -108,17 +125,32 @@ struct LifecycleTests {
         _ = Engine.reduce(&state, niftyTick(t(10, 30, 1)), seq: seq, at: t(10, 30, 1))
         let entryID = state.positions[0].id
         seq += 1
-        _ = Engine.reduce(&state, .fill(Fill(correlationID: entryID, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75, price: .rupees(100), tradeTime: 0)), seq: seq, at: t(10, 30, 2))
+        _ = Engine.reduce(
+            &state,
+            .fill(
+                Fill(
+                    correlationID: entryID, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75,
+                    price: .rupees(100), tradeTime: 0)), seq: seq, at: t(10, 30, 2))
         seq += 1
         let first = Engine.reduce(&state, optionTick(7_000), seq: seq, at: t(10, 31))
-        guard case .placeOrder(let firstExit) = first.first else { Issue.record("no exit"); return }
+        guard case .placeOrder(let firstExit) = first.first else {
+            Issue.record("no exit")
+            return
+        }
         #expect(firstExit.tag == "stop_loss_30pct" && firstExit.side == .sell)
         seq += 1
-        _ = Engine.reduce(&state, .orderRejected(OrderRejected(correlationID: firstExit.correlationID, code: "DH-906", message: "Order Error")), seq: seq, at: t(10, 31, 1))
+        _ = Engine.reduce(
+            &state,
+            .orderRejected(
+                OrderRejected(correlationID: firstExit.correlationID, code: "DH-906", message: "Order Error")),
+            seq: seq, at: t(10, 31, 1))
         #expect(state.positions[0].phase == .active && state.positions[0].exit == nil)
         seq += 1
         let second = Engine.reduce(&state, optionTick(6_900), seq: seq, at: t(10, 31, 2))
-        guard case .placeOrder(let retry) = second.first else { Issue.record("no retry"); return }
+        guard case .placeOrder(let retry) = second.first else {
+            Issue.record("no retry")
+            return
+        }
         #expect(retry.correlationID != firstExit.correlationID && retry.quantity == 75)
         #expect(state.positions[0].exitAttempts == 2)
     }
@@ -128,17 +160,30 @@ struct LifecycleTests {
         var state = try RiskFixtures.readyState(lots: 2)
         _ = Engine.reduce(&state, niftyTick(t(10, 30, 1)), seq: 5, at: t(10, 30, 1))
         let id = state.positions[0].id
-        _ = Engine.reduce(&state, .fill(Fill(correlationID: id, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75, price: .rupees(100), tradeTime: 0)), seq: 6, at: t(10, 30, 2))
-        _ = Engine.reduce(&state, .fill(Fill(correlationID: id, orderID: "O1", tradeID: "T2", instrument: option, side: .buy, quantity: 75, price: Paise(10_101), tradeTime: 0)), seq: 7, at: t(10, 30, 3))
-        #expect(state.positions[0].quantity == 150 && state.positions[0].entryAverage == Paise(10_051))  // 100.505 rounds half up
+        _ = Engine.reduce(
+            &state,
+            .fill(
+                Fill(
+                    correlationID: id, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75,
+                    price: .rupees(100), tradeTime: 0)), seq: 6, at: t(10, 30, 2))
+        _ = Engine.reduce(
+            &state,
+            .fill(
+                Fill(
+                    correlationID: id, orderID: "O1", tradeID: "T2", instrument: option, side: .buy, quantity: 75,
+                    price: Paise(10_101), tradeTime: 0)), seq: 7, at: t(10, 30, 3))
+        // ₹100.505 rounds half up to ₹100.51.
+        #expect(state.positions[0].quantity == 150 && state.positions[0].entryAverage == Paise(10_051))
         #expect(state.positions[0].phase == .active)
     }
 
     @Test("every illegal transition is refused and recorded; legal ones are exactly the lifecycle's")
     func illegalTransitions() throws {
         let legal: Set<String> = [
-            "pending>accepted", "pending>active", "pending>rejected", "pending>cancelled", "accepted>active", "accepted>cancelled",
-            "accepted>rejected", "active>active", "active>exiting", "exiting>exiting", "exiting>active", "exiting>exited",
+            "pending>accepted", "pending>active", "pending>rejected", "pending>cancelled", "accepted>active",
+            "accepted>cancelled",
+            "accepted>rejected", "active>active", "active>exiting", "exiting>exiting", "exiting>active",
+            "exiting>exited",
         ]
         for from in PositionPhase.allCases {
             for to in PositionPhase.allCases {
@@ -149,13 +194,26 @@ struct LifecycleTests {
         var state = try RiskFixtures.readyState()
         _ = Engine.reduce(&state, niftyTick(t(10, 30, 1)), seq: 5, at: t(10, 30, 1))
         let id = state.positions[0].id
-        _ = Engine.reduce(&state, .orderRejected(OrderRejected(correlationID: id, code: "DH-905", message: "Input_Exception")), seq: 6, at: t(10, 30, 2))
+        _ = Engine.reduce(
+            &state, .orderRejected(OrderRejected(correlationID: id, code: "DH-905", message: "Input_Exception")),
+            seq: 6, at: t(10, 30, 2))
         let rejected = state.positions[0]
         #expect(rejected.phase == .rejected)
-        _ = Engine.reduce(&state, .fill(Fill(correlationID: id, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75, price: .rupees(100), tradeTime: 0)), seq: 7, at: t(10, 30, 3))
+        _ = Engine.reduce(
+            &state,
+            .fill(
+                Fill(
+                    correlationID: id, orderID: "O1", tradeID: "T1", instrument: option, side: .buy, quantity: 75,
+                    price: .rupees(100), tradeTime: 0)), seq: 7, at: t(10, 30, 3))
         #expect(state.positions[0] == rejected)
-        #expect(state.anomalies == [Anomaly(seq: 7, message: "entry fill refused in phase rejected for AS20251103-5-1")])
-        _ = Engine.reduce(&state, .fill(Fill(correlationID: CorrelationID("NOPE")!, orderID: "X", tradeID: "T", instrument: option, side: .buy, quantity: 1, price: .rupees(1), tradeTime: 0)), seq: 8, at: t(10, 30, 4))
+        #expect(
+            state.anomalies == [Anomaly(seq: 7, message: "entry fill refused in phase rejected for AS20251103-5-1")])
+        _ = Engine.reduce(
+            &state,
+            .fill(
+                Fill(
+                    correlationID: CorrelationID("NOPE")!, orderID: "X", tradeID: "T", instrument: option, side: .buy,
+                    quantity: 1, price: .rupees(1), tradeTime: 0)), seq: 8, at: t(10, 30, 4))
         #expect(state.anomalies.last == Anomaly(seq: 8, message: "fill for unknown order X (1 × 1.00)"))
     }
 }

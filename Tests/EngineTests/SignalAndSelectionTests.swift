@@ -127,7 +127,8 @@ struct SignalAndSelectionTests {
                 EntryProposal(
                     signalSeq: signalSeq, chainSeq: chainSeq, direction: .bearish, expiry: CivilDate(2025, 11, 4),
                     selection: selection,
-                    lotSize: 75, scaleMultiplier: 1, sizing: nil, noTradeReason: "no strike passed the filters", chainTime: chainTime,
+                    lotSize: 75, scaleMultiplier: 1, sizing: nil, noTradeReason: "no strike passed the filters",
+                    chainTime: chainTime,
                     guardResult: "blocked: no strike passed the filters"))
         }
     }

@@ -36,7 +36,8 @@ public enum Engine {
         case .funds(let snapshot):
             state.funds = FundsRecord(snapshot: snapshot, time: time)
             if state.dayRisk != nil && state.dayRisk?.startingBalance == nil {
-                state.dayRisk?.startingBalance = snapshot.startOfDayLimit > .zero ? snapshot.startOfDayLimit : snapshot.available
+                state.dayRisk?.startingBalance =
+                    snapshot.startOfDayLimit > .zero ? snapshot.startOfDayLimit : snapshot.available
             }
         case .operatorCommand(let command):
             commands = WatchlistReducer.operatorCommand(&state, command)

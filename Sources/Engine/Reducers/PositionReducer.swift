@@ -10,17 +10,24 @@ enum PositionReducer {
     static func locate(_ state: EngineState, _ id: CorrelationID?) -> (Int, OrderRole)? {
         guard let id else { return nil }
         if let position = state.positions.firstIndex(where: { $0.id == id }) { return (position, .entry) }
-        if let position = state.positions.firstIndex(where: { $0.exit?.correlationID == id }) { return (position, .exit) }
+        if let position = state.positions.firstIndex(where: { $0.exit?.correlationID == id }) {
+            return (position, .exit)
+        }
         return nil
     }
 
     /// Moves a position to `next` if its phase allows it; otherwise records an anomaly and changes nothing.
     @discardableResult
-    static func transition(_ state: inout EngineState, _ position: Int, to next: PositionPhase, seq: UInt64, why: String) -> Bool {
+    static func transition(
+        _ state: inout EngineState, _ position: Int, to next: PositionPhase, seq: UInt64, why: String
+    ) -> Bool {
         let current = state.positions[position].phase
         guard current.allows(next) else {
             state.anomalies.append(
-                Anomaly(seq: seq, message: "refused \(current.rawValue) → \(next.rawValue) for \(state.positions[position].id) (\(why))"))
+                Anomaly(
+                    seq: seq,
+                    message:
+                        "refused \(current.rawValue) → \(next.rawValue) for \(state.positions[position].id) (\(why))"))
             return false
         }
         state.positions[position].phase = next
@@ -29,7 +36,8 @@ enum PositionReducer {
 
     static func accepted(_ state: inout EngineState, _ event: OrderAccepted, seq: UInt64) -> [Command] {
         guard let (position, role) = locate(state, event.correlationID) else {
-            state.anomalies.append(Anomaly(seq: seq, message: "order accepted for unknown correlation id \(event.correlationID)"))
+            state.anomalies.append(
+                Anomaly(seq: seq, message: "order accepted for unknown correlation id \(event.correlationID)"))
             return []
         }
         switch role {
@@ -48,7 +56,8 @@ enum PositionReducer {
 
     static func rejected(_ state: inout EngineState, _ event: OrderRejected, seq: UInt64) -> [Command] {
         guard let (position, role) = locate(state, event.correlationID) else {
-            state.anomalies.append(Anomaly(seq: seq, message: "order rejected for unknown correlation id \(event.correlationID)"))
+            state.anomalies.append(
+                Anomaly(seq: seq, message: "order rejected for unknown correlation id \(event.correlationID)"))
             return []
         }
         return failed(&state, position, role, reason: "\(event.code) \(event.message)", seq: seq)
@@ -56,7 +65,10 @@ enum PositionReducer {
 
     /// A refused or cancelled order: an entry with nothing filled ends; an exit returns the position to
     /// active so the rules can send a new exit intent (never two at once).
-    static func failed(_ state: inout EngineState, _ position: Int, _ role: OrderRole, reason: String, seq: UInt64, cancelled: Bool = false) -> [Command] {
+    static func failed(
+        _ state: inout EngineState, _ position: Int, _ role: OrderRole, reason: String, seq: UInt64,
+        cancelled: Bool = false
+    ) -> [Command] {
         switch role {
         case .entry:
             if state.positions[position].entryFilled > 0 {
@@ -74,23 +86,28 @@ enum PositionReducer {
 
     static func update(_ state: inout EngineState, _ event: OrderUpdate, seq: UInt64) -> [Command] {
         guard let (position, role) = locate(state, event.correlationID) else {
-            state.anomalies.append(Anomaly(seq: seq, message: "order update for unknown order \(event.orderID) (\(event.status))"))
+            state.anomalies.append(
+                Anomaly(seq: seq, message: "order update for unknown order \(event.orderID) (\(event.status))"))
             return []
         }
         switch event.status {
         case .rejected: return failed(&state, position, role, reason: event.reason, seq: seq)
-        case .cancelled, .expired: return failed(&state, position, role, reason: event.status.apiName, seq: seq, cancelled: true)
+        case .cancelled, .expired:
+            return failed(&state, position, role, reason: event.status.apiName, seq: seq, cancelled: true)
         default: return []
         }
     }
 
     static func fill(_ state: inout EngineState, _ fill: Fill, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config, let (position, role) = locate(state, fill.correlationID) else {
-            state.anomalies.append(Anomaly(seq: seq, message: "fill for unknown order \(fill.orderID) (\(fill.quantity) × \(fill.price))"))
+            state.anomalies.append(
+                Anomaly(seq: seq, message: "fill for unknown order \(fill.orderID) (\(fill.quantity) × \(fill.price))"))
             return []
         }
         guard fill.quantity > 0 else {
-            state.anomalies.append(Anomaly(seq: seq, message: "fill of \(fill.quantity) units refused for \(state.positions[position].id)"))
+            state.anomalies.append(
+                Anomaly(seq: seq, message: "fill of \(fill.quantity) units refused for \(state.positions[position].id)")
+            )
             return []
         }
         var positionState = state.positions[position]
@@ -98,7 +115,10 @@ enum PositionReducer {
         switch role {
         case .entry:
             guard positionState.phase.allows(.active) || positionState.phase == .active else {
-                state.anomalies.append(Anomaly(seq: seq, message: "entry fill refused in phase \(positionState.phase.rawValue) for \(positionState.id)"))
+                state.anomalies.append(
+                    Anomaly(
+                        seq: seq,
+                        message: "entry fill refused in phase \(positionState.phase.rawValue) for \(positionState.id)"))
                 return []
             }
             firstFillOfOrder = positionState.entryFilled == 0
@@ -108,20 +128,32 @@ enum PositionReducer {
             positionState.entryFilled = total
             positionState.quantity += fill.quantity
             if positionState.entryTime == nil { positionState.entryTime = time }
-            positionState.stop = positionState.breakevenArmed
-                ? positionState.entryAverage : positionState.entryAverage - config.risk.stopLoss.of(positionState.entryAverage)
+            positionState.stop =
+                positionState.breakevenArmed
+                ? positionState.entryAverage
+                : positionState.entryAverage - config.risk.stopLoss.of(positionState.entryAverage)
             positionState.highWaterMark = max(positionState.highWaterMark, fill.price)
             if positionState.lastPrice == nil { positionState.lastPrice = fill.price }
             state.positions[position] = positionState
-            if state.positions[position].phase != .active { transition(&state, position, to: .active, seq: seq, why: "entry filled") }
+            if state.positions[position].phase != .active {
+                transition(&state, position, to: .active, seq: seq, why: "entry filled")
+            }
         case .exit:
             guard positionState.phase == .exiting, var exit = positionState.exit else {
-                state.anomalies.append(Anomaly(seq: seq, message: "exit fill refused in phase \(positionState.phase.rawValue) for \(positionState.id)"))
+                state.anomalies.append(
+                    Anomaly(
+                        seq: seq,
+                        message: "exit fill refused in phase \(positionState.phase.rawValue) for \(positionState.id)"))
                 return []
             }
             let quantity = min(fill.quantity, positionState.quantity)
             if quantity < fill.quantity {
-                state.anomalies.append(Anomaly(seq: seq, message: "exit fill of \(fill.quantity) exceeds the open \(positionState.quantity) of \(positionState.id); capped"))
+                state.anomalies.append(
+                    Anomaly(
+                        seq: seq,
+                        message:
+                            "exit fill of \(fill.quantity) exceeds the open \(positionState.quantity) of \(positionState.id); capped"
+                    ))
             }
             firstFillOfOrder = exit.filled == 0
             exit.filled += quantity
@@ -139,7 +171,8 @@ enum PositionReducer {
             state.positions[position].closedAt = time
             transition(&state, position, to: .exited, seq: seq, why: "exit filled")
             let instrument = state.positions[position].instrument
-            let until = Timestamp(epochSeconds: time.epochSeconds + (config.index(state.positions[position].index)?.cooldownSeconds ?? 0))
+            let until = Timestamp(
+                epochSeconds: time.epochSeconds + (config.index(state.positions[position].index)?.cooldownSeconds ?? 0))
             state.cooldowns.removeAll { $0.instrument == instrument }
             state.cooldowns.append(Cooldown(instrument: instrument, until: until))
             state.cooldowns.sort { $0.instrument < $1.instrument }

@@ -13,7 +13,8 @@ enum RiskReducer {
                 continue
             }
             let reason = ExitRules.evaluate(
-                &state.positions[position], price: tick.lastPrice, at: time, risk: config.risk, secondOfDay: Int(time.istSecondOfDay))
+                &state.positions[position], price: tick.lastPrice, at: time, risk: config.risk,
+                secondOfDay: Int(time.istSecondOfDay))
             if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
         }
         return commands + checkDay(&state, seq: seq, at: time)
@@ -25,7 +26,9 @@ enum RiskReducer {
         var commands: [Command] = []
         for position in state.positions.indices where state.positions[position].phase == .active {
             guard let price = state.positions[position].lastPrice else { continue }
-            let reason = ExitRules.evaluate(&state.positions[position], price: price, at: time, risk: config.risk, secondOfDay: Int(time.istSecondOfDay))
+            let reason = ExitRules.evaluate(
+                &state.positions[position], price: price, at: time, risk: config.risk,
+                secondOfDay: Int(time.istSecondOfDay))
             if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
         }
         return commands + checkDay(&state, seq: seq, at: time)

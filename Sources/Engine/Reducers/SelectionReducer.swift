@@ -73,7 +73,9 @@ enum SelectionReducer {
         return commands
     }
 
-    static func chain(_ state: inout EngineState, _ chain: OptionChainSnapshot, seq: UInt64, at time: Timestamp) -> [Command] {
+    static func chain(_ state: inout EngineState, _ chain: OptionChainSnapshot, seq: UInt64, at time: Timestamp)
+        -> [Command]
+    {
         guard let config = state.config, let position = state.indexPosition(of: chain.underlying),
             let indexConfig = config.index(state.indices[position].key)
         else { return [] }
@@ -119,5 +121,14 @@ public enum EngineTesting {
     /// The expiry strike selection would trade for `index` at `time`.
     public static func expiry(_ index: IndexState, _ config: AlgoConfig, _ time: Timestamp) -> CivilDate? {
         SelectionReducer.expiry(for: index, config: config, at: time)
+    }
+}
+
+/// Runs the entry guard directly, as a timer or quote answer would.
+public enum EngineTestingGuard {
+    public static func run(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
+        state.orderSlot = 0
+        defer { state.orderSlot = 0 }
+        return EntryGuard.consider(&state, 0, seq: seq, at: time)
     }
 }

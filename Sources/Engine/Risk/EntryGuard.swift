@@ -21,7 +21,8 @@ enum EntryGuard {
         }
         if let reason = state.dayRisk?.entryBlock { return block(reason) }
         let second = Int(time.istSecondOfDay)
-        guard let session = config.calendar.session(on: time.istDate, exchange: indexConfig.exchange), session.contains(secondOfDay: second)
+        guard let session = config.calendar.session(on: time.istDate, exchange: indexConfig.exchange),
+            session.contains(secondOfDay: second)
         else { return block("outside the session") }
         if second >= config.entryCutoff { return block("after the entry cutoff") }
         if let reason = proposal.noTradeReason { return block(reason) }
@@ -37,13 +38,20 @@ enum EntryGuard {
             state.indices[index].selection = .decided(proposal)
             return [.fetchData(.quote([state.indices[index].instrument]))]
         }
-        if let spot = state.indices[index].lastPrice, StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep) != proposal.selection.atm {
-            return block("the index moved: ATM is now \(StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep)), the chain's was \(proposal.selection.atm)")
+        if let spot = state.indices[index].lastPrice,
+            StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep) != proposal.selection.atm
+        {
+            return block(
+                "the index moved: ATM is now \(StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep)), the chain's was \(proposal.selection.atm)"
+            )
         }
         let instrument = InstrumentKey(indexConfig.optionSegment, securityID)
-        let quoteTime = [proposal.chainTime, state.positions.last { $0.instrument == instrument }?.lastPriceTime].compactMap { $0 }.max()
+        let quoteTime = [proposal.chainTime, state.positions.last { $0.instrument == instrument }?.lastPriceTime]
+            .compactMap { $0 }.max()
         let quoteAge = quoteTime.map { time.epochSeconds - $0.epochSeconds } ?? .max
-        if quoteAge > optionQuoteMaxAge { return block("the option quote is \(quoteAge == .max ? "missing" : "\(quoteAge) s old")") }
+        if quoteAge > optionQuoteMaxAge {
+            return block("the option quote is \(quoteAge == .max ? "missing" : "\(quoteAge) s old")")
+        }
         guard let funds = state.funds else { return block("no funds snapshot") }
         let fundsAge = time.epochSeconds - funds.time.epochSeconds
         if fundsAge > fundsMaxAge {
@@ -51,16 +59,24 @@ enum EntryGuard {
             return [.fetchData(.funds)]
         }
         let mine = state.openPositions.filter { $0.index == indexConfig.key }
-        if mine.contains(where: { $0.phase == .pending || $0.phase == .accepted }) { return block("an entry for \(indexConfig.key) is already pending") }
+        if mine.contains(where: { $0.phase == .pending || $0.phase == .accepted }) {
+            return block("an entry for \(indexConfig.key) is already pending")
+        }
         let sameSide = mine.filter { $0.direction == proposal.direction }
         if sameSide.count >= indexConfig.maxSameSide {
-            return block("\(sameSide.count) \(proposal.direction) positions already open on \(indexConfig.key) (max_same_side \(indexConfig.maxSameSide))")
+            return block(
+                "\(sameSide.count) \(proposal.direction) positions already open on \(indexConfig.key) (max_same_side \(indexConfig.maxSameSide))"
+            )
         }
-        if state.openPositions.count >= maxOpenPositions { return block("\(state.openPositions.count) positions open (the pyramiding limit is \(maxOpenPositions))") }
+        if state.openPositions.count >= maxOpenPositions {
+            return block("\(state.openPositions.count) positions open (the pyramiding limit is \(maxOpenPositions))")
+        }
         for existing in sameSide {
             if existing.unrealized <= .zero { return block("pyramiding needs the open \(existing.id) in profit") }
             let age = existing.entryTime.map { time.epochSeconds - $0.epochSeconds } ?? 0
-            if age < pyramidMinimumAge { return block("pyramiding needs the open \(existing.id) at least 5 minutes old (\(age) s)") }
+            if age < pyramidMinimumAge {
+                return block("pyramiding needs the open \(existing.id) at least 5 minutes old (\(age) s)")
+            }
         }
         if let cooldown = state.cooldowns.first(where: { $0.instrument == instrument }), cooldown.until > time {
             return block("re-entry cooldown on \(instrument) until \(cooldown.until)")
@@ -72,11 +88,15 @@ enum EntryGuard {
         var ids: [String] = []
         for quantity in sizing.orderQuantities {
             guard let id = state.nextCorrelationID(causeSeq: seq) else { break }
-            commands.append(.placeOrder(OrderIntent(correlationID: id, instrument: instrument, side: .buy, quantity: quantity, tag: tag)))
+            commands.append(
+                .placeOrder(
+                    OrderIntent(correlationID: id, instrument: instrument, side: .buy, quantity: quantity, tag: tag)))
             state.positions.append(
                 Position(
-                    id: id, index: indexConfig.key, instrument: instrument, exchange: indexConfig.exchange, optionType: chosen.type,
-                    strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag, orderedQuantity: quantity))
+                    id: id, index: indexConfig.key, instrument: instrument, exchange: indexConfig.exchange,
+                    optionType: chosen.type,
+                    strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
+                    orderedQuantity: quantity))
             ids.append(id.value)
         }
         proposal.guardResult = "entered: " + ids.joined(separator: ",")

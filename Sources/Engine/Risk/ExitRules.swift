@@ -4,7 +4,9 @@ import Domain
 public enum ExitRules {
     /// Updates the position's marks at `price` (high-water mark, breakeven and profit-lock arming, MTM
     /// extremes) and returns the first exit rule that fires, in the order.
-    public static func evaluate(_ position: inout Position, price: Paise, at time: Timestamp, risk: RiskConfig, secondOfDay: Int) -> ExitReason? {
+    public static func evaluate(
+        _ position: inout Position, price: Paise, at time: Timestamp, risk: RiskConfig, secondOfDay: Int
+    ) -> ExitReason? {
         guard position.phase == .active, position.quantity > 0 else { return nil }
         position.lastPrice = price
         position.lastPriceTime = time
@@ -35,7 +37,9 @@ public enum ExitRules {
         // 4. Profit lock: armed once unrealized profit reaches the lock, exits when it falls back to it.
         let unrealized = position.unrealized
         if position.profitLockArmed && unrealized <= risk.minProfitLock { return .profitLock }
-        if !position.profitLockArmed && unrealized >= risk.minProfitLock && risk.minProfitLock > .zero { position.profitLockArmed = true }
+        if !position.profitLockArmed && unrealized >= risk.minProfitLock && risk.minProfitLock > .zero {
+            position.profitLockArmed = true
+        }
         // 5. Time exit.
         if secondOfDay >= risk.timeExit { return .timeExit }
         return nil

@@ -1,6 +1,6 @@
 import Domain
 
-/// Where a position is in its life. Transitions are guarded; an illegal one is recorded, never applied.
+/// Where a position is in its life; transitions are guarded, and an illegal one is recorded, never applied.
 public enum PositionPhase: String, Sendable, Equatable, CaseIterable {
     /// The entry intent is journaled and sent; no broker answer yet.
     case pending
@@ -39,7 +39,8 @@ public enum ExitReason: String, Sendable, Equatable, CaseIterable {
     /// The order tag, with the configured numbers rendered in (`stop_loss_30pct`, `time_exit_1520`, …).
     public func tag(_ risk: RiskConfig, dailyLossLimit: BasisPoints) -> String {
         func percent(_ value: BasisPoints) -> String {
-            value.value % 100 == 0 ? "\(value.value / 100)pct" : "\(Double(value.value) / 100)pct".replacingOccurrences(of: ".", with: "_")
+            value.value % 100 == 0
+                ? "\(value.value / 100)pct" : "\(Double(value.value) / 100)pct".replacingOccurrences(of: ".", with: "_")
         }
         switch self {
         case .stopLoss: return "stop_loss_" + percent(risk.stopLoss)
@@ -66,7 +67,9 @@ public struct ExitIntent: Sendable, Equatable {
     public var quantity: Int64
     public var filled: Int64
 
-    public init(correlationID: CorrelationID, reason: ExitReason, orderID: String? = nil, quantity: Int64, filled: Int64 = 0) {
+    public init(
+        correlationID: CorrelationID, reason: ExitReason, orderID: String? = nil, quantity: Int64, filled: Int64 = 0
+    ) {
         self.correlationID = correlationID
         self.reason = reason
         self.orderID = orderID
@@ -117,7 +120,8 @@ public struct Position: Sendable, Equatable {
     public var closedAt: Timestamp?
 
     public init(
-        id: CorrelationID, index: String, instrument: InstrumentKey, exchange: Exchange, optionType: OptionType, strike: Paise,
+        id: CorrelationID, index: String, instrument: InstrumentKey, exchange: Exchange, optionType: OptionType,
+        strike: Paise,
         expiry: CivilDate, direction: SignalDirection, entryTag: String, orderedQuantity: Int64
     ) {
         self.id = id

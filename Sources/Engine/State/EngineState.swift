@@ -197,7 +197,8 @@ public struct EntryProposal: Sendable, Equatable {
 
     public init(
         signalSeq: UInt64, chainSeq: UInt64, direction: SignalDirection, expiry: CivilDate, selection: StrikeSelection,
-        lotSize: Int64, scaleMultiplier: Int, sizing: SizingDecision?, noTradeReason: String?, chainTime: Timestamp? = nil,
+        lotSize: Int64, scaleMultiplier: Int, sizing: SizingDecision?, noTradeReason: String?,
+        chainTime: Timestamp? = nil,
         guardResult: String? = nil, awaitingQuote: Bool = false
     ) {
         self.chainTime = chainTime
