@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Indicators", targets: ["Indicators"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Replay", targets: ["Replay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,12 +48,14 @@ let package = Package(
         .target(name: "Dhan", dependencies: ["Domain"], swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
+        // Deterministic replay of journals, backtests and reports.
+        .target(name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators"], swiftSettings: strictSettings),
         // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
-        .target(name: "EngineTestSupport", dependencies: ["Engine", "Domain"], path: "Tests/EngineTestSupport"),
+        .target(name: "EngineTestSupport", dependencies: ["Engine", "Domain", "TestSupport"], path: "Tests/EngineTestSupport"),
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
-                "Journal", "Domain", "Indicators", "Engine", "Dhan", "LMDBBaseline", "TestSupport",
+                "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,8 +67,12 @@ let package = Package(
             name: "EngineTests",
             dependencies: ["Engine", "EngineTestSupport", "Domain", "Indicators", "Dhan", "TestSupport"]
         ),
+        .testTarget(
+            name: "ReplayTests",
+            dependencies: ["Replay", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport", "ScalperCLI"]
+        ),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
-        .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

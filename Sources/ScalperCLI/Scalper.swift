@@ -13,6 +13,9 @@ struct Scalper: AsyncParsableCommand {
             opened; 64 bad arguments.
             """,
         version: version,
-        subcommands: [Demo.self, IndicatorsCommand.self, PickCommand.self, JournalGroup.self, BenchGroup.self]
+        subcommands: [
+            Demo.self, IndicatorsCommand.self, PickCommand.self, BacktestCommand.self, JournalGroup.self,
+            BenchGroup.self,
+        ]
     )
 }

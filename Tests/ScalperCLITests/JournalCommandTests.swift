@@ -1,3 +1,4 @@
+import EngineTestSupport
 import Foundation
 import Journal
 import TestSupport
@@ -144,7 +145,8 @@ struct HelpTests {
         arguments: [
             ["--help"], ["journal", "--help"], ["journal", "dump", "--help"], ["journal", "verify", "--help"],
             ["journal", "stats", "--help"], ["journal", "bench", "--help"], ["journal", "repair", "--help"],
-            ["demo", "--help"], ["indicators", "--help"], ["pick", "--help"], ["bench", "--help"],
+            ["demo", "--help"], ["indicators", "--help"], ["pick", "--help"], ["backtest", "--help"],
+            ["bench", "--help"],
             ["bench", "indicators", "--help"],
         ])
     func help(arguments: [String]) throws {

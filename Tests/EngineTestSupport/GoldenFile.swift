@@ -3,7 +3,9 @@ import TestSupport
 import Testing
 
 /// Compares output with a committed golden file; `SCALPER_UPDATE_GOLDEN=1 swift test` rewrites them.
-func expectGolden(_ actual: String, _ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+public func expectGolden(_ actual: String, _ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation)
+    throws
+{
     let path = Fixtures.path(relativePath)
     if ProcessInfo.processInfo.environment["SCALPER_UPDATE_GOLDEN"] == "1" {
         try FileManager.default.createDirectory(
