@@ -49,9 +49,11 @@ let package = Package(
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
         // Deterministic replay of journals, backtests and reports.
-        .target(name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators"], swiftSettings: strictSettings),
+        .target(
+            name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators"], swiftSettings: strictSettings),
         // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
-        .target(name: "EngineTestSupport", dependencies: ["Engine", "Domain", "TestSupport"], path: "Tests/EngineTestSupport"),
+        .target(
+            name: "EngineTestSupport", dependencies: ["Engine", "Domain", "TestSupport"], path: "Tests/EngineTestSupport"),
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
@@ -69,10 +71,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ReplayTests",
-            dependencies: ["Replay", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport", "ScalperCLI"]
+            dependencies: [
+                "Replay", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport", "ScalperCLI",
+            ]
         ),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
-        .testTarget(name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )
