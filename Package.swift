@@ -53,7 +53,8 @@ let package = Package(
             name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators"], swiftSettings: strictSettings),
         // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
         .target(
-            name: "EngineTestSupport", dependencies: ["Engine", "Domain", "TestSupport"], path: "Tests/EngineTestSupport"),
+            name: "EngineTestSupport", dependencies: ["Engine", "Domain", "TestSupport"],
+            path: "Tests/EngineTestSupport"),
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
@@ -77,7 +78,8 @@ let package = Package(
         ),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(
-            name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"], exclude: ["Golden"]),
+            name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"],
+            exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )
