@@ -3,6 +3,7 @@ import Domain
 import Engine
 import Foundation
 import Indicators
+import Journal
 import Replay
 
 /// `scalper backtest`: the engine's signals over historical candles.
@@ -15,8 +16,9 @@ struct BacktestCommand: AsyncParsableCommand {
             short on bearish, no costs) and writes trades.csv (symbol,side,entry_time,entry_price,exit_time,\
             exit_price,reason; bar-open epoch seconds). Each --data file is CSV with timestamp,open,high,low,close\
             [,volume] (epoch seconds UTC of the bar open) or DhanHQ chart JSON; its symbol is the file name up to \
-            its first '_' or '.'. The option backtest (paper broker and simulated option market) is not available \
-            yet; --proxy index is required.
+            its first '_' or '.'. Without --proxy, the engine trades options against the paper broker and a \
+            Black-Scholes option market driven by the index path, one session per trading day, and writes a journal \
+            (fast mode) that 'scalper replay' verifies.
             """
     )
 
@@ -49,18 +51,19 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("adx-5m"), help: "5m ADX threshold (default: the config's).")
     var adx5m: Double?
 
-    @Option(help: "Output directory for trades.csv.")
+    @Option(help: "Output directory for trades.csv (proxy study).")
     var out: String = "out/backtest"
+
+    @Option(help: "Journal written by the option backtest (fast mode; replaced if it exists).")
+    var journal: String = "out/backtest/journal"
+
+    @Option(help: "Paper starting balance in rupees (option backtest).")
+    var balance: Int64 = 200_000
 
     @Option(help: "The trading configuration.")
     var config: String = "config/algo.yml"
 
     func validate() throws {
-        guard proxy == .index else {
-            throw ValidationError(
-                "the option backtest (simulated option market) is not implemented yet; run the signal study with --proxy index"
-            )
-        }
         guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
         if let from, CivilDate(iso: from) == nil { throw ValidationError("--from must be YYYY-MM-DD") }
         if let to, CivilDate(iso: to) == nil { throw ValidationError("--to must be YYYY-MM-DD") }
@@ -74,6 +77,10 @@ struct BacktestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if proxy == nil {
+            try runOptions()
+            return
+        }
         let loaded: ConfigLoader.Loaded
         do {
             loaded = try ConfigLoader.load(path: config)
@@ -139,5 +146,82 @@ struct BacktestCommand: AsyncParsableCommand {
         print(
             "\(trades.count) trades written to \(file) (\(grouped(totalBars)) bars in \(String(format: "%.3f", seconds)) s)"
         )
+    }
+}
+
+extension BacktestCommand {
+    /// The option backtest: every trading day in the data (after the first, which warms the indicators
+    /// up) is one paper session of the full engine, journaled.
+    func runOptions() throws {
+        let loaded: ConfigLoader.Loaded
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        try? FileManager.default.removeItem(atPath: journal)
+        let store = try Journal.openForWriting(at: journal, options: JournalOptions(durability: .fast))
+        var options = PaperSession.Options()
+        options.startingBalance = .rupees(balance)
+        let session = PaperSession(journal: store, files: loaded.files, config: loaded.config, options: options)
+        let started = ContinuousClock.now
+        var days = 0
+        var bars = 0
+        for path in data {
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            let symbol = String(name.prefix { $0 != "_" && $0 != "." }).uppercased()
+            guard
+                let index = loaded.config.indices.first(where: { symbol.hasPrefix($0.key) })
+                    ?? (data.count == 1 ? loaded.config.indices.first : nil)
+            else {
+                printError(
+                    "error: \(path): the file name does not start with a configured index (\(loaded.config.indices.map(\.key).joined(separator: ", ")))"
+                )
+                throw ExitCode(64)
+            }
+            if !indices.isEmpty && !indices.contains(index.key) { continue }
+            let candles: [Candle]
+            do {
+                candles = try CandleFile.parse(try Data(contentsOf: URL(fileURLWithPath: path)), source: path).map {
+                    try $0.candle()
+                }
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            session.setHistory(index.instrument, minuteBars: candles)
+            let byDay = Dictionary(grouping: candles) { Timestamp(epochSeconds: $0.start).istDate }
+            let first = from.flatMap { CivilDate(iso: $0) }
+            let last = to.flatMap { CivilDate(iso: $0) }
+            for day in byDay.keys.sorted().dropFirst() {
+                if let first, day < first { continue }
+                if let last, day > last { continue }
+                let dayBars = byDay[day]!.sorted { $0.start < $1.start }
+                try session.runDay(day, instrument: index.instrument, bars: dayBars)
+                days += 1
+                bars += dayBars.count
+                if standardErrorIsTerminal { printProgress("backtest: \(index.key) \(day) done") }
+            }
+        }
+        if standardErrorIsTerminal { printProgress("") }
+        store.close()
+        let seconds = (ContinuousClock.now - started).seconds
+        let state = session.state
+        let exited = state.positions.filter { $0.phase == .exited }
+        let realized = state.positions.reduce(Paise.zero) { $0 + $1.realized }
+        let charges = state.positions.reduce(Paise.zero) { $0 + $1.charges }
+        print(
+            "option backtest: \(days) day(s), \(grouped(bars)) bars, \(grouped(store.lastSeq)) journal records in \(String(format: "%.2f", seconds)) s"
+        )
+        print(
+            "trades: \(exited.count) closed, \(state.positions.filter(\.phase.isOpen).count) open; gross ₹\(realized), charges ₹\(charges), net ₹\(realized - charges)"
+        )
+        for position in exited {
+            print(
+                "  \(position.entryTag) qty \(position.entryFilled) @ \(position.entryAverage) → \(position.exitReason?.rawValue ?? "-") net ₹\(position.netPnL)"
+            )
+        }
+        print("journal: \(journal) (verify: scalper replay \(journal))")
     }
 }

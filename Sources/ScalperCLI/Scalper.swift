@@ -14,8 +14,8 @@ struct Scalper: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Demo.self, IndicatorsCommand.self, PickCommand.self, BacktestCommand.self, JournalGroup.self,
-            BenchGroup.self,
+            Demo.self, ReplayCommand.self, BacktestCommand.self, IndicatorsCommand.self, PickCommand.self,
+            JournalGroup.self, BenchGroup.self,
         ]
     )
 }

@@ -27,7 +27,8 @@ struct LifecycleTests {
             correlationID: entryID, instrument: option, side: .buy, quantity: 75, tag: "entry_NIFTY_CE_25700")
         var position = Position(
             id: entryID, index: "NIFTY", instrument: option, exchange: .nse, optionType: .call, strike: .rupees(25_700),
-            expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry_NIFTY_CE_25700", orderedQuantity: 75)
+            expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry_NIFTY_CE_25700", orderedQuantity: 75,
+            tradingDate: RiskFixtures.day)
         store.send(niftyTick(t(10, 30, 1)), at: t(10, 30, 1), commands: [.placeOrder(entry)]) {
             $0.indices[0].lastPriceTime = t(10, 30, 1)
             $0.indices[0].minuteBars.add(price: .rupees(25_700), at: t(10, 30, 1)) { _ in }

@@ -65,7 +65,7 @@ enum RiskFixtures {
             id: CorrelationID("T-1")!, index: "NIFTY", instrument: option, exchange: .nse, optionType: .call,
             strike: .rupees(25_700),
             expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry_NIFTY_CE_25700",
-            orderedQuantity: quantity)
+            orderedQuantity: quantity, tradingDate: RiskFixtures.day)
         position.phase = .active
         position.entryFilled = quantity
         position.entryAverage = entry

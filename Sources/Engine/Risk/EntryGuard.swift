@@ -96,7 +96,7 @@ enum EntryGuard {
                     id: id, index: indexConfig.key, instrument: instrument, exchange: indexConfig.exchange,
                     optionType: chosen.type,
                     strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
-                    orderedQuantity: quantity))
+                    orderedQuantity: quantity, tradingDate: state.session?.tradingDate ?? time.istDate))
             ids.append(id.value)
         }
         proposal.guardResult = "entered: " + ids.joined(separator: ",")

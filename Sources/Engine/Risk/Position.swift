@@ -90,6 +90,8 @@ public struct Position: Sendable, Equatable {
     public var expiry: CivilDate
     public var direction: SignalDirection
     public var entryTag: String
+    /// The trading day the position was opened on (its PnL counts toward that day).
+    public var tradingDate: CivilDate
     public var phase: PositionPhase
     public var entryOrderID: String?
     public var orderedQuantity: Int64
@@ -122,8 +124,9 @@ public struct Position: Sendable, Equatable {
     public init(
         id: CorrelationID, index: String, instrument: InstrumentKey, exchange: Exchange, optionType: OptionType,
         strike: Paise,
-        expiry: CivilDate, direction: SignalDirection, entryTag: String, orderedQuantity: Int64
+        expiry: CivilDate, direction: SignalDirection, entryTag: String, orderedQuantity: Int64, tradingDate: CivilDate
     ) {
+        self.tradingDate = tradingDate
         self.id = id
         self.index = index
         self.instrument = instrument

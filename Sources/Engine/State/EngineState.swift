@@ -42,8 +42,11 @@ public struct EngineState: Sendable, Equatable {
     /// Positions that count against limits (pending, accepted, active or exiting).
     public var openPositions: [Position] { positions.filter(\.phase.isOpen) }
 
-    /// The day's realized + unrealized − charges over all positions.
-    public var dayNetPnL: Paise { positions.reduce(.zero) { $0 + $1.netPnL } }
+    /// The trading day's realized + unrealized − charges, over the positions opened that day.
+    public var dayNetPnL: Paise {
+        guard let date = dayRisk?.date ?? session?.tradingDate else { return .zero }
+        return positions.reduce(.zero) { $1.tradingDate == date ? $0 + $1.netPnL : $0 }
+    }
 
     /// The position of `key`'s index state.
     public func indexPosition(_ key: String) -> Int? { indices.firstIndex { $0.key == key } }

@@ -1,0 +1,285 @@
+import Domain
+import Engine
+import Foundation
+import Indicators
+import Journal
+
+/// Runs the engine in-process over a recorded index path with a deterministic paper broker and the
+/// option market model, journaling every event before the engine sees it and every command (with its
+/// cause) before the broker acts on it, exactly as the live runtime does.
+///
+/// Index ticks are rebuilt from 1m bars (every 5 s along open → high → low → close); subscribed options
+/// tick with them; a second timer follows each tick. The broker accepts an order after 200 ms and fills
+/// it after 500 ms at the model's ask (buy) or bid (sell); data requests are answered after 50–300 ms.
+public final class PaperSession {
+    /// Settings of the paper account and the simulation.
+    public struct Options: Sendable {
+        public var startingBalance: Paise = .rupees(200_000)
+        public var mode: TradingMode = .backtest
+        public var engineVersion = "0.1.0"
+
+        public init() {}
+    }
+
+    private enum Action {
+        case event(Event)
+        case accept(OrderIntent)
+        case fill(OrderIntent)
+        case chain(InstrumentKey, CivilDate)
+        case funds
+        case quote([InstrumentKey])
+    }
+
+    public let journal: Journal
+    public private(set) var state = EngineState()
+    public let config: AlgoConfig
+    let files: [ConfigFile]
+    let options: Options
+    let market = OptionMarketModel()
+    private var scheduled: [(time: Timestamp, order: Int, action: Action)] = []
+    private var scheduledCount = 0
+    private var spots: [InstrumentKey: Paise] = [:]
+    private var contracts: [SecurityID: (index: IndexConfig, strike: Paise, type: OptionType, expiry: CivilDate)] = [:]
+    private var cash: Paise
+    private var history: [InstrumentKey: [Candle]] = [:]
+    private var orderNumber = 0
+    /// Set to simulate a crash: the next event is journaled but its commands are not.
+    public var crashAfterNextEvent = false
+    public private(set) var crashed = false
+
+    public init(journal: Journal, files: [ConfigFile], config: AlgoConfig, options: Options = Options()) {
+        self.journal = journal
+        self.files = files
+        self.config = config
+        self.options = options
+        self.cash = options.startingBalance
+    }
+
+    /// Rebuilds the engine from an existing journal after a crash: replays it, journals the commands the
+    /// engine computed but never journaled, and treats orders already sent as the broker would (it still
+    /// accepts and fills them).
+    public func recover() throws {
+        let outcome = try JournalReplayer.replay(journal.reader)
+        if let divergence = outcome.divergence { throw ReplayFailure(divergence: divergence) }
+        state = outcome.state
+        // The paper account: the start, less what open positions cost, plus realized PnL, less charges.
+        cash = state.positions.reduce(options.startingBalance) { cash, position in
+            cash - position.entryAverage * position.quantity + position.realized - position.charges
+        }
+        var time = state.now
+        if !outcome.unjournaled.isEmpty {
+            try journal.append(
+                outcome.unjournaled.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: time) })
+            for item in outcome.unjournaled { handle(item.command, at: time) }
+        }
+        // Orders in flight before the crash: the broker goes on with them.
+        for position in state.positions where position.phase == .pending || position.phase == .accepted {
+            time = Timestamp(nanos: time.nanos + 1)
+            let intent = OrderIntent(
+                correlationID: position.id, instrument: position.instrument, side: .buy,
+                quantity: position.orderedQuantity, tag: position.entryTag)
+            if position.phase == .pending { schedule(.accept(intent), at: Timestamp(nanos: time.nanos + 200_000_000)) }
+            schedule(.fill(intent), at: Timestamp(nanos: time.nanos + 500_000_000))
+        }
+        for position in state.positions where position.phase == .exiting {
+            guard let exit = position.exit else { continue }
+            let intent = OrderIntent(
+                correlationID: exit.correlationID, instrument: position.instrument, side: .sell,
+                quantity: exit.quantity, tag: "")
+            schedule(.fill(intent), at: Timestamp(nanos: time.nanos + 500_000_000))
+        }
+    }
+
+    /// Provides the bars the engine's history requests are answered from.
+    public func setHistory(_ instrument: InstrumentKey, minuteBars: [Candle]) {
+        history[instrument, default: []] += minuteBars
+        history[instrument]!.sort { $0.start < $1.start }
+    }
+
+    /// Runs one trading day over `bars` (1m, ascending, of `instrument`), starting from `startIndex`.
+    /// Returns the bar index it stopped at (the count when the day completed).
+    @discardableResult
+    public func runDay(
+        _ date: CivilDate, instrument: InstrumentKey, bars: [Candle], startBar: Int = 0, startTick: Int = 0,
+        stopAfterInputs: Int? = nil
+    ) throws -> (bar: Int, tick: Int) {
+        if startBar == 0 && startTick == 0 {
+            let started = SessionStarted(
+                engineVersion: options.engineVersion, mode: options.mode, tradingDate: date, configFiles: files)
+            try record(.sessionStarted(started), at: Timestamp.ist(date, 9, 0))
+        }
+        var inputs = 0
+        for (barIndex, bar) in bars.enumerated() where barIndex >= startBar {
+            let path: [(Int64, Paise)] = [(0, bar.open), (15, bar.high), (30, bar.low), (55, bar.close)]
+            for tick in 0..<12 where barIndex > startBar || tick >= startTick {
+                if crashed { return (barIndex, tick) }
+                if let limit = stopAfterInputs, inputs >= limit { return (barIndex, tick) }
+                inputs += 1
+                let second = Int64(tick * 5)
+                let price = interpolate(path, at: second)
+                let time = Timestamp(epochSeconds: bar.start + second)
+                try deliver(upTo: time)
+                spots[instrument] = price
+                try record(
+                    .tick(Tick(instrument: instrument, lastPrice: price, lastTradeTime: time.epochSeconds)), at: time)
+                for subscription in state.subscriptions where subscription.instrument.segment != .indexValue {
+                    guard let quote = optionQuote(subscription.instrument, at: time) else { continue }
+                    try record(
+                        .tick(
+                            Tick(
+                                instrument: subscription.instrument, lastPrice: quote.last,
+                                lastTradeTime: time.epochSeconds, bestBid: quote.bid, bestAsk: quote.ask)),
+                        at: Timestamp(nanos: time.nanos + 1_000_000))
+                }
+                try record(.timer(TimerFired(kind: .second)), at: Timestamp(nanos: time.nanos + 2_000_000))
+            }
+        }
+        if let last = bars.last { try deliver(upTo: Timestamp(epochSeconds: last.start + 3600)) }
+        return (bars.count, 0)
+    }
+
+    private func interpolate(_ path: [(Int64, Paise)], at second: Int64) -> Paise {
+        guard let after = path.firstIndex(where: { $0.0 >= second }) else { return path.last!.1 }
+        if after == 0 || path[after].0 == second { return path[after].1 }
+        let (t0, p0) = path[after - 1]
+        let (t1, p1) = path[after]
+        let value = p0.value + (p1.value - p0.value) * (second - t0) / (t1 - t0)
+        return Paise(value / 5 * 5)
+    }
+
+    private func optionQuote(_ instrument: InstrumentKey, at time: Timestamp) -> (last: Paise, bid: Paise, ask: Paise)?
+    {
+        guard let contract = contracts[instrument.securityID], let spot = spots[contract.index.instrument] else {
+            return nil
+        }
+        let (premium, _, _) = market.price(
+            spot: spot, strike: contract.strike, type: contract.type, expiry: contract.expiry, at: time)
+        let steps = Int((contract.strike.value - spot.value) / contract.index.strikeStep.value)
+        let (bid, ask) = market.quote(premium: premium, stepsFromATM: steps)
+        return (premium, bid, ask)
+    }
+
+    /// Journals an event, folds it, journals its commands, then lets the broker act on them.
+    public func record(_ event: Event, at time: Timestamp) throws {
+        let seq = try journal.append(JournalEntry.event(event).record(at: time))
+        let commands = Engine.reduce(&state, event, seq: seq, at: time)
+        if crashAfterNextEvent {
+            crashed = true
+            return
+        }
+        guard !commands.isEmpty else { return }
+        try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
+        for command in commands { handle(command, at: time) }
+    }
+
+    private func schedule(_ action: Action, at time: Timestamp) {
+        scheduledCount += 1
+        scheduled.append((time, scheduledCount, action))
+    }
+
+    private func deliver(upTo time: Timestamp) throws {
+        while !crashed {
+            guard
+                let next = scheduled.indices.min(by: {
+                    (scheduled[$0].time, scheduled[$0].order) < (scheduled[$1].time, scheduled[$1].order)
+                }),
+                scheduled[next].time <= time
+            else { return }
+            let item = scheduled.remove(at: next)
+            if let event = materialize(item.action, at: item.time) { try record(event, at: item.time) }
+        }
+    }
+
+    private func handle(_ command: Command, at time: Timestamp) {
+        func after(_ millis: Int64) -> Timestamp { Timestamp(nanos: time.nanos + millis * 1_000_000) }
+        switch command {
+        case .placeOrder(let intent):
+            schedule(.accept(intent), at: after(200))
+            schedule(.fill(intent), at: after(500))
+        case .fetchData(.funds):
+            schedule(.funds, at: after(100))
+        case .fetchData(.expiryList(let underlying)):
+            guard let index = config.index(for: underlying) else { return }
+            let expiries = config.calendar.expiries(of: index.key, onOrAfter: time.istDate, count: 4)
+            schedule(.event(.expiryList(ExpiryList(underlying: underlying, expiries: expiries))), at: after(100))
+        case .fetchData(.optionChain(let underlying, let expiry)):
+            schedule(.chain(underlying, expiry), at: after(300))
+        case .fetchData(.quote(let keys)):
+            schedule(.quote(keys), at: after(100))
+        case .fetchData(.history(let instrument, let interval, let from, _)):
+            let start = Timestamp.ist(from, 0, 0).epochSeconds
+            let minutes = (history[instrument] ?? []).filter { $0.start >= start && $0.start < time.epochSeconds }
+            var candles = minutes
+            if interval != 1 {
+                var resampler = CandleResampler(fromMinutes: 1, toMinutes: Int(interval))
+                candles = []
+                for bar in minutes { resampler.add(bar) { candles.append($0) } }
+                resampler.flush { candles.append($0) }
+            }
+            schedule(
+                .event(
+                    .candleBatch(
+                        CandleBatch(
+                            instrument: instrument, intervalMinutes: interval, source: .history, candles: candles))),
+                at: after(50))
+        case .fetchData(.positions), .fetchData(.orderByCorrelation), .subscribe, .unsubscribe, .modifyOrder,
+            .cancelOrder:
+            break
+        }
+    }
+
+    private func materialize(_ action: Action, at time: Timestamp) -> Event? {
+        switch action {
+        case .event(let event):
+            return event
+        case .accept(let intent):
+            orderNumber += 1
+            return .orderAccepted(
+                OrderAccepted(
+                    correlationID: intent.correlationID, orderID: "PAPER-\(intent.correlationID.value)",
+                    status: .pending))
+        case .fill(let intent):
+            guard let quote = optionQuote(intent.instrument, at: time) else {
+                return .orderRejected(
+                    OrderRejected(
+                        correlationID: intent.correlationID, code: "DH-906",
+                        message: "no market for \(intent.instrument)"))
+            }
+            let price = intent.side == .buy ? quote.ask : quote.bid
+            let exchange = contracts[intent.instrument.securityID]?.index.exchange ?? .nse
+            let charges = config.charges.charges(
+                side: intent.side, price: price, quantity: intent.quantity, exchange: exchange, date: time.istDate
+            ).total
+            cash =
+                intent.side == .buy
+                ? cash - price * intent.quantity - charges : cash + price * intent.quantity - charges
+            return .fill(
+                Fill(
+                    correlationID: intent.correlationID, orderID: "PAPER-\(intent.correlationID.value)",
+                    tradeID: "T-\(intent.correlationID.value)",
+                    instrument: intent.instrument, side: intent.side, quantity: intent.quantity, price: price,
+                    tradeTime: time.epochSeconds))
+        case .chain(let underlying, let expiry):
+            guard let index = config.index(for: underlying), let spot = spots[underlying] else { return nil }
+            let chain = market.chain(
+                underlying: underlying, spot: spot, step: index.strikeStep, expiry: expiry, at: time)
+            for strike in chain.strikes {
+                for (quote, type) in [(strike.call, OptionType.call), (strike.put, .put)] {
+                    if let id = quote?.securityID { contracts[id] = (index, strike.strike, type, expiry) }
+                }
+            }
+            return .optionChain(chain)
+        case .funds:
+            return .funds(FundsSnapshot(available: cash, startOfDayLimit: cash))
+        case .quote(let keys):
+            guard let key = keys.first, let spot = spots[key] else { return nil }
+            return .tick(Tick(instrument: key, lastPrice: spot, lastTradeTime: time.epochSeconds))
+        }
+    }
+}
+
+/// A journal that does not replay, so a session cannot be recovered from it.
+public struct ReplayFailure: Error, CustomStringConvertible {
+    public var divergence: Divergence
+    public var description: String { "the journal does not replay: seq \(divergence.seq): \(divergence.explanation)" }
+}

@@ -1,0 +1,108 @@
+import Domain
+import Engine
+import Journal
+
+/// Where a replay first disagreed with the journal.
+public struct Divergence: Sendable, Equatable {
+    /// The seq of the journaled command that differs (or of the last record, for commands never journaled).
+    public var seq: UInt64
+    /// The event that caused the commands, with its seq.
+    public var causeSeq: UInt64
+    public var cause: JournalEntry?
+    /// What the journal holds there, and what the engine computes now.
+    public var journaled: JournalEntry?
+    public var recomputed: Command?
+    public var recomputedCause: UInt64?
+    public var explanation: String
+}
+
+/// The outcome of a replay.
+public struct ReplayOutcome: Sendable {
+    public var state: EngineState
+    public var records: UInt64
+    public var events: UInt64
+    public var commands: UInt64
+    public var lastSeq: UInt64
+    public var divergence: Divergence?
+    /// Commands the engine computed after the last journaled ones (a session that stopped, or crashed,
+    /// between an event and its commands); a recovering runtime journals them before anything else.
+    public var unjournaled: [(cause: UInt64, command: Command)] = []
+}
+
+/// Folds a journal with the engine's reducers (no network, no effects) and checks that every journaled
+/// command is exactly the one the engine computes now, in the same order.
+public enum JournalReplayer {
+    /// Where to stop.
+    public struct Stop: Sendable, Equatable {
+        public var seq: UInt64?
+        /// Seconds after IST midnight: stop before the first event at or after this time of day.
+        public var secondOfDay: Int?
+
+        public init(seq: UInt64? = nil, secondOfDay: Int? = nil) {
+            self.seq = seq
+            self.secondOfDay = secondOfDay
+        }
+    }
+
+    /// Replays `reader`'s records; `progress` is called every `progressEvery` records with (seq, last seq).
+    public static func replay(
+        _ reader: JournalReader, stop: Stop = Stop(), progressEvery: UInt64 = 65_536,
+        progress: ((UInt64, UInt64) -> Void)? = nil
+    ) throws -> ReplayOutcome {
+        let last = try reader.lastSeq()
+        var state = EngineState()
+        var outcome = ReplayOutcome(state: state, records: 0, events: 0, commands: 0, lastSeq: 0, divergence: nil)
+        // Recomputed commands not yet matched, oldest first, with their cause seqs.
+        var pending: [(cause: UInt64, command: Command)] = []
+        var pendingHead = 0
+        var causes: [UInt64: JournalEntry] = [:]
+        try reader.forEach(verifyChecksums: true) { view in
+            if let limit = stop.seq, view.seq > limit { return false }
+            let entry = try JournalEntry.decode(view)
+            let time = Timestamp(nanos: view.header.timestampNanos)
+            switch entry {
+            case .event(let event):
+                if let second = stop.secondOfDay, time.istSecondOfDay >= second { return false }
+                let commands = Engine.reduce(&state, event, seq: view.seq, at: time)
+                if !commands.isEmpty {
+                    causes[view.seq] = entry
+                    pending += commands.map { (view.seq, $0) }
+                }
+                outcome.events += 1
+            case .command(let command, let cause):
+                outcome.commands += 1
+                guard pendingHead < pending.count else {
+                    outcome.divergence = Divergence(
+                        seq: view.seq, causeSeq: cause, cause: causes[cause], journaled: entry, recomputed: nil,
+                        recomputedCause: nil,
+                        explanation: "the journal has a command the engine does not compute")
+                    return false
+                }
+                let expected = pending[pendingHead]
+                if expected.cause != cause || expected.command != command {
+                    outcome.divergence = Divergence(
+                        seq: view.seq, causeSeq: cause, cause: causes[cause] ?? causes[expected.cause],
+                        journaled: entry,
+                        recomputed: expected.command, recomputedCause: expected.cause,
+                        explanation: "the journaled command differs from the recomputed one")
+                    return false
+                }
+                pendingHead += 1
+                if pendingHead == pending.count {
+                    pending.removeAll(keepingCapacity: true)
+                    pendingHead = 0
+                    causes.removeAll(keepingCapacity: true)
+                }
+            }
+            outcome.records += 1
+            outcome.lastSeq = view.seq
+            if let progress, view.seq % progressEvery == 0 { progress(view.seq, last) }
+            return true
+        }
+        if outcome.divergence == nil && pendingHead < pending.count {
+            outcome.unjournaled = Array(pending[pendingHead...])
+        }
+        outcome.state = state
+        return outcome
+    }
+}
