@@ -1,9 +1,10 @@
 import Domain
 import Foundation
 
-/// A deterministic option market driven by the index path: Black–Scholes with a simple IV smile,
-/// time to 15:30 IST on expiry day, r = 5.5 %, premiums on the ₹0.05 tick, spreads widening away
-/// from the money. The backtest's stand-in until dhan-sim's market model exists.
+/// A deterministic option market driven by the index path, for backtests.
+///
+/// Black–Scholes with a simple IV smile, time to 15:30 IST on expiry day, r = 5.5 %, premiums on the ₹0.05
+/// tick, spreads widening away from the money. The backtest's stand-in until dhan-sim's market model exists.
 public struct OptionMarketModel: Sendable {
     public var baseVolatility = 0.13
     public var smile = 0.8

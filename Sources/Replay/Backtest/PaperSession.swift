@@ -96,8 +96,9 @@ public final class PaperSession {
         history[instrument]!.sort { $0.start < $1.start }
     }
 
-    /// Runs one trading day over `bars` (1m, ascending, of `instrument`), starting from `startIndex`.
-    /// Returns the bar index it stopped at (the count when the day completed).
+    /// Runs one trading day over `bars` (1m, ascending, of `instrument`) and returns where it stopped.
+    ///
+    /// `startBar`/`startTick` resume a day after a crash; `stopAfterInputs` stops early (the count when the day completed).
     @discardableResult
     public func runDay(
         _ date: CivilDate, instrument: InstrumentKey, bars: [Candle], startBar: Int = 0, startTick: Int = 0,

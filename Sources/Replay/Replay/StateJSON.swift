@@ -1,9 +1,10 @@
 import Domain
 import Engine
 
-/// Renders engine state as JSON by reflection, with domain values in their natural form: money as
-/// rupees, times as IST ISO 8601, instruments as `SEGMENT:ID`. The parsed configuration is left out
-/// (the session's config hash identifies it).
+/// Renders engine state as JSON by reflection, with domain values in their natural form.
+///
+/// Money as rupees, times as IST ISO 8601, instruments as `SEGMENT:ID`. The parsed configuration is left
+/// out (the session's config hash identifies it).
 public enum StateJSON {
     public static func render(_ state: EngineState) -> String {
         var copy = state
