@@ -87,7 +87,14 @@ struct ProxyStudyTests {
                 "--out", scratch.sub("out2"), "--config", Fixtures.path("config/algo.yml"),
             ])
         #expect(filtered.status == 0 && filtered.stdout.contains("NIFTY: 751 bars"))
-        let refused = try Executables.scalper("backtest", "--data", scratch.sub("NIFTY_1m.csv"))
-        #expect(refused.status == 64 && refused.stderr.contains("--proxy index"))
+        // Without --proxy: the option backtest writes a journal that scalper replay verifies.
+        let options = try Executables.run(
+            Executables.scalper,
+            ["backtest", "--data", scratch.sub("NIFTY_1m.csv"), "--from", "2025-10-30", "--journal", scratch.sub("journal"),
+             "--config", Fixtures.path("config/algo.yml")])
+        #expect(options.status == 0, "\(options.stderr)")
+        #expect(options.stdout.hasPrefix("option backtest: 2 day(s), 751 bars"))
+        let replay = try Executables.scalper("replay", scratch.sub("journal"))
+        #expect(replay.status == 0 && replay.stdout.contains(": identical\n"))
     }
 }

@@ -43,8 +43,9 @@ public final class PaperSession {
     private var cash: Paise
     private var history: [InstrumentKey: [Candle]] = [:]
     private var orderNumber = 0
-    /// Set to simulate a crash: the next event is journaled but its commands are not.
-    public var crashAfterNextEvent = false
+    /// Set to simulate a crash: the next event that causes commands is journaled, its commands are not,
+    /// and the session stops.
+    public var crashBeforeNextCommands = false
     public private(set) var crashed = false
 
     public init(journal: Journal, files: [ConfigFile], config: AlgoConfig, options: Options = Options()) {
@@ -73,7 +74,23 @@ public final class PaperSession {
             for item in outcome.unjournaled { handle(item.command, at: time) }
         }
         // Orders in flight before the crash: the broker goes on with them.
-        for position in state.positions where position.phase == .pending || position.phase == .accepted {
+        // Orders the re-journaled commands just sent are the broker's now; the others were sent before the crash.
+        let resent = Set(
+            outcome.unjournaled.compactMap { item -> CorrelationID? in
+                if case .placeOrder(let intent) = item.command { return intent.correlationID }
+                return nil
+            })
+        let inFlight = state.positions.filter { [.pending, .accepted, .exiting].contains($0.phase) }.count
+        try record(
+            .reconciliation(
+                ReconciliationResult(
+                    clean: true,
+                    notes: [
+                        "recovered after seq \(outcome.lastSeq): re-journaled \(outcome.unjournaled.count) command(s); \(inFlight) order(s) in flight resumed"
+                    ])), at: Timestamp(nanos: time.nanos + 1))
+        time = Timestamp(nanos: time.nanos + 1)
+        for position in state.positions
+        where (position.phase == .pending || position.phase == .accepted) && !resent.contains(position.id) {
             time = Timestamp(nanos: time.nanos + 1)
             let intent = OrderIntent(
                 correlationID: position.id, instrument: position.instrument, side: .buy,
@@ -82,7 +99,7 @@ public final class PaperSession {
             schedule(.fill(intent), at: Timestamp(nanos: time.nanos + 500_000_000))
         }
         for position in state.positions where position.phase == .exiting {
-            guard let exit = position.exit else { continue }
+            guard let exit = position.exit, !resent.contains(exit.correlationID) else { continue }
             let intent = OrderIntent(
                 correlationID: exit.correlationID, instrument: position.instrument, side: .sell,
                 quantity: exit.quantity, tag: "")
@@ -120,6 +137,7 @@ public final class PaperSession {
                 let price = interpolate(path, at: second)
                 let time = Timestamp(epochSeconds: bar.start + second)
                 try deliver(upTo: time)
+                if crashed { return (barIndex, tick) }
                 spots[instrument] = price
                 try record(
                     .tick(Tick(instrument: instrument, lastPrice: price, lastTradeTime: time.epochSeconds)), at: time)
@@ -133,6 +151,7 @@ public final class PaperSession {
                         at: Timestamp(nanos: time.nanos + 1_000_000))
                 }
                 try record(.timer(TimerFired(kind: .second)), at: Timestamp(nanos: time.nanos + 2_000_000))
+                if crashed { return (barIndex, tick) }
             }
         }
         if let last = bars.last { try deliver(upTo: Timestamp(epochSeconds: last.start + 3600)) }
@@ -162,13 +181,14 @@ public final class PaperSession {
 
     /// Journals an event, folds it, journals its commands, then lets the broker act on them.
     public func record(_ event: Event, at time: Timestamp) throws {
+        guard !crashed else { return }
         let seq = try journal.append(JournalEntry.event(event).record(at: time))
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
-        if crashAfterNextEvent {
+        guard !commands.isEmpty else { return }
+        if crashBeforeNextCommands {
             crashed = true
             return
         }
-        guard !commands.isEmpty else { return }
         try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
         for command in commands { handle(command, at: time) }
     }
