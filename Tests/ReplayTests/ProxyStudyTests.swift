@@ -90,8 +90,11 @@ struct ProxyStudyTests {
         // Without --proxy: the option backtest writes a journal that scalper replay verifies.
         let options = try Executables.run(
             Executables.scalper,
-            ["backtest", "--data", scratch.sub("NIFTY_1m.csv"), "--from", "2025-10-30", "--journal", scratch.sub("journal"),
-             "--config", Fixtures.path("config/algo.yml")])
+            [
+                "backtest", "--data", scratch.sub("NIFTY_1m.csv"), "--from", "2025-10-30", "--journal",
+                scratch.sub("journal"),
+                "--config", Fixtures.path("config/algo.yml"),
+            ])
         #expect(options.status == 0, "\(options.stderr)")
         #expect(options.stdout.hasPrefix("option backtest: 2 day(s), 751 bars"))
         let replay = try Executables.scalper("replay", scratch.sub("journal"))
