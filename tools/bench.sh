@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The journal benchmarks in a release build, in one run: batched append against the raw-LMDB baseline
-# (fast and durable), durable group commit with 8 producers, and full scan with decode.
+# Every benchmark in a release build, in one run: journal append against the raw-LMDB C baseline (fast
+# and durable), durable group commit with 8 producers, scan with decode, indicators and candles, the
+# engine's bar close, and replay next to the bare scan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -18,3 +19,9 @@ echo "### durable group commit, 8 producers, no batching delay"
 "$bin" journal bench "$scratch/group0" --events 20000 --producers 8 --mode durable --max-delay-ms 0
 echo "### indicators and candle aggregation"
 "$bin" bench indicators
+echo "### engine: one index's bar close, signal included"
+"$bin" bench engine
+echo "### replay of a 1,000,000-event engine journal"
+"$bin" bench replay --events 1000000
+echo "### option backtest over the bundled NIFTY week"
+"$bin" backtest --data data/NIFTY_1m_2025-10-24..31.json --journal "$scratch/backtest" | head -1

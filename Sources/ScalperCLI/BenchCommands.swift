@@ -3,13 +3,15 @@ import Domain
 import Engine
 import Foundation
 import Indicators
+import Journal
+import Replay
 
 /// `scalper bench …`: micro-benchmarks of the engine's hot paths (run them on a release build).
 struct BenchGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
-        subcommands: [IndicatorsBench.self, EngineBench.self]
+        subcommands: [IndicatorsBench.self, EngineBench.self, ReplayBench.self]
     )
 }
 
@@ -182,6 +184,106 @@ extension BenchGroup {
             )
             print(
                 "tick closing a 1m bar (indicators, 5m resample, signal): p50 \(String(format: "%.1f", Double(closeNanos[closeNanos.count / 2]) / 1000)) µs, p99 \(String(format: "%.1f", Double(closeNanos[closeNanos.count * 99 / 100]) / 1000)) µs over \(grouped(closeNanos.count)) bars"
+            )
+        }
+    }
+}
+
+extension BenchGroup {
+    /// `scalper bench replay`: replay rate of an engine journal next to the bare scan rate, and backtest speed.
+    struct ReplayBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "replay",
+            abstract: "Record an engine journal of N events, then time its replay and a bare decode scan.")
+
+        @Option(help: "Events to record (index ticks, one per second of session time, with the engine's commands).")
+        var events: Int = 1_000_000
+
+        @Option(help: "The trading configuration.")
+        var config: String = "config/algo.yml"
+
+        func run() async throws {
+            let loaded = try ConfigLoader.load(path: config)
+            guard let index = loaded.config.indices.first else { return }
+            let directory = FileManager.default.temporaryDirectory.path + "/scalper-bench-replay-\(getpid())"
+            try? FileManager.default.removeItem(atPath: directory)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let journal = try Journal.openForWriting(at: directory, options: JournalOptions(durability: .fast))
+            var state = EngineState()
+            var day = CivilDate(2025, 11, 3)
+            var random: UInt64 = 7
+            var price = 2_590_000.0
+            var recorded = 0
+            var batch: [PendingRecord] = []
+            func append(_ entry: JournalEntry, _ time: Timestamp) throws {
+                batch.append(entry.record(at: time))
+                if batch.count >= 1000 {
+                    try journal.append(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            let recordStart = ContinuousClock.now
+            var seq = journal.lastSeq
+            while recorded < events {
+                let started = SessionStarted(
+                    engineVersion: Scalper.version, mode: .backtest, tradingDate: day, configFiles: loaded.files)
+                seq += 1
+                let open = Timestamp.ist(day, 9, 15)
+                let startCommands = Engine.reduce(
+                    &state, .sessionStarted(started), seq: seq, at: Timestamp.ist(day, 9, 0))
+                try append(.event(.sessionStarted(started)), Timestamp.ist(day, 9, 0))
+                recorded += 1
+                let startCause = seq
+                for command in startCommands {
+                    seq += 1
+                    try append(.command(command, causeSeq: startCause), Timestamp.ist(day, 9, 0))
+                }
+                for second in 0..<(375 * 60) where recorded < events {
+                    random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    price += (Double(random >> 11) / Double(1 << 53) - 0.5) * 200
+                    let time = Timestamp(epochSeconds: open.epochSeconds + Int64(second))
+                    let tick = Event.tick(
+                        Tick(
+                            instrument: index.instrument, lastPrice: Paise(Int64(price)),
+                            lastTradeTime: time.epochSeconds))
+                    seq += 1
+                    let commands = Engine.reduce(&state, tick, seq: seq, at: time)
+                    try append(.event(tick), time)
+                    recorded += 1
+                    let cause = seq
+                    for command in commands {
+                        seq += 1
+                        try append(.command(command, causeSeq: cause), time)
+                    }
+                }
+                day = loaded.config.calendar.nextTradingDay(after: day)
+            }
+            if !batch.isEmpty { try journal.append(batch) }
+            journal.close()
+            let recordSeconds = (ContinuousClock.now - recordStart).seconds
+            let records = journal.lastSeq
+            print(
+                "recorded \(grouped(records)) records (\(grouped(recorded)) events) in \(String(format: "%.2f", recordSeconds)) s"
+            )
+
+            var decoded = 0
+            let scanStart = ContinuousClock.now
+            try journal.reader.forEach(verifyChecksums: false) { view in
+                _ = try JournalEntry.decode(view)
+                decoded += 1
+                return true
+            }
+            let scanRate = Double(decoded) / (ContinuousClock.now - scanStart).seconds
+            let replayStart = ContinuousClock.now
+            let outcome = try JournalReplayer.replay(journal.reader)
+            let replaySeconds = (ContinuousClock.now - replayStart).seconds
+            guard outcome.divergence == nil else {
+                printError("error: the benchmark journal did not replay")
+                throw ExitCode.failure
+            }
+            print("bare scan + decode: \(grouped(Int(scanRate))) records/s")
+            print(
+                "replay (decode, CRC, fold, command check): \(grouped(Int(Double(outcome.records) / replaySeconds))) records/s, \(grouped(Int(Double(outcome.events) / replaySeconds))) events/s"
             )
         }
     }

@@ -1,0 +1,146 @@
+import Domain
+import Engine
+
+/// A report of a replayed journal: every trade, a per-day summary and the equity curve with drawdown.
+public struct SessionReport: Sendable {
+    /// One closed (or still open) position as a trade line.
+    public struct Trade: Sendable, Equatable {
+        public var date: CivilDate
+        public var entryTag: String
+        public var exitTag: String
+        public var entryTime: Timestamp?
+        public var exitTime: Timestamp?
+        public var entryPrice: Paise
+        public var exitPrice: Paise?
+        public var quantity: Int64
+        public var gross: Paise
+        public var charges: Paise
+        public var net: Paise
+    }
+
+    /// One trading day's totals.
+    public struct Day: Sendable, Equatable {
+        public var date: CivilDate
+        public var trades: Int
+        public var winners: Int
+        public var gross: Paise
+        public var charges: Paise
+        public var net: Paise
+    }
+
+    public var trades: [Trade]
+    public var days: [Day]
+    /// Cumulative net PnL after each closed trade, in exit order, with its drawdown from the running peak.
+    public var equity: [(time: Timestamp, net: Paise, drawdown: Paise)]
+
+    public init(state: EngineState) {
+        let risk = state.config?.risk
+        trades = state.positions.filter { $0.entryFilled > 0 }.map { position in
+            let exitTag =
+                position.exitReason.map { reason in
+                    risk.map { reason.tag($0, dailyLossLimit: $0.dailyLossLimit) } ?? reason.rawValue
+                } ?? "open"
+            let closedQuantity = position.entryFilled - position.quantity
+            let exitPrice =
+                closedQuantity > 0 ? position.entryAverage + Paise(position.realized.value / closedQuantity) : nil
+            return Trade(
+                date: position.tradingDate, entryTag: position.entryTag, exitTag: exitTag,
+                entryTime: position.entryTime,
+                exitTime: position.closedAt, entryPrice: position.entryAverage, exitPrice: exitPrice,
+                quantity: position.entryFilled,
+                gross: position.realized + position.unrealized, charges: position.charges, net: position.netPnL)
+        }
+        var days: [Day] = []
+        for trade in trades {
+            if days.last?.date != trade.date {
+                days.append(Day(date: trade.date, trades: 0, winners: 0, gross: .zero, charges: .zero, net: .zero))
+            }
+            days[days.count - 1].trades += 1
+            days[days.count - 1].winners += trade.net > .zero ? 1 : 0
+            days[days.count - 1].gross = days[days.count - 1].gross + trade.gross
+            days[days.count - 1].charges = days[days.count - 1].charges + trade.charges
+            days[days.count - 1].net = days[days.count - 1].net + trade.net
+        }
+        self.days = days
+        var running = Paise.zero
+        var peak = Paise.zero
+        equity = trades.filter { $0.exitTime != nil }.sorted { $0.exitTime! < $1.exitTime! }.map { trade in
+            running = running + trade.net
+            peak = max(peak, running)
+            return (trade.exitTime!, running, running - peak)
+        }
+    }
+
+    public var totalNet: Paise { days.reduce(.zero) { $0 + $1.net } }
+    public var maxDrawdown: Paise { equity.map(\.drawdown).min() ?? .zero }
+
+    /// Trades as CSV.
+    public var tradesCSV: String {
+        var lines = ["date,entry_tag,exit_tag,entry_time,exit_time,entry_price,exit_price,quantity,gross,charges,net"]
+        for trade in trades {
+            lines.append(
+                [
+                    trade.date.description, trade.entryTag, trade.exitTag, trade.entryTime?.istString ?? "",
+                    trade.exitTime?.istString ?? "",
+                    trade.entryPrice.description, trade.exitPrice?.description ?? "", String(trade.quantity),
+                    trade.gross.description,
+                    trade.charges.description, trade.net.description,
+                ].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One self-contained HTML page (no network resources) with the summary, an SVG equity and drawdown
+    /// chart, the per-day table and every trade.
+    public func html(title: String) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        let width = 900.0
+        let height = 260.0
+        let values = [Paise.zero] + equity.map(\.net)
+        let drawdowns = [Paise.zero] + equity.map(\.drawdown)
+        let high = Double((values + drawdowns).map(\.value).max() ?? 1)
+        let low = Double((values + drawdowns).map(\.value).min() ?? 0)
+        let span = max(high - low, 1)
+        func point(_ index: Int, _ value: Paise) -> String {
+            let x = values.count > 1 ? Double(index) / Double(values.count - 1) * width : 0
+            let y = height - (Double(value.value) - low) / span * height
+            return "\((x * 10).rounded() / 10),\((y * 10).rounded() / 10)"
+        }
+        let zero = height - (0 - low) / span * height
+        let equityLine = values.enumerated().map { point($0.offset, $0.element) }.joined(separator: " ")
+        let drawdownArea =
+            (["0,\((zero * 10).rounded() / 10)"] + drawdowns.enumerated().map { point($0.offset, $0.element) }
+            + ["\(width),\((zero * 10).rounded() / 10)"]).joined(separator: " ")
+        var rows = ""
+        for day in days {
+            rows +=
+                "<tr><td>\(day.date)</td><td>\(day.trades)</td><td>\(day.winners)</td><td>\(day.gross)</td><td>\(day.charges)</td><td>\(day.net)</td></tr>\n"
+        }
+        var tradeRows = ""
+        for trade in trades {
+            tradeRows +=
+                "<tr><td>\(trade.date)</td><td>\(escape(trade.entryTag))</td><td>\(escape(trade.exitTag))</td><td>\(trade.entryTime?.istString ?? "")</td><td>\(trade.exitTime?.istString ?? "")</td><td>\(trade.entryPrice)</td><td>\(trade.exitPrice?.description ?? "")</td><td>\(trade.quantity)</td><td>\(trade.gross)</td><td>\(trade.charges)</td><td>\(trade.net)</td></tr>\n"
+        }
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+            <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:nth-child(2),td:nth-child(3){text-align:left}.pos{color:#0a6}.neg{color:#c22}</style></head>
+            <body><h1>\(escape(title))</h1>
+            <p>\(trades.count) trades over \(days.count) day(s); net <b class="\(totalNet >= .zero ? "pos" : "neg")">₹\(totalNet)</b> after charges; max drawdown ₹\(maxDrawdown).</p>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" style="border:1px solid #ddd;background:#fcfcfc">
+            <line x1="0" y1="\((zero * 10).rounded() / 10)" x2="\(Int(width))" y2="\((zero * 10).rounded() / 10)" stroke="#999" stroke-dasharray="4 3"/>
+            <polygon points="\(drawdownArea)" fill="#f2b8b8" opacity="0.7"/>
+            <polyline points="\(equityLine)" fill="none" stroke="#1565c0" stroke-width="2"/>
+            </svg>
+            <p>Blue: cumulative net PnL after each exit. Red: drawdown from the running peak.</p>
+            <h2>Per day</h2><table><tr><th>date</th><th>trades</th><th>winners</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
+            \(rows)</table>
+            <h2>Trades</h2><table><tr><th>date</th><th>entry</th><th>exit</th><th>entry time</th><th>exit time</th><th>entry ₹</th><th>exit ₹</th><th>qty</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
+            \(tradeRows)</table></body></html>
+
+            """
+    }
+}

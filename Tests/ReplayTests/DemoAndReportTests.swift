@@ -1,0 +1,34 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("scalper demo and scalper report")
+struct DemoAndReportTests {
+    @Test("the demo paper-trades the bundled NIFTY week, proves the replay and writes the report")
+    func demo() throws {
+        let scratch = TemporaryDirectory()
+        let result = try Executables.run(
+            Executables.scalper,
+            [
+                "demo", "--out", scratch.sub("demo"), "--data", Fixtures.path("data/NIFTY_1m_2025-10-24..31.json"),
+                "--config", Fixtures.path("config/algo.yml"),
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.hasPrefix(
+                "AlgoScalper demo: paper-trading NIFTY on 5 real trading days (2025-10-27 to 2025-10-31)\n"))
+        #expect(result.stdout.contains("commands identical; state hash "))
+        let html = try String(contentsOfFile: scratch.sub("demo/report.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("<polyline"))
+        #expect(
+            !html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http"),
+            "the report loads nothing from the network")
+        let csv = try String(contentsOfFile: scratch.sub("demo/trades.csv"), encoding: .utf8)
+        #expect(
+            csv.hasPrefix(
+                "date,entry_tag,exit_tag,entry_time,exit_time,entry_price,exit_price,quantity,gross,charges,net\n"))
+        let report = try Executables.scalper("report", scratch.sub("demo/journal"), "--out", scratch.sub("report"))
+        #expect(report.status == 0 && report.stdout.contains("report: \(scratch.sub("report"))/report.html"))
+        #expect(try String(contentsOfFile: scratch.sub("report/trades.csv"), encoding: .utf8) == csv)
+    }
+}
