@@ -190,19 +190,14 @@ extension BacktestCommand {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
-            session.setHistory(index.instrument, minuteBars: candles)
-            let byDay = Dictionary(grouping: candles) { Timestamp(epochSeconds: $0.start).istDate }
-            let first = from.flatMap { CivilDate(iso: $0) }
-            let last = to.flatMap { CivilDate(iso: $0) }
-            for day in byDay.keys.sorted().dropFirst() {
-                if let first, day < first { continue }
-                if let last, day > last { continue }
-                let dayBars = byDay[day]!.sorted { $0.start < $1.start }
-                try session.runDay(day, instrument: index.instrument, bars: dayBars)
-                days += 1
-                bars += dayBars.count
+            let ran = try session.runDays(
+                candles, instrument: index.instrument, from: from.flatMap { CivilDate(iso: $0) },
+                to: to.flatMap { CivilDate(iso: $0) }
+            ) { day, _ in
                 if standardErrorIsTerminal { printProgress("backtest: \(index.key) \(day) done") }
             }
+            days += ran.days
+            bars += ran.bars
         }
         if standardErrorIsTerminal { printProgress("") }
         store.close()

@@ -52,20 +52,15 @@ struct Demo: AsyncParsableCommand {
         let started = ContinuousClock.now
         let journal = try Journal.openForWriting(at: journalPath, options: JournalOptions(durability: .fast))
         let session = PaperSession(journal: journal, files: loaded.files, config: loaded.config)
-        session.setHistory(index.instrument, minuteBars: candles)
-        let days = Dictionary(grouping: candles) { Timestamp(epochSeconds: $0.start).istDate }.sorted {
-            $0.key < $1.key
-        }.dropFirst()
+        let days = Set(candles.map { Timestamp(epochSeconds: $0.start).istDate }).sorted().dropFirst()
         print(
-            "AlgoScalper demo: paper-trading \(index.key) on \(days.count) real trading days (\(days.first!.key) to \(days.last!.key))"
+            "AlgoScalper demo: paper-trading \(index.key) on \(days.count) real trading days (\(days.first!) to \(days.last!))"
         )
-        for (day, bars) in days {
-            try session.runDay(day, instrument: index.instrument, bars: bars.sorted { $0.start < $1.start })
+        try session.runDays(candles, instrument: index.instrument) { day, _ in
             let closed = session.state.positions.filter { $0.tradingDate == day && $0.phase == .exited }
             let net = closed.reduce(Paise.zero) { $0 + $1.netPnL }
-            print(
-                "  \(day): \(closed.count) trades, net ₹\(net)\(session.state.dayRisk?.circuitTripped == true ? " (circuit breaker tripped)" : "")"
-            )
+            let tripped = session.state.dayRisk?.circuitTripped == true ? " (circuit breaker tripped)" : ""
+            print("  \(day): \(closed.count) trades, net ₹\(net)\(tripped)")
         }
         journal.close()
         let recorded = session.state.stateHash

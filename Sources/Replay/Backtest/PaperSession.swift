@@ -304,3 +304,28 @@ public struct ReplayFailure: Error, CustomStringConvertible {
     public var divergence: Divergence
     public var description: String { "the journal does not replay: seq \(divergence.seq): \(divergence.explanation)" }
 }
+
+extension PaperSession {
+    /// Runs one session per trading day in `candles` (1m bars of `instrument`), skipping the first day,
+    /// which only warms the indicators up (its bars answer the history requests), and days outside
+    /// `from`…`to`. Calls `afterDay` with each day and its bars; returns the days and bars run.
+    @discardableResult
+    public func runDays(
+        _ candles: [Candle], instrument: InstrumentKey, from: CivilDate? = nil, to: CivilDate? = nil,
+        afterDay: (CivilDate, [Candle]) -> Void = { _, _ in }
+    ) throws -> (days: Int, bars: Int) {
+        setHistory(instrument, minuteBars: candles)
+        let byDay = Dictionary(grouping: candles) { Timestamp(epochSeconds: $0.start).istDate }
+        var totals = (days: 0, bars: 0)
+        for day in byDay.keys.sorted().dropFirst() {
+            if let from, day < from { continue }
+            if let to, day > to { continue }
+            let bars = byDay[day]!.sorted { $0.start < $1.start }
+            try runDay(day, instrument: instrument, bars: bars)
+            totals.days += 1
+            totals.bars += bars.count
+            afterDay(day, bars)
+        }
+        return totals
+    }
+}
