@@ -306,9 +306,10 @@ public struct ReplayFailure: Error, CustomStringConvertible {
 }
 
 extension PaperSession {
-    /// Runs one session per trading day in `candles` (1m bars of `instrument`), skipping the first day,
-    /// which only warms the indicators up (its bars answer the history requests), and days outside
-    /// `from`…`to`. Calls `afterDay` with each day and its bars; returns the days and bars run.
+    /// Runs one session per trading day in `candles` (1m bars of `instrument`) and returns the days and bars run.
+    ///
+    /// The first day only warms the indicators up (its bars answer the history requests); days outside
+    /// `from`…`to` are skipped. `afterDay` is called with each day and its bars.
     @discardableResult
     public func runDays(
         _ candles: [Candle], instrument: InstrumentKey, from: CivilDate? = nil, to: CivilDate? = nil,
