@@ -19,7 +19,7 @@ public struct JournalOptions: Sendable {
     /// Check every record's CRC and seq continuity before accepting writes.
     public var verifyOnOpen: Bool
 
-    public init(durability: Durability = .durable, initialMapSize: Int = 64 << 20, verifyOnOpen: Bool = true) {
+    public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20, verifyOnOpen: Bool = true) {
         self.durability = durability
         self.initialMapSize = initialMapSize
         self.verifyOnOpen = verifyOnOpen
@@ -128,6 +128,21 @@ public final class Journal: @unchecked Sendable {
     public func append<Records: Collection<PendingRecord>>(_ records: Records) throws(JournalError) -> ClosedRange<
         UInt64
     > {
+        // Callers in other modules get this generic unspecialized; one call reaches contiguous storage and
+        // the per-record loop runs in the non-generic `appendContiguous`.
+        let result: Result<ClosedRange<UInt64>, JournalError>? = records.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JournalError) in try appendContiguous(buffer) }
+        }
+        if let result { return try result.get() }
+        let copied = Array(records)
+        return try copied.withUnsafeBufferPointer { buffer in
+            Result { () throws(JournalError) in try appendContiguous(buffer) }
+        }.get()
+    }
+
+    private func appendContiguous(_ records: UnsafeBufferPointer<PendingRecord>) throws(JournalError) -> ClosedRange<
+        UInt64
+    > {
         guard writerLock != nil else { throw .cannotOpen(path: path, reason: "opened read-only") }
         guard !records.isEmpty else { throw .cannotOpen(path: path, reason: "append needs at least one record") }
         for record in records where record.payload.count > RecordHeader.maxPayloadLength {
@@ -140,8 +155,8 @@ public final class Journal: @unchecked Sendable {
             do {
                 try environment.withWriteTransaction { txn in
                     var seq = first
-                    for record in records {
-                        try Self.put(record, seq: seq, txn: txn, dbi: environment.dbi)
+                    for index in records.indices {
+                        try Self.put(records[index], seq: seq, txn: txn, dbi: environment.dbi)
                         seq += 1
                     }
                 }
