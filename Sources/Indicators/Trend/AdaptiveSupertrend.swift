@@ -52,6 +52,9 @@ public struct AdaptiveSupertrend: Sendable, Equatable {
 
     public var candidates: [Double] { states.map(\.multiplier) }
     public let regimePeriod: Int
+    /// (n − 1) and 1 / n of the slow average, precomputed.
+    private let slowKeep: Double
+    private let slowWeight: Double
     private var atr: AverageTrueRange
     private var slowATR: Double?
     private var states: [Candidate]
@@ -61,6 +64,8 @@ public struct AdaptiveSupertrend: Sendable, Equatable {
     public init(period: Int, candidates: [Double] = defaultCandidates, regimePeriod: Int = 50) {
         precondition(!candidates.isEmpty && candidates.allSatisfy { $0 > 0 }, "candidates must be positive")
         self.regimePeriod = max(2, regimePeriod)
+        slowKeep = Double(max(2, regimePeriod) - 1)
+        slowWeight = 1 / Double(max(2, regimePeriod))
         atr = AverageTrueRange(period: period)
         states = candidates.sorted().map { multiplier in
             var candidate = Candidate(multiplier: multiplier)
@@ -79,10 +84,10 @@ public struct AdaptiveSupertrend: Sendable, Equatable {
         let range = atr.update(high: high, low: low, close: close)
         var regime = Regime.normal
         if let range {
-            let slow = slowATR.map { ($0 * Double(regimePeriod - 1) + range) / Double(regimePeriod) } ?? range
+            let slow = slowATR.map { ($0 * slowKeep + range) * slowWeight } ?? range
             slowATR = slow
-            let ratio = slow > 0 ? range / slow : 1
-            regime = ratio < 0.85 ? .calm : (ratio > 1.15 ? .volatile : .normal)
+            // range / slow against 0.85 and 1.15, without a division on every bar.
+            regime = slow > 0 && range < 0.85 * slow ? .calm : (slow > 0 && range > 1.15 * slow ? .volatile : .normal)
         }
         let decay = Self.scoreDecay
         let regimeBit: UInt8 = 1 << UInt8(regime.rawValue + 1)
