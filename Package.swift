@@ -76,6 +76,7 @@ let package = Package(
                 "Replay", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport", "ScalperCLI",
             ]
         ),
+        .testTarget(name: "DhanTests", dependencies: ["Dhan", "Domain", "TestSupport"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(
             name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"],

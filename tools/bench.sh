@@ -23,5 +23,7 @@ echo "### engine: one index's bar close, signal included"
 "$bin" bench engine
 echo "### replay of a 1,000,000-event engine journal"
 "$bin" bench replay --events 1000000
+echo "### scrip master: 200,000 rows"
+"$bin" bench master
 echo "### option backtest over the bundled NIFTY week"
 "$bin" backtest --data data/NIFTY_1m_2025-10-24..31.json --journal "$scratch/backtest" | head -1

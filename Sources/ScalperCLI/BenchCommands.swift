@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dhan
 import Domain
 import Engine
 import Foundation
@@ -11,7 +12,7 @@ struct BenchGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
-        subcommands: [IndicatorsBench.self, EngineBench.self, ReplayBench.self]
+        subcommands: [IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self]
     )
 }
 
@@ -284,6 +285,53 @@ extension BenchGroup {
             print("bare scan + decode: \(grouped(Int(scanRate))) records/s")
             print(
                 "replay (decode, CRC, fold, command check): \(grouped(Int(Double(outcome.records) / replaySeconds))) records/s, \(grouped(Int(Double(outcome.events) / replaySeconds))) events/s"
+            )
+        }
+    }
+}
+
+extension BenchGroup {
+    /// `scalper bench master`: parse time of a detailed scrip master of N rows.
+    struct MasterBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "master",
+            abstract: "Parse a synthetic detailed scrip-master CSV of N rows (a realistic mix) into the option index.")
+
+        @Option(help: "Rows in the synthetic master.")
+        var rows: Int = 200_000
+
+        func run() async throws {
+            let header =
+                "EXCH_ID,SEGMENT,SECURITY_ID,ISIN,INSTRUMENT,UNDERLYING_SECURITY_ID,UNDERLYING_SYMBOL,SYMBOL_NAME,DISPLAY_NAME,INSTRUMENT_TYPE,SERIES,LOT_SIZE,SM_EXPIRY_DATE,STRIKE_PRICE,OPTION_TYPE,TICK_SIZE,EXPIRY_FLAG,BRACKET_FLAG,COVER_FLAG,ASM_GSM_FLAG,ASM_GSM_CATEGORY,BUY_SELL_INDICATOR"
+            var text = header + "\n"
+            text.reserveCapacity(rows * 150)
+            let underlyings = ["NIFTY", "BANKNIFTY", "SENSEX", "RELIANCE", "HDFCBANK", "INFY"]
+            for row in 0..<rows {
+                let underlying = underlyings[row % underlyings.count]
+                let kind = row % 10
+                if kind < 6 {
+                    let strike = 20_000 + (row / 12 % 400) * 50
+                    let expiry = ["2025-11-04", "2025-11-11", "2025-11-18", "2025-11-25", "2025-12-30"][row % 5]
+                    let instrument =
+                        underlying.count > 7 || underlying == "NIFTY" || underlying == "SENSEX" ? "OPTIDX" : "OPTSTK"
+                    text +=
+                        "NSE,D,\(100_000 + row),NA,\(instrument),13,\(underlying),\(underlying),\(underlying) \(strike) \(row % 2 == 0 ? "CALL" : "PUT"),OP,NA,75.0,\(expiry) 14:30:00,\(strike).00000,\(row % 2 == 0 ? "CE" : "PE"),5.0000,W,N,N,N,NA,A\n"
+                } else {
+                    text +=
+                        "NSE,E,\(100_000 + row),INE0000\(row),EQUITY,,,\"COMPANY \(row), LTD\",Company \(row),ES,EQ,1.0,0001-01-01,-0.01000,XX,5.0000,NA,Y,Y,N,NA,A\n"
+                }
+            }
+            let data = Data(text.utf8)
+            var best = Double.infinity
+            var master: InstrumentMaster?
+            for _ in 0..<3 {
+                let started = ContinuousClock.now
+                master = try InstrumentMaster.parse(
+                    data, underlyings: ["NIFTY", "BANKNIFTY", "SENSEX"], source: "synthetic")
+                best = min(best, (ContinuousClock.now - started).seconds)
+            }
+            print(
+                "scrip master: \(grouped(rows)) rows (\(grouped(data.count)) bytes) parsed in \(String(format: "%.1f", best * 1000)) ms (best of 3), \(grouped(master?.optionCount ?? 0)) index options kept"
             )
         }
     }

@@ -73,6 +73,14 @@ let everyEntry: [JournalEntry] = {
         .feedStatus(
             FeedStatus(channel: .marketFeed, state: .disconnected, reasonCode: 805, detail: "too many connections")),
         .reconciliation(ReconciliationResult(clean: false, notes: ["AS20251027-42: broker has 75, journal has 0"])),
+        .contracts(
+            ContractList(
+                underlying: "NIFTY",
+                contracts: [
+                    ContractSpec(
+                        underlying: "NIFTY", instrument: call, expiry: CivilDate(2025, 11, 4), strike: .rupees(25_700),
+                        type: .call, lotSize: 75, tickSize: Paise(5))
+                ])),
     ]
     let commands: [Command] = [
         .placeOrder(

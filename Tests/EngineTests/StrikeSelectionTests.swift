@@ -153,3 +153,49 @@ struct StrikeSelectionTests {
         #expect(size(1_000, premium: 100).lots == 0)
     }
 }
+
+@Suite("Strike selection against the instrument master")
+struct InstrumentMasterSelectionTests {
+    @Test(
+        "with a contracts event, the chain needs no ids: the master's id and lot size are used; a missing contract is rejected"
+    )
+    func masterDecides() throws {
+        var state = try RiskFixtures.readyState()
+        let expiry = CivilDate(2025, 11, 4)
+        let contracts = [
+            ContractSpec(
+                underlying: "NIFTY", instrument: InstrumentKey(.nseFNO, 49081), expiry: expiry, strike: .rupees(25_700),
+                type: .call, lotSize: 65, tickSize: Paise(5)),
+            ContractSpec(
+                underlying: "NIFTY", instrument: InstrumentKey(.nseFNO, 49083), expiry: expiry, strike: .rupees(25_800),
+                type: .call, lotSize: 65, tickSize: Paise(5)),
+        ]
+        _ = Engine.reduce(
+            &state, .contracts(ContractList(underlying: "NIFTY", contracts: contracts)), seq: 5,
+            at: RiskFixtures.time(10, 30))
+        #expect(state.contracts.map(\.underlying) == ["NIFTY"])
+        state.indices[0].selection = .awaitingChain(signalSeq: 3, direction: .bullish, expiry: expiry, requested: true)
+        func quote(_ ltp: Int64, _ delta: Double) -> OptionQuote {
+            OptionQuote(
+                securityID: nil, lastPrice: Paise(ltp), impliedVolatility: 15, delta: delta, openInterest: 2_000_000,
+                bestBid: Paise(ltp - 5), bestAsk: Paise(ltp))
+        }
+        let chain = OptionChainSnapshot(
+            underlying: EngineScenario.nifty, expiry: expiry, underlyingPrice: .rupees(25_700),
+            strikes: [
+                OptionStrike(strike: .rupees(25_700), call: quote(10_000, 0.5), put: nil),
+                OptionStrike(strike: .rupees(25_750), call: quote(8_000, 0.45), put: nil),
+                OptionStrike(strike: .rupees(25_800), call: quote(6_000, 0.4), put: nil),
+            ])
+        _ = Engine.reduce(&state, .optionChain(chain), seq: 6, at: RiskFixtures.time(10, 30))
+        guard case .decided(let proposal) = state.indices[0].selection else {
+            Issue.record("no decision")
+            return
+        }
+        #expect(proposal.selection.candidates.map(\.rejection) == [nil, "not in the instrument master", nil])
+        #expect(proposal.selection.chosen?.quote?.securityID == SecurityID(49081))
+        #expect(proposal.lotSize == 65)
+        // ₹2,00,000 → band 3 (20 % / 3 %): risk ₹6,000 / (₹100 × 30 % × 65 = ₹1,950) = 3 lots of 65.
+        #expect(proposal.sizing?.lots == 3 && proposal.sizing?.quantity == 195)
+    }
+}

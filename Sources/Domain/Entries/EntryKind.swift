@@ -18,6 +18,7 @@ public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     case operatorCommand = 13
     case feedStatus = 14
     case reconciliation = 15
+    case contracts = 16
 
     case placeOrder = 101
     case modifyOrder = 102
@@ -54,6 +55,7 @@ public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible {
         case .operatorCommand: "operator_command"
         case .feedStatus: "feed_status"
         case .reconciliation: "reconciliation"
+        case .contracts: "contracts"
         case .placeOrder: "place_order"
         case .modifyOrder: "modify_order"
         case .cancelOrder: "cancel_order"

@@ -17,6 +17,7 @@ public enum Event: Equatable, Sendable {
     case operatorCommand(OperatorCommand)
     case feedStatus(FeedStatus)
     case reconciliation(ReconciliationResult)
+    case contracts(ContractList)
 }
 
 /// Something the engine asks the outside world to do; journaled, with its cause, before any effect runs.
@@ -53,6 +54,7 @@ public enum JournalEntry: Equatable, Sendable {
             case .operatorCommand: .operatorCommand
             case .feedStatus: .feedStatus
             case .reconciliation: .reconciliation
+            case .contracts: .contracts
             }
         case .command(let command, _):
             switch command {
@@ -86,6 +88,7 @@ public enum JournalEntry: Equatable, Sendable {
             case .operatorCommand(let value): value
             case .feedStatus(let value): value
             case .reconciliation(let value): value
+            case .contracts(let value): value
             }
         case .command(let command, _):
             switch command {
@@ -152,6 +155,7 @@ public enum JournalEntry: Equatable, Sendable {
         case .operatorCommand: entry = .event(.operatorCommand(try OperatorCommand(from: &reader, version: version)))
         case .feedStatus: entry = .event(.feedStatus(try FeedStatus(from: &reader, version: version)))
         case .reconciliation: entry = .event(.reconciliation(try ReconciliationResult(from: &reader, version: version)))
+        case .contracts: entry = .event(.contracts(try ContractList(from: &reader, version: version)))
         case .placeOrder, .modifyOrder, .cancelOrder, .subscribe, .unsubscribe, .fetchData:
             let cause = try reader.u64("cause_seq")
             let command: Command

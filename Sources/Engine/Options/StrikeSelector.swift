@@ -61,6 +61,9 @@ public enum ContractCheck: Sendable, Equatable {
     case chainSecurityID
     /// Not checked (an offline study of a chain without ids); the caller says so in its output.
     case skip
+    /// The contract must be in the instrument master (these contracts of the underlying); its security id
+    /// comes from there.
+    case instrumentMaster([ContractSpec])
 }
 
 /// Picks one contract from an option chain for a signal, with the original system's filters and 0–210
@@ -97,10 +100,25 @@ public enum StrikeSelector {
             let quote = chain.strikes.first { $0.strike == strike }.flatMap { type == .call ? $0.call : $0.put }
             var candidate = StrikeCandidate(
                 strike: strike, type: type, stepsFromATM: steps, quote: quote, score: nil, rejection: nil)
-            if let quote {
+            if var quote {
                 candidate.rejection = rejection(
                     quote, steps: steps, config: config, minimumDelta: minimumDelta, time: time,
                     contractCheck: contractCheck)
+                // The instrument master is the truth for which contracts exist and their ids.
+                if candidate.rejection == nil, case .instrumentMaster(let contracts) = contractCheck {
+                    if let listed = contracts.first(where: {
+                        $0.expiry == chain.expiry && $0.strike == strike && $0.type == type
+                    }) {
+                        if let id = quote.securityID, id != listed.instrument.securityID {
+                            candidate.rejection =
+                                "security id \(id) differs from the instrument master's \(listed.instrument.securityID)"
+                        }
+                        quote.securityID = listed.instrument.securityID
+                        candidate.quote = quote
+                    } else {
+                        candidate.rejection = "not in the instrument master"
+                    }
+                }
                 if candidate.rejection == nil { candidate.score = score(quote, strike: strike, atm: atm) }
             } else {
                 candidate.rejection = "no \(type.code) quote at this strike in the chain"
@@ -153,7 +171,7 @@ public enum StrikeSelector {
         if abs(quote.delta) < minimumDelta {
             return "|delta| \(format(abs(quote.delta))) below \(format(minimumDelta)) at this hour"
         }
-        if contractCheck == .chainSecurityID && quote.securityID == nil {
+        if case .chainSecurityID = contractCheck, quote.securityID == nil {
             return "no security id: not in the instrument master"
         }
         return nil

@@ -51,6 +51,10 @@ public enum Engine {
         case .fill(let fill):
             commands = PositionReducer.fill(&state, fill, seq: seq, at: time)
             commands += RiskReducer.checkDay(&state, seq: seq, at: time)
+        case .contracts(let list):
+            state.contracts.removeAll { $0.underlying == list.underlying }
+            state.contracts.append(list)
+            state.contracts.sort { $0.underlying < $1.underlying }
         case .positions, .feedStatus, .reconciliation:
             break
         }

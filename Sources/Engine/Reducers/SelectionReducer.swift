@@ -90,16 +90,27 @@ enum SelectionReducer {
         else {
             return []
         }
+        // With an instrument master, contracts and lot sizes come from it; without, the chain's ids must do.
+        let master = state.contracts.first { $0.underlying == indexConfig.key }?.contracts
         let selection = StrikeSelector.select(
-            chain: chain, direction: direction, index: indexConfig, config: config.optionChain, at: time)
+            chain: chain, direction: direction, index: indexConfig, config: config.optionChain, at: time,
+            contractCheck: master.map { .instrumentMaster($0) } ?? .chainSecurityID)
+        let lotSize =
+            master.flatMap { contracts in
+                selection.chosen.flatMap { chosen in
+                    contracts.first {
+                        $0.expiry == chain.expiry && $0.strike == chosen.strike && $0.type == chosen.type
+                    }?.lotSize
+                }
+            } ?? indexConfig.lotSize
         let multiplier = state.indices[position].scale?.multiplier ?? 1
         var proposal = EntryProposal(
             signalSeq: signalSeq, chainSeq: seq, direction: direction, expiry: expiry, selection: selection,
-            lotSize: indexConfig.lotSize, scaleMultiplier: multiplier, sizing: nil, noTradeReason: nil)
+            lotSize: lotSize, scaleMultiplier: multiplier, sizing: nil, noTradeReason: nil)
         if let chosen = selection.chosen, let premium = chosen.quote?.lastPrice {
             if let funds = state.funds {
                 let sizing = PositionSizer.size(
-                    balance: funds.snapshot.available, premium: premium, lotSize: indexConfig.lotSize,
+                    balance: funds.snapshot.available, premium: premium, lotSize: lotSize,
                     index: indexConfig,
                     sizing: config.sizing, stopLoss: config.risk.stopLoss, scaleMultiplier: multiplier)
                 proposal.sizing = sizing

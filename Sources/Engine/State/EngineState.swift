@@ -27,6 +27,8 @@ public struct EngineState: Sendable, Equatable {
     public var cooldowns: [Cooldown] = []
     /// Refused transitions and unknown order events, in seq order.
     public var anomalies: [Anomaly] = []
+    /// The instrument master's option contracts, one list per underlying (sorted by underlying).
+    public var contracts: [ContractList] = []
     /// Orders the current event has caused so far: each takes the next slot in its correlation id.
     public var orderSlot = 0
 
