@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "scalper", targets: ["ScalperCLI"]),
+        .executable(name: "dhan-sim", targets: ["DhanSimCLI"]),
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Indicators", targets: ["Indicators"]),
@@ -20,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -44,13 +50,42 @@ let package = Package(
         .target(name: "Indicators", dependencies: ["Domain"], swiftSettings: strictSettings),
         // The pure core: state and reducers. No clock, files, network, environment or randomness.
         .target(name: "Engine", dependencies: ["Domain", "Indicators"], swiftSettings: strictSettings),
-        // The DhanHQ v2 client edge: wire types and their conversion to domain values.
+        // The DhanHQ v2 wire: JSON and binary feed types, codecs and their conversion to domain values. No I/O.
         .target(name: "Dhan", dependencies: ["Domain"], swiftSettings: strictSettings),
+        // The DhanHQ v2 network client: REST on async-http-client, both WebSockets, rate limits, reconnects.
+        .target(
+            name: "DhanClient",
+            dependencies: [
+                "Dhan", "Domain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        // A seeded market: index paths with regimes, Black–Scholes option prices, scripted scenarios.
+        .target(name: "MarketModel", dependencies: ["Domain"], swiftSettings: strictSettings),
+        // The DhanHQ v2 simulator as a library, so tests start it in-process on an ephemeral port.
+        .target(
+            name: "DhanSim",
+            dependencies: [
+                "Dhan", "Domain", "MarketModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "DhanSimCLI",
+            dependencies: ["DhanSim", "Domain", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
         // Deterministic replay of journals, backtests and reports.
         .target(
-            name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators"], swiftSettings: strictSettings),
+            name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators", "MarketModel"],
+            swiftSettings: strictSettings),
         // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
         .target(
             name: "EngineTestSupport", dependencies: ["Engine", "Domain", "TestSupport"],
@@ -77,6 +112,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DhanTests", dependencies: ["Dhan", "Domain", "TestSupport"]),
+        .testTarget(
+            name: "DhanSimTests",
+            dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(
             name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"],

@@ -9,3 +9,5 @@ echo "== swift build (warnings are errors)" >&2
 swift build --build-tests
 echo "== swift test" >&2
 swift test --skip-build
+echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
+tools/sdk-check/run.sh .build/debug/dhan-sim

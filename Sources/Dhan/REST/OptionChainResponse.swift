@@ -15,48 +15,97 @@ public struct DhanDecodingError: Error, Equatable, Sendable, CustomStringConvert
 }
 
 /// DhanHQ's `POST /v2/optionchain` body: `{"data": {"last_price", "oc": {"25650.000000": {"ce", "pe"}}}}`.
-public struct OptionChainResponse: Decodable, Sendable {
+public struct OptionChainResponse: Codable, Sendable {
     /// Greeks as DhanHQ sends them.
-    public struct Greeks: Decodable, Sendable {
+    public struct Greeks: Codable, Sendable {
         public var delta: Double
         public var theta: Double
         public var gamma: Double
         public var vega: Double
+
+        public init(delta: Double, theta: Double, gamma: Double, vega: Double) {
+            self.delta = delta
+            self.theta = theta
+            self.gamma = gamma
+            self.vega = vega
+        }
     }
 
     /// One side (`ce` or `pe`) of a strike.
-    public struct Side: Decodable, Sendable {
+    public struct Side: Codable, Sendable {
+        public var averagePrice: Double?
         public var greeks: Greeks
         public var impliedVolatility: Double
         public var lastPrice: Double
         public var oi: Int64
+        public var previousOI: Int64?
         public var previousClosePrice: Double?
         public var volume: Int64?
+        public var previousVolume: Int64?
         public var securityId: UInt32?
         public var topBidPrice: Double
         public var topAskPrice: Double
+        public var topBidQuantity: Int64?
+        public var topAskQuantity: Int64?
 
         enum CodingKeys: String, CodingKey {
             case greeks, oi, volume
+            case averagePrice = "average_price"
             case impliedVolatility = "implied_volatility"
             case lastPrice = "last_price"
+            case previousOI = "previous_oi"
             case previousClosePrice = "previous_close_price"
+            case previousVolume = "previous_volume"
             case securityId = "security_id"
             case topBidPrice = "top_bid_price"
             case topAskPrice = "top_ask_price"
+            case topBidQuantity = "top_bid_quantity"
+            case topAskQuantity = "top_ask_quantity"
+        }
+
+        public init(
+            averagePrice: Double?, greeks: Greeks, impliedVolatility: Double, lastPrice: Double, oi: Int64,
+            previousOI: Int64?, previousClosePrice: Double?, volume: Int64?, previousVolume: Int64?,
+            securityId: UInt32?, topBidPrice: Double, topAskPrice: Double, topBidQuantity: Int64?,
+            topAskQuantity: Int64?
+        ) {
+            self.averagePrice = averagePrice
+            self.greeks = greeks
+            self.impliedVolatility = impliedVolatility
+            self.lastPrice = lastPrice
+            self.oi = oi
+            self.previousOI = previousOI
+            self.previousClosePrice = previousClosePrice
+            self.volume = volume
+            self.previousVolume = previousVolume
+            self.securityId = securityId
+            self.topBidPrice = topBidPrice
+            self.topAskPrice = topAskPrice
+            self.topBidQuantity = topBidQuantity
+            self.topAskQuantity = topAskQuantity
         }
     }
 
     /// One strike's two sides; either may be missing for thin strikes.
-    public struct Strike: Decodable, Sendable {
+    public struct Strike: Codable, Sendable {
         public var ce: Side?
         public var pe: Side?
+
+        public init(ce: Side?, pe: Side?) {
+            self.ce = ce
+            self.pe = pe
+        }
     }
 
     /// The `data` object.
-    public struct Chain: Decodable, Sendable {
+    public struct Chain: Codable, Sendable {
         public var lastPrice: Double
         public var oc: [String: Strike]
+
+        public init(lastPrice: Double, oc: [String: Strike]) {
+            self.lastPrice = lastPrice
+            self.oc = oc
+        }
 
         enum CodingKeys: String, CodingKey {
             case oc
@@ -65,6 +114,12 @@ public struct OptionChainResponse: Decodable, Sendable {
     }
 
     public var data: Chain
+    public var status: String?
+
+    public init(data: Chain, status: String? = "success") {
+        self.data = data
+        self.status = status
+    }
 
     /// Decodes a response body, or a recorded exchange holding it under `response` (as in shared/data/dhan).
     public static func decode(_ body: Data, source: String) throws(DhanDecodingError) -> OptionChainResponse {

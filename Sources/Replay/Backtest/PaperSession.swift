@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Indicators
 import Journal
+import MarketModel
 
 /// Runs the engine in-process over a recorded index path with a deterministic paper broker and the
 /// option market model, journaling every event before the engine sees it and every command (with its

@@ -1,0 +1,213 @@
+import Dhan
+import Domain
+import Foundation
+import MarketModel
+
+/// What the simulator's state machine wants sent after a step: feed frames, feed closes and order alerts.
+struct Outbox: Sendable {
+    var feedFrames: [(connection: Int, frame: [UInt8])] = []
+    /// Connections to close after their frames are written.
+    var closeFeeds: [Int] = []
+    var alerts: [OrderAlert] = []
+
+    mutating func append(_ other: Outbox) {
+        feedFrames += other.feedFrames
+        closeFeeds += other.closeFeeds
+        alerts += other.alerts
+    }
+}
+
+/// One market-feed connection's subscriptions.
+struct FeedConnection: Sendable {
+    let id: Int
+    var subscriptions: [InstrumentKey: FeedMode] = [:]
+}
+
+/// The simulator's whole state: the market clock, the broker account and the connections.
+///
+/// A value type mutated under one lock by the server; every step returns the frames and alerts to send, so
+/// the networking never holds the lock while writing.
+struct SimCore: Sendable {
+    let configuration: SimConfiguration
+    var market: SimMarket
+    /// The current simulated second of the day (IST).
+    private(set) var second: Int
+    var feeds: [Int: FeedConnection] = [:]
+    private var nextConnectionID = 1
+    var broker = SimBroker()
+    var faults = SimFaults()
+    var limiter = RateLimitWindows()
+    /// Feed packets emitted since start, for the control endpoint.
+    private(set) var packetsSent = 0
+
+    init(configuration: SimConfiguration) {
+        self.configuration = configuration
+        self.market = SimMarket(
+            seed: configuration.seed, date: configuration.date, calendar: configuration.calendar,
+            scenario: configuration.scenario, indices: IndexSpec.standard)
+        self.second = configuration.startSecondOfDay
+        broker.clientID = configuration.clientID
+        broker.balance = configuration.openingBalance
+    }
+
+    /// The simulated wall time now.
+    var now: Timestamp { Timestamp(epochSeconds: Timestamp.ist(market.date, 0, 0).epochSeconds + Int64(second)) }
+
+    /// The IST `YYYY-MM-DD HH:MM:SS` form REST bodies use.
+    var istString: String { Self.istString(second: second, date: market.date) }
+
+    static func istString(second: Int, date: CivilDate) -> String {
+        "\(date) \(pad2(second / 3600)):\(pad2(second / 60 % 60)):\(pad2(second % 60))"
+    }
+
+    // MARK: - Clock
+
+    /// Moves the clock forward to `target`, stepping every second: orders match and subscribed
+    /// instruments tick once per simulated second.
+    mutating func advance(toSecondOfDay target: Int, wallNow: Double) -> Outbox {
+        var out = Outbox()
+        while second < target {
+            second += 1
+            out.append(broker.match(market: market, second: second, date: market.date))
+            if !faults.isStalled(wallNow: wallNow) {
+                out.append(emitTicks())
+            }
+        }
+        return out
+    }
+
+    private mutating func emitTicks() -> Outbox {
+        var out = Outbox()
+        guard second >= SessionSeconds.open && second <= SessionSeconds.close else { return out }
+        for id in feeds.keys.sorted() {
+            guard let connection = feeds[id] else { continue }
+            for key in connection.subscriptions.keys.sorted() {
+                guard let mode = connection.subscriptions[key] else { continue }
+                for frame in packets(for: key, mode: mode) {
+                    out.feedFrames.append((id, frame))
+                }
+            }
+        }
+        packetsSent += out.feedFrames.count
+        return out
+    }
+
+    // MARK: - Market feed
+
+    /// Registers a feed connection; a sixth connection for the user makes the oldest drop with 805.
+    mutating func openFeed() -> (id: Int, outbox: Outbox) {
+        var out = Outbox()
+        let id = nextConnectionID
+        nextConnectionID += 1
+        feeds[id] = FeedConnection(id: id)
+        if feeds.count > 5, let oldest = feeds.keys.min() {
+            out.feedFrames.append((oldest, FeedPacketEncoder.encode(.disconnect(reason: 805))))
+            out.closeFeeds.append(oldest)
+            feeds[oldest] = nil
+        }
+        return (id, out)
+    }
+
+    mutating func closeFeed(_ id: Int) { feeds[id] = nil }
+
+    /// Applies one JSON text request from a feed client; returns the frames to send (the latest state of
+    /// newly subscribed instruments, or a disconnect packet for a bad request).
+    mutating func feedRequest(_ connection: Int, text: String) -> Outbox {
+        var out = Outbox()
+        guard feeds[connection] != nil else { return out }
+        guard let request = try? JSONDecoder().decode(FeedRequest.self, from: Data(text.utf8)) else {
+            out.feedFrames.append((connection, FeedPacketEncoder.encode(.disconnect(reason: 814))))
+            out.closeFeeds.append(connection)
+            feeds[connection] = nil
+            return out
+        }
+        if request.requestCode == 12 {
+            out.closeFeeds.append(connection)
+            feeds[connection] = nil
+            return out
+        }
+        let list = request.instrumentList ?? []
+        if list.count > 100 || (feeds[connection]!.subscriptions.count + list.count) > 5_000 {
+            out.feedFrames.append((connection, FeedPacketEncoder.encode(.disconnect(reason: 804))))
+            out.closeFeeds.append(connection)
+            feeds[connection] = nil
+            return out
+        }
+        let keys = list.compactMap(\.key)
+        if let mode = FeedMode(subscribeCode: request.requestCode) {
+            for key in keys where market.quote(key, atSecondOfDay: second) != nil {
+                feeds[connection]!.subscriptions[key] = mode
+                if let previous = previousClosePacket(key) { out.feedFrames.append((connection, previous)) }
+                for frame in packets(for: key, mode: mode) { out.feedFrames.append((connection, frame)) }
+            }
+        } else if let mode = FeedMode.allCases.first(where: { $0.unsubscribeCode == request.requestCode }) {
+            for key in keys where feeds[connection]!.subscriptions[key] == mode {
+                feeds[connection]!.subscriptions[key] = nil
+            }
+        }
+        return out
+    }
+
+    /// Disconnects every feed with `reason` (fault injection, token expiry).
+    mutating func disconnectAllFeeds(reason: UInt16) -> Outbox {
+        var out = Outbox()
+        for id in feeds.keys.sorted() {
+            out.feedFrames.append((id, FeedPacketEncoder.encode(.disconnect(reason: reason))))
+            out.closeFeeds.append(id)
+        }
+        feeds.removeAll()
+        return out
+    }
+
+    private func previousClosePacket(_ key: InstrumentKey) -> [UInt8]? {
+        guard let quote = market.quote(key, atSecondOfDay: second) else { return nil }
+        return FeedPacketEncoder.encode(
+            .previousClose(key, price: Float(quote.previousClose), openInterest: UInt32(clamping: quote.openInterest)))
+    }
+
+    /// The packets one instrument produces in one mode at the current second (PROTOCOL.md §4.12).
+    func packets(for key: InstrumentKey, mode: FeedMode) -> [[UInt8]] {
+        guard let quote = market.quote(key, atSecondOfDay: second) else { return [] }
+        let ltt = FeedPacket.feedLTT(fromUTCEpochSeconds: now.epochSeconds)
+        switch mode {
+        case .ticker:
+            return [FeedPacketEncoder.encode(.ticker(key, lastPrice: Float(quote.last), lastTradeTimeIST: ltt))]
+        case .quote:
+            var frames = [FeedPacketEncoder.encode(.quote(key, trade(quote, ltt: ltt)))]
+            if key.segment != .indexValue {
+                frames.append(FeedPacketEncoder.encode(.openInterest(key, UInt32(clamping: quote.openInterest))))
+            }
+            return frames
+        case .full:
+            let oi = UInt32(clamping: quote.openInterest)
+            return [
+                FeedPacketEncoder.encode(
+                    .full(
+                        key, trade(quote, ltt: ltt), openInterest: oi, oiDayHigh: oi, oiDayLow: oi,
+                        depth: depth(quote, lot: market.universe.contract(key)?.lotSize ?? 1)))
+            ]
+        }
+    }
+
+    private func trade(_ quote: InstrumentQuote, ltt: UInt32) -> TradeSnapshot {
+        let volume = UInt32(clamping: quote.volume)
+        return TradeSnapshot(
+            lastPrice: Float(quote.last), lastQuantity: quote.volume > 0 ? 75 : 0, lastTradeTimeIST: ltt,
+            averagePrice: Float((quote.open + quote.last) / 2), volume: volume,
+            totalSellQuantity: volume / 3, totalBuyQuantity: volume / 3 + volume / 7, open: Float(quote.open),
+            close: Float(quote.previousClose), high: Float(quote.high), low: Float(quote.low))
+    }
+
+    private func depth(_ quote: InstrumentQuote, lot: Int64) -> [DepthLevel] {
+        guard quote.bid != quote.ask else { return [] }
+        return (0..<5).map { level in
+            let quantity = UInt32(clamping: lot * Int64(8 + 5 * level))
+            return DepthLevel(
+                bidQuantity: quantity, askQuantity: quantity + UInt32(lot), bidOrders: UInt16(3 + level),
+                askOrders: UInt16(4 + level), bidPrice: Float(max(0.05, quote.bid - 0.05 * Double(level))),
+                askPrice: Float(quote.ask + 0.05 * Double(level)))
+        }
+    }
+}
+
+func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import DhanSim
+import Domain
+import Foundation
+import MarketModel
+
+/// `dhan-sim`: serve a simulated DhanHQ v2 (REST, market feed, order updates) on one local port.
+@main
+struct DhanSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dhan-sim",
+        abstract: "A DhanHQ v2 simulator: REST under /v2, the binary market feed and order updates on one port.",
+        discussion: """
+            REST: http://127.0.0.1:PORT/v2/…  Market feed: ws://127.0.0.1:PORT/?version=2&token=…&clientId=…&authType=2
+            Order updates: ws://127.0.0.1:PORT/ (login message first). Simulated time: GET /sim/clock.
+            """)
+
+    @Option(help: "TCP port on 127.0.0.1 (0 picks a free one and prints it).")
+    var port: Int = 8600
+
+    @Option(help: "Seed of the market model: the same seed gives the same market.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Simulated trading day (YYYY-MM-DD).")
+    var date: String = "2025-11-04"
+
+    @Option(help: "Simulated start time, IST (HH:MM).")
+    var start: String = "09:15"
+
+    @Option(help: "Simulated seconds per wall second (1 = real time; 0 = manual clock via POST /sim/advance).")
+    var speed: Double = 1
+
+    @Option(name: .customLong("client-id"), help: "Client id the simulator accepts.")
+    var clientID = "SIMCLIENT"
+
+    @Option(name: .customLong("access-token"), help: "Access token the simulator accepts.")
+    var accessToken = "SIMTOKEN"
+
+    @Option(help: "Scenario file scripting index or option paths minute by minute.")
+    var scenario: String?
+
+    @Option(help: "Trading calendar (holidays, expiries).")
+    var calendar = "config/calendar.yml"
+
+    @Option(help: "Extra ticks a market order pays beyond the touch.")
+    var slippageTicks = 0
+
+    @Flag(help: "Fill market orders in two parts, one second apart.")
+    var partialFills = false
+
+    @Option(help: "Inject: feeds stall for N wall seconds from start.")
+    var stallFeedSeconds: Double?
+
+    @Option(help: "Inject: reject the first N orders.")
+    var rejectOrders: Int?
+
+    @Option(help: "Inject: delay order updates by N milliseconds.")
+    var orderUpdateDelayMs: Int?
+
+    @Option(help: "Inject: add N milliseconds to every REST answer.")
+    var latencyMs: Int?
+
+    func run() async throws {
+        guard let day = CivilDate(iso: date) else { throw ValidationError("--date '\(date)' is not YYYY-MM-DD") }
+        let clock = start.split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 2, (0..<24).contains(clock[0]), (0..<60).contains(clock[1]) else {
+            throw ValidationError("--start '\(start)' is not HH:MM")
+        }
+        guard speed >= 0, speed.isFinite else { throw ValidationError("--speed must be 0 or more") }
+        let calendarText: String
+        do { calendarText = try String(contentsOfFile: calendar, encoding: .utf8) } catch {
+            throw ValidationError("cannot read the calendar \(calendar): \(error.localizedDescription)")
+        }
+        var configuration = SimConfiguration(
+            date: day, calendar: try TradingCalendar.parse(yaml: calendarText, file: calendar))
+        configuration.seed = seed
+        configuration.startSecondOfDay = clock[0] * 3600 + clock[1] * 60
+        configuration.speed = speed
+        configuration.clientID = clientID
+        configuration.accessToken = accessToken
+        configuration.slippageTicks = slippageTicks
+        configuration.partialFills = partialFills
+        if let scenario {
+            let text: String
+            do { text = try String(contentsOfFile: scenario, encoding: .utf8) } catch {
+                throw ValidationError("cannot read the scenario \(scenario): \(error.localizedDescription)")
+            }
+            configuration.scenario = try Scenario.parse(text, source: scenario)
+        }
+        let simulator = try await DhanSimulator.start(configuration, port: port)
+        var faults = SimFaults()
+        faults.stallFeedSeconds = stallFeedSeconds
+        faults.rejectNextOrders = rejectOrders
+        faults.orderUpdateDelayMilliseconds = orderUpdateDelayMs
+        faults.latencyMilliseconds = latencyMs
+        simulator.inject(faults)
+        // Written straight to the descriptor: scripts wait for this line, so it must not sit in a buffer.
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                dhan-sim listening on 127.0.0.1:\(simulator.port) — REST \(simulator.restBaseURL), feed and order updates \(simulator.feedURL)
+                simulated \(day) from \(start) IST at \(speed == 0 ? "a manual clock" : "\(speed)x"); seed \(seed)
+
+                """.utf8))
+        try await Task.sleep(for: .seconds(365 * 86_400))
+    }
+}
