@@ -30,6 +30,12 @@ public struct Scenario: Sendable, Equatable {
         public var line: Int
         public var reason: String
 
+        public init(source: String, line: Int, reason: String) {
+            self.source = source
+            self.line = line
+            self.reason = reason
+        }
+
         public var description: String { "\(source): line \(line): \(reason)" }
     }
 

@@ -1,0 +1,321 @@
+import AsyncHTTPClient
+import Dhan
+import Domain
+import Foundation
+import Logging
+import NIOCore
+
+/// DhanHQ v2 REST on async-http-client: typed requests and answers, rate limits per API class, retries
+/// after 429 with back-off, and typed errors naming the request.
+public final class DhanRESTClient: Sendable {
+    public let endpoints: DhanEndpoints
+    private let credentials: DhanCredentials
+    private let http: HTTPClient
+    private let ownsClient: Bool
+    public let limiter: RateLimiter
+    private let logger: Logger
+    private let timeout: TimeAmount
+    /// Attempts for a request answered 429 before giving up with `.rateLimited`.
+    private let maxAttempts: Int
+
+    public init(
+        endpoints: DhanEndpoints, credentials: DhanCredentials, limiter: RateLimiter = RateLimiter(),
+        httpClient: HTTPClient? = nil, timeout: TimeAmount = .seconds(10), maxAttempts: Int = 5,
+        logger: Logger = Logger(label: "dhan.rest")
+    ) {
+        self.endpoints = endpoints
+        self.credentials = credentials
+        self.limiter = limiter
+        self.http = httpClient ?? HTTPClient(eventLoopGroupProvider: .singleton)
+        self.ownsClient = httpClient == nil
+        self.logger = logger
+        self.timeout = timeout
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Closes the HTTP client if this instance created it.
+    public func shutdown() async throws {
+        if ownsClient { try await http.shutdown() }
+    }
+
+    // MARK: - Orders
+
+    public func placeOrder(_ order: PlaceOrderRequest) async throws(DhanError) -> OrderAck {
+        var body = order
+        body.dhanClientId = credentials.clientID
+        return try await send("POST", "/orders", body: body, class: .order)
+    }
+
+    public func modifyOrder(id: String, _ change: ModifyOrderRequest) async throws(DhanError) -> OrderAck {
+        var body = change
+        body.dhanClientId = credentials.clientID
+        return try await send("PUT", "/orders/\(id)", body: body, class: .order)
+    }
+
+    public func cancelOrder(id: String) async throws(DhanError) -> OrderAck {
+        try await send("DELETE", "/orders/\(id)", body: Empty?.none, class: .order)
+    }
+
+    public func orders() async throws(DhanError) -> [OrderRecord] {
+        try await send("GET", "/orders", body: Empty?.none, class: .other)
+    }
+
+    /// One order by id; nil when the broker does not know it.
+    public func order(id: String) async throws(DhanError) -> OrderRecord? {
+        do {
+            let records: OneOrMany<OrderRecord> = try await send(
+                "GET", "/orders/\(id)", body: Empty?.none, class: .other)
+            return records.values.first
+        } catch .orderRejected { return nil }
+    }
+
+    /// One order by our correlation id; nil when the broker never received it (so an intent can be resent).
+    public func order(correlationID: String) async throws(DhanError) -> OrderRecord? {
+        do {
+            let records: OneOrMany<OrderRecord> = try await send(
+                "GET", "/orders/external/\(correlationID)", body: Empty?.none, class: .other)
+            return records.values.last
+        } catch .orderRejected { return nil }
+    }
+
+    public func trades() async throws(DhanError) -> [TradeRecord] {
+        try await send("GET", "/trades", body: Empty?.none, class: .other)
+    }
+
+    public func trades(orderID: String) async throws(DhanError) -> [TradeRecord] {
+        let records: OneOrMany<TradeRecord> = try await send(
+            "GET", "/trades/\(orderID)", body: Empty?.none, class: .other)
+        return records.values
+    }
+
+    // MARK: - Super orders
+
+    public func placeSuperOrder(_ order: SuperOrderRequest) async throws(DhanError) -> OrderAck {
+        var body = order
+        body.dhanClientId = credentials.clientID
+        return try await send("POST", "/super/orders", body: body, class: .order)
+    }
+
+    public func modifySuperOrder(id: String, _ change: SuperOrderModifyRequest) async throws(DhanError) -> OrderAck {
+        var body = change
+        body.dhanClientId = credentials.clientID
+        return try await send("PUT", "/super/orders/\(id)", body: body, class: .order)
+    }
+
+    /// Cancels one leg (`TARGET_LEG`, `STOP_LOSS_LEG`) or, with `ENTRY_LEG`, everything still open.
+    public func cancelSuperOrder(id: String, leg: OrderLeg) async throws(DhanError) -> OrderAck {
+        try await send("DELETE", "/super/orders/\(id)/\(leg.apiName)", body: Empty?.none, class: .order)
+    }
+
+    public func superOrders() async throws(DhanError) -> [SuperOrderRecord] {
+        try await send("GET", "/super/orders", body: Empty?.none, class: .other)
+    }
+
+    // MARK: - Account
+
+    public func positions() async throws(DhanError) -> [PositionRecord] {
+        try await send("GET", "/positions", body: Empty?.none, class: .other)
+    }
+
+    public func fundLimit() async throws(DhanError) -> FundLimit {
+        try await send("GET", "/fundlimit", body: Empty?.none, class: .other)
+    }
+
+    /// Activates or deactivates the broker's kill switch for the day.
+    public func setKillSwitch(active: Bool) async throws(DhanError) -> KillSwitchResponse {
+        try await send(
+            "POST", "/killswitch?killSwitchStatus=\(active ? "ACTIVATE" : "DEACTIVATE")", body: Empty?.none,
+            class: .other)
+    }
+
+    public func killSwitchStatus() async throws(DhanError) -> KillSwitchResponse {
+        try await send("GET", "/killswitch", body: Empty?.none, class: .other)
+    }
+
+    // MARK: - Data
+
+    /// Intraday bars (1, 5, 15, 25 or 60 minutes) between two IST times, as domain candles.
+    public func intradayCandles(
+        _ instrument: InstrumentKey, instrumentType: String, interval: Int, from: String, to: String
+    ) async throws(DhanError) -> [Candle] {
+        let request = ChartRequest(
+            securityId: instrument.securityID.description, exchangeSegment: instrument.segment.apiName,
+            instrument: instrumentType, interval: interval, fromDate: from, toDate: to)
+        let response: ChartResponse = try await send("POST", "/charts/intraday", body: request, class: .data)
+        return try candles(response, request: "POST /charts/intraday \(instrument)")
+    }
+
+    /// Daily bars; `to` is exclusive, as DhanHQ defines it.
+    public func dailyCandles(_ instrument: InstrumentKey, instrumentType: String, from: String, to: String)
+        async throws(DhanError) -> [Candle]
+    {
+        let request = ChartRequest(
+            securityId: instrument.securityID.description, exchangeSegment: instrument.segment.apiName,
+            instrument: instrumentType, interval: nil, fromDate: from, toDate: to)
+        let response: ChartResponse = try await send("POST", "/charts/historical", body: request, class: .data)
+        return try candles(response, request: "POST /charts/historical \(instrument)")
+    }
+
+    private func candles(_ response: ChartResponse, request: String) throws(DhanError) -> [Candle] {
+        do { return try response.candles(source: request) } catch {
+            throw .decoding(request: request, message: error.reason)
+        }
+    }
+
+    /// Last prices of any number of instruments, batched 1,000 per call (one call per second).
+    public func lastPrices(_ instruments: [InstrumentKey]) async throws(DhanError) -> [InstrumentKey: Paise] {
+        var out: [InstrumentKey: Paise] = [:]
+        for batch in Self.quoteBatches(instruments) {
+            let response: MarketQuoteResponse<LTPQuote> = try await send(
+                "POST", "/marketfeed/ltp", body: batch, class: .quote)
+            for (segmentName, items) in response.data {
+                guard let segment = ExchangeSegment(apiName: segmentName) else { continue }
+                for (id, quote) in items {
+                    guard let securityID = SecurityID(id) else { continue }
+                    do {
+                        out[InstrumentKey(segment, securityID)] = try Paise(
+                            price: quote.lastPrice, field: "\(segmentName):\(id).last_price")
+                    } catch {
+                        throw .decoding(request: "POST /marketfeed/ltp", message: error.description)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Full quotes (depth, OHLC, OI) of instruments, batched 1,000 per call.
+    public func quotes(_ instruments: [InstrumentKey]) async throws(DhanError) -> [InstrumentKey: FullQuote] {
+        var out: [InstrumentKey: FullQuote] = [:]
+        for batch in Self.quoteBatches(instruments) {
+            let response: MarketQuoteResponse<FullQuote> = try await send(
+                "POST", "/marketfeed/quote", body: batch, class: .quote)
+            for (segmentName, items) in response.data {
+                guard let segment = ExchangeSegment(apiName: segmentName) else { continue }
+                for (id, quote) in items {
+                    if let securityID = SecurityID(id) { out[InstrumentKey(segment, securityID)] = quote }
+                }
+            }
+        }
+        return out
+    }
+
+    /// `{SEGMENT: [ids]}` bodies of at most 1,000 instruments, in a stable order.
+    static func quoteBatches(_ instruments: [InstrumentKey]) -> [[String: [UInt32]]] {
+        let sorted = Array(Set(instruments)).sorted()
+        return stride(from: 0, to: sorted.count, by: 1000).map { start in
+            var body: [String: [UInt32]] = [:]
+            for key in sorted[start..<min(start + 1000, sorted.count)] {
+                body[key.segment.apiName, default: []].append(key.securityID.value)
+            }
+            return body
+        }
+    }
+
+    public func expiryList(underlying: InstrumentKey) async throws(DhanError) -> [CivilDate] {
+        let request = OptionChainRequest(
+            underlyingScrip: Int(underlying.securityID.value), underlyingSeg: underlying.segment.apiName, expiry: nil)
+        let response: ExpiryListResponse = try await send(
+            "POST", "/optionchain/expirylist", body: request, class: .other)
+        do { return try response.dates(source: "POST /optionchain/expirylist") } catch {
+            throw .decoding(request: "POST /optionchain/expirylist", message: error.reason)
+        }
+    }
+
+    public func optionChain(underlying: InstrumentKey, expiry: CivilDate) async throws(DhanError)
+        -> OptionChainSnapshot
+    {
+        let request = OptionChainRequest(
+            underlyingScrip: Int(underlying.securityID.value), underlyingSeg: underlying.segment.apiName,
+            expiry: expiry.description)
+        let name = "POST /optionchain \(underlying) \(expiry)"
+        let response: OptionChainResponse = try await send("POST", "/optionchain", body: request, class: .optionChain)
+        do { return try response.snapshot(underlying: underlying, expiry: expiry, source: name) } catch {
+            throw .decoding(request: name, message: error.reason)
+        }
+    }
+
+    /// Downloads the detailed scrip-master CSV (no auth; large).
+    public func downloadScripMaster() async throws(DhanError) -> Data {
+        let name = "GET \(endpoints.scripMasterURL)"
+        do {
+            let request = HTTPClientRequest(url: endpoints.scripMasterURL)
+            let response = try await http.execute(request, timeout: .seconds(120))
+            let body = try await response.body.collect(upTo: 512 << 20)
+            guard response.status.code == 200 else {
+                throw DhanError.brokerDown(request: name, status: Int(response.status.code), message: "download failed")
+            }
+            return Data(body.readableBytesView)
+        } catch let error as DhanError {
+            throw error
+        } catch {
+            throw .network(request: name, message: "\(error)")
+        }
+    }
+
+    // MARK: - Transport
+
+    struct Empty: Codable, Sendable {}
+
+    /// Sends one request through the limiter, retrying 429s with back-off, and decodes the answer.
+    func send<Body: Encodable & Sendable, Answer: Decodable>(
+        _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass
+    ) async throws(DhanError) -> Answer {
+        let name = "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
+        var request = HTTPClientRequest(url: endpoints.restURL + path)
+        request.method = .init(rawValue: method)
+        request.headers.add(name: "access-token", value: credentials.accessToken)
+        request.headers.add(name: "client-id", value: credentials.clientID)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            guard let data = try? JSONEncoder().encode(body) else {
+                throw .badInput(request: name, code: "encode", message: "request body cannot be encoded")
+            }
+            request.body = .bytes(ByteBuffer(bytes: data))
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            await limiter.acquire(apiClass)
+            let status: Int
+            let data: Data
+            do {
+                let response = try await http.execute(request, timeout: timeout)
+                status = Int(response.status.code)
+                data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+            } catch {
+                throw .network(request: name, message: "\(error)")
+            }
+            if status == 429 {
+                let pause = await limiter.throttle(apiClass)
+                logger.warning(
+                    "rate limited; backing off",
+                    metadata: ["request": "\(name)", "attempt": "\(attempt)", "pause": "\(pause)"])
+                if attempt >= maxAttempts { throw .rateLimited(request: name) }
+                continue
+            }
+            await limiter.succeeded(apiClass)
+            guard (200..<300).contains(status) else { throw DhanError.from(status: status, body: data, request: name) }
+            do {
+                return try JSONDecoder().decode(Answer.self, from: data)
+            } catch {
+                throw .decoding(request: name, message: "\(error)")
+            }
+        }
+    }
+}
+
+/// DhanHQ documents some answers as one object and sends arrays (or `[]` for unknown ids); accept both.
+struct OneOrMany<T: Decodable>: Decodable {
+    var values: [T]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let many = try? container.decode([T].self) {
+            values = many
+        } else {
+            values = [try container.decode(T.self)]
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// DhanHQ's API classes, each with its own limits (PROTOCOL.md §6).
+public enum DhanAPIClass: String, Sendable, CaseIterable {
+    case order, data, quote, optionChain, other
+
+    /// (window, requests allowed in it) pairs.
+    public var limits: [(window: Duration, count: Int)] {
+        switch self {
+        case .order: [(.seconds(1), 10), (.seconds(60), 250), (.seconds(3600), 1000), (.seconds(86_400), 7000)]
+        case .data: [(.seconds(1), 5), (.seconds(86_400), 100_000)]
+        case .quote: [(.seconds(1), 1)]
+        case .optionChain: [(.seconds(3), 1)]
+        case .other: [(.seconds(1), 20)]
+        }
+    }
+}
+
+/// Keeps each API class inside DhanHQ's limits by queueing callers, and backs a class off after a 429.
+///
+/// Callers `await acquire(_:)` before each request; it returns when the request may go. Waiting callers are
+/// served in arrival order per class.
+public actor RateLimiter {
+    private var sent: [DhanAPIClass: [ContinuousClock.Instant]] = [:]
+    private var pausedUntil: [DhanAPIClass: ContinuousClock.Instant] = [:]
+    private var backoff: [DhanAPIClass: Duration] = [:]
+    private var tail: [DhanAPIClass: Task<Void, Never>] = [:]
+    /// Requests that had to wait, per class (for metrics).
+    public private(set) var waits: [DhanAPIClass: Int] = [:]
+    /// 429 answers seen, per class.
+    public private(set) var throttled: [DhanAPIClass: Int] = [:]
+    private let clock = ContinuousClock()
+    private let scale: Double
+
+    /// Added to every window: requests stamped here arrive at the broker with network jitter, and a request
+    /// that left a window early could land in the broker's next one.
+    private let margin: Duration
+
+    /// `scale` shrinks every window (tests use 0.1 to run ten times faster); 1 is the real limits.
+    public init(scale: Double = 1, margin: Duration = .milliseconds(60)) {
+        self.scale = scale
+        self.margin = margin
+    }
+
+    /// Waits until a request of `apiClass` may be sent, and records it.
+    public func acquire(_ apiClass: DhanAPIClass) async {
+        let previous = tail[apiClass]
+        let turn = Task { [previous] in
+            await previous?.value
+            await self.waitForSlot(apiClass)
+        }
+        tail[apiClass] = turn
+        await turn.value
+    }
+
+    private func waitForSlot(_ apiClass: DhanAPIClass) async {
+        var waited = false
+        while true {
+            let now = clock.now
+            if let paused = pausedUntil[apiClass], paused > now {
+                waited = true
+                try? await Task.sleep(until: paused, clock: clock)
+                continue
+            }
+            var times = sent[apiClass] ?? []
+            let longest = (apiClass.limits.map { $0.window * scale }.max() ?? .seconds(1)) + margin
+            times.removeAll { now - $0 >= longest }
+            var wakeAt: ContinuousClock.Instant?
+            for (window, count) in apiClass.limits {
+                let span = window * scale + margin
+                let inWindow = times.filter { now - $0 < span }
+                if inWindow.count >= count, let oldest = inWindow.first {
+                    let free = oldest + span
+                    wakeAt = max(wakeAt ?? free, free)
+                }
+            }
+            if let wakeAt {
+                waited = true
+                sent[apiClass] = times
+                try? await Task.sleep(until: wakeAt, clock: clock)
+                continue
+            }
+            times.append(now)
+            sent[apiClass] = times
+            if waited { waits[apiClass, default: 0] += 1 }
+            return
+        }
+    }
+
+    /// Records a 429: the class pauses for a back-off that doubles on each consecutive 429 (1 s → 60 s).
+    public func throttle(_ apiClass: DhanAPIClass) -> Duration {
+        throttled[apiClass, default: 0] += 1
+        let next = min((backoff[apiClass] ?? .milliseconds(500)) * 2, .seconds(60))
+        backoff[apiClass] = next
+        pausedUntil[apiClass] = clock.now + next * scale
+        return next * scale
+    }
+
+    /// Records a success: the back-off resets.
+    public func succeeded(_ apiClass: DhanAPIClass) {
+        backoff[apiClass] = nil
+    }
+}

@@ -1,0 +1,52 @@
+import Dhan
+import Foundation
+
+/// A failed DhanHQ call, typed by what the caller should do about it, naming the request.
+public enum DhanError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// DH-901: the token is invalid or expired; trading must pause until a new token is supplied.
+    case authExpired(request: String, message: String)
+    /// DH-904 / HTTP 429 after the limiter's retries.
+    case rateLimited(request: String)
+    /// DH-905 / DH-907: a bad field or parameter.
+    case badInput(request: String, code: String, message: String)
+    /// DH-906: the broker refused the order operation.
+    case orderRejected(request: String, message: String)
+    /// DH-908 / DH-909 / 5xx: the broker is down or failing.
+    case brokerDown(request: String, status: Int, message: String)
+    /// No answer: connection refused, reset or timed out.
+    case network(request: String, message: String)
+    /// An answer that is not the documented shape.
+    case decoding(request: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .authExpired(let request, let message): "\(request): access token rejected (DH-901): \(message)"
+        case .rateLimited(let request): "\(request): rate limited by DhanHQ (DH-904) after retries"
+        case .badInput(let request, let code, let message): "\(request): bad input (\(code)): \(message)"
+        case .orderRejected(let request, let message): "\(request): order rejected (DH-906): \(message)"
+        case .brokerDown(let request, let status, let message): "\(request): broker error HTTP \(status): \(message)"
+        case .network(let request, let message): "\(request): network error: \(message)"
+        case .decoding(let request, let message): "\(request): unexpected answer: \(message)"
+        }
+    }
+
+    /// Maps an HTTP status and error body to a typed error.
+    static func from(status: Int, body: Data, request: String) -> DhanError {
+        let envelope = try? JSONDecoder().decode(DhanErrorBody.self, from: body)
+        let message = envelope?.errorMessage ?? String(decoding: body.prefix(200), as: UTF8.self)
+        switch envelope?.errorCode ?? "" {
+        case "DH-901": return .authExpired(request: request, message: message)
+        case "DH-904": return .rateLimited(request: request)
+        case "DH-905", "DH-907": return .badInput(request: request, code: envelope!.errorCode, message: message)
+        case "DH-906": return .orderRejected(request: request, message: message)
+        default: break
+        }
+        switch status {
+        case 401, 403: return .authExpired(request: request, message: message)
+        case 429: return .rateLimited(request: request)
+        case 400..<500:
+            return .badInput(request: request, code: envelope?.errorCode ?? "HTTP \(status)", message: message)
+        default: return .brokerDown(request: request, status: status, message: message)
+        }
+    }
+}
