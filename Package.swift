@@ -63,6 +63,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+        // The live runtime: sequencer, effect handlers, paper broker, recovery, status API.
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "Engine", "Journal", "Domain", "Dhan", "DhanClient", "Replay",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         // A seeded market: index paths with regimes, Black–Scholes option prices, scripted scenarios.
         .target(name: "MarketModel", dependencies: ["Domain"], swiftSettings: strictSettings),
         // The DhanHQ v2 simulator as a library, so tests start it in-process on an ephemeral port.
@@ -93,8 +104,11 @@ let package = Package(
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
-                "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport",
+                "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport", "Runtime",
+                "DhanClient", "DhanSim", "MarketModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -112,6 +126,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DhanTests", dependencies: ["Dhan", "Domain", "TestSupport"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: [
+                "Runtime", "DhanSim", "DhanClient", "Dhan", "Domain", "Engine", "Journal", "Replay", "MarketModel",
+                "TestSupport", "ScalperCLI",
+            ]),
         .testTarget(
             name: "DhanSimTests",
             dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport"]),

@@ -14,7 +14,8 @@ struct Scalper: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Demo.self, ReplayCommand.self, ReportCommand.self, BacktestCommand.self, IndicatorsCommand.self,
+            Demo.self, RunCommand.self, ReplayCommand.self, ReportCommand.self, BacktestCommand.self,
+            IndicatorsCommand.self,
             PickCommand.self,
             JournalGroup.self, BenchGroup.self,
         ]

@@ -146,7 +146,7 @@ struct HelpTests {
             ["--help"], ["journal", "--help"], ["journal", "dump", "--help"], ["journal", "verify", "--help"],
             ["journal", "stats", "--help"], ["journal", "bench", "--help"], ["journal", "repair", "--help"],
             ["demo", "--help"], ["indicators", "--help"], ["pick", "--help"], ["backtest", "--help"],
-            ["replay", "--help"], ["report", "--help"],
+            ["replay", "--help"], ["report", "--help"], ["run", "--help"],
             ["bench", "--help"],
             ["bench", "indicators", "--help"],
         ])

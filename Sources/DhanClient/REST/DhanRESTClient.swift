@@ -229,7 +229,8 @@ public final class DhanRESTClient: Sendable {
             underlyingScrip: Int(underlying.securityID.value), underlyingSeg: underlying.segment.apiName,
             expiry: expiry.description)
         let name = "POST /optionchain \(underlying) \(expiry)"
-        let response: OptionChainResponse = try await send("POST", "/optionchain", body: request, class: .optionChain)
+        let response: OptionChainResponse = try await send(
+            "POST", "/optionchain", body: request, class: .optionChain, limitKey: "\(underlying)|\(expiry)")
         do { return try response.snapshot(underlying: underlying, expiry: expiry, source: name) } catch {
             throw .decoding(request: name, message: error.reason)
         }
@@ -259,7 +260,7 @@ public final class DhanRESTClient: Sendable {
 
     /// Sends one request through the limiter, retrying 429s with back-off, and decodes the answer.
     func send<Body: Encodable & Sendable, Answer: Decodable>(
-        _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass
+        _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = ""
     ) async throws(DhanError) -> Answer {
         let name = "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
         var request = HTTPClientRequest(url: endpoints.restURL + path)
@@ -277,7 +278,7 @@ public final class DhanRESTClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            await limiter.acquire(apiClass)
+            await limiter.acquire(apiClass, key: limitKey)
             let status: Int
             let data: Data
             do {

@@ -21,10 +21,10 @@ public enum DhanAPIClass: String, Sendable, CaseIterable {
 /// Callers `await acquire(_:)` before each request; it returns when the request may go. Waiting callers are
 /// served in arrival order per class.
 public actor RateLimiter {
-    private var sent: [DhanAPIClass: [ContinuousClock.Instant]] = [:]
+    private var sent: [String: [ContinuousClock.Instant]] = [:]
     private var pausedUntil: [DhanAPIClass: ContinuousClock.Instant] = [:]
     private var backoff: [DhanAPIClass: Duration] = [:]
-    private var tail: [DhanAPIClass: Task<Void, Never>] = [:]
+    private var tail: [String: Task<Void, Never>] = [:]
     /// Requests that had to wait, per class (for metrics).
     public private(set) var waits: [DhanAPIClass: Int] = [:]
     /// 429 answers seen, per class.
@@ -43,17 +43,21 @@ public actor RateLimiter {
     }
 
     /// Waits until a request of `apiClass` may be sent, and records it.
-    public func acquire(_ apiClass: DhanAPIClass) async {
-        let previous = tail[apiClass]
+    ///
+    /// `key` separates budgets inside a class: the option chain allows one request per 3 s for each
+    /// underlying and expiry, not one for all.
+    public func acquire(_ apiClass: DhanAPIClass, key: String = "") async {
+        let bucket = apiClass.rawValue + "|" + key
+        let previous = tail[bucket]
         let turn = Task { [previous] in
             await previous?.value
-            await self.waitForSlot(apiClass)
+            await self.waitForSlot(apiClass, bucket: bucket)
         }
-        tail[apiClass] = turn
+        tail[bucket] = turn
         await turn.value
     }
 
-    private func waitForSlot(_ apiClass: DhanAPIClass) async {
+    private func waitForSlot(_ apiClass: DhanAPIClass, bucket: String) async {
         var waited = false
         while true {
             let now = clock.now
@@ -62,7 +66,7 @@ public actor RateLimiter {
                 try? await Task.sleep(until: paused, clock: clock)
                 continue
             }
-            var times = sent[apiClass] ?? []
+            var times = sent[bucket] ?? []
             let longest = (apiClass.limits.map { $0.window * scale }.max() ?? .seconds(1)) + margin
             times.removeAll { now - $0 >= longest }
             var wakeAt: ContinuousClock.Instant?
@@ -76,12 +80,12 @@ public actor RateLimiter {
             }
             if let wakeAt {
                 waited = true
-                sent[apiClass] = times
+                sent[bucket] = times
                 try? await Task.sleep(until: wakeAt, clock: clock)
                 continue
             }
             times.append(now)
-            sent[apiClass] = times
+            sent[bucket] = times
             if waited { waits[apiClass, default: 0] += 1 }
             return
         }

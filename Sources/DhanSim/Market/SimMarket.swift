@@ -14,6 +14,8 @@ struct SimMarket: Sendable {
     private let optionPaths: [SecurityID: [Scenario.Point]]
     private let pricer: OptionMarketModel
     private let models: [String: IndexPathModel]
+    /// Running day high and low per second of each index path, so a quote is O(1).
+    private var ranges: [SecurityID: (high: [Double], low: [Double])] = [:]
     let calendar: TradingCalendar
 
     init(seed: UInt64, date: CivilDate, calendar: TradingCalendar, scenario: Scenario, indices: [IndexSpec]) {
@@ -34,6 +36,15 @@ struct SimMarket: Sendable {
         }
         self.models = models
         self.paths = paths
+        for (id, path) in paths {
+            var high = path.levels
+            var low = path.levels
+            for i in 1..<high.count {
+                high[i] = max(high[i - 1], high[i])
+                low[i] = min(low[i - 1], low[i])
+            }
+            ranges[id] = (high, low)
+        }
         self.optionPaths = scenario.optionPaths
         self.universe = ContractUniverse(indices: indices, date: date, openLevels: opens, calendar: calendar)
         var pricer = OptionMarketModel()
@@ -62,7 +73,7 @@ struct SimMarket: Sendable {
         if key.segment == .indexValue {
             guard let path = paths[key.securityID] else { return nil }
             let last = path.level(atSecondOfDay: second)
-            let (high, low) = dayRange(path, until: second)
+            let (high, low) = dayRange(key.securityID, until: second)
             return InstrumentQuote(
                 last: last, bid: last, ask: last, open: path.levels[0], high: high, low: low,
                 previousClose: path.previousClose, openInterest: 0, volume: 0, stepsFromATM: 0)
@@ -124,15 +135,10 @@ struct SimMarket: Sendable {
         return (delta, iv, gamma, theta, vega)
     }
 
-    private func dayRange(_ path: DayPath, until second: Int) -> (Double, Double) {
-        let last = min(max(second - SessionSeconds.open, 0), path.levels.count - 1)
-        var high = path.levels[0]
-        var low = path.levels[0]
-        for i in 0...last {
-            high = max(high, path.levels[i])
-            low = min(low, path.levels[i])
-        }
-        return (high, low)
+    private func dayRange(_ id: SecurityID, until second: Int) -> (Double, Double) {
+        guard let range = ranges[id] else { return (0, 0) }
+        let last = min(max(second - SessionSeconds.open, 0), range.high.count - 1)
+        return (range.high[last], range.low[last])
     }
 
     /// Minute candles of an index or option for `day` up to `untilSecond` (today) or the whole day (history).

@@ -132,7 +132,35 @@ public struct AlgoConfig: Equatable, Sendable {
     public var risk: RiskConfig
     public var charges: ChargesConfig
     public var calendar: TradingCalendar
+    /// Where the broker lives and which clock the runtime follows (`dhan:`); the engine itself never reads it.
+    public var broker = BrokerSettings()
+    /// The paper broker's account (`paper:`).
+    public var paper = PaperSettings()
 
     public func index(_ key: String) -> IndexConfig? { indices.first { $0.key == key } }
     public func index(for instrument: InstrumentKey) -> IndexConfig? { indices.first { $0.instrument == instrument } }
+}
+
+/// The broker endpoints and the runtime's clock, from the optional `dhan:` section.
+public struct BrokerSettings: Equatable, Sendable {
+    /// Which clock timers follow: the wall clock in IST, or the simulator's (for accelerated sessions).
+    public enum Clock: String, Sendable {
+        case wall, simulator
+    }
+
+    public var restURL = "https://api.dhan.co/v2"
+    public var feedURL = "wss://api-feed.dhan.co"
+    public var orderFeedURL = "wss://api-order-update.dhan.co"
+    public var clock = Clock.wall
+
+    public init() {}
+}
+
+/// The paper broker's account, from the optional `paper:` section.
+public struct PaperSettings: Equatable, Sendable {
+    public var startingBalance: Paise = .rupees(200_000)
+    /// Ticks (₹0.05) a paper fill pays beyond the touch.
+    public var slippageTicks = 1
+
+    public init() {}
 }

@@ -8,7 +8,8 @@ extension AlgoConfig {
     {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.entries(allowed: [
-            "mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk", "charges",
+            "mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk", "charges", "dhan",
+            "paper",
         ])
         let modeNode = try root.required("mode")
         let mode: TradingMode
@@ -31,12 +32,35 @@ extension AlgoConfig {
                 "the calendar has no expiry schedule for \(index.key)")
         }
 
-        return AlgoConfig(
+        var config = AlgoConfig(
             mode: mode, entryCutoff: try session.required("entry_cutoff").timeOfDay(), indices: indices,
             signals: try parseSignals(try root.required("signals")),
             optionChain: try parseOptionChain(try root.required("option_chain")),
             sizing: try parseSizing(try root.required("sizing")), risk: try parseRisk(try root.required("risk")),
             charges: try parseCharges(try root.required("charges")), calendar: calendar)
+        if let dhan = try root.optional("dhan") {
+            _ = try dhan.entries(allowed: ["rest_url", "feed_url", "order_feed_url", "clock"])
+            if let node = try dhan.optional("rest_url") { config.broker.restURL = try node.string() }
+            if let node = try dhan.optional("feed_url") { config.broker.feedURL = try node.string() }
+            if let node = try dhan.optional("order_feed_url") { config.broker.orderFeedURL = try node.string() }
+            if let node = try dhan.optional("clock") {
+                switch try node.string() {
+                case "wall": config.broker.clock = .wall
+                case "simulator": config.broker.clock = .simulator
+                case let other: throw node.error("'\(other)' is not wall or simulator")
+                }
+            }
+        }
+        if let paper = try root.optional("paper") {
+            _ = try paper.entries(allowed: ["starting_balance", "slippage_ticks"])
+            if let node = try paper.optional("starting_balance") {
+                config.paper.startingBalance = .rupees(Int64(try node.int(in: 1...1_000_000_000)))
+            }
+            if let node = try paper.optional("slippage_ticks") {
+                config.paper.slippageTicks = try node.int(in: 0...100)
+            }
+        }
+        return config
     }
 
     private static func fraction(_ node: ConfigNode) throws(ConfigError) -> BasisPoints {

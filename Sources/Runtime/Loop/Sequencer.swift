@@ -1,0 +1,77 @@
+import Domain
+import Engine
+import Journal
+import Logging
+
+/// The one writer: every input gets its seq and time and is committed before the reducer sees it, and the
+/// reducer's commands are committed, with their cause seq, before anyone may act on them.
+public actor Sequencer {
+    private let journal: Journal
+    public private(set) var state: EngineState
+    private var logger: Logger
+    /// Wall-clock nanoseconds from an index tick's arrival to its exit commands being durable.
+    public private(set) var exitLatencies: [Int64] = []
+    public private(set) var eventCount = 0
+    public private(set) var commandCount = 0
+    public private(set) var tickCount = 0
+    public private(set) var orderCount = 0
+    /// The last commit's duration (nanoseconds), for metrics.
+    public private(set) var lastCommitNanos: Int64 = 0
+
+    public init(journal: Journal, state: EngineState, logger: Logger) {
+        self.journal = journal
+        self.state = state
+        self.logger = logger
+    }
+
+    /// What one input produced.
+    public struct Submission: Sendable {
+        public var seq: UInt64
+        public var commands: [Command]
+    }
+
+    /// Journals `event`, folds it, journals its commands and returns them for the effect handlers.
+    ///
+    /// Time never runs backwards in the journal: an event stamped before the last one takes the last time.
+    public func submit(_ event: Event, at proposed: Timestamp) throws -> Submission {
+        let started = ContinuousClock.now
+        let time = max(proposed, state.now)
+        let seq = try journal.append(JournalEntry.event(event).record(at: time))
+        let commands = Engine.reduce(&state, event, seq: seq, at: time)
+        if !commands.isEmpty {
+            _ = try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
+        }
+        let elapsed = ContinuousClock.now - started
+        lastCommitNanos = elapsed.nanoseconds
+        eventCount += 1
+        commandCount += commands.count
+        if case .tick = event {
+            tickCount += 1
+            if commands.contains(where: { if case .placeOrder(let intent) = $0 { intent.side == .sell } else { false } }
+            ) {
+                exitLatencies.append(elapsed.nanoseconds)
+            }
+        }
+        orderCount += commands.filter { if case .placeOrder = $0 { true } else { false } }.count
+        logger[metadataKey: "seq"] = "\(seq)"
+        if !commands.isEmpty {
+            logger.debug("commands", metadata: ["count": "\(commands.count)"])
+        }
+        return Submission(seq: seq, commands: commands)
+    }
+
+    /// Journals commands the replay recomputed but the journal never got (a crash between the two writes).
+    public func journalRecovered(_ items: [(cause: UInt64, command: Command)]) throws {
+        guard !items.isEmpty else { return }
+        _ = try journal.append(items.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: state.now) })
+        commandCount += items.count
+    }
+
+    public var lastSeq: UInt64 { journal.lastSeq }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,524 @@
+import Dhan
+import DhanClient
+import Domain
+import Engine
+import Foundation
+import Journal
+import Logging
+import Replay
+import Synchronization
+
+/// The live (or paper) trading process: the pure engine wired to the journal, the broker and the clock.
+///
+/// Inputs (feed ticks, order alerts, REST answers, timers, operator commands) all go through one
+/// `Sequencer`; commands reach the effect handlers only after they are durable. On start it replays the
+/// journal, journals any commands a crash left unjournaled, and reconciles in-flight orders with the broker
+/// by correlation id, so no intent is ever sent twice.
+public final class TradingRuntime: Sendable {
+    /// Everything `scalper run` decides before the loop starts.
+    public struct Options: Sendable {
+        public var journalPath: String
+        public var mode: TradingMode
+        public var configFiles: [ConfigFile]
+        public var config: AlgoConfig
+        public var endpoints: DhanEndpoints
+        public var credentials: DhanCredentials
+        public var durability: Durability = .durable
+        /// Stop on its own once the clock reaches this IST second of the day (nil: run until stopped).
+        public var stopAtSecondOfDay: Int?
+        /// No index tick for this many clock seconds in market hours marks the feed stale.
+        public var feedStaleSeconds: Int64 = 10
+        public var reconnect = ReconnectPolicy()
+        public var engineVersion = "0.2.0"
+
+        public init(
+            journalPath: String, mode: TradingMode, configFiles: [ConfigFile], config: AlgoConfig,
+            endpoints: DhanEndpoints, credentials: DhanCredentials
+        ) {
+            self.journalPath = journalPath
+            self.mode = mode
+            self.configFiles = configFiles
+            self.config = config
+            self.endpoints = endpoints
+            self.credentials = credentials
+        }
+    }
+
+    /// What the status API shows besides the engine state.
+    public struct Health: Sendable {
+        public var feed: ConnectionState = .connecting
+        public var orderStream: ConnectionState = .connecting
+        public var lastIndexTick: Timestamp?
+        /// Wall time of the last index tick: staleness needs both clock and wall time to pass, so an
+        /// accelerated clock does not call a healthy feed stale between two packets.
+        public var lastIndexTickWall: ContinuousClock.Instant?
+        public var feedStale = false
+        public var authExpired = false
+        public var reconciliation: ReconciliationResult?
+        public var recoveredRecords: UInt64 = 0
+        public var stopping = false
+        public var journalHealthy = true
+        public var journalError: String?
+    }
+
+    public let options: Options
+    public let sequencer: Sequencer
+    public let clock: any RuntimeClock
+    let rest: DhanRESTClient
+    let feed: MarketFeedClient
+    let orderUpdates: OrderUpdateClient?
+    let gateway: any OrderGateway
+    let health = Mutex(Health())
+    private let translator = Mutex(OrderAlertTranslator())
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let inFlightRequests = Mutex<Set<String>>([])
+    private let finished = Mutex(false)
+    private let logger: Logger
+    private let journal: Journal
+
+    /// Opens the journal, rebuilds the state from it, and prepares the broker connections (not yet opened).
+    public init(options: Options, clock: any RuntimeClock, logger: Logger) throws {
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        let journal = try Journal.openForWriting(
+            at: options.journalPath, options: JournalOptions(durability: options.durability), logger: logger)
+        self.journal = journal
+        let outcome = try JournalReplayer.replay(journal.reader)
+        if let divergence = outcome.divergence {
+            journal.close()
+            throw ReplayFailure(divergence: divergence)
+        }
+        sequencer = Sequencer(journal: journal, state: outcome.state, logger: logger)
+        rest = DhanRESTClient(endpoints: options.endpoints, credentials: options.credentials, logger: logger)
+        feed = MarketFeedClient(
+            endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect, logger: logger)
+        if options.mode == .live {
+            orderUpdates = OrderUpdateClient(
+                endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect,
+                logger: logger)
+            gateway = DhanOrderGateway(client: rest, logger: logger)
+        } else {
+            orderUpdates = nil
+            let config = options.config
+            let rest = rest
+            gateway = PaperBroker(
+                settings: config.paper, charges: config.charges,
+                exchangeOf: { $0.segment == .bseFNO ? .bse : .nse },
+                quoteSource: { instrument in
+                    guard let quote = try? await rest.quotes([instrument])[instrument],
+                        let last = try? Paise(price: quote.lastPrice, field: "last_price"),
+                        let bid = try? Paise(price: quote.depth.buy.first?.price ?? 0, field: "bid"),
+                        let ask = try? Paise(price: quote.depth.sell.first?.price ?? 0, field: "ask")
+                    else { return nil }
+                    return Tick(instrument: instrument, lastPrice: last, lastTradeTime: 0, bestBid: bid, bestAsk: ask)
+                })
+        }
+        recovered = outcome
+        // Fills already journaled, per broker order: the order stream's cumulative quantities are measured
+        // against these, so an alert seen again after a restart never becomes a second fill.
+        var traded: [String: Int64] = [:]
+        try journal.reader.forEach(verifyChecksums: false) { view in
+            if case .event(.fill(let fill)) = try JournalEntry.decode(view) {
+                traded[fill.orderID, default: 0] += fill.quantity
+            }
+            return true
+        }
+        translator.withLock { $0.traded = traded }
+    }
+
+    private let recovered: ReplayOutcome
+
+    // MARK: - Running
+
+    /// Runs until `stop()`, a signal handler calls it, or the clock reaches `stopAtSecondOfDay`.
+    public func run() async throws {
+        health.withLock { $0.recoveredRecords = recovered.records }
+        if !recovered.unjournaled.isEmpty {
+            try await sequencer.journalRecovered(recovered.unjournaled)
+            logger.notice(
+                "journaled commands a crash left behind", metadata: ["count": "\(recovered.unjournaled.count)"])
+        }
+        feed.start()
+        orderUpdates?.start()
+        spawn { await self.pumpFeed() }
+        if let orderUpdates { spawn { await self.pumpOrders(orderUpdates) } }
+
+        if recovered.records == 0 {
+            let now = await clock.now()
+            let started = SessionStarted(
+                engineVersion: options.engineVersion, mode: options.mode, tradingDate: now.istDate,
+                configFiles: options.configFiles)
+            try await submit(.sessionStarted(started))
+        } else {
+            // Subscriptions are per connection: ask again for what the state holds.
+            let state = await sequencer.state
+            for subscription in state.subscriptions {
+                await feed.subscribe([subscription.instrument], mode: subscription.mode)
+            }
+            for item in recovered.unjournaled { await perform(item.command) }
+            try await reconcile()
+        }
+        spawn { await self.timers() }
+        while !finished.withLock({ $0 }) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await shutdown()
+    }
+
+    /// Asks the loop to stop; `run()` returns once sockets are closed and the journal is flushed.
+    public func stop() {
+        finished.withLock { $0 = true }
+    }
+
+    private func spawn(_ body: @escaping @Sendable () async -> Void) {
+        let task = Task { await body() }
+        tasks.withLock { $0.append(task) }
+    }
+
+    private func shutdown() async {
+        health.withLock { $0.stopping = true }
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+        await feed.stop()
+        await orderUpdates?.stop()
+        try? await rest.shutdown()
+        let state = await sequencer.state
+        let open = state.openPositions
+        let lastSeq = await sequencer.lastSeq
+        logger.notice(
+            "stopped",
+            metadata: [
+                "seq": "\(lastSeq)", "open_positions": "\(open.count)",
+                "positions": "\(open.map { "\($0.instrument) \($0.quantity) @ \($0.entryAverage)" })",
+            ])
+        journal.close()
+    }
+
+    /// Journals an input, folds it, journals the commands, then lets the handlers act on them.
+    @discardableResult
+    func submit(_ event: Event) async throws -> Sequencer.Submission {
+        let time = await clock.now()
+        do {
+            let submission = try await sequencer.submit(event, at: time)
+            for command in submission.commands { await perform(command) }
+            return submission
+        } catch {
+            health.withLock {
+                $0.journalHealthy = false
+                $0.journalError = "\(error)"
+            }
+            logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"])
+            stop()
+            throw error
+        }
+    }
+
+    /// Submits and logs instead of throwing (for pumps and handlers).
+    func post(_ event: Event) async {
+        _ = try? await submit(event)
+    }
+
+    // MARK: - Effects
+
+    /// Runs one durable command.
+    ///
+    /// Order and data effects run concurrently; their outcomes come back as events.
+    func perform(_ command: Command) async {
+        switch command {
+        case .subscribe(let subscription):
+            await feed.subscribe(subscription.instruments, mode: subscription.mode)
+        case .unsubscribe(let subscription):
+            await feed.unsubscribe(subscription.instruments)
+        case .placeOrder(let intent):
+            spawn {
+                let time = await self.clock.now()
+                for event in await self.gateway.place(intent, at: time) { await self.post(event) }
+            }
+        case .cancelOrder(let cancellation):
+            spawn { for event in await self.gateway.cancel(cancellation) { await self.post(event) } }
+        case .modifyOrder(let modification):
+            spawn { for event in await self.gateway.modify(modification) { await self.post(event) } }
+        case .fetchData(let request):
+            // A request already on its way is not queued again: the answer will serve both, and a queue of
+            // stale duplicates would push fresh requests past the rate limits.
+            let key = "\(request.fields)"
+            let fresh = inFlightRequests.withLock { $0.insert(key).inserted }
+            guard fresh else { return }
+            spawn {
+                await self.fetch(request)
+                _ = self.inFlightRequests.withLock { $0.remove(key) }
+            }
+        }
+    }
+
+    private func fetch(_ request: DataRequest) async {
+        do {
+            switch request {
+            case .quote(let keys):
+                let prices = try await rest.lastPrices(keys)
+                let now = await clock.now()
+                for key in keys.sorted() {
+                    guard let price = prices[key] else { continue }
+                    await post(.tick(Tick(instrument: key, lastPrice: price, lastTradeTime: now.epochSeconds)))
+                }
+            case .optionChain(let underlying, let expiry):
+                await post(.optionChain(try await rest.optionChain(underlying: underlying, expiry: expiry)))
+            case .expiryList(let underlying):
+                let expiries = try await rest.expiryList(underlying: underlying)
+                await post(.expiryList(ExpiryList(underlying: underlying, expiries: expiries)))
+            case .funds:
+                if let paper = gateway as? PaperBroker {
+                    let balance = paper.balance
+                    await post(
+                        .funds(FundsSnapshot(available: balance, startOfDayLimit: options.config.paper.startingBalance))
+                    )
+                } else {
+                    let limit = try await rest.fundLimit()
+                    await post(
+                        .funds(
+                            FundsSnapshot(
+                                available: try Paise(amount: limit.availabelBalance, field: "availabelBalance"),
+                                startOfDayLimit: try Paise(amount: limit.sodLimit, field: "sodLimit"))))
+                }
+            case .positions:
+                await post(.positions(try await brokerPositions()))
+            case .history(let instrument, let interval, let from, let to):
+                let candles = try await rest.intradayCandles(
+                    instrument, instrumentType: instrument.segment == .indexValue ? "INDEX" : "OPTIDX",
+                    interval: Int(interval), from: "\(from) 09:15:00", to: "\(to) 15:30:00")
+                let now = await clock.now()
+                // Only completed bars: the one still forming comes from the feed.
+                let complete = candles.filter { $0.start + Int64(interval) * 60 <= now.epochSeconds }
+                await post(
+                    .candleBatch(
+                        CandleBatch(
+                            instrument: instrument, intervalMinutes: interval, source: .history, candles: complete)))
+            case .orderByCorrelation(let id):
+                if let record = try await rest.order(correlationID: id.value) {
+                    await post(
+                        .orderAccepted(
+                            OrderAccepted(
+                                correlationID: id, orderID: record.orderId,
+                                status: OrderStatus(apiName: record.orderStatus))))
+                }
+            }
+        } catch let error as DhanError {
+            if case .authExpired = error { await authExpired(error.description) }
+            logger.warning("data request failed", metadata: ["request": "\(request.fields)", "error": "\(error)"])
+        } catch {
+            logger.warning("data request failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func brokerPositions() async throws -> PositionsSnapshot {
+        let records = try await rest.positions()
+        var out: [BrokerPosition] = []
+        for record in records {
+            guard let segment = ExchangeSegment(apiName: record.exchangeSegment), let id = SecurityID(record.securityId)
+            else { continue }
+            out.append(
+                BrokerPosition(
+                    instrument: InstrumentKey(segment, id),
+                    productType: ProductType(apiName: record.productType) ?? .intraday,
+                    netQuantity: Int64(record.netQty), buyQuantity: Int64(record.buyQty),
+                    sellQuantity: Int64(record.sellQty), buyAverage: try Paise(price: record.buyAvg, field: "buyAvg"),
+                    sellAverage: try Paise(price: record.sellAvg, field: "sellAvg"),
+                    realizedProfit: try Paise(amount: record.realizedProfit, field: "realizedProfit"),
+                    unrealizedProfit: try Paise(amount: record.unrealizedProfit, field: "unrealizedProfit")))
+        }
+        return PositionsSnapshot(positions: out.sorted { $0.instrument < $1.instrument })
+    }
+
+    private func authExpired(_ detail: String) async {
+        let first = health.withLock { health in
+            defer { health.authExpired = true }
+            return !health.authExpired
+        }
+        guard first else { return }
+        logger.critical("ACCESS TOKEN REJECTED (DH-901): trading paused until a new token is supplied")
+        await post(.feedStatus(FeedStatus(channel: .marketFeed, state: .authExpired, reasonCode: 807, detail: detail)))
+    }
+
+    // MARK: - Pumps
+
+    private func pumpFeed() async {
+        for await update in feed.updates {
+            switch update {
+            case .trade(let trade):
+                guard let tick = try? trade.tick() else { continue }
+                gateway.observe(tick)
+                if tick.instrument.segment == .indexValue {
+                    let now = await clock.now()
+                    let wasStale = health.withLock { health in
+                        defer {
+                            health.lastIndexTick = now
+                            health.lastIndexTickWall = .now
+                            health.feedStale = false
+                        }
+                        return health.feedStale
+                    }
+                    if wasStale {
+                        await post(
+                            .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")))
+                    }
+                }
+                await post(.tick(tick))
+            case .state(let state):
+                health.withLock { $0.feed = state }
+                switch state {
+                case .connected: await post(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
+                case .reconnecting(_, let reason):
+                    await post(
+                        .feedStatus(FeedStatus(channel: .marketFeed, state: .disconnected, reasonCode: reason ?? 0)))
+                default: break
+                }
+            case .disconnect(let reason):
+                if reason == 807 || reason == 808 || reason == 809 { await authExpired("feed disconnect \(reason)") }
+            case .malformed(let error, let count):
+                logger.warning("malformed feed message", metadata: ["error": "\(error)", "count": "\(count)"])
+            case .previousClose, .openInterest, .marketStatus:
+                break
+            }
+        }
+    }
+
+    private func pumpOrders(_ client: OrderUpdateClient) async {
+        for await update in client.updates {
+            switch update {
+            case .alert(let alert):
+                let events = translator.withLock { $0.events(for: alert) }
+                for event in events { await post(event) }
+            case .state(let state):
+                health.withLock { $0.orderStream = state }
+            case .malformed(let text, let count):
+                logger.warning(
+                    "unexpected order-stream message", metadata: ["message": "\(text)", "count": "\(count)"])
+            }
+        }
+    }
+
+    /// A clock second: risk checks between ticks, bar closes, stale-feed detection, the stop time.
+    private func timers() async {
+        var resync = 0
+        while !Task.isCancelled && !finished.withLock({ $0 }) {
+            try? await Task.sleep(for: clock.secondDuration)
+            resync += 1
+            if resync % 20 == 0, let simulator = clock as? SimulatorClock { await simulator.resync() }
+            let now = await clock.now()
+            await post(.timer(TimerFired(kind: .second)))
+            let second = Int(now.istSecondOfDay)
+            let inMarket = options.config.calendar.isOpen(at: now)
+            let (last, lastWall, stale) = health.withLock { ($0.lastIndexTick, $0.lastIndexTickWall, $0.feedStale) }
+            if inMarket, !stale, let last, let lastWall,
+                now.epochSeconds - last.epochSeconds > options.feedStaleSeconds,
+                ContinuousClock.now - lastWall > .seconds(2)
+            {
+                health.withLock { $0.feedStale = true }
+                logger.warning("feed stale: entries blocked until ticks resume", metadata: ["since": "\(last)"])
+                await post(
+                    .feedStatus(
+                        FeedStatus(channel: .marketFeed, state: .stale, detail: "no index tick since \(last.istString)")
+                    ))
+            }
+            if let stopAt = options.stopAtSecondOfDay, second >= stopAt { stop() }
+        }
+    }
+
+    // MARK: - Reconciliation
+
+    /// After a restart, settles every intent whose outcome the journal does not know.
+    ///
+    /// It asks the broker by correlation id, then compares positions. Nothing is resent blindly.
+    func reconcile() async throws {
+        let state = await sequencer.state
+        var notes: [String] = []
+        var clean = true
+        if options.mode == .live {
+            for position in state.positions {
+                for (id, known) in inFlight(position) where !known {
+                    do {
+                        if let record = try await rest.order(correlationID: id.value) {
+                            notes.append("\(id): at the broker as \(record.orderId) (\(record.orderStatus))")
+                            await post(
+                                .orderAccepted(
+                                    OrderAccepted(
+                                        correlationID: id, orderID: record.orderId,
+                                        status: OrderStatus(apiName: record.orderStatus))))
+                            if record.filledQty > 0 {
+                                let alert = alertFrom(record)
+                                for event in translator.withLock({ $0.events(for: alert) }) { await post(event) }
+                            }
+                        } else {
+                            notes.append("\(id): never reached the broker; not resent")
+                            await post(
+                                .orderRejected(
+                                    OrderRejected(
+                                        correlationID: id, code: "NOT_SENT",
+                                        message: "not at the broker after a restart")))
+                        }
+                    } catch {
+                        clean = false
+                        notes.append("\(id): lookup failed: \(error)")
+                    }
+                }
+            }
+            // Fills the order stream delivered while we were down.
+            if let orders = try? await rest.orders() {
+                for record in orders where !record.correlationId.isEmpty {
+                    for event in translator.withLock({ $0.events(for: alertFrom(record)) }) { await post(event) }
+                }
+            }
+            let after = await sequencer.state
+            if let broker = try? await brokerPositions() {
+                for position in broker.positions where position.netQuantity != 0 {
+                    let ours = after.openPositions.filter { $0.instrument == position.instrument }.reduce(Int64(0)) {
+                        $0 + $1.quantity
+                    }
+                    if ours != position.netQuantity {
+                        clean = false
+                        notes.append("MISMATCH \(position.instrument): broker \(position.netQuantity), engine \(ours)")
+                    }
+                }
+            }
+        }
+        let result = ReconciliationResult(clean: clean, notes: notes.isEmpty ? ["nothing in flight"] : notes)
+        health.withLock { $0.reconciliation = result }
+        if !clean { logger.error("reconciliation found a mismatch", metadata: ["notes": "\(notes)"]) }
+        await post(.reconciliation(result))
+    }
+
+    /// Correlation ids of a position's orders, with whether the journal knows their outcome.
+    private func inFlight(_ position: Position) -> [(CorrelationID, Bool)] {
+        var out: [(CorrelationID, Bool)] = []
+        if position.phase == .pending && position.entryOrderID == nil { out.append((position.id, false)) }
+        if position.phase == .exiting, let exit = position.exit, exit.orderID == nil {
+            out.append((exit.correlationID, false))
+        }
+        return out
+    }
+
+    private func alertFrom(_ record: OrderRecord) -> OrderAlert {
+        let segment = ExchangeSegment(apiName: record.exchangeSegment) ?? .nseFNO
+        return OrderAlert(
+            exchange: segment == .bseFNO ? "BSE" : "NSE", segment: segment == .indexValue ? "I" : "D",
+            securityId: record.securityId, clientId: record.dhanClientId, orderNo: record.orderId, product: "I",
+            txnType: record.transactionType == "SELL" ? "S" : "B", orderType: "MKT", quantity: record.quantity,
+            remainingQuantity: record.remainingQuantity, tradedQty: record.filledQty, price: record.price,
+            triggerPrice: record.triggerPrice, tradedPrice: record.averageTradedPrice,
+            avgTradedPrice: record.averageTradedPrice, time: record.updateTime, remarks: "",
+            reasonDescription: record.omsErrorDescription, legNo: 1, instrument: "OPTIDX", symbol: "",
+            status: record.orderStatus, lotSize: 0, strikePrice: record.drvStrikePrice,
+            expiryDate: record.drvExpiryDate,
+            optType: record.drvOptionType == "PUT" ? "PE" : "CE", displayName: record.tradingSymbol,
+            correlationId: record.correlationId)
+    }
+
+    // MARK: - Operator
+
+    /// Journals an operator command (kill switch, circuit reset) like any other input.
+    public func operatorCommand(_ command: OperatorCommand) async throws {
+        try await submit(.operatorCommand(command))
+    }
+
+    public var healthSnapshot: Health { health.withLock { $0 } }
+}

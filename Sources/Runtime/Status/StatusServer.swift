@@ -1,0 +1,160 @@
+import Domain
+import Engine
+import Foundation
+import Hummingbird
+import Logging
+import Replay
+import Synchronization
+
+/// The status and control API on loopback: health, state, Prometheus metrics, the kill switch and the
+/// circuit reset (bearer token), and a small self-refreshing HTML page.
+public enum StatusServer {
+    /// Builds the HTTP application; run it beside the runtime.
+    public static func application(
+        runtime: TradingRuntime, host: String = "127.0.0.1", port: Int, controlToken: String?, logger: Logger,
+        onRunning: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/livez") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            let (ready, reasons) = await readiness(runtime)
+            return text(
+                ready ? "ready\n" : "not ready: \(reasons.joined(separator: "; "))\n",
+                status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("/status") { _, _ -> Response in
+            json(await statusJSON(runtime))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            text(await metrics(runtime), contentType: "text/plain; version=0.0.4")
+        }
+        router.post("/kill-switch") { request, _ -> Response in
+            guard authorised(request, controlToken) else {
+                return text("bearer token required\n", status: .unauthorized)
+            }
+            let engage = request.uri.queryParameters["engaged"].map { $0 != "false" } ?? true
+            try await runtime.operatorCommand(.killSwitch(engaged: engage))
+            return text("kill switch \(engage ? "engaged" : "released")\n")
+        }
+        router.post("/circuit/reset") { request, _ -> Response in
+            guard authorised(request, controlToken) else {
+                return text("bearer token required\n", status: .unauthorized)
+            }
+            try await runtime.operatorCommand(.circuitReset)
+            return text("circuit breaker reset\n")
+        }
+        router.get("/") { _, _ -> Response in
+            text(await page(runtime), contentType: "text/html; charset=utf-8")
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "scalper"),
+            onServerRunning: { onRunning($0.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    static func authorised(_ request: Request, _ token: String?) -> Bool {
+        guard let token else { return false }
+        return request.headers[.authorization] == "Bearer \(token)"
+    }
+
+    static func text(
+        _ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8"
+    )
+        -> Response
+    {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func json(_ body: String) -> Response { text(body, contentType: "application/json") }
+
+    static func readiness(_ runtime: TradingRuntime) async -> (Bool, [String]) {
+        let health = runtime.healthSnapshot
+        var reasons: [String] = []
+        if !health.journalHealthy { reasons.append("journal writer failed: \(health.journalError ?? "")") }
+        if health.feed != .connected { reasons.append("market feed \(health.feed)") }
+        if health.feedStale { reasons.append("feed stale") }
+        if health.authExpired { reasons.append("broker session expired (DH-901)") }
+        if runtime.options.mode == .live {
+            if health.orderStream != .connected { reasons.append("order stream \(health.orderStream)") }
+            if let reconciliation = health.reconciliation, !reconciliation.clean {
+                reasons.append("reconciliation mismatch: \(reconciliation.notes.joined(separator: ", "))")
+            }
+        }
+        return (reasons.isEmpty, reasons)
+    }
+
+    static func statusJSON(_ runtime: TradingRuntime) async -> String {
+        let state = await runtime.sequencer.state
+        let health = runtime.healthSnapshot
+        let (ready, reasons) = await readiness(runtime)
+        let reconciliation =
+            health.reconciliation.map { "{\"clean\":\($0.clean),\"notes\":\(quoted($0.notes))}" } ?? "null"
+        return """
+            {"mode":"\(runtime.options.mode)","ready":\(ready),"not_ready":\(quoted(reasons)),\
+            "feed":"\(health.feed)","order_stream":"\(health.orderStream)","feed_stale":\(health.feedStale),\
+            "auth_expired":\(health.authExpired),"reconciliation":\(reconciliation),\
+            "last_seq":\(state.lastSeq),"engine":\(StateJSON.render(state))}
+            """
+    }
+
+    static func quoted(_ items: [String]) -> String {
+        let encoder = JSONEncoder()
+        return String(decoding: (try? encoder.encode(items)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func metrics(_ runtime: TradingRuntime) async -> String {
+        let sequencer = runtime.sequencer
+        let state = await sequencer.state
+        let events = await sequencer.eventCount
+        let commands = await sequencer.commandCount
+        let ticks = await sequencer.tickCount
+        let orders = await sequencer.orderCount
+        let commit = await sequencer.lastCommitNanos
+        let rejects = state.positions.filter { $0.phase == .rejected }.count
+        let breaker = state.dayRisk?.circuitTripped == true ? 1 : 0
+        return """
+            # HELP scalper_events_total Events journaled.
+            # TYPE scalper_events_total counter
+            scalper_events_total \(events)
+            # HELP scalper_commands_total Commands journaled.
+            # TYPE scalper_commands_total counter
+            scalper_commands_total \(commands)
+            # HELP scalper_ticks_total Feed ticks journaled.
+            # TYPE scalper_ticks_total counter
+            scalper_ticks_total \(ticks)
+            # HELP scalper_orders_total Orders placed.
+            # TYPE scalper_orders_total counter
+            scalper_orders_total \(orders)
+            # HELP scalper_order_rejects Orders that failed.
+            # TYPE scalper_order_rejects gauge
+            scalper_order_rejects \(rejects)
+            # HELP scalper_journal_commit_seconds Duration of the last journal commit.
+            # TYPE scalper_journal_commit_seconds gauge
+            scalper_journal_commit_seconds \(Double(commit) / 1e9)
+            # HELP scalper_day_pnl_rupees Day PnL net of charges.
+            # TYPE scalper_day_pnl_rupees gauge
+            scalper_day_pnl_rupees \(state.dayNetPnL.rupees)
+            # HELP scalper_circuit_breaker_tripped 1 when the daily loss breaker has tripped.
+            # TYPE scalper_circuit_breaker_tripped gauge
+            scalper_circuit_breaker_tripped \(breaker)
+
+            """
+    }
+
+    static func page(_ runtime: TradingRuntime) async -> String {
+        let state = await runtime.sequencer.state
+        let rows = state.positions.map { position in
+            "<tr><td>\(position.entryTag)</td><td>\(position.phase.rawValue)</td><td>\(position.quantity)</td><td>\(position.entryAverage)</td><td>\(position.highWaterMark)</td><td>\(position.lastPrice.map(\.description) ?? "")</td><td>\(position.realized)</td></tr>"
+        }.joined()
+        return """
+            <!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+            <title>AlgoScalper</title><style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}
+            td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>
+            <h1>AlgoScalper — \(runtime.options.mode)</h1>
+            <p>Time \(state.now.istString) · seq \(state.lastSeq) · day PnL net ₹\(state.dayNetPnL) · breaker \(state.dayRisk?.circuitTripped == true ? "TRIPPED" : "ok")</p>
+            <table><tr><th>tag</th><th>phase</th><th>qty</th><th>entry</th><th>HWM</th><th>last</th><th>realised</th></tr>\(rows)</table>
+            </body></html>
+            """
+    }
+}
