@@ -112,6 +112,7 @@ enum PositionReducer {
         }
         var positionState = state.positions[position]
         let firstFillOfOrder: Bool
+        var subscriptions: [Command] = []
         switch role {
         case .entry:
             guard positionState.phase.allows(.active) || positionState.phase == .active else {
@@ -138,6 +139,9 @@ enum PositionReducer {
             if state.positions[position].phase != .active {
                 transition(&state, position, to: .active, seq: seq, why: "entry filled")
             }
+            // The order stream can deliver the fill before the REST acknowledgement: make sure the option's
+            // feed is asked for now (a no-op when the acceptance already did it).
+            subscriptions = WatchlistReducer.syncSubscriptions(&state)
         case .exit:
             guard positionState.phase == .exiting, var exit = positionState.exit else {
                 state.anomalies.append(
@@ -178,6 +182,6 @@ enum PositionReducer {
             state.cooldowns.sort { $0.instrument < $1.instrument }
             return WatchlistReducer.syncSubscriptions(&state)
         }
-        return []
+        return subscriptions
     }
 }
