@@ -4,19 +4,18 @@ import Testing
 
 @Suite("scalper demo and scalper report")
 struct DemoAndReportTests {
-    @Test("the demo paper-trades the bundled NIFTY week, proves the replay and writes the report")
+    @Test("the demo paper-trades a session against dhan-sim in-process, proves the replay and writes the report")
     func demo() throws {
         let scratch = TemporaryDirectory()
         let result = try Executables.run(
             Executables.scalper,
             [
-                "demo", "--out", scratch.sub("demo"), "--data", Fixtures.path("data/NIFTY_1m_2025-10-24..31.json"),
-                "--config", Fixtures.path("config/algo.yml"),
+                "demo", "--out", scratch.sub("demo"), "--config", Fixtures.path("config/algo.yml"), "--scenario",
+                Fixtures.path("config/scenarios/trend-day.txt"), "--speed", "700",
             ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(
-            result.stdout.hasPrefix(
-                "AlgoScalper demo: paper-trading NIFTY on 5 real trading days (2025-10-27 to 2025-10-31)\n"))
+        #expect(result.stdout.hasPrefix("AlgoScalper demo: dhan-sim on 127.0.0.1:"))
+        #expect(result.stdout.contains("simulating 2025-11-04 at 700x; paper trading NIFTY, BANKNIFTY, SENSEX\n"))
         #expect(result.stdout.contains("commands identical; state hash "))
         let html = try String(contentsOfFile: scratch.sub("demo/report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("<polyline"))
