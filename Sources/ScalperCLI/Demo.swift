@@ -107,7 +107,8 @@ struct Demo: AsyncParsableCommand {
         let recorded = await runtime.sequencer.state.stateHash
         let seconds = (ContinuousClock.now - started).seconds
         let journal = try Journal.openForReading(at: journalPath)
-        print("journal: \(journalPath): \(grouped(try journal.reader.lastSeq())) records in \(String(format: "%.1f", seconds)) s")
+        let records = grouped(try journal.reader.lastSeq())
+        print("journal: \(journalPath): \(records) records in \(String(format: "%.1f", seconds)) s")
         journal.close()
 
         // 2. Replay it with the same reducers and no effects: every command must come out the same.
