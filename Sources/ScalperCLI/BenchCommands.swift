@@ -12,7 +12,10 @@ struct BenchGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
-        subcommands: [IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self]
+        subcommands: [
+            IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self, FeedBench.self, RESTBench.self,
+            ExitLatencyBench.self,
+        ]
     )
 }
 

@@ -68,6 +68,9 @@ public actor Sequencer {
     }
 
     public var lastSeq: UInt64 { journal.lastSeq }
+
+    /// The day's net PnL (marked to market), for the status page's chart.
+    public var dayNetPnL: Paise { state.dayNetPnL }
 }
 
 extension Duration {

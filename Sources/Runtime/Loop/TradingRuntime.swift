@@ -59,6 +59,8 @@ public final class TradingRuntime: Sendable {
         public var stopping = false
         public var journalHealthy = true
         public var journalError: String?
+        /// Day net PnL sampled once a clock minute, for the intraday MTM chart.
+        public var mtm: [(time: Timestamp, pnl: Paise)] = []
     }
 
     public let options: Options
@@ -407,6 +409,14 @@ public final class TradingRuntime: Sendable {
             let now = await clock.now()
             await post(.timer(TimerFired(kind: .second)))
             let second = Int(now.istSecondOfDay)
+            if options.config.calendar.isOpen(at: now) {
+                let minute = now.epochSeconds / 60
+                let sampled = health.withLock { $0.mtm.last.map { $0.time.epochSeconds / 60 == minute } ?? false }
+                if !sampled {
+                    let pnl = await sequencer.dayNetPnL
+                    health.withLock { $0.mtm.append((now, pnl)) }
+                }
+            }
             let inMarket = options.config.calendar.isOpen(at: now)
             let (last, lastWall, stale) = health.withLock { ($0.lastIndexTick, $0.lastIndexTickWall, $0.feedStale) }
             if inMarket, !stale, let last, let lastWall,

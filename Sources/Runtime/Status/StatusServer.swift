@@ -142,6 +142,29 @@ public enum StatusServer {
             """
     }
 
+    /// The intraday MTM as an inline SVG polyline (no scripts, no network).
+    static func chart(_ points: [(time: Timestamp, pnl: Paise)]) -> String {
+        let width = 720.0
+        let height = 160.0
+        guard points.count >= 2, let first = points.first, let last = points.last else {
+            return "<svg width=\"\(Int(width))\" height=\"\(Int(height))\"></svg>"
+        }
+        let low = min(points.map(\.pnl.value).min()!, 0)
+        let high = max(points.map(\.pnl.value).max()!, 0)
+        let span = Double(max(high - low, 1))
+        let duration = Double(max(last.time.epochSeconds - first.time.epochSeconds, 1))
+        func y(_ value: Int64) -> Double { height - 10 - (Double(value - low) / span) * (height - 20) }
+        let line = points.map { point in
+            let x = 10 + Double(point.time.epochSeconds - first.time.epochSeconds) / duration * (width - 20)
+            return String(format: "%.1f,%.1f", x, y(point.pnl.value))
+        }.joined(separator: " ")
+        return """
+            <svg width="\(Int(width))" height="\(Int(height))" xmlns="http://www.w3.org/2000/svg">\
+            <line x1="10" x2="\(Int(width - 10))" y1="\(String(format: "%.1f", y(0)))" y2="\(String(format: "%.1f", y(0)))" stroke="#bbb"/>\
+            <polyline fill="none" stroke="#1565c0" stroke-width="2" points="\(line)"/></svg>
+            """
+    }
+
     static func page(_ runtime: TradingRuntime) async -> String {
         let state = await runtime.sequencer.state
         let rows = state.positions.map { position in
@@ -153,6 +176,7 @@ public enum StatusServer {
             td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>
             <h1>AlgoScalper — \(runtime.options.mode)</h1>
             <p>Time \(state.now.istString) · seq \(state.lastSeq) · day PnL net ₹\(state.dayNetPnL) · breaker \(state.dayRisk?.circuitTripped == true ? "TRIPPED" : "ok")</p>
+            \(chart(runtime.healthSnapshot.mtm))
             <table><tr><th>tag</th><th>phase</th><th>qty</th><th>entry</th><th>HWM</th><th>last</th><th>realised</th></tr>\(rows)</table>
             </body></html>
             """

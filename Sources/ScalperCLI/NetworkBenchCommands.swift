@@ -1,0 +1,176 @@
+import ArgumentParser
+import Dhan
+import DhanClient
+import DhanSim
+import Domain
+import Engine
+import Foundation
+import Journal
+import Logging
+import Replay
+import Runtime
+
+extension BenchGroup {
+    /// `scalper bench feed`: market-feed packets decoded per second on one core.
+    struct FeedBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "feed", abstract: "Decode binary market-feed packets on one core (quote and full packets).")
+
+        @Option(help: "Packets to decode per measurement.")
+        var packets: Int = 50_000_000
+
+        func run() async throws {
+            // 1,024 distinct packets laid end to end, as a socket buffer would hold them.
+            func corpus(_ make: (Int) -> FeedPacket) -> [UInt8] {
+                (0..<1024).flatMap { FeedPacketEncoder.encode(make($0)) }
+            }
+            let quotes = corpus { i in
+                .quote(
+                    InstrumentKey(.nseFNO, SecurityID(UInt32(35_000 + i))),
+                    TradeSnapshot(
+                        lastPrice: 100 + Float(i) * 0.05, lastQuantity: 75, lastTradeTimeIST: 1_762_248_600 + UInt32(i),
+                        averagePrice: 99.5, volume: UInt32(i * 75), totalSellQuantity: 1000, totalBuyQuantity: 1200,
+                        open: 98, close: 97, high: 105, low: 95))
+            }
+            let fulls = corpus { i in
+                .full(
+                    InstrumentKey(.nseFNO, SecurityID(UInt32(35_000 + i))),
+                    TradeSnapshot(
+                        lastPrice: 100 + Float(i) * 0.05, lastQuantity: 75, lastTradeTimeIST: 1_762_248_600,
+                        averagePrice: 99.5, volume: 7500, totalSellQuantity: 1000, totalBuyQuantity: 1200, open: 98,
+                        close: 97, high: 105, low: 95), openInterest: 4_500_000, oiDayHigh: 4_600_000,
+                    oiDayLow: 4_400_000, depth: [DepthLevel](repeating: .empty, count: 5))
+            }
+            print("market-feed decode, one core, \(grouped(packets)) packets each:")
+            for (name, bytes, size) in [("quote (50 B)", quotes, 50), ("full (162 B)", fulls, 162)] {
+                for (mode, tradeOnly) in [("trade fields (hot path)", true), ("every field", false)] {
+                    var checksum: UInt64 = 0
+                    let started = ContinuousClock.now
+                    bytes.withUnsafeBytes { buffer in
+                        var offset = 0
+                        for _ in 0..<packets {
+                            let packet = UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + size])
+                            if tradeOnly {
+                                if let trade = FeedPacketDecoder.decodeTrade(packet) {
+                                    checksum &+= UInt64(trade.lastTradeTimeIST)
+                                }
+                            } else if case .success = FeedPacketDecoder.decode(packet) {
+                                checksum &+= 1
+                            }
+                            offset += size
+                            if offset == buffer.count { offset = 0 }
+                        }
+                    }
+                    let seconds = (ContinuousClock.now - started).seconds
+                    print(
+                        "  \(name), \(mode): \(String(format: "%.1f", Double(packets) / seconds / 1e6)) M packets/s (\(String(format: "%.1f", seconds * 1e9 / Double(packets))) ns each; checksum \(checksum % 1000))"
+                    )
+                }
+            }
+        }
+    }
+
+    /// `scalper bench rest`: REST round trips to dhan-sim on loopback through the real client.
+    struct RESTBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rest",
+            abstract: "Round-trip latency of REST calls to dhan-sim (in-process, loopback) through DhanRESTClient.")
+
+        @Option(help: "Requests per endpoint (paced inside DhanHQ's per-second limits).")
+        var requests: Int = 200
+
+        @Option(help: "Trading calendar.")
+        var calendar = "config/calendar.yml"
+
+        func run() async throws {
+            let text = try String(contentsOfFile: calendar, encoding: .utf8)
+            var configuration = SimConfiguration(
+                date: CivilDate(2025, 11, 4), calendar: try TradingCalendar.parse(yaml: text, file: calendar))
+            configuration.speed = 0
+            configuration.startSecondOfDay = 10 * 3600
+            var quiet = Logger(label: "bench")
+            quiet.logLevel = .critical
+            let sim = try await DhanSimulator.start(configuration, logger: quiet)
+            let client = DhanRESTClient(
+                endpoints: .simulator(port: sim.port), credentials: .simulator, limiter: RateLimiter(), logger: quiet)
+            print("REST round trips to dhan-sim on 127.0.0.1 (\(requests) each, paced by the client's rate limiter):")
+            func measure(_ name: String, _ call: () async throws -> Void) async throws {
+                var samples: [Double] = []
+                for _ in 0..<5 { try await call() }  // warm the connection pool
+                for _ in 0..<requests {
+                    let started = ContinuousClock.now
+                    try await call()
+                    samples.append((ContinuousClock.now - started).seconds * 1e6)
+                    // Pace outside the measurement so the limiter never adds a wait to a sample.
+                    try await Task.sleep(for: .milliseconds(60))
+                }
+                samples.sort()
+                print(
+                    "  \(name): p50 \(String(format: "%.0f", samples[samples.count / 2])) µs, p99 \(String(format: "%.0f", samples[samples.count * 99 / 100])) µs"
+                )
+            }
+            try await measure("GET /v2/positions") { _ = try await client.positions() }
+            try await measure("GET /v2/fundlimit") { _ = try await client.fundLimit() }
+            try await client.shutdown()
+            await sim.stop()
+        }
+    }
+
+    /// `scalper bench exit`: tick in → exit command durable, inside the process.
+    struct ExitLatencyBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "exit",
+            abstract:
+                "Time from an option tick through the sequencer (journal the tick, reduce, journal the exit) per mode.")
+
+        @Option(help: "A journal with an open position to start from.")
+        var journal = "journal-fixtures/normal-day"
+
+        @Option(help: "Exits to measure per durability mode.")
+        var exits: Int = 2_000
+
+        func run() async throws {
+            // The state at the first moment a position is active, and the tick that takes it below its stop.
+            let source = try Journal.openForReading(at: journal)
+            var state = EngineState()
+            var found = false
+            try source.reader.forEach(verifyChecksums: false) { view in
+                if case .event(let event) = try JournalEntry.decode(view) {
+                    _ = Engine.reduce(&state, event, seq: view.seq, at: Timestamp(nanos: view.header.timestampNanos))
+                }
+                found = state.positions.contains { $0.phase == .active }
+                return !found
+            }
+            source.close()
+            guard found, let position = state.positions.first(where: { $0.phase == .active }) else {
+                throw ValidationError("\(journal) never has an active position")
+            }
+            var quiet = Logger(label: "bench")
+            quiet.logLevel = .critical
+            print("tick → exit command journaled, inside the process (\(grouped(exits)) exits per mode):")
+            for durability in [Durability.fast, .durable] {
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("exit-bench-\(UUID())").path
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let target = try Journal.openForWriting(at: scratch, options: JournalOptions(durability: durability))
+                var samples: [Double] = []
+                for i in 0..<exits {
+                    let sequencer = Sequencer(journal: target, state: state, logger: quiet)
+                    let time = Timestamp(nanos: state.now.nanos + Int64(i + 1) * 1_000_000)
+                    let tick = Tick(
+                        instrument: position.instrument, lastPrice: max(Paise(5), position.stop - Paise(5)),
+                        lastTradeTime: time.epochSeconds)
+                    let started = ContinuousClock.now
+                    let submission = try await sequencer.submit(.tick(tick), at: time)
+                    samples.append((ContinuousClock.now - started).seconds * 1e6)
+                    guard submission.commands.contains(where: { if case .placeOrder = $0 { true } else { false } })
+                    else { throw ValidationError("the tick did not cause an exit") }
+                }
+                target.close()
+                samples.sort()
+                print(
+                    "  \(durability): p50 \(String(format: "%.1f", samples[samples.count / 2])) µs, p99 \(String(format: "%.1f", samples[samples.count * 99 / 100])) µs"
+                )
+            }
+        }
+    }
+}
