@@ -187,7 +187,7 @@ struct SimCoreTests {
         let out = core.advance(toSecondOfDay: 10 * 3600 + 40 * 60, wallNow: 1)
         let fills = out.alerts.filter { $0.status == "TRADED" }
         #expect(fills.count == 1 && fills[0].legNo == 3 && fills[0].txnType == "S" && fills[0].tradedQty == 75)
-        #expect(out.alerts.contains { $0.status == "CANCELLED" && $0.legNo == 1 })
+        #expect(out.alerts.contains { $0.status == "CANCELLED" && $0.legNo == 2 && $0.remarks == "Super Order" })
         let records = core.broker.superRecords(market: core.market, second: core.second)
         #expect(records[0].orderStatus == "CLOSED")
         #expect(records[0].legDetails.map(\.orderStatus) == ["TRIGGERED", "CANCELLED"])

@@ -27,7 +27,7 @@ struct AlgoConfigTests {
         #expect(config.risk.stopLoss == BasisPoints(3000) && config.risk.takeProfit == BasisPoints(6000))
         #expect(config.risk.exitDrop == BasisPoints(300) && config.risk.dailyLossLimit == BasisPoints(600))
         #expect(config.risk.minProfitLock == .rupees(1000) && config.risk.timeExit == 15 * 3600 + 20 * 60)
-        #expect(config.risk.brokerProtection == RiskConfig.BrokerProtection.none)
+        #expect(config.risk.brokerProtection == .superOrder)
         #expect(
             config.sizing.bands.map(\.allocation) == [
                 BasisPoints(3000), BasisPoints(2500), BasisPoints(2000), BasisPoints(2000),

@@ -17,14 +17,21 @@ enum RiskFixtures {
     }
 
     /// The state after seq 1…4: session started, funds ₹2,00,000, NIFTY at 25,700, and a proposal awaiting the guard.
-    static func readyState(lots: Int64 = 1, premium: Paise = .rupees(100), at decision: Timestamp = time(10, 30)) throws
+    static func readyState(
+        lots: Int64 = 1, premium: Paise = .rupees(100), at decision: Timestamp = time(10, 30),
+        superOrders: Bool = false
+    ) throws
         -> EngineState
     {
         var state = EngineState()
+        var algo = try ConfigFixtures.algoText()
+        // Plain orders unless a test is about super orders, whatever the committed default is.
+        algo = algo.replacingOccurrences(
+            of: "broker_protection: super_order", with: "broker_protection: \(superOrders ? "super_order" : "none")")
         let started = SessionStarted(
             engineVersion: "test", mode: .paper, tradingDate: day,
             configFiles: [
-                ConfigFile(name: "algo.yml", text: try ConfigFixtures.algoText()),
+                ConfigFile(name: "algo.yml", text: algo),
                 ConfigFile(name: "calendar.yml", text: try ConfigFixtures.calendarText()),
             ])
         _ = Engine.reduce(&state, .sessionStarted(started), seq: 1, at: time(9, 0))

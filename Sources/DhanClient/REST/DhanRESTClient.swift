@@ -278,14 +278,16 @@ public final class DhanRESTClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            await limiter.acquire(apiClass, key: limitKey)
+            let permit = await limiter.acquire(apiClass, key: limitKey)
             let status: Int
             let data: Data
             do {
                 let response = try await http.execute(request, timeout: timeout)
                 status = Int(response.status.code)
                 data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+                await limiter.completed(permit)
             } catch {
+                await limiter.completed(permit)
                 throw .network(request: name, message: "\(error)")
             }
             if status == 429 {

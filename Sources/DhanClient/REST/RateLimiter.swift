@@ -46,7 +46,8 @@ public actor RateLimiter {
     ///
     /// `key` separates budgets inside a class: the option chain allows one request per 3 s for each
     /// underlying and expiry, not one for all.
-    public func acquire(_ apiClass: DhanAPIClass, key: String = "") async {
+    @discardableResult
+    public func acquire(_ apiClass: DhanAPIClass, key: String = "") async -> Permit {
         let bucket = apiClass.rawValue + "|" + key
         let previous = tail[bucket]
         let turn = Task { [previous] in
@@ -55,6 +56,22 @@ public actor RateLimiter {
         }
         tail[bucket] = turn
         await turn.value
+        return Permit(bucket: bucket, stamp: sent[bucket]?.last ?? clock.now)
+    }
+
+    /// One granted request, to be marked complete when its answer arrives.
+    public struct Permit: Sendable {
+        let bucket: String
+        let stamp: ContinuousClock.Instant
+    }
+
+    /// Re-stamps a request at its completion: the broker received it no later than that, so counting the
+    /// window from there keeps the next request out of the broker's window whatever the network delay was.
+    public func completed(_ permit: Permit) {
+        guard var times = sent[permit.bucket], let index = times.lastIndex(of: permit.stamp) else { return }
+        times[index] = clock.now
+        times.sort()
+        sent[permit.bucket] = times
     }
 
     private func waitForSlot(_ apiClass: DhanAPIClass, bucket: String) async {

@@ -78,7 +78,8 @@ struct SimBroker: Sendable {
     private var nextTradeNumber = 1
 
     func order(id: String) -> SimOrder? { orderIndex[id].map { orders[$0] } }
-    func order(correlationID: String) -> SimOrder? { orders.last { $0.correlationID == correlationID } }
+    /// The order placed under a correlation id (a super order's legs share it; the entry is the one placed).
+    func order(correlationID: String) -> SimOrder? { orders.first { $0.correlationID == correlationID } }
 
     private mutating func newOrderID() -> String {
         nextOrderNumber += 1
@@ -512,7 +513,7 @@ struct SimBroker: Sendable {
             ["CNC": "C", "INTRADAY": "I", "MARGIN": "M", "MTF": "F", "CO": "V", "BO": "B"][order.product] ?? "I"
         let type =
             ["LIMIT": "LMT", "MARKET": "MKT", "STOP_LOSS": "SL", "STOP_LOSS_MARKET": "SLM"][order.orderType] ?? "MKT"
-        return OrderAlert(
+        var alert = OrderAlert(
             exchange: exchange, segment: segment, securityId: order.instrument.securityID.description,
             clientId: clientID, orderNo: order.id, product: product, txnType: order.side == .buy ? "B" : "S",
             orderType: type, quantity: order.quantity, remainingQuantity: order.quantity - order.filled,
@@ -524,6 +525,12 @@ struct SimBroker: Sendable {
             lotSize: Int(contract?.lotSize ?? 1), strikePrice: contract?.strike.rupees ?? 0,
             expiryDate: contract.map { "\($0.expiry) 14:30:00" } ?? "0001-01-01 00:00:00",
             optType: contract?.type.code ?? "XX", displayName: symbol(contract), correlationId: order.correlationID)
+        // Super-order legs say so, with the leg number (1 entry, 2 stop loss, 3 target), on every alert.
+        if order.superOrderID != nil {
+            alert.remarks = "Super Order"
+            alert.legNo = order.legName == "TARGET_LEG" ? 3 : order.legName == "STOP_LOSS_LEG" ? 2 : 1
+        }
+        return alert
     }
 
     private func symbol(_ contract: ContractSpec?) -> String {

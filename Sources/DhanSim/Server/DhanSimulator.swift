@@ -21,6 +21,8 @@ public final class DhanSimulator: Sendable {
     private let serverTask = Mutex<Task<Void, any Error>?>(nil)
     private let driverTask = Mutex<Task<Void, Never>?>(nil)
     private let boundPort = Mutex<Int>(0)
+    /// Held while a step's output is delivered, so deliveries never overtake one another.
+    private let ordering = Mutex(())
     private let logger: Logger
 
     /// Outgoing items for one WebSocket.
@@ -115,22 +117,24 @@ public final class DhanSimulator: Sendable {
     /// Moves a manual clock (speed 0) forward; any clock may be pushed forward this way.
     public func advance(seconds: Int) {
         let wall = wallNow()
-        let out = core.withLock { core in
-            core.advance(toSecondOfDay: min(core.second + seconds, 86_399), wallNow: wall)
-        }
-        deliver(out)
+        step { core in core.advance(toSecondOfDay: min(core.second + seconds, 86_399), wallNow: wall) }
+    }
+
+    /// Steps the state and delivers what it produced as one move: alerts and frames leave in the order the
+    /// state machine made them, whichever task (clock, REST, socket) made them.
+    func step(_ body: (inout SimCore) -> Outbox) {
+        ordering.withLock { _ in deliver(core.withLock { body(&$0) }) }
     }
 
     /// Switches faults on (as `POST /sim/faults` does).
     public func inject(_ faults: SimFaults) {
         let wall = wallNow()
-        let out = core.withLock { core in
+        step { core in
             core.faults.apply(faults, wallNow: wall)
             if let reason = faults.disconnectFeedsReason { return core.disconnectAllFeeds(reason: reason) }
             if faults.tokenExpired == true { return core.disconnectAllFeeds(reason: 807) }
             return Outbox()
         }
-        deliver(out)
     }
 
     // MARK: - Clock driver
@@ -142,10 +146,9 @@ public final class DhanSimulator: Sendable {
             while !Task.isCancelled {
                 let wall = wallNow()
                 let target = min(startSecond + Int(wall * configuration.speed), 86_399)
-                let out = core.withLock { core in
+                step { core in
                     core.second < target ? core.advance(toSecondOfDay: target, wallNow: wall) : Outbox()
                 }
-                deliver(out)
                 let step = max(0.005, min(0.25, 1 / configuration.speed))
                 try? await Task.sleep(for: .milliseconds(Int(step * 1000)))
             }
@@ -193,13 +196,15 @@ public final class DhanSimulator: Sendable {
         let rest = RESTRequest(
             method: request.method.rawValue, path: path.hasSuffix("/") ? String(path.dropLast()) : path, query: query,
             accessToken: request.headers.first { $0.name.canonicalName == "access-token" }?.value, body: body)
-        let wall = wallNow()
-        let (reply, out, latency) = core.withLock { core in
-            let (reply, out) = core.handle(rest, wallNow: wall)
-            return (reply, out, core.faults.latencyMilliseconds ?? 0)
-        }
+        let latency = core.withLock { $0.faults.latencyMilliseconds ?? 0 }
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
-        deliver(out)
+        let wall = wallNow()
+        var reply = Reply(status: 500, body: Data())
+        step { core in
+            let (answer, out) = core.handle(rest, wallNow: wall)
+            reply = answer
+            return out
+        }
         return Self.response(reply)
     }
 
@@ -298,20 +303,24 @@ public final class DhanSimulator: Sendable {
             return
         }
         let (stream, continuation) = AsyncStream<Outgoing>.makeStream()
-        let (id, opened) = core.withLock { $0.openFeed() }
-        links.withLock { $0.feeds[id] = continuation }
-        deliver(opened)
+        var id = 0
+        ordering.withLock { _ in
+            let (opened, out) = core.withLock { $0.openFeed() }
+            id = opened
+            links.withLock { $0.feeds[opened] = continuation }
+            deliver(out)
+        }
+        let connection = id
         defer {
-            _ = links.withLock { $0.feeds.removeValue(forKey: id) }
-            core.withLock { $0.closeFeed(id) }
+            _ = links.withLock { $0.feeds.removeValue(forKey: connection) }
+            core.withLock { $0.closeFeed(connection) }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     // Binary client frames (the SDK's legacy disconnect) are tolerated and ignored.
                     guard case .text(let text) = message else { continue }
-                    let out = self.core.withLock { $0.feedRequest(id, text: text) }
-                    self.deliver(out)
+                    self.step { $0.feedRequest(connection, text: text) }
                 }
                 continuation.finish()
             }

@@ -90,6 +90,9 @@ enum PositionReducer {
                 Anomaly(seq: seq, message: "order update for unknown order \(event.orderID) (\(event.status))"))
             return []
         }
+        if role == .entry, let leg = event.leg, leg != .entry, state.positions[position].protection != nil {
+            return legUpdate(&state, position, leg: leg, event, seq: seq)
+        }
         switch event.status {
         case .rejected: return failed(&state, position, role, reason: event.reason, seq: seq)
         case .cancelled, .expired:
@@ -98,17 +101,67 @@ enum PositionReducer {
         }
     }
 
+    /// A protective leg was cancelled (or refused): once both are gone after the engine asked, its own exit
+    /// order goes out.
+    static func legUpdate(_ state: inout EngineState, _ position: Int, leg: OrderLeg, _ event: OrderUpdate, seq: UInt64)
+        -> [Command]
+    {
+        guard var legs = state.positions[position].protection,
+            [.cancelled, .rejected, .expired].contains(event.status)
+        else { return [] }
+        if leg == .target { legs.targetCancelled = true } else { legs.stopCancelled = true }
+        state.positions[position].protection = legs
+        guard legs.cancelRequested, legs.targetCancelled, legs.stopCancelled, let config = state.config,
+            state.positions[position].phase == .exiting, state.positions[position].exit != nil
+        else {
+            if !legs.cancelRequested {
+                state.anomalies.append(
+                    Anomaly(
+                        seq: seq,
+                        message:
+                            "\(leg.apiName) of \(state.positions[position].id) \(event.status) at the broker: unprotected"
+                    ))
+            }
+            return []
+        }
+        return [RiskReducer.exitOrder(state.positions[position], config: config)]
+    }
+
     static func fill(_ state: inout EngineState, _ fill: Fill, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let config = state.config, let (position, role) = locate(state, fill.correlationID) else {
+        guard let config = state.config, let located = locate(state, fill.correlationID) else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "fill for unknown order \(fill.orderID) (\(fill.quantity) × \(fill.price))"))
             return []
         }
+        let position = located.0
+        var role = located.1
         guard fill.quantity > 0 else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "fill of \(fill.quantity) units refused for \(state.positions[position].id)")
             )
             return []
+        }
+        // A super order's target or stop-loss leg fired at the broker: that is this position's exit, whatever
+        // exit the engine had begun (its own sell only goes out after the legs are cancelled).
+        if role == .entry, let leg = fill.leg, leg != .entry, state.positions[position].protection != nil {
+            if state.positions[position].quantity < fill.quantity {
+                state.positions[position].heldLegFills.append(fill)
+                return []
+            }
+            let reason: ExitReason = leg == .target ? .superOrderTarget : .superOrderStop
+            if state.positions[position].phase == .active {
+                transition(&state, position, to: .exiting, seq: seq, why: "broker \(leg.apiName) filled")
+            }
+            var exit =
+                state.positions[position].exit
+                ?? ExitIntent(
+                    correlationID: state.positions[position].id, reason: reason,
+                    quantity: state.positions[position].quantity)
+            exit.reason = reason
+            exit.correlationID = state.positions[position].id
+            exit.orderID = fill.orderID
+            state.positions[position].exit = exit
+            role = .exit
         }
         var positionState = state.positions[position]
         let firstFillOfOrder: Bool
@@ -181,6 +234,11 @@ enum PositionReducer {
             state.cooldowns.append(Cooldown(instrument: instrument, until: until))
             state.cooldowns.sort { $0.instrument < $1.instrument }
             return WatchlistReducer.syncSubscriptions(&state)
+        }
+        let held = state.positions[position].heldLegFills
+        if role == .entry, !held.isEmpty, state.positions[position].quantity >= held.reduce(0, { $0 + $1.quantity }) {
+            state.positions[position].heldLegFills = []
+            for legFill in held { subscriptions += self.fill(&state, legFill, seq: seq, at: time) }
         }
         return subscriptions
     }

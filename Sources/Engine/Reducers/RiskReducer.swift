@@ -15,9 +15,36 @@ enum RiskReducer {
             let reason = ExitRules.evaluate(
                 &state.positions[position], price: tick.lastPrice, at: time, risk: config.risk,
                 secondOfDay: Int(time.istSecondOfDay))
-            if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
+            if let reason {
+                commands += exit(&state, position, reason: reason, seq: seq)
+            } else {
+                commands += moveBrokerStop(&state, position, risk: config.risk)
+            }
         }
         return commands + checkDay(&state, seq: seq, at: time)
+    }
+
+    /// Keeps the super order's stop-loss leg with the engine's stop: at breakeven it moves to the entry, then
+    /// it follows the trail in steps of at least 2 % of the entry (DhanHQ allows 25 modifications per order).
+    static func moveBrokerStop(_ state: inout EngineState, _ position: Int, risk: RiskConfig) -> [Command] {
+        let held = state.positions[position]
+        guard var legs = held.protection, !legs.cancelRequested, held.phase == .active, held.breakevenArmed,
+            let orderID = held.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications
+        else { return [] }
+        let trail = held.highWaterMark - risk.exitDrop.of(held.highWaterMark)
+        let wanted = max(held.stop, trail).roundedToTick
+        let step = max(Paise(5), Paise(held.entryAverage.value / 50))
+        guard wanted >= legs.stopTrigger + step, wanted < held.lastPrice ?? wanted + Paise(5) else { return [] }
+        legs.stopTrigger = wanted
+        legs.modifications += 1
+        state.positions[position].protection = legs
+        return [
+            .modifyOrder(
+                OrderModification(
+                    correlationID: held.id, orderID: orderID, leg: .stopLoss, price: .zero, triggerPrice: wanted,
+                    quantity: held.quantity, reason: held.breakevenArmed && wanted == held.stop ? "breakeven" : "trail")
+            )
+        ]
     }
 
     /// A timer: the time exit and the breaker also apply between ticks.
@@ -98,9 +125,30 @@ enum RiskReducer {
         state.positions[position].exit = ExitIntent(correlationID: id, reason: reason, quantity: quantity)
         state.positions[position].exitAttempts += 1
         PositionReducer.transition(&state, position, to: .exiting, seq: seq, why: "exit \(reason.rawValue)")
-        let intent = OrderIntent(
-            correlationID: id, instrument: state.positions[position].instrument, side: .sell, quantity: quantity,
-            tag: reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))
-        return [.placeOrder(intent)]
+        // With live broker legs the engine first cancels them (cancelling the entry leg cancels every open
+        // leg); its own sell goes out only once both are confirmed cancelled. If a leg fires first the cancel
+        // fails and that leg's fill closes the position: it can never be sold twice.
+        if var legs = state.positions[position].protection, !legs.targetCancelled || !legs.stopCancelled,
+            let orderID = state.positions[position].entryOrderID
+        {
+            legs.cancelRequested = true
+            state.positions[position].protection = legs
+            return [
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: state.positions[position].id, orderID: orderID, leg: .entry,
+                        reason: "exit \(reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))"))
+            ]
+        }
+        return [exitOrder(state.positions[position], config: config)]
+    }
+
+    /// The market sell for a position's exit intent.
+    static func exitOrder(_ position: Position, config: AlgoConfig) -> Command {
+        let exit = position.exit!
+        return .placeOrder(
+            OrderIntent(
+                correlationID: exit.correlationID, instrument: position.instrument, side: .sell,
+                quantity: exit.quantity, tag: exit.reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit)))
     }
 }

@@ -17,11 +17,6 @@ enum SessionReducer {
             }
             let calendar = try TradingCalendar.parse(yaml: calendarText, file: "calendar.yml")
             config = try AlgoConfig.parse(yaml: algo, file: "algo.yml", calendar: calendar)
-            if config.risk.brokerProtection == .superOrder {
-                throw ConfigError(
-                    file: "algo.yml", key: "risk.broker_protection",
-                    reason: "super_order is not implemented yet; use none (the engine's own exits)")
-            }
         } catch {
             state.config = nil
             state.configError = "\(error)"

@@ -88,15 +88,26 @@ enum EntryGuard {
         var ids: [String] = []
         for quantity in sizing.orderQuantities {
             guard let id = state.nextCorrelationID(causeSeq: seq) else { break }
+            // With broker protection the entry is a super order whose legs sit at the hard stop and the take
+            // profit of the quoted premium, so the position stays protected if the engine dies.
+            let legs: SuperOrderLegs? =
+                config.risk.brokerProtection == .superOrder
+                ? SuperOrderLegs(
+                    target: (quote.lastPrice + config.risk.takeProfit.of(quote.lastPrice)).roundedToTick,
+                    stopLoss: max(Paise(5), (quote.lastPrice - config.risk.stopLoss.of(quote.lastPrice)).roundedToTick))
+                : nil
             commands.append(
                 .placeOrder(
-                    OrderIntent(correlationID: id, instrument: instrument, side: .buy, quantity: quantity, tag: tag)))
-            state.positions.append(
-                Position(
-                    id: id, index: indexConfig.key, instrument: instrument, exchange: indexConfig.exchange,
-                    optionType: chosen.type,
-                    strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
-                    orderedQuantity: quantity, tradingDate: state.session?.tradingDate ?? time.istDate))
+                    OrderIntent(
+                        correlationID: id, instrument: instrument, side: .buy, quantity: quantity, tag: tag,
+                        superOrder: legs)))
+            var position = Position(
+                id: id, index: indexConfig.key, instrument: instrument, exchange: indexConfig.exchange,
+                optionType: chosen.type,
+                strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
+                orderedQuantity: quantity, tradingDate: state.session?.tradingDate ?? time.istDate)
+            position.protection = legs.map { BrokerProtectionLegs(stopTrigger: $0.stopLoss, target: $0.target) }
+            state.positions.append(position)
             ids.append(id.value)
         }
         proposal.guardResult = "entered: " + ids.joined(separator: ",")

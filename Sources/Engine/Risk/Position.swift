@@ -35,6 +35,8 @@ public enum PositionPhase: String, Sendable, Equatable, CaseIterable {
 /// Why a position was closed; each renders the order tag.
 public enum ExitReason: String, Sendable, Equatable, CaseIterable {
     case stopLoss, takeProfit, trailingStop, breakevenStop, profitLock, timeExit, circuitBreaker, killSwitch, manual
+    /// The broker's super-order legs fired (risk.broker_protection: super_order).
+    case superOrderTarget, superOrderStop
 
     /// The order tag, with the configured numbers rendered in (`stop_loss_30pct`, `time_exit_1520`, …).
     public func tag(_ risk: RiskConfig, dailyLossLimit: BasisPoints) -> String {
@@ -55,6 +57,8 @@ public enum ExitReason: String, Sendable, Equatable, CaseIterable {
         case .circuitBreaker: return "circuit_breaker_" + percent(dailyLossLimit)
         case .killSwitch: return "kill_switch"
         case .manual: return "manual"
+        case .superOrderTarget: return "super_order_target"
+        case .superOrderStop: return "super_order_stop"
         }
     }
 }
@@ -120,6 +124,11 @@ public struct Position: Sendable, Equatable {
     public var minMTM: Paise = .zero
     public var minMTMTime: Timestamp?
     public var closedAt: Timestamp?
+    /// The broker-side legs protecting this position when it was entered as a super order.
+    public var protection: BrokerProtectionLegs?
+    /// Leg fills that arrived before the entry fill they close (streams and order books can list them first);
+    /// applied as soon as the entry's quantity is there.
+    public var heldLegFills: [Fill] = []
 
     public init(
         id: CorrelationID, index: String, instrument: InstrumentKey, exchange: Exchange, optionType: OptionType,
@@ -185,4 +194,29 @@ public struct Anomaly: Sendable, Equatable {
         self.seq = seq
         self.message = message
     }
+}
+
+/// A position's super-order legs at the broker, as the engine last set them.
+public struct BrokerProtectionLegs: Sendable, Equatable {
+    /// The stop-loss leg's trigger price now.
+    public var stopTrigger: Paise
+    public var target: Paise
+    /// Modifications sent to the stop-loss leg (DhanHQ allows 25 per order; the engine stops at 20).
+    public var modifications = 0
+    /// The engine asked to cancel the legs before its own exit; the exit order goes out once they are gone.
+    public var cancelRequested = false
+    public var targetCancelled = false
+    public var stopCancelled = false
+
+    public init(stopTrigger: Paise, target: Paise) {
+        self.stopTrigger = stopTrigger
+        self.target = target
+    }
+
+    public static let maxModifications = 20
+}
+
+extension Paise {
+    /// The nearest multiple of the ₹0.05 option tick.
+    public var roundedToTick: Paise { Paise((value + 2) / 5 * 5) }
 }

@@ -23,6 +23,9 @@ public final class PaperBroker: OrderGateway {
         var quotes: [InstrumentKey: Tick] = [:]
         var balance: Paise
         var orderNumber = 0
+        /// Entries placed as super orders, by order id: their legs exist only on paper (the engine's own exits
+        /// act), and cancelling them is confirmed at once.
+        var superEntries: [String: (CorrelationID, InstrumentKey, Int64)] = [:]
     }
 
     private let book: Mutex<Book>
@@ -79,6 +82,9 @@ public final class PaperBroker: OrderGateway {
             book.balance =
                 intent.side == .buy
                 ? book.balance - touch * intent.quantity - cost : book.balance + touch * intent.quantity - cost
+            if intent.superOrder != nil {
+                book.superEntries[orderID] = (intent.correlationID, intent.instrument, intent.quantity)
+            }
             return [
                 .orderAccepted(OrderAccepted(correlationID: intent.correlationID, orderID: orderID, status: .pending)),
                 .fill(
@@ -90,7 +96,19 @@ public final class PaperBroker: OrderGateway {
         }
     }
 
-    public func cancel(_ cancellation: OrderCancellation) async -> [Event] { [] }
+    public func cancel(_ cancellation: OrderCancellation) async -> [Event] {
+        guard cancellation.leg == .entry,
+            let (id, instrument, quantity) = book.withLock({ $0.superEntries.removeValue(forKey: cancellation.orderID) }
+            )
+        else { return [] }
+        return [OrderLeg.target, .stopLoss].map { leg in
+            .orderUpdate(
+                OrderUpdate(
+                    correlationID: id, orderID: "\(cancellation.orderID)-\(leg.apiName)", instrument: instrument,
+                    side: .sell, status: .cancelled, leg: leg, quantity: quantity, tradedQuantity: 0,
+                    averagePrice: .zero, reason: "cancelled on paper"))
+        }
+    }
     public func modify(_ modification: OrderModification) async -> [Event] { [] }
 }
 

@@ -34,6 +34,7 @@ public actor Sequencer {
     ///
     /// Time never runs backwards in the journal: an event stamped before the last one takes the last time.
     public func submit(_ event: Event, at proposed: Timestamp) throws -> Submission {
+        guard !closed else { throw SequencerClosed() }
         let started = ContinuousClock.now
         let time = max(proposed, state.now)
         let seq = try journal.append(JournalEntry.event(event).record(at: time))
@@ -69,6 +70,11 @@ public actor Sequencer {
 
     public var lastSeq: UInt64 { journal.lastSeq }
 
+    private var closed = false
+
+    /// Stops intake: every later input is refused, so the journal and the state end together.
+    public func close() { closed = true }
+
     /// The day's net PnL (marked to market), for the status page's chart.
     public var dayNetPnL: Paise { state.dayNetPnL }
 }
@@ -77,4 +83,9 @@ extension Duration {
     var nanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
+}
+
+/// An input offered after shutdown began; it is not journaled and not folded.
+public struct SequencerClosed: Error, CustomStringConvertible {
+    public var description: String { "the sequencer is closed (shutting down)" }
 }

@@ -180,6 +180,7 @@ public final class TradingRuntime: Sendable {
 
     private func shutdown() async {
         health.withLock { $0.stopping = true }
+        await sequencer.close()
         for task in tasks.withLock({ $0 }) { task.cancel() }
         await feed.stop()
         await orderUpdates?.stop()
@@ -204,6 +205,8 @@ public final class TradingRuntime: Sendable {
             let submission = try await sequencer.submit(event, at: time)
             for command in submission.commands { await perform(command) }
             return submission
+        } catch let error as SequencerClosed {
+            throw error
         } catch {
             health.withLock {
                 $0.journalHealthy = false
@@ -474,7 +477,11 @@ public final class TradingRuntime: Sendable {
             }
             // Fills the order stream delivered while we were down.
             if let orders = try? await rest.orders() {
-                for record in orders where !record.correlationId.isEmpty {
+                // Entries before their super-order legs: a leg's fill only makes sense after its entry's.
+                let ordered =
+                    orders.filter { !["TARGET_LEG", "STOP_LOSS_LEG"].contains($0.legName) }
+                    + orders.filter { ["TARGET_LEG", "STOP_LOSS_LEG"].contains($0.legName) }
+                for record in ordered where !record.correlationId.isEmpty {
                     for event in translator.withLock({ $0.events(for: alertFrom(record)) }) { await post(event) }
                 }
             }
@@ -509,14 +516,17 @@ public final class TradingRuntime: Sendable {
 
     private func alertFrom(_ record: OrderRecord) -> OrderAlert {
         let segment = ExchangeSegment(apiName: record.exchangeSegment) ?? .nseFNO
+        let legNo = record.legName == "TARGET_LEG" ? 3 : record.legName == "STOP_LOSS_LEG" ? 2 : 1
+        let superOrder = ["ENTRY_LEG", "TARGET_LEG", "STOP_LOSS_LEG"].contains(record.legName)
         return OrderAlert(
             exchange: segment == .bseFNO ? "BSE" : "NSE", segment: segment == .indexValue ? "I" : "D",
             securityId: record.securityId, clientId: record.dhanClientId, orderNo: record.orderId, product: "I",
             txnType: record.transactionType == "SELL" ? "S" : "B", orderType: "MKT", quantity: record.quantity,
             remainingQuantity: record.remainingQuantity, tradedQty: record.filledQty, price: record.price,
             triggerPrice: record.triggerPrice, tradedPrice: record.averageTradedPrice,
-            avgTradedPrice: record.averageTradedPrice, time: record.updateTime, remarks: "",
-            reasonDescription: record.omsErrorDescription, legNo: 1, instrument: "OPTIDX", symbol: "",
+            avgTradedPrice: record.averageTradedPrice, time: record.updateTime,
+            remarks: superOrder ? "Super Order" : "", reasonDescription: record.omsErrorDescription, legNo: legNo,
+            instrument: "OPTIDX", symbol: "",
             status: record.orderStatus, lotSize: 0, strikePrice: record.drvStrikePrice,
             expiryDate: record.drvExpiryDate,
             optType: record.drvOptionType == "PUT" ? "PE" : "CE", displayName: record.tradingSymbol,
