@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark in a release build, in one run: journal append against the raw-LMDB C baseline (fast
 # and durable), durable group commit with 8 producers, scan with decode, indicators and candles, the
-# engine's bar close, and replay next to the bare scan.
+# engine's bar close, replay next to the bare scan, feed decode, REST to dhan-sim and tick-to-exit latency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -27,3 +27,11 @@ echo "### scrip master: 200,000 rows"
 "$bin" bench master
 echo "### option backtest over the bundled NIFTY week"
 "$bin" backtest --data data/NIFTY_1m_2025-10-24..31.json --journal "$scratch/backtest" | head -1
+echo "### market-feed decode, one core"
+"$bin" bench feed
+echo "### REST round trip to dhan-sim (loopback)"
+"$bin" bench rest --requests 100
+echo "### tick in → exit command journaled (sequencer, both durability modes)"
+"$bin" bench exit
+echo "### backtest: a year of 1m bars for three indices"
+"$bin" bench backtest

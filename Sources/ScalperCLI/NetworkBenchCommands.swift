@@ -5,8 +5,10 @@ import DhanSim
 import Domain
 import Engine
 import Foundation
+import Indicators
 import Journal
 import Logging
+import MarketModel
 import Replay
 import Runtime
 
@@ -171,6 +173,87 @@ extension BenchGroup {
                     "  \(durability): p50 \(String(format: "%.1f", samples[samples.count / 2])) µs, p99 \(String(format: "%.1f", samples[samples.count * 99 / 100])) µs"
                 )
             }
+        }
+    }
+}
+
+extension BenchGroup {
+    /// `scalper bench backtest`: bars per second over a year of 1m bars for three indices.
+    struct BacktestBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backtest",
+            abstract:
+                "A year of 1m bars for NIFTY, BANKNIFTY and SENSEX from the market model: the full engine (option backtest) and the index proxy study, bars/s."
+        )
+
+        @Option(help: "The trading configuration.")
+        var config: String = "config/algo.yml"
+
+        @Option(help: "Year of bars to generate.")
+        var year: Int = 2025
+
+        func run() async throws {
+            let loaded = try ConfigLoader.load(path: config)
+            let calendar = loaded.config.calendar
+            var bars: [(IndexConfig, [Candle])] = []
+            for index in loaded.config.indices {
+                guard let spec = IndexSpec.standard.first(where: { $0.symbol == index.key }) else { continue }
+                let model = IndexPathModel(spec: spec, seed: 7)
+                var candles: [Candle] = []
+                var day = CivilDate(year, 1, 1)
+                while day <= CivilDate(year, 12, 31) {
+                    if calendar.covers(day) ? calendar.isTradingDay(day, exchange: index.exchange) : day.weekday < 6 {
+                        candles += model.path(on: day, calendar: calendar).minuteCandles()
+                    }
+                    day = day.adding(days: 1)
+                }
+                bars.append((index, candles))
+            }
+            let total = bars.reduce(0) { $0 + $1.1.count }
+            print(
+                "backtest over \(year): \(grouped(total)) one-minute bars for \(bars.map(\.0.key).joined(separator: ", "))"
+            )
+
+            let signals = loaded.config.signals
+            let study = ProxyStudy(
+                parameters: ProxyStudy.Parameters(
+                    supertrendPeriod: signals.supertrendPeriod, supertrendMultiplier: signals.supertrendMultiplier,
+                    adxPeriod: signals.adxPeriod, adx1mThreshold: signals.adxMinStrength,
+                    adx5mThreshold: signals.confirmationThreshold))
+            let priceBars = bars.map { index, candles in
+                (
+                    index.key,
+                    candles.map {
+                        PriceBar(
+                            start: $0.start, open: $0.open.rupees, high: $0.high.rupees, low: $0.low.rupees,
+                            close: $0.close.rupees)
+                    }
+                )
+            }
+            var started = ContinuousClock.now
+            var trades = 0
+            for (symbol, series) in priceBars { trades += study.run(symbol: symbol, bars: series).count }
+            var seconds = (ContinuousClock.now - started).seconds
+            print(
+                "  --proxy index: \(String(format: "%.0f", Double(total) / seconds)) bars/s (\(String(format: "%.2f", seconds)) s, \(trades) trades)"
+            )
+
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("backtest-bench-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let journal = try Journal.openForWriting(at: scratch, options: JournalOptions(durability: .fast))
+            let session = PaperSession(journal: journal, files: loaded.files, config: loaded.config)
+            started = ContinuousClock.now
+            var ran = 0
+            for (index, candles) in bars {
+                ran += try session.runDays(candles, instrument: index.instrument).bars
+                if standardErrorIsTerminal { printProgress("backtest: \(index.key) done") }
+            }
+            if standardErrorIsTerminal { printProgress("") }
+            seconds = (ContinuousClock.now - started).seconds
+            journal.close()
+            print(
+                "  full engine (option backtest, journaled): \(String(format: "%.0f", Double(ran) / seconds)) bars/s (\(String(format: "%.1f", seconds)) s, \(grouped(journal.lastSeq)) records, \(session.state.positions.filter { $0.entryFilled > 0 }.count) trades)"
+            )
         }
     }
 }

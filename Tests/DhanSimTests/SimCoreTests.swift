@@ -49,7 +49,8 @@ struct SimCoreTests {
             return frames
         }
         let first = try feed(seed: 7)
-        #expect(first.count == 3 * 2 + 120 * 3)
+        // Three instruments; the ATM option, being liquid, ticks twice a second.
+        #expect(first.count == 3 * 2 + 120 * 4)
         #expect(first == (try feed(seed: 7)))
         #expect(first != (try feed(seed: 8)))
     }
@@ -64,7 +65,7 @@ struct SimCoreTests {
         let out = Self.subscribe(&core, id, code: 17, [option])
         #expect(out.feedFrames.map { $0.frame[0] } == [6, 4, 5])
         let next = core.advance(toSecondOfDay: core.second + 1, wallNow: 0)
-        #expect(next.feedFrames.map { $0.frame[0] } == [4, 5])
+        #expect(next.feedFrames.map { $0.frame[0] } == [4, 5, 4, 5])  // ATM: liquid, two trades a second
         let ltt = next.feedFrames[0].frame.withUnsafeBytes { FeedPacketDecoder.decodeTrade($0)!.lastTradeTimeIST }
         #expect(FeedPacket.utcEpochSeconds(fromFeedLTT: ltt) == core.now.epochSeconds)
         _ = core.feedRequest(id, text: FeedRequest(requestCode: 18, instruments: [option]).json)

@@ -369,6 +369,28 @@ public struct ChartResponse: Codable, Equatable, Sendable {
         case openInterest = "open_interest"
     }
 
+    /// The real service sends timestamps and volumes as `1761277500.0`: whole numbers in float form.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        open = try c.decode([Double].self, forKey: .open)
+        high = try c.decode([Double].self, forKey: .high)
+        low = try c.decode([Double].self, forKey: .low)
+        close = try c.decode([Double].self, forKey: .close)
+        func integers(_ key: CodingKeys) throws -> [Int64] {
+            try c.decode([Double].self, forKey: key).enumerated().map { index, value in
+                guard value.isFinite, value == value.rounded(), abs(value) < 9e15 else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: c,
+                        debugDescription: "\(key.stringValue)[\(index)] = \(value) is not a whole number")
+                }
+                return Int64(value)
+            }
+        }
+        volume = try integers(.volume)
+        timestamp = try integers(.timestamp)
+        openInterest = c.contains(.openInterest) ? try integers(.openInterest) : nil
+    }
+
     public init(candles: [Candle], openInterest: Bool = true) {
         open = candles.map(\.open.rupees)
         high = candles.map(\.high.rupees)

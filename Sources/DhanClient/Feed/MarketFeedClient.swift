@@ -161,6 +161,7 @@ public final class MarketFeedClient: Sendable {
         while !Task.isCancelled && !state.withLock({ $0.stopped }) {
             continuation.yield(.state(.connecting))
             var reason: UInt16?
+            var refused = false
             do {
                 let lastReason = Mutex<UInt16?>(nil)
                 try await WebSocketClient.connect(
@@ -176,6 +177,8 @@ public final class MarketFeedClient: Sendable {
                 }
                 reason = lastReason.withLock { $0 }
             } catch {
+                // A refused upgrade is how the feed answers too many connections or requests (HTTP 429).
+                refused = (error as? WebSocketClientError) == .webSocketUpgradeFailed
                 logger.warning("market feed connection failed", metadata: ["error": "\(error)"])
             }
             state.withLock { $0.writer = nil }
@@ -184,7 +187,7 @@ public final class MarketFeedClient: Sendable {
                 value += 1
                 return value
             }
-            let throttled = reason == 805 || reason == 804
+            let throttled = reason == 805 || reason == 804 || refused
             let delay = policy.delay(
                 attempt: attempt, throttled: throttled, random: Double.random(in: 0..<1, using: &generator))
             continuation.yield(.state(.reconnecting(after: delay, reason: reason)))

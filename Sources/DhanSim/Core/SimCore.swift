@@ -86,6 +86,14 @@ struct SimCore: Sendable {
                 for frame in packets(for: key, mode: mode) {
                     out.feedFrames.append((id, frame))
                 }
+                // Liquid options (within two strikes of the money) trade more often than once a second.
+                if key.segment != .indexValue, let quote = market.quote(key, atSecondOfDay: second),
+                    abs(quote.stepsFromATM) <= 2
+                {
+                    for frame in packets(for: key, mode: mode, halfSecond: true) {
+                        out.feedFrames.append((id, frame))
+                    }
+                }
             }
         }
         packetsSent += out.feedFrames.count
@@ -166,8 +174,8 @@ struct SimCore: Sendable {
     }
 
     /// The packets one instrument produces in one mode at the current second (PROTOCOL.md §4.12).
-    func packets(for key: InstrumentKey, mode: FeedMode) -> [[UInt8]] {
-        guard let quote = market.quote(key, atSecondOfDay: second) else { return [] }
+    func packets(for key: InstrumentKey, mode: FeedMode, halfSecond: Bool = false) -> [[UInt8]] {
+        guard let quote = market.quote(key, atSecondOfDay: second, halfSecond: halfSecond) else { return [] }
         let ltt = FeedPacket.feedLTT(fromUTCEpochSeconds: now.epochSeconds)
         switch mode {
         case .ticker:

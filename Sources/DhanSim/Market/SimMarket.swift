@@ -69,7 +69,7 @@ struct SimMarket: Sendable {
     func path(_ id: SecurityID) -> DayPath? { paths[id] }
 
     /// A quote for any simulated instrument at one second: last, bid, ask and the day's open/high/low.
-    func quote(_ key: InstrumentKey, atSecondOfDay second: Int) -> InstrumentQuote? {
+    func quote(_ key: InstrumentKey, atSecondOfDay second: Int, halfSecond: Bool = false) -> InstrumentQuote? {
         if key.segment == .indexValue {
             guard let path = paths[key.securityID] else { return nil }
             let last = path.level(atSecondOfDay: second)
@@ -81,7 +81,10 @@ struct SimMarket: Sendable {
         guard let contract = universe.contract(key), let spec = universe.index(symbol: contract.underlying),
             let path = paths[spec.securityID]
         else { return nil }
-        let spot = path.level(atSecondOfDay: second)
+        let spot =
+            halfSecond
+            ? (path.level(atSecondOfDay: second) + path.level(atSecondOfDay: second + 1)) / 2
+            : path.level(atSecondOfDay: second)
         let premium = optionPremium(contract, spec: spec, spot: spot, second: second)
         let step = spec.strikeStep?.value ?? 5_000
         let steps = Int((contract.strike.value - Int64((spot * 100).rounded())) / step)

@@ -55,7 +55,19 @@ public enum Engine {
             state.contracts.removeAll { $0.underlying == list.underlying }
             state.contracts.append(list)
             state.contracts.sort { $0.underlying < $1.underlying }
-        case .positions, .feedStatus, .reconciliation:
+        case .feedStatus(let status):
+            // Entries wait for a fresh feed and a valid broker session; exits never wait.
+            switch (status.channel, status.state) {
+            case (.marketFeed, .stale): state.feedBlock = "market feed stale: \(status.detail)"
+            case (_, .authExpired): state.feedBlock = "broker session expired (DH-901): trading paused"
+            case (.marketFeed, .connected) where state.feedBlock?.hasPrefix("market feed stale") == true:
+                state.feedBlock = nil
+            default: break
+            }
+        case .reconciliation(let result):
+            state.reconciliationBlock =
+                result.clean ? nil : "reconciliation with the broker not clean: \(result.notes.joined(separator: "; "))"
+        case .positions:
             break
         }
         state.orderSlot = 0

@@ -20,6 +20,8 @@ enum EntryGuard {
             return []
         }
         if let reason = state.dayRisk?.entryBlock { return block(reason) }
+        if let reason = state.feedBlock { return block(reason) }
+        if let reason = state.reconciliationBlock { return block(reason) }
         let second = Int(time.istSecondOfDay)
         guard let session = config.calendar.session(on: time.istDate, exchange: indexConfig.exchange),
             session.contains(secondOfDay: second)

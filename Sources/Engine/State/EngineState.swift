@@ -31,6 +31,10 @@ public struct EngineState: Sendable, Equatable {
     public var contracts: [ContractList] = []
     /// Orders the current event has caused so far: each takes the next slot in its correlation id.
     public var orderSlot = 0
+    /// Why the runtime's inputs forbid entries now: the feed is stale or the broker session expired
+    /// (journaled feed statuses), or the last reconciliation with the broker was not clean.
+    public var feedBlock: String?
+    public var reconciliationBlock: String?
 
     /// The next correlation id for an order caused by the event at `seq`.
     public mutating func nextCorrelationID(causeSeq seq: UInt64) -> CorrelationID? {
