@@ -122,6 +122,7 @@ struct FaultAndStatusTests {
         #expect(status?["mode"] as? String == "paper" && status?["engine"] is [String: Any])
         let (_, metrics) = try await call("GET", "/metrics")
         #expect(metrics.contains("# TYPE scalper_events_total counter") && metrics.contains("scalper_ticks_total "))
+        #expect(metrics.contains("# TYPE scalper_journal_commit_seconds histogram"))
         #expect(try await call("POST", "/kill-switch").0 == 401)
         #expect(try await call("POST", "/kill-switch", token: "wrong").0 == 401)
         #expect(try await call("POST", "/kill-switch", token: "sekret") == (200, "kill switch engaged\n"))

@@ -18,10 +18,13 @@ public actor Sequencer {
     /// The last commit's duration (nanoseconds), for metrics.
     public private(set) var lastCommitNanos: Int64 = 0
 
-    public init(journal: Journal, state: EngineState, logger: Logger) {
+    let metrics: RuntimeMetrics?
+
+    public init(journal: Journal, state: EngineState, logger: Logger, metrics: RuntimeMetrics? = nil) {
         self.journal = journal
         self.state = state
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// What one input produced.
@@ -54,6 +57,18 @@ public actor Sequencer {
             }
         }
         orderCount += commands.filter { if case .placeOrder = $0 { true } else { false } }.count
+        if let metrics {
+            metrics.events.increment()
+            if !commands.isEmpty { metrics.commands.increment(by: commands.count) }
+            if case .tick = event { metrics.ticks.increment() }
+            let placed = commands.filter { if case .placeOrder = $0 { true } else { false } }.count
+            if placed > 0 { metrics.orders.increment(by: placed) }
+            if case .orderRejected = event { metrics.rejects.increment() }
+            metrics.commit.recordNanoseconds(elapsed.nanoseconds)
+            metrics.dayPnL.record(state.dayNetPnL.rupees)
+            metrics.breaker.record(state.dayRisk?.circuitTripped == true ? 1 : 0)
+            metrics.feedStale.record(state.feedBlock == nil ? 0 : 1)
+        }
         logger[metadataKey: "seq"] = "\(seq)"
         if !commands.isEmpty {
             logger.debug("commands", metadata: ["count": "\(commands.count)"])

@@ -65,6 +65,8 @@ public final class TradingRuntime: Sendable {
 
     public let options: Options
     public let sequencer: Sequencer
+    /// swift-metrics counters, gauges and the commit-latency histogram, in Prometheus form on `/metrics`.
+    public let metrics = RuntimeMetrics()
     public let clock: any RuntimeClock
     let rest: DhanRESTClient
     let feed: MarketFeedClient
@@ -91,7 +93,7 @@ public final class TradingRuntime: Sendable {
             journal.close()
             throw ReplayFailure(divergence: divergence)
         }
-        sequencer = Sequencer(journal: journal, state: outcome.state, logger: logger)
+        sequencer = Sequencer(journal: journal, state: outcome.state, logger: logger, metrics: metrics)
         rest = DhanRESTClient(endpoints: options.endpoints, credentials: options.credentials, logger: logger)
         feed = MarketFeedClient(
             endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect, logger: logger)

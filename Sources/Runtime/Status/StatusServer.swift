@@ -104,42 +104,7 @@ public enum StatusServer {
     }
 
     static func metrics(_ runtime: TradingRuntime) async -> String {
-        let sequencer = runtime.sequencer
-        let state = await sequencer.state
-        let events = await sequencer.eventCount
-        let commands = await sequencer.commandCount
-        let ticks = await sequencer.tickCount
-        let orders = await sequencer.orderCount
-        let commit = await sequencer.lastCommitNanos
-        let rejects = state.positions.filter { $0.phase == .rejected }.count
-        let breaker = state.dayRisk?.circuitTripped == true ? 1 : 0
-        return """
-            # HELP scalper_events_total Events journaled.
-            # TYPE scalper_events_total counter
-            scalper_events_total \(events)
-            # HELP scalper_commands_total Commands journaled.
-            # TYPE scalper_commands_total counter
-            scalper_commands_total \(commands)
-            # HELP scalper_ticks_total Feed ticks journaled.
-            # TYPE scalper_ticks_total counter
-            scalper_ticks_total \(ticks)
-            # HELP scalper_orders_total Orders placed.
-            # TYPE scalper_orders_total counter
-            scalper_orders_total \(orders)
-            # HELP scalper_order_rejects Orders that failed.
-            # TYPE scalper_order_rejects gauge
-            scalper_order_rejects \(rejects)
-            # HELP scalper_journal_commit_seconds Duration of the last journal commit.
-            # TYPE scalper_journal_commit_seconds gauge
-            scalper_journal_commit_seconds \(Double(commit) / 1e9)
-            # HELP scalper_day_pnl_rupees Day PnL net of charges.
-            # TYPE scalper_day_pnl_rupees gauge
-            scalper_day_pnl_rupees \(state.dayNetPnL.rupees)
-            # HELP scalper_circuit_breaker_tripped 1 when the daily loss breaker has tripped.
-            # TYPE scalper_circuit_breaker_tripped gauge
-            scalper_circuit_breaker_tripped \(breaker)
-
-            """
+        runtime.metrics.exposition()
     }
 
     /// The intraday MTM as an inline SVG polyline (no scripts, no network).
