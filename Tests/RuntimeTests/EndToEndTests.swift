@@ -68,7 +68,8 @@ struct EndToEndTests {
         "a full accelerated live session: entries, exits, a replay that matches, and the broker's book equals the engine's"
     )
     func fullSession() async throws {
-        let sim = try await Self.simulator(speed: 320)
+        // 200x leaves the 15:20 time exit three wall seconds to complete before the market closes at 15:30.
+        let sim = try await Self.simulator(speed: 200)
         let scratch = TemporaryDirectory("e2e")
         let loaded = try ConfigFixtures.loadAlgo()
         var options = TradingRuntime.Options(

@@ -25,6 +25,7 @@ public actor RateLimiter {
     private var pausedUntil: [DhanAPIClass: ContinuousClock.Instant] = [:]
     private var backoff: [DhanAPIClass: Duration] = [:]
     private var tail: [String: Task<Void, Never>] = [:]
+    private var inFlight: [String: Set<ContinuousClock.Instant>] = [:]
     /// Requests that had to wait, per class (for metrics).
     public private(set) var waits: [DhanAPIClass: Int] = [:]
     /// 429 answers seen, per class.
@@ -51,12 +52,11 @@ public actor RateLimiter {
         let bucket = apiClass.rawValue + "|" + key
         let previous = tail[bucket]
         let turn = Task { [previous] in
-            await previous?.value
-            await self.waitForSlot(apiClass, bucket: bucket)
+            _ = await previous?.value
+            return await self.waitForSlot(apiClass, bucket: bucket)
         }
-        tail[bucket] = turn
-        await turn.value
-        return Permit(bucket: bucket, stamp: sent[bucket]?.last ?? clock.now)
+        tail[bucket] = Task { _ = await turn.value }
+        return Permit(bucket: bucket, stamp: await turn.value)
     }
 
     /// One granted request, to be marked complete when its answer arrives.
@@ -68,13 +68,15 @@ public actor RateLimiter {
     /// Re-stamps a request at its completion: the broker received it no later than that, so counting the
     /// window from there keeps the next request out of the broker's window whatever the network delay was.
     public func completed(_ permit: Permit) {
+        inFlight[permit.bucket]?.remove(permit.stamp)
         guard var times = sent[permit.bucket], let index = times.lastIndex(of: permit.stamp) else { return }
         times[index] = clock.now
         times.sort()
         sent[permit.bucket] = times
     }
 
-    private func waitForSlot(_ apiClass: DhanAPIClass, bucket: String) async {
+    /// Waits for room in every window of the class, records the request and returns its stamp.
+    private func waitForSlot(_ apiClass: DhanAPIClass, bucket: String) async -> ContinuousClock.Instant {
         var waited = false
         while true {
             let now = clock.now
@@ -85,13 +87,18 @@ public actor RateLimiter {
             }
             var times = sent[bucket] ?? []
             let longest = (apiClass.limits.map { $0.window * scale }.max() ?? .seconds(1)) + margin
-            times.removeAll { now - $0 >= longest }
+            let flying = inFlight[bucket] ?? []
+            // A request still in flight may reach the broker any moment: it stays in every window until done.
+            times.removeAll { now - $0 >= longest && !flying.contains($0) }
             var wakeAt: ContinuousClock.Instant?
             for (window, count) in apiClass.limits {
                 let span = window * scale + margin
-                let inWindow = times.filter { now - $0 < span }
-                if inWindow.count >= count, let oldest = inWindow.first {
-                    let free = oldest + span
+                let inWindow = times.filter { now - $0 < span || flying.contains($0) }
+                if inWindow.count >= count {
+                    // Room opens when the oldest completed request leaves the window (or, if all are in
+                    // flight, shortly: a completion re-stamps and wakes nothing, so poll).
+                    let settled = inWindow.filter { !flying.contains($0) }
+                    let free = settled.first.map { $0 + span } ?? now + .milliseconds(10)
                     wakeAt = max(wakeAt ?? free, free)
                 }
             }
@@ -103,8 +110,9 @@ public actor RateLimiter {
             }
             times.append(now)
             sent[bucket] = times
+            inFlight[bucket, default: []].insert(now)
             if waited { waits[apiClass, default: 0] += 1 }
-            return
+            return now
         }
     }
 
