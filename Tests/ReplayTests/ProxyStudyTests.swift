@@ -97,6 +97,8 @@ struct ProxyStudyTests {
             ])
         #expect(options.status == 0, "\(options.stderr)")
         #expect(options.stdout.hasPrefix("option backtest: 2 day(s), 751 bars"))
+        // With super-order protection (the default) the engine's exits go through the legs: nothing is left open.
+        #expect(options.stdout.contains(", 0 open;"), "\(options.stdout)")
         let replay = try Executables.scalper("replay", scratch.sub("journal"))
         #expect(replay.status == 0 && replay.stdout.contains(": identical\n"))
     }

@@ -244,6 +244,20 @@ public final class PaperSession {
                         CandleBatch(
                             instrument: instrument, intervalMinutes: interval, source: .history, candles: candles))),
                 at: after(50))
+        case .cancelOrder(let cancellation) where cancellation.leg == .entry:
+            // Super-order legs exist only on paper here: their cancellation is confirmed, so the engine's own
+            // exit goes out.
+            guard let position = state.positions.first(where: { $0.id == cancellation.correlationID }) else { return }
+            for leg in [OrderLeg.target, .stopLoss] {
+                schedule(
+                    .event(
+                        .orderUpdate(
+                            OrderUpdate(
+                                correlationID: position.id, orderID: "\(cancellation.orderID)-\(leg.apiName)",
+                                instrument: position.instrument, side: .sell, status: .cancelled, leg: leg,
+                                quantity: position.quantity, tradedQuantity: 0, averagePrice: .zero,
+                                reason: "cancelled on paper"))), at: after(100))
+            }
         case .fetchData(.positions), .fetchData(.orderByCorrelation), .subscribe, .unsubscribe, .modifyOrder,
             .cancelOrder:
             break
