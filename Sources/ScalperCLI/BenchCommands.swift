@@ -212,82 +212,135 @@ extension BenchGroup {
             let directory = FileManager.default.temporaryDirectory.path + "/scalper-bench-replay-\(getpid())"
             try? FileManager.default.removeItem(atPath: directory)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let journal = try Journal.openForWriting(at: directory, options: JournalOptions(durability: .fast))
-            var state = EngineState()
-            var day = CivilDate(2025, 11, 3)
-            var random: UInt64 = 7
-            var price = 2_590_000.0
-            var recorded = 0
-            var batch: [PendingRecord] = []
-            func append(_ entry: JournalEntry, _ time: Timestamp) throws {
-                batch.append(entry.record(at: time))
-                if batch.count >= 1000 {
-                    try journal.append(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            let recordStart = ContinuousClock.now
-            var seq = journal.lastSeq
-            while recorded < events {
-                let started = SessionStarted(
-                    engineVersion: Scalper.version, mode: .backtest, tradingDate: day, configFiles: loaded.files)
-                seq += 1
-                let open = Timestamp.ist(day, 9, 15)
-                let startCommands = Engine.reduce(
-                    &state, .sessionStarted(started), seq: seq, at: Timestamp.ist(day, 9, 0))
-                try append(.event(.sessionStarted(started)), Timestamp.ist(day, 9, 0))
-                recorded += 1
-                let startCause = seq
-                for command in startCommands {
-                    seq += 1
-                    try append(.command(command, causeSeq: startCause), Timestamp.ist(day, 9, 0))
-                }
-                for second in 0..<(375 * 60) where recorded < events {
-                    random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    price += (Double(random >> 11) / Double(1 << 53) - 0.5) * 200
-                    let time = Timestamp(epochSeconds: open.epochSeconds + Int64(second))
-                    let tick = Event.tick(
-                        Tick(
-                            instrument: index.instrument, lastPrice: Paise(Int64(price)),
-                            lastTradeTime: time.epochSeconds))
-                    seq += 1
-                    let commands = Engine.reduce(&state, tick, seq: seq, at: time)
-                    try append(.event(tick), time)
-                    recorded += 1
-                    let cause = seq
-                    for command in commands {
-                        seq += 1
-                        try append(.command(command, causeSeq: cause), time)
+            // The recording journal is released (its writer lock with it) before the restart is timed.
+            let (snapshotPoint, outcome, replaySeconds) = try {
+                let journal = try Journal.openForWriting(at: directory, options: JournalOptions(durability: .fast))
+                var state = EngineState()
+                var day = CivilDate(2025, 11, 3)
+                var random: UInt64 = 7
+                var price = 2_590_000.0
+                var recorded = 0
+                // The fold 10,000 events before the end, for the restart-from-snapshot figure.
+                var snapshotPoint: (seq: UInt64, state: EngineState, events: Int)?
+                var batch: [PendingRecord] = []
+                func append(_ entry: JournalEntry, _ time: Timestamp) throws {
+                    batch.append(entry.record(at: time))
+                    if batch.count >= 1000 {
+                        try journal.append(batch)
+                        batch.removeAll(keepingCapacity: true)
                     }
                 }
-                day = loaded.config.calendar.nextTradingDay(after: day)
-            }
-            if !batch.isEmpty { try journal.append(batch) }
-            journal.close()
-            let recordSeconds = (ContinuousClock.now - recordStart).seconds
-            let records = journal.lastSeq
-            print(
-                "recorded \(grouped(records)) records (\(grouped(recorded)) events) in \(String(format: "%.2f", recordSeconds)) s"
-            )
+                let recordStart = ContinuousClock.now
+                var seq = journal.lastSeq
+                while recorded < events {
+                    let started = SessionStarted(
+                        engineVersion: Scalper.version, mode: .backtest, tradingDate: day, configFiles: loaded.files)
+                    seq += 1
+                    let open = Timestamp.ist(day, 9, 15)
+                    let startCommands = Engine.reduce(
+                        &state, .sessionStarted(started), seq: seq, at: Timestamp.ist(day, 9, 0))
+                    try append(.event(.sessionStarted(started)), Timestamp.ist(day, 9, 0))
+                    recorded += 1
+                    let startCause = seq
+                    for command in startCommands {
+                        seq += 1
+                        try append(.command(command, causeSeq: startCause), Timestamp.ist(day, 9, 0))
+                    }
+                    for second in 0..<(375 * 60) where recorded < events {
+                        random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                        price += (Double(random >> 11) / Double(1 << 53) - 0.5) * 200
+                        let time = Timestamp(epochSeconds: open.epochSeconds + Int64(second))
+                        let tick = Event.tick(
+                            Tick(
+                                instrument: index.instrument, lastPrice: Paise(Int64(price)),
+                                lastTradeTime: time.epochSeconds))
+                        seq += 1
+                        let commands = Engine.reduce(&state, tick, seq: seq, at: time)
+                        try append(.event(tick), time)
+                        recorded += 1
+                        let cause = seq
+                        for command in commands {
+                            seq += 1
+                            try append(.command(command, causeSeq: cause), time)
+                        }
+                        if recorded == events - 10_000 { snapshotPoint = (seq, state, recorded) }
+                    }
+                    day = loaded.config.calendar.nextTradingDay(after: day)
+                }
+                if !batch.isEmpty { try journal.append(batch) }
+                journal.close()
+                let recordSeconds = (ContinuousClock.now - recordStart).seconds
+                let records = journal.lastSeq
+                print(
+                    "recorded \(grouped(records)) records (\(grouped(recorded)) events) in \(String(format: "%.2f", recordSeconds)) s"
+                )
 
-            var decoded = 0
-            let scanStart = ContinuousClock.now
-            try journal.reader.forEach(verifyChecksums: false) { view in
-                _ = try JournalEntry.decode(view)
-                decoded += 1
-                return true
+                var decoded = 0
+                let scanStart = ContinuousClock.now
+                try journal.reader.forEach(verifyChecksums: false) { view in
+                    _ = try JournalEntry.decode(view)
+                    decoded += 1
+                    return true
+                }
+                let scanRate = Double(decoded) / (ContinuousClock.now - scanStart).seconds
+                let replayStart = ContinuousClock.now
+                let outcome = try JournalReplayer.replay(journal.reader)
+                let replaySeconds = (ContinuousClock.now - replayStart).seconds
+                guard outcome.divergence == nil else {
+                    printError("error: the benchmark journal did not replay")
+                    throw ExitCode.failure
+                }
+                print("bare scan + decode: \(grouped(Int(scanRate))) records/s")
+                print(
+                    "replay (decode, CRC, fold, command check): \(grouped(Int(Double(outcome.records) / replaySeconds))) records/s, \(grouped(Int(Double(outcome.events) / replaySeconds))) events/s"
+                )
+                return (snapshotPoint, outcome, replaySeconds)
+            }()
+            if let point = snapshotPoint {
+                try restart(directory: directory, point: point, full: outcome, fullSeconds: replaySeconds)
             }
-            let scanRate = Double(decoded) / (ContinuousClock.now - scanStart).seconds
-            let replayStart = ContinuousClock.now
-            let outcome = try JournalReplayer.replay(journal.reader)
-            let replaySeconds = (ContinuousClock.now - replayStart).seconds
-            guard outcome.divergence == nil else {
-                printError("error: the benchmark journal did not replay")
+        }
+
+        /// Times a runtime's start-up on the long journal: open for writing (CRC check of every record),
+        /// pick the snapshot, fold the 10,000-event tail; next to a fold from the first record.
+        private func restart(
+            directory: String, point: (seq: UInt64, state: EngineState, events: Int), full: ReplayOutcome,
+            fullSeconds: Double
+        ) throws {
+            let store = SnapshotStore(journalPath: directory)
+            do {
+                let journal = try Journal.openForReading(at: directory)
+                defer { journal.close() }
+                let fingerprint = try StateSnapshot.fingerprint(of: journal.reader, at: point.seq) ?? 0
+                let saveStart = ContinuousClock.now
+                let path = try store.save(
+                    StateSnapshot(
+                        seq: point.seq, recordFingerprint: fingerprint, state: point.state, records: point.seq,
+                        events: UInt64(point.events), commands: point.seq - UInt64(point.events)))
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                print(
+                    "state snapshot: \(grouped(size)) bytes, hashed, encoded and written (fsync) in \(String(format: "%.1f", (ContinuousClock.now - saveStart).seconds * 1000)) ms"
+                )
+            }
+            let start = ContinuousClock.now
+            let journal = try Journal.openForWriting(at: directory, options: JournalOptions(durability: .fast))
+            defer { journal.close() }
+            let opened = ContinuousClock.now
+            let selection = store.latest(for: journal.reader)
+            guard let snapshot = selection.snapshot else {
+                printError("error: the snapshot was passed over: \(selection.rejected)")
                 throw ExitCode.failure
             }
-            print("bare scan + decode: \(grouped(Int(scanRate))) records/s")
+            let loaded = ContinuousClock.now
+            let outcome = try JournalReplayer.replay(journal.reader, from: snapshot)
+            let done = ContinuousClock.now
+            guard outcome.divergence == nil, outcome.state.stateHash == full.state.stateHash else {
+                printError("error: the fold from the snapshot does not end where the full fold ends")
+                throw ExitCode.failure
+            }
+            func ms(_ duration: Duration) -> String { String(format: "%.0f ms", duration.seconds * 1000) }
             print(
-                "replay (decode, CRC, fold, command check): \(grouped(Int(Double(outcome.records) / replaySeconds))) records/s, \(grouped(Int(Double(outcome.events) / replaySeconds))) events/s"
+                "restart from a snapshot \(grouped(Int(outcome.foldedRecords))) records before the end: \(ms(done - start)) (open + verify every CRC \(ms(opened - start)), load snapshot \(ms(loaded - opened)), fold the tail \(ms(done - loaded))); a fold from the first record takes \(String(format: "%.0f", fullSeconds * 1000)) ms"
             )
         }
     }

@@ -62,6 +62,14 @@ struct RunCommand: AsyncParsableCommand {
     var durability = "durable"
 
     @Option(
+        name: .customLong("snapshot-every"),
+        help: "Save a state snapshot every N events and at shutdown, so a restart folds only the tail (0: never).")
+    var snapshotEvery = 20_000
+
+    @Flag(name: .customLong("no-snapshots"), help: "Rebuild the state from the whole journal, ignoring snapshots.")
+    var noSnapshots = false
+
+    @Option(
         name: .customLong("control-token-file"),
         help: "File with the bearer token for POST /kill-switch and /circuit/reset.")
     var controlTokenFile: String?
@@ -73,6 +81,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--clock must be wall or simulator")
         }
         if Durability(rawValue: durability) == nil { throw ValidationError("--durability must be durable or fast") }
+        if snapshotEvery < 0 { throw ValidationError("--snapshot-every must be 0 or more") }
     }
 
     func run() async throws {
@@ -103,6 +112,8 @@ struct RunCommand: AsyncParsableCommand {
             journalPath: journal, mode: live ? .live : .paper, configFiles: loaded.files, config: loaded.config,
             endpoints: endpoints, credentials: credentials)
         options.durability = Durability(rawValue: durability)!
+        options.snapshotEvery = snapshotEvery
+        options.useSnapshots = !noSnapshots
         if let until {
             let parts = until.split(separator: ":").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("--until '\(until)' is not HH:MM") }

@@ -39,11 +39,13 @@ struct CrashRecoveryTests {
             "run", "--config", Fixtures.path("config/algo.yml"), "--journal", journal, "--live", "--confirm-live",
             "--dhan-rest", "http://127.0.0.1:\(port)/v2", "--dhan-feed", "ws://127.0.0.1:\(port)", "--dhan-orders",
             "ws://127.0.0.1:\(port)", "--clock", "simulator", "--until", "12:30", "--http-port", "0",
+            // Snapshots often, so most restarts resume from one and fold only the tail.
+            "--snapshot-every", "200",
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["DHAN_CLIENT_ID"] = "SIMCLIENT"
         environment["DHAN_ACCESS_TOKEN"] = "SIMTOKEN"
-        environment["SCALPER_LOG"] = "warning"
+        environment["SCALPER_LOG"] = "notice"
         process.environment = environment
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = FileHandle(forWritingAtPath: log)
@@ -101,9 +103,19 @@ struct CrashRecoveryTests {
                 \.correlationID)
         }.filter { !$0.isEmpty }
         #expect(Set(correlations).count == correlations.count, "duplicate orders: \(correlations)")
+        // Restarts resumed from state snapshots; the shutdown's snapshot is the whole journal's fold.
+        let resumed = logs.dropFirst().filter { log in
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            return text.contains("state rebuilt from the journal") && !text.contains("snapshot_seq=none")
+        }
+        #expect(resumed.count >= 5, "restarts that resumed from a snapshot: \(resumed.count) of \(logs.count - 1)")
+        let store = SnapshotStore(journalPath: journal)
+        let newest = try store.load(try #require(store.files().first))
+        #expect(newest.seq == outcome.lastSeq)
+        #expect(newest.stateHash == state.stateHash)
         print(
             "crash test: \(kills) SIGKILLs, \(correlations.count) broker orders, \(state.positions.count) positions, "
-                + "\(outcome.records) records")
+                + "\(outcome.records) records, \(resumed.count) restarts from a snapshot")
         // The engine's positions and realised PnL equal the broker's exactly.
         let broker = EndToEndTests.brokerBook(sim)
         let engine = EndToEndTests.engineBook(state)

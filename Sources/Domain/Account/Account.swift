@@ -1,5 +1,5 @@
 /// The broker's fund limit at a moment (DhanHQ `/fundlimit`), in paise.
-public struct FundsSnapshot: JournalPayload {
+public struct FundsSnapshot: JournalPayload, Codable {
     public var available: Paise
     public var startOfDayLimit: Paise
     public var utilized: Paise
@@ -32,7 +32,7 @@ public struct FundsSnapshot: JournalPayload {
 }
 
 /// One position as the broker reports it.
-public struct BrokerPosition: Equatable, Sendable {
+public struct BrokerPosition: Equatable, Sendable, Codable {
     public var instrument: InstrumentKey
     public var productType: ProductType
     public var netQuantity: Int64

@@ -1,5 +1,5 @@
 /// An exchange whose sessions and holidays the calendar knows.
-public enum Exchange: String, Sendable, CaseIterable, CustomStringConvertible {
+public enum Exchange: String, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case nse = "NSE"
     case bse = "BSE"
 
@@ -7,7 +7,7 @@ public enum Exchange: String, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// A trading session's hours, as seconds after IST midnight.
-public struct SessionHours: Sendable, Equatable {
+public struct SessionHours: Sendable, Equatable, Codable {
     public var open: Int
     public var close: Int
 
@@ -21,7 +21,7 @@ public struct SessionHours: Sendable, Equatable {
 }
 
 /// How often an underlying's options expire, and on which weekday (ISO: 1 Monday … 7 Sunday).
-public enum ExpiryCadence: Sendable, Equatable {
+public enum ExpiryCadence: Sendable, Equatable, Codable {
     /// Every week on this weekday.
     case weekly(weekday: Int)
     /// The last such weekday of every month.
@@ -29,7 +29,7 @@ public enum ExpiryCadence: Sendable, Equatable {
 }
 
 /// One expiry rule and the date from which it applies (to weeks starting, or months starting, on or after it).
-public struct ExpiryRule: Sendable, Equatable {
+public struct ExpiryRule: Sendable, Equatable, Codable {
     public var effectiveFrom: CivilDate
     public var cadence: ExpiryCadence
 
@@ -40,7 +40,7 @@ public struct ExpiryRule: Sendable, Equatable {
 }
 
 /// An underlying's expiry schedule: its exchange and its rules over time, oldest first.
-public struct ExpirySchedule: Sendable, Equatable {
+public struct ExpirySchedule: Sendable, Equatable, Codable {
     public var exchange: Exchange
     public var rules: [ExpiryRule]
 
@@ -54,7 +54,7 @@ public struct ExpirySchedule: Sendable, Equatable {
 }
 
 /// One exchange's calendar: holidays, special sessions and Muhurat sessions.
-public struct ExchangeCalendar: Sendable, Equatable {
+public struct ExchangeCalendar: Sendable, Equatable, Codable {
     public var regular: SessionHours
     public var holidays: [CivilDate: String]
     /// Sessions on days that are otherwise closed (a Saturday budget day) or with unusual hours.
@@ -78,7 +78,7 @@ public struct ExchangeCalendar: Sendable, Equatable {
 /// It holds sessions, holidays and special sessions per exchange, and expiry rules per underlying.
 ///
 /// Dates outside `coverage` are treated as plain weekday sessions; callers warn with `covers(_:)`.
-public struct TradingCalendar: Sendable, Equatable {
+public struct TradingCalendar: Sendable, Equatable, Codable {
     public var coverage: ClosedRange<CivilDate>
     public var exchanges: [Exchange: ExchangeCalendar]
     public var expirySchedules: [String: ExpirySchedule]

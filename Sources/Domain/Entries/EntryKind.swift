@@ -2,7 +2,7 @@
 ///
 /// A kind's number never changes and is never reused. Changing a payload's layout bumps its
 /// `currentVersion`, and the payload's decoder keeps reading every version from 1.
-public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case sessionStarted = 1
     case tick = 2
     case candleBatch = 3

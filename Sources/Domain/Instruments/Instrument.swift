@@ -1,5 +1,5 @@
 /// A DhanHQ exchange segment, with the numeric code the binary market feed uses.
-public enum ExchangeSegment: UInt8, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+public enum ExchangeSegment: UInt8, Sendable, CaseIterable, Comparable, CustomStringConvertible, Codable {
     case indexValue = 0
     case nseEquity = 1
     case nseFNO = 2
@@ -35,7 +35,8 @@ public enum ExchangeSegment: UInt8, Sendable, CaseIterable, Comparable, CustomSt
 }
 
 /// A DhanHQ security id (unique only together with its segment).
-public struct SecurityID: Hashable, Comparable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+public struct SecurityID: Hashable, Comparable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible, Codable
+{
     public var value: UInt32
 
     public init(_ value: UInt32) { self.value = value }
@@ -52,7 +53,7 @@ public struct SecurityID: Hashable, Comparable, Sendable, ExpressibleByIntegerLi
 }
 
 /// One tradable or watchable instrument: segment plus security id.
-public struct InstrumentKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct InstrumentKey: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var segment: ExchangeSegment
     public var securityID: SecurityID
 
@@ -69,7 +70,7 @@ public struct InstrumentKey: Hashable, Comparable, Sendable, CustomStringConvert
 }
 
 /// Call or put.
-public enum OptionType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum OptionType: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case call = 1
     case put = 2
 

@@ -1,5 +1,5 @@
 /// One option contract from the broker's instrument master.
-public struct ContractSpec: Equatable, Sendable {
+public struct ContractSpec: Equatable, Sendable, Codable {
     /// The underlying's symbol as the engine configures it (NIFTY, BANKNIFTY, SENSEX).
     public var underlying: String
     public var instrument: InstrumentKey
@@ -25,7 +25,7 @@ public struct ContractSpec: Equatable, Sendable {
 
 /// The instrument master's option contracts for one underlying (journaled at start-up, so strike
 /// selection and sizing replay with the day's contracts and lot sizes).
-public struct ContractList: JournalPayload {
+public struct ContractList: JournalPayload, Codable {
     public var underlying: String
     /// Sorted by expiry, strike, then type.
     public var contracts: [ContractSpec]

@@ -1,5 +1,5 @@
 /// One side (call or put) of one strike in an option-chain snapshot.
-public struct OptionQuote: Equatable, Sendable {
+public struct OptionQuote: Equatable, Sendable, Codable {
     /// The option's feed and order id; DhanHQ sends it since v2.5 and older chains carry null.
     public var securityID: SecurityID?
     public var lastPrice: Paise
@@ -72,7 +72,7 @@ public struct OptionQuote: Equatable, Sendable {
 }
 
 /// One strike of a chain; a side is nil when the broker sent none (thin strikes).
-public struct OptionStrike: Equatable, Sendable {
+public struct OptionStrike: Equatable, Sendable, Codable {
     public var strike: Paise
     public var call: OptionQuote?
     public var put: OptionQuote?
@@ -141,7 +141,7 @@ public struct OptionChainSnapshot: JournalPayload {
 }
 
 /// The expiries the broker lists for an underlying, ascending.
-public struct ExpiryList: JournalPayload {
+public struct ExpiryList: JournalPayload, Codable {
     public var underlying: InstrumentKey
     public var expiries: [CivilDate]
 

@@ -67,7 +67,7 @@ public struct Tick: JournalPayload {
 }
 
 /// One OHLC bar; `start` is the bar's opening minute in epoch seconds UTC (DhanHQ's convention).
-public struct Candle: Equatable, Sendable {
+public struct Candle: Equatable, Sendable, Codable {
     public var start: Int64
     public var open: Paise
     public var high: Paise
@@ -104,7 +104,7 @@ public struct Candle: Equatable, Sendable {
 }
 
 /// Where a batch of candles came from.
-public enum CandleSource: UInt8, Sendable, CustomStringConvertible {
+public enum CandleSource: UInt8, Sendable, CustomStringConvertible, Codable {
     /// Fetched from the broker's chart API (warm-up history).
     case history = 1
     /// Built by the engine from ticks.

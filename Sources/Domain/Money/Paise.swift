@@ -1,5 +1,5 @@
 /// An amount of Indian rupees in integer paise (₹1 = 100 paise): every price, charge and PnL in the engine.
-public struct Paise: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomStringConvertible {
+public struct Paise: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomStringConvertible, Codable {
     public var value: Int64
 
     public init(_ value: Int64) { self.value = value }

@@ -14,7 +14,7 @@ extension BinaryReader {
 }
 
 /// Stop-loss and target legs that make an entry a DhanHQ Super Order, protected at the broker.
-public struct SuperOrderLegs: Equatable, Sendable {
+public struct SuperOrderLegs: Equatable, Sendable, Codable {
     public var target: Paise
     public var stopLoss: Paise
     /// 0 = no broker-side trailing.
@@ -334,7 +334,7 @@ public struct OrderUpdate: JournalPayload {
 }
 
 /// One execution: part or all of an order traded at one price.
-public struct Fill: JournalPayload {
+public struct Fill: JournalPayload, Codable {
     public var correlationID: CorrelationID?
     public var orderID: String
     public var tradeID: String

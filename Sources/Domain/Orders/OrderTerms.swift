@@ -1,5 +1,5 @@
 /// Buy or sell.
-public enum TransactionSide: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum TransactionSide: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case buy = 1
     case sell = 2
 
@@ -8,7 +8,7 @@ public enum TransactionSide: UInt8, Sendable, CaseIterable, CustomStringConverti
 }
 
 /// DhanHQ product type.
-public enum ProductType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum ProductType: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case cnc = 1
     case intraday, margin, mtf, coverOrder, bracketOrder
 
@@ -32,7 +32,7 @@ public enum ProductType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
 }
 
 /// DhanHQ order type.
-public enum OrderType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum OrderType: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case limit = 1
     case market, stopLoss, stopLossMarket
 
@@ -49,7 +49,7 @@ public enum OrderType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// DhanHQ order validity.
-public enum OrderValidity: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum OrderValidity: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case day = 1
     case immediateOrCancel
 
@@ -58,7 +58,7 @@ public enum OrderValidity: UInt8, Sendable, CaseIterable, CustomStringConvertibl
 }
 
 /// A super-order leg.
-public enum OrderLeg: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum OrderLeg: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case entry = 1
     case target, stopLoss
 
@@ -74,7 +74,7 @@ public enum OrderLeg: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// DhanHQ order status; values this build does not know are kept verbatim rather than refused.
-public enum OrderStatus: Equatable, Sendable, CustomStringConvertible {
+public enum OrderStatus: Equatable, Sendable, CustomStringConvertible, Codable {
     case transit, pending, partTraded, traded, rejected, cancelled, expired, closed, triggered
     case other(String)
 
@@ -119,7 +119,7 @@ extension BinaryReader {
 /// The id the broker files an order under on our behalf, derived from the placing command's seq.
 ///
 /// DhanHQ accepts at most 25 characters of letters, digits, `-` and `_` here.
-public struct CorrelationID: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CorrelationID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let value: String
 
     /// Validates a correlation id's length and alphabet.

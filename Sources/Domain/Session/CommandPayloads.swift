@@ -1,5 +1,5 @@
 /// Market-feed mode of a subscription (DhanHQ request codes 15 / 17 / 21).
-public enum FeedMode: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum FeedMode: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case ticker = 15
     case quote = 17
     case full = 21

@@ -1,5 +1,5 @@
 /// How the engine is trading this session.
-public enum TradingMode: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum TradingMode: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case paper = 1
     case live, backtest
 
@@ -13,7 +13,7 @@ public enum TradingMode: UInt8, Sendable, CaseIterable, CustomStringConvertible 
 }
 
 /// One configuration file as the session read it: its name (relative to the config directory) and text.
-public struct ConfigFile: Equatable, Sendable {
+public struct ConfigFile: Equatable, Sendable, Codable {
     public var name: String
     public var text: String
 
@@ -120,7 +120,7 @@ public enum StableHash {
 }
 
 /// Which timer fired; timers are events so that time-driven rules replay exactly.
-public enum TimerKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum TimerKind: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     case second = 1
     case barClose, fundsRefresh, positionsRefresh, sessionOpen, sessionClose, timeExit, dayRoll
 
@@ -220,7 +220,7 @@ public enum OperatorCommand: JournalPayload {
 }
 
 /// Which connection a feed-status event is about.
-public enum FeedChannel: UInt8, Sendable, CustomStringConvertible {
+public enum FeedChannel: UInt8, Sendable, CustomStringConvertible, Codable {
     case marketFeed = 1
     case orderUpdates
 
@@ -230,7 +230,7 @@ public enum FeedChannel: UInt8, Sendable, CustomStringConvertible {
 /// A change in a feed connection's health.
 public struct FeedStatus: JournalPayload {
     /// What happened to the connection.
-    public enum State: UInt8, Sendable, CustomStringConvertible {
+    public enum State: UInt8, Sendable, CustomStringConvertible, Codable {
         case connected = 1
         case disconnected, stale, authExpired
 

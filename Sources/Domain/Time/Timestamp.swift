@@ -1,5 +1,5 @@
 /// A point in time as nanoseconds since the Unix epoch (UTC): the time of every journaled event.
-public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var nanos: Int64
 
     public init(nanos: Int64) { self.nanos = nanos }
@@ -39,7 +39,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 /// A calendar date (proleptic Gregorian), used for IST trading days and expiries.
-public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var year: Int
     public var month: Int
     public var day: Int

@@ -1,7 +1,7 @@
 import Domain
 
 /// A fraction held exactly as basis points (1 = 0.01 %), so money maths stays in integers.
-public struct BasisPoints: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct BasisPoints: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var value: Int64
 
     public init(_ value: Int64) { self.value = value }
@@ -18,9 +18,9 @@ public struct BasisPoints: Hashable, Comparable, Sendable, CustomStringConvertib
 }
 
 /// One traded index and its contract facts.
-public struct IndexConfig: Equatable, Sendable {
+public struct IndexConfig: Equatable, Sendable, Codable {
     /// Which expiry cadence the engine trades for this index.
-    public enum ExpiryPreference: String, Sendable, Equatable {
+    public enum ExpiryPreference: String, Sendable, Equatable, Codable {
         case weekly, monthly
     }
 
@@ -38,7 +38,7 @@ public struct IndexConfig: Equatable, Sendable {
 }
 
 /// One validation mode's floors and switches.
-public struct ValidationMode: Equatable, Sendable {
+public struct ValidationMode: Equatable, Sendable, Codable {
     public var adxMinStrength: Double
     public var adxConfirmationMinStrength: Double?
     /// Seconds after IST midnight.
@@ -51,9 +51,9 @@ public struct ValidationMode: Equatable, Sendable {
 }
 
 /// Signal parameters.
-public struct SignalConfig: Equatable, Sendable {
+public struct SignalConfig: Equatable, Sendable, Codable {
     /// Fixed or adaptive Supertrend multiplier.
-    public enum SupertrendMode: String, Sendable, Equatable {
+    public enum SupertrendMode: String, Sendable, Equatable, Codable {
         case standard, adaptive
     }
 
@@ -79,7 +79,7 @@ public struct SignalConfig: Equatable, Sendable {
 }
 
 /// Option-chain filters for strike selection.
-public struct OptionChainConfig: Equatable, Sendable {
+public struct OptionChainConfig: Equatable, Sendable, Codable {
     public var minIV: Double
     public var maxIV: Double
     public var minOI: Int64
@@ -90,22 +90,22 @@ public struct OptionChainConfig: Equatable, Sendable {
 }
 
 /// A capital band: balances up to `upTo` (nil: no limit) allocate and risk these fractions.
-public struct CapitalBand: Equatable, Sendable {
+public struct CapitalBand: Equatable, Sendable, Codable {
     public var upTo: Paise?
     public var allocation: BasisPoints
     public var risk: BasisPoints
 }
 
 /// Position-sizing parameters.
-public struct SizingConfig: Equatable, Sendable {
+public struct SizingConfig: Equatable, Sendable, Codable {
     public var maxLots: Int64
     public var bands: [CapitalBand]
 }
 
 /// Risk and exit parameters (used by the entry guard and the exit rules).
-public struct RiskConfig: Equatable, Sendable {
+public struct RiskConfig: Equatable, Sendable, Codable {
     /// Where the hard stop lives while a position is open.
-    public enum BrokerProtection: String, Sendable, Equatable {
+    public enum BrokerProtection: String, Sendable, Equatable, Codable {
         case superOrder = "super_order"
         case none
     }
@@ -121,7 +121,7 @@ public struct RiskConfig: Equatable, Sendable {
 }
 
 /// The whole validated trading configuration.
-public struct AlgoConfig: Equatable, Sendable {
+public struct AlgoConfig: Equatable, Sendable, Codable {
     public var mode: TradingMode
     public var entryCutoff: Int
     /// Indices in file order.
@@ -142,9 +142,9 @@ public struct AlgoConfig: Equatable, Sendable {
 }
 
 /// The broker endpoints and the runtime's clock, from the optional `dhan:` section.
-public struct BrokerSettings: Equatable, Sendable {
+public struct BrokerSettings: Equatable, Sendable, Codable {
     /// Which clock timers follow: the wall clock in IST, or the simulator's (for accelerated sessions).
-    public enum Clock: String, Sendable {
+    public enum Clock: String, Sendable, Codable {
         case wall, simulator
     }
 
@@ -157,7 +157,7 @@ public struct BrokerSettings: Equatable, Sendable {
 }
 
 /// The paper broker's account, from the optional `paper:` section.
-public struct PaperSettings: Equatable, Sendable {
+public struct PaperSettings: Equatable, Sendable, Codable {
     public var startingBalance: Paise = .rupees(200_000)
     /// Ticks (₹0.05) a paper fill pays beyond the touch.
     public var slippageTicks = 1

@@ -222,12 +222,12 @@ extension AlgoConfig {
                 transaction: try rates.required("txn_pct").double(in: 0...0.01),
                 ipft: try rates.required("ipft_pct").double(in: 0...0.01))
         }
-        var stt: [(from: CivilDate, rate: Double)] = []
+        var stt: [ChargesConfig.DatedRate] = []
         for item in try node.required("stt_sell").items() {
             _ = try item.entries(allowed: ["from", "pct"])
             let from = try item.required("from").date()
             if let last = stt.last, from <= last.from { throw item.error("dates must ascend") }
-            stt.append((from, try item.required("pct").double(in: 0...0.01)))
+            stt.append(.init(from: from, rate: try item.required("pct").double(in: 0...0.01)))
         }
         return ChargesConfig(
             brokeragePerOrder: .rupees(Int64(try node.required("brokerage_per_order").int(in: 0...1000))),

@@ -1,7 +1,7 @@
 import Domain
 
 /// Which way a signal points; bullish buys calls, bearish buys puts (the engine never writes options).
-public enum SignalDirection: String, Sendable, Equatable, CustomStringConvertible {
+public enum SignalDirection: String, Sendable, Equatable, CustomStringConvertible, Codable {
     case bullish, bearish, avoid
 
     /// The option type a signal buys, nil for avoid.
@@ -17,7 +17,7 @@ public enum SignalDirection: String, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// One strike considered for an entry: its quote and either a score or the reason it was rejected.
-public struct StrikeCandidate: Equatable, Sendable {
+public struct StrikeCandidate: Equatable, Sendable, Codable {
     public var strike: Paise
     public var type: OptionType
     /// Steps from the ATM strike, signed toward out of the money (0, 1, 2).
@@ -39,7 +39,7 @@ public struct StrikeCandidate: Equatable, Sendable {
 }
 
 /// The outcome of strike selection on one chain snapshot.
-public struct StrikeSelection: Equatable, Sendable {
+public struct StrikeSelection: Equatable, Sendable, Codable {
     public var spot: Paise
     public var atm: Paise
     public var expiry: CivilDate
@@ -56,7 +56,7 @@ public struct StrikeSelection: Equatable, Sendable {
 }
 
 /// How a candidate's existence as a tradable contract is checked.
-public enum ContractCheck: Sendable, Equatable {
+public enum ContractCheck: Sendable, Equatable, Codable {
     /// The chain must carry the side's security id (DhanHQ v2.5 and later).
     case chainSecurityID
     /// Not checked (an offline study of a chain without ids); the caller says so in its output.

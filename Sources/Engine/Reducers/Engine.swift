@@ -5,6 +5,10 @@ import Domain
 /// No clock, randomness, files, network or environment: time is the event's, ids come from seqs, and
 /// every iteration that reaches state or commands runs over arrays in a fixed order.
 public enum Engine {
+    /// This build of the reducers. Raise it whenever a change could fold a journal differently: state
+    /// snapshots made by another build are refolded from the journal instead of trusted.
+    public static let build = "0.3.0"
+
     /// Folds `event` (journaled at `seq`, `time`) into `state`; the caller journals the returned commands
     /// with `seq` as their cause before any effect runs them.
     public static func reduce(_ state: inout EngineState, _ event: Event, seq: UInt64, at time: Timestamp) -> [Command]

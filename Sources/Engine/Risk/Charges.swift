@@ -1,9 +1,9 @@
 import Domain
 
 /// The dated charge table from `algo.yml`: brokerage, exchange, IPFT, SEBI, stamp duty, STT and GST.
-public struct ChargesConfig: Equatable, Sendable {
+public struct ChargesConfig: Equatable, Sendable, Codable {
     /// One exchange's transaction and IPFT rates.
-    public struct ExchangeRates: Equatable, Sendable {
+    public struct ExchangeRates: Equatable, Sendable, Codable {
         public var transaction: Double
         public var ipft: Double
     }
@@ -14,13 +14,17 @@ public struct ChargesConfig: Equatable, Sendable {
     public var stampOnBuy: Double
     public var exchanges: [Exchange: ExchangeRates]
     /// STT on sell premium: (effective from, rate), ascending.
-    public var sttOnSell: [(from: CivilDate, rate: Double)]
+    public var sttOnSell: [DatedRate]
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.brokeragePerOrder == rhs.brokeragePerOrder && lhs.gst == rhs.gst && lhs.sebi == rhs.sebi
-            && lhs.stampOnBuy == rhs.stampOnBuy && lhs.exchanges == rhs.exchanges
-            && lhs.sttOnSell.map(\.from) == rhs.sttOnSell.map(\.from)
-            && lhs.sttOnSell.map(\.rate) == rhs.sttOnSell.map(\.rate)
+    /// A rate in force from a date on.
+    public struct DatedRate: Equatable, Sendable, Codable {
+        public var from: CivilDate
+        public var rate: Double
+
+        public init(from: CivilDate, rate: Double) {
+            self.from = from
+            self.rate = rate
+        }
     }
 
     /// The STT rate in force on `date` (0 before the first entry).
@@ -29,7 +33,7 @@ public struct ChargesConfig: Equatable, Sendable {
 
 /// Charges of one executed order in units of 1/10,000 paisa, so that many small components (₹0.0065 of
 /// SEBI fee on a leg) add up exactly as a contract note's do; `total` rounds to paise.
-public struct ChargeBreakdown: Equatable, Sendable {
+public struct ChargeBreakdown: Equatable, Sendable, Codable {
     public var brokerage: Int64 = 0
     public var exchange: Int64 = 0
     public var ipft: Int64 = 0

@@ -1,7 +1,7 @@
 import Domain
 
 /// Where a position is in its life; transitions are guarded, and an illegal one is recorded, never applied.
-public enum PositionPhase: String, Sendable, Equatable, CaseIterable {
+public enum PositionPhase: String, Sendable, Equatable, CaseIterable, Codable {
     /// The entry intent is journaled and sent; no broker answer yet.
     case pending
     /// The broker accepted the entry order; nothing filled yet.
@@ -33,7 +33,7 @@ public enum PositionPhase: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Why a position was closed; each renders the order tag.
-public enum ExitReason: String, Sendable, Equatable, CaseIterable {
+public enum ExitReason: String, Sendable, Equatable, CaseIterable, Codable {
     case stopLoss, takeProfit, trailingStop, breakevenStop, profitLock, timeExit, circuitBreaker, killSwitch, manual
     /// The broker's super-order legs fired (risk.broker_protection: super_order).
     case superOrderTarget, superOrderStop
@@ -64,7 +64,7 @@ public enum ExitReason: String, Sendable, Equatable, CaseIterable {
 }
 
 /// The exit order in flight for a position.
-public struct ExitIntent: Sendable, Equatable {
+public struct ExitIntent: Sendable, Equatable, Codable {
     public var correlationID: CorrelationID
     public var reason: ExitReason
     public var orderID: String?
@@ -83,7 +83,7 @@ public struct ExitIntent: Sendable, Equatable {
 }
 
 /// One bought option, from the entry intent to flat.
-public struct Position: Sendable, Equatable {
+public struct Position: Sendable, Equatable, Codable {
     /// The entry order's correlation id: the position's identity.
     public var id: CorrelationID
     public var index: String
@@ -163,7 +163,7 @@ public struct Position: Sendable, Equatable {
 }
 
 /// The day's risk: PnL, the circuit breaker and the kill switch.
-public struct DayRisk: Sendable, Equatable {
+public struct DayRisk: Sendable, Equatable, Codable {
     public var date: CivilDate
     /// The balance the loss limit is measured against: the day's first funds snapshot (start-of-day limit).
     public var startingBalance: Paise?
@@ -186,7 +186,7 @@ public struct DayRisk: Sendable, Equatable {
 }
 
 /// Something the engine refused or could not place: an illegal transition, an unknown order.
-public struct Anomaly: Sendable, Equatable {
+public struct Anomaly: Sendable, Equatable, Codable {
     public var seq: UInt64
     public var message: String
 
@@ -197,7 +197,7 @@ public struct Anomaly: Sendable, Equatable {
 }
 
 /// A position's super-order legs at the broker, as the engine last set them.
-public struct BrokerProtectionLegs: Sendable, Equatable {
+public struct BrokerProtectionLegs: Sendable, Equatable, Codable {
     /// The stop-loss leg's trigger price now.
     public var stopTrigger: Paise
     public var target: Paise

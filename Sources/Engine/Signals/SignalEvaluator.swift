@@ -3,7 +3,7 @@ import Indicators
 
 /// The signal for one index at one closed primary bar: the direction, what each timeframe said, the
 /// confidence, and every reason it is an avoid.
-public struct SignalRecord: Sendable, Equatable {
+public struct SignalRecord: Sendable, Equatable, Codable {
     public var index: String
     /// The primary bar this signal was evaluated on (its start, epoch seconds).
     public var barStart: Int64
@@ -43,7 +43,7 @@ public struct SignalRecord: Sendable, Equatable {
 /// Evaluates Supertrend + ADX on both timeframes, with the validation mode's checks, into a signal.
 public enum SignalEvaluator {
     /// Inputs that are not indicator readings.
-    public struct Context: Sendable, Equatable {
+    public struct Context: Sendable, Equatable, Codable {
         public var index: IndexConfig
         public var barStart: Int64
         public var time: Timestamp

@@ -1,9 +1,9 @@
 import Indicators
 
 /// One timeframe's Supertrend (fixed or adaptive) and ADX, fed bar by bar.
-public struct TrendIndicators: Sendable, Equatable {
+public struct TrendIndicators: Sendable, Equatable, Codable {
     /// Which Supertrend runs.
-    public enum Trend: Sendable, Equatable {
+    public enum Trend: Sendable, Equatable, Codable {
         case standard(Supertrend)
         case adaptive(AdaptiveSupertrend)
     }
@@ -55,7 +55,7 @@ public struct TrendIndicators: Sendable, Equatable {
 }
 
 /// What one timeframe says at a bar.
-public struct TimeframeReading: Sendable, Equatable {
+public struct TimeframeReading: Sendable, Equatable, Codable {
     public var supertrend: Double?
     public var direction: TrendDirection?
     public var adx: Double?

@@ -1,7 +1,7 @@
 import Domain
 
 /// How many lots an entry may buy, and why.
-public struct SizingDecision: Equatable, Sendable {
+public struct SizingDecision: Equatable, Sendable, Codable {
     public var lots: Int64
     /// Units (lots × lot size).
     public var quantity: Int64

@@ -4,7 +4,7 @@ import Indicators
 /// Everything the engine knows: a pure fold of the journal.
 ///
 /// Arrays, never dictionaries, so that iteration (and the state's description and hash) is deterministic.
-public struct EngineState: Sendable, Equatable {
+public struct EngineState: Sendable, Equatable, Codable {
     /// The time of the last event folded in.
     public var now = Timestamp(nanos: 0)
     /// The seq of the last event folded in.
@@ -62,7 +62,7 @@ public struct EngineState: Sendable, Equatable {
 }
 
 /// A contract that may not be entered again before `until`.
-public struct Cooldown: Sendable, Equatable {
+public struct Cooldown: Sendable, Equatable, Codable {
     public var instrument: InstrumentKey
     public var until: Timestamp
 
@@ -73,7 +73,7 @@ public struct Cooldown: Sendable, Equatable {
 }
 
 /// The running session.
-public struct SessionInfo: Sendable, Equatable {
+public struct SessionInfo: Sendable, Equatable, Codable {
     public var tradingDate: CivilDate
     public var mode: TradingMode
     public var configHash: String
@@ -88,7 +88,7 @@ public struct SessionInfo: Sendable, Equatable {
 }
 
 /// The last funds snapshot and when it arrived.
-public struct FundsRecord: Sendable, Equatable {
+public struct FundsRecord: Sendable, Equatable, Codable {
     public var snapshot: FundsSnapshot
     public var time: Timestamp
 
@@ -99,9 +99,9 @@ public struct FundsRecord: Sendable, Equatable {
 }
 
 /// A watchlist entry: an instrument to stream, with a label and an active switch.
-public struct WatchItem: Sendable, Equatable {
+public struct WatchItem: Sendable, Equatable, Codable {
     /// What kind of instrument it is (decides the feed mode).
-    public enum Kind: String, Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, Codable {
         case index, option
     }
 
@@ -119,7 +119,7 @@ public struct WatchItem: Sendable, Equatable {
 }
 
 /// One instrument the feed streams, and in which mode.
-public struct Subscription: Sendable, Equatable {
+public struct Subscription: Sendable, Equatable, Codable {
     public var instrument: InstrumentKey
     public var mode: FeedMode
 
@@ -130,7 +130,7 @@ public struct Subscription: Sendable, Equatable {
 }
 
 /// Per-index market data, indicators, signal and strike-selection state.
-public struct IndexState: Sendable, Equatable {
+public struct IndexState: Sendable, Equatable, Codable {
     public var key: String
     public var instrument: InstrumentKey
     public var lastPrice: Paise?
@@ -162,7 +162,7 @@ public struct IndexState: Sendable, Equatable {
 }
 
 /// Repeated same-side signals raise the size multiplier.
-public struct ScaleState: Sendable, Equatable {
+public struct ScaleState: Sendable, Equatable, Codable {
     public var direction: SignalDirection
     public var multiplier: Int
     public var time: Timestamp
@@ -175,7 +175,7 @@ public struct ScaleState: Sendable, Equatable {
 }
 
 /// Where strike selection for an index stands.
-public enum Selection: Sendable, Equatable {
+public enum Selection: Sendable, Equatable, Codable {
     case idle
     /// Waiting for the broker's expiry list (asked by the command caused by `signalSeq`).
     case awaitingExpiryList(signalSeq: UInt64, direction: SignalDirection)
@@ -186,7 +186,7 @@ public enum Selection: Sendable, Equatable {
 }
 
 /// The outcome of a signal's strike selection and sizing: what the entry guard will consider.
-public struct EntryProposal: Sendable, Equatable {
+public struct EntryProposal: Sendable, Equatable, Codable {
     public var signalSeq: UInt64
     public var chainSeq: UInt64
     public var direction: SignalDirection

@@ -6,7 +6,7 @@ import Domain
 /// end, so a quiet minute still closes. Periods with no tick inside the same IST day become flat bars
 /// at the last close, so the series has no gaps. Volume is the rise of the instrument's cumulative
 /// day volume over the bar.
-public struct CandleAggregator: Sendable, Equatable {
+public struct CandleAggregator: Sendable, Equatable, Codable {
     public let intervalSeconds: Int64
     /// Seconds after IST midnight that bars align to (09:15 = 33,300).
     public let anchorSecondOfDay: Int64
@@ -91,7 +91,7 @@ public struct CandleAggregator: Sendable, Equatable {
 ///
 /// A long bar closes with the short bar that completes it (its last minute), or when a short bar of a
 /// later period arrives, or on `flush`.
-public struct CandleResampler: Sendable, Equatable {
+public struct CandleResampler: Sendable, Equatable, Codable {
     public let intervalSeconds: Int64
     public let sourceSeconds: Int64
     private let aligner: CandleAggregator

@@ -2,7 +2,7 @@ import Domain
 import Foundation
 
 /// One bar as read from a file, in the file's own floating-point prices.
-public struct PriceBar: Sendable, Equatable {
+public struct PriceBar: Sendable, Equatable, Codable {
     /// Bar start, epoch seconds UTC.
     public var start: Int64
     public var open: Double

@@ -1,7 +1,7 @@
 import Domain
 
 /// An ordered run of bars of one interval: one bar per start time, history and live merged.
-public struct CandleSeries: Sendable, Equatable {
+public struct CandleSeries: Sendable, Equatable, Codable {
     public let intervalSeconds: Int64
     public private(set) var candles: [Candle] = []
 

@@ -8,9 +8,9 @@
 ///    calm (candidates ≤ 2.5 allowed), above 1.15 is volatile (≥ 3.0), otherwise normal (2.0…3.0);
 /// 3. the allowed candidate with the best score wins; a tie goes to the larger (more conservative) one.
 /// O(candidates) per bar, no allocation after `init`.
-public struct AdaptiveSupertrend: Sendable, Equatable {
+public struct AdaptiveSupertrend: Sendable, Equatable, Codable {
     /// The volatility regime a bar fell into.
-    public enum Regime: Int8, Sendable, Equatable, CustomStringConvertible {
+    public enum Regime: Int8, Sendable, Equatable, CustomStringConvertible, Codable {
         case calm = -1
         case normal = 0
         case volatile = 1
@@ -25,7 +25,7 @@ public struct AdaptiveSupertrend: Sendable, Equatable {
     }
 
     /// One bar's output: the chosen candidate's Supertrend, its multiplier and the regime.
-    public struct Value: Sendable, Equatable {
+    public struct Value: Sendable, Equatable, Codable {
         public var supertrend: SupertrendValue
         public var multiplier: Double
         public var regime: Regime
@@ -35,7 +35,7 @@ public struct AdaptiveSupertrend: Sendable, Equatable {
     static let scoreDecay = 0.9
 
     /// One candidate multiplier's running state.
-    struct Candidate: Sendable, Equatable {
+    struct Candidate: Sendable, Equatable, Codable {
         static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.multiplier == rhs.multiplier && lhs.bands == rhs.bands && lhs.latest.bitPattern == rhs.latest.bitPattern
                 && lhs.score == rhs.score

@@ -4,9 +4,9 @@
 /// DIs are output. DX values from bar n to 2n−1 are averaged into the first ADX (at bar 2n−1); after that
 /// ADX = (ADX·(n−1) + DX) / n. Like TA-Lib, a bar whose smoothed TR (or DI sum) is zero leaves the
 /// ADX unchanged and gives DIs of 0. O(1) per bar, no allocation.
-public struct DirectionalMovement: Sendable, Equatable {
+public struct DirectionalMovement: Sendable, Equatable, Codable {
     /// The indicator values at one bar; a field is nil before its first valid bar.
-    public struct Values: Sendable, Equatable {
+    public struct Values: Sendable, Equatable, Codable {
         public var plusDI: Double?
         public var minusDI: Double?
         public var adx: Double?

@@ -1,5 +1,5 @@
 /// Trend direction of a Supertrend.
-public enum TrendDirection: Int8, Sendable, Equatable, CustomStringConvertible {
+public enum TrendDirection: Int8, Sendable, Equatable, CustomStringConvertible, Codable {
     case up = 1
     case down = -1
 
@@ -7,7 +7,7 @@ public enum TrendDirection: Int8, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One Supertrend output: the active band and the direction.
-public struct SupertrendValue: Sendable, Equatable {
+public struct SupertrendValue: Sendable, Equatable, Codable {
     public var value: Double
     public var direction: TrendDirection
 }
@@ -19,7 +19,7 @@ public struct SupertrendValue: Sendable, Equatable {
 /// the band of that direction ratchets (the lower band only rises in an uptrend, the upper only falls in a
 /// downtrend). The value is the lower band in an uptrend and the upper band in a downtrend. The first
 /// value is at bar `period`, when the ATR first exists.
-public struct Supertrend: Sendable, Equatable {
+public struct Supertrend: Sendable, Equatable, Codable {
     public let multiplier: Double
     private var atr: AverageTrueRange
     private var bands = SupertrendBands()
@@ -49,7 +49,7 @@ public struct Supertrend: Sendable, Equatable {
 ///
 /// Missing values are NaN, as in pandas: every comparison with NaN is false, which is exactly pandas-ta's
 /// behaviour during the ATR warm-up, and keeps the per-bar work free of optionals.
-struct SupertrendBands: Sendable, Equatable {
+struct SupertrendBands: Sendable, Equatable, Codable {
     // Compared by bit pattern, so two fresh (NaN) states are equal.
     static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.previousUpper.bitPattern == rhs.previousUpper.bitPattern

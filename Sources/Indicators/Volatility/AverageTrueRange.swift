@@ -8,7 +8,7 @@ public func trueRange(high: Double, low: Double, previousClose: Double) -> Doubl
 ///
 /// Bar 0 has no true range. The first value, at bar n, is the mean of TR₁…TRₙ; after that
 /// ATR = (ATR·(n−1) + TR) / n (Wilder's smoothing).
-public struct AverageTrueRange: Sendable, Equatable {
+public struct AverageTrueRange: Sendable, Equatable, Codable {
     public let period: Int
     @usableFromInline var barsSeen = 0
     @usableFromInline var previousClose = 0.0

@@ -24,6 +24,10 @@ public struct ReplayOutcome: Sendable {
     public var commands: UInt64
     public var lastSeq: UInt64
     public var divergence: Divergence?
+    /// The snapshot the fold started from (its seq), nil for a fold from the first record.
+    public var resumedFromSeq: UInt64?
+    /// Records folded in this run (the tail after the snapshot, or every record).
+    public var foldedRecords: UInt64 = 0
     /// Commands the engine computed after the last journaled ones (a session that stopped, or crashed,
     /// between an event and its commands); a recovering runtime journals them before anything else.
     public var unjournaled: [(cause: UInt64, command: Command)] = []
@@ -45,18 +49,23 @@ public enum JournalReplayer {
     }
 
     /// Replays `reader`'s records; `progress` is called every `progressEvery` records with (seq, last seq).
+    ///
+    /// From `snapshot`, when given, the fold starts with its state and reads only the records after it.
     public static func replay(
-        _ reader: JournalReader, stop: Stop = Stop(), progressEvery: UInt64 = 65_536,
-        progress: ((UInt64, UInt64) -> Void)? = nil
+        _ reader: JournalReader, from snapshot: StateSnapshot? = nil, stop: Stop = Stop(),
+        progressEvery: UInt64 = 65_536, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws -> ReplayOutcome {
         let last = try reader.lastSeq()
-        var state = EngineState()
-        var outcome = ReplayOutcome(state: state, records: 0, events: 0, commands: 0, lastSeq: 0, divergence: nil)
+        var state = snapshot?.state ?? EngineState()
+        var outcome = ReplayOutcome(
+            state: state, records: snapshot?.records ?? 0, events: snapshot?.events ?? 0,
+            commands: snapshot?.commands ?? 0, lastSeq: snapshot?.seq ?? 0, divergence: nil,
+            resumedFromSeq: snapshot?.seq)
         // Recomputed commands not yet matched, oldest first, with their cause seqs.
         var pending: [(cause: UInt64, command: Command)] = []
         var pendingHead = 0
         var causes: [UInt64: JournalEntry] = [:]
-        try reader.forEach(verifyChecksums: true) { view in
+        try reader.forEach(from: (snapshot?.seq ?? 0) + 1, verifyChecksums: true) { view in
             if let limit = stop.seq, view.seq > limit { return false }
             let entry = try JournalEntry.decode(view)
             let time = Timestamp(nanos: view.header.timestampNanos)
@@ -95,6 +104,7 @@ public enum JournalReplayer {
                 }
             }
             outcome.records += 1
+            outcome.foldedRecords += 1
             outcome.lastSeq = view.seq
             if let progress, view.seq % progressEvery == 0 { progress(view.seq, last) }
             return true

@@ -2,6 +2,7 @@ import Domain
 import Engine
 import Journal
 import Logging
+import Replay
 
 /// The one writer: every input gets its seq and time and is committed before the reducer sees it, and the
 /// reducer's commands are committed, with their cause seq, before anyone may act on them.
@@ -19,12 +20,23 @@ public actor Sequencer {
     public private(set) var lastCommitNanos: Int64 = 0
 
     let metrics: RuntimeMetrics?
+    private let snapshots: SnapshotWriter?
+    private let snapshotEvery: Int
+    private var eventsSinceSnapshot = 0
+    /// Events and commands in the journal before this process started.
+    private let recovered: (events: UInt64, commands: UInt64)
 
-    public init(journal: Journal, state: EngineState, logger: Logger, metrics: RuntimeMetrics? = nil) {
+    public init(
+        journal: Journal, state: EngineState, logger: Logger, metrics: RuntimeMetrics? = nil,
+        snapshots: SnapshotWriter? = nil, snapshotEvery: Int = 0, recovered: (events: UInt64, commands: UInt64) = (0, 0)
+    ) {
         self.journal = journal
         self.state = state
         self.logger = logger
         self.metrics = metrics
+        self.snapshots = snapshots
+        self.snapshotEvery = snapshotEvery
+        self.recovered = recovered
     }
 
     /// What one input produced.
@@ -73,6 +85,8 @@ public actor Sequencer {
         if !commands.isEmpty {
             logger.debug("commands", metadata: ["count": "\(commands.count)"])
         }
+        eventsSinceSnapshot += 1
+        if snapshotEvery > 0 && eventsSinceSnapshot >= snapshotEvery { snapshot() }
         return Submission(seq: seq, commands: commands)
     }
 
@@ -84,6 +98,28 @@ public actor Sequencer {
     }
 
     public var lastSeq: UInt64 { journal.lastSeq }
+
+    /// Hands the state to the snapshot writer (encoded and written off this actor), unless nothing was
+    /// folded since the last one. Between two calls into this actor every event's commands are journaled,
+    /// so the state covers exactly the journal through `lastSeq`.
+    public func snapshot(waiting: Bool = false) {
+        guard let snapshots, state.lastSeq > 0 else { return }
+        let seq = journal.lastSeq
+        guard seq > snapshots.lastSavedSeq,
+            let fingerprint = try? StateSnapshot.fingerprint(of: journal.reader, at: seq)
+        else { return }
+        eventsSinceSnapshot = 0
+        let (state, events, commands) = (
+            state, recovered.events + UInt64(eventCount), recovered.commands + UInt64(commandCount)
+        )
+        // Hashing and encoding the state take milliseconds: not on the sequencer.
+        let make: @Sendable () -> StateSnapshot = {
+            StateSnapshot(
+                seq: seq, recordFingerprint: fingerprint, state: state, records: seq, events: events,
+                commands: commands)
+        }
+        if waiting { snapshots.saveNow(seq: seq, make) } else { snapshots.saveInBackground(seq: seq, make) }
+    }
 
     private var closed = false
 
@@ -98,6 +134,8 @@ extension Duration {
     var nanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
+
+    var milliseconds: Double { Double(nanoseconds) / 1e6 }
 }
 
 /// An input offered after shutdown began; it is not journaled and not folded.

@@ -29,7 +29,12 @@ public final class TradingRuntime: Sendable {
         /// No index tick for this many clock seconds in market hours marks the feed stale.
         public var feedStaleSeconds: Int64 = 10
         public var reconnect = ReconnectPolicy()
-        public var engineVersion = "0.2.0"
+        public var engineVersion = Engine.build
+        /// Save a state snapshot after this many events (0: never), and at shutdown, so that a restart folds
+        /// only the journal's tail.
+        public var snapshotEvery = 20_000
+        /// Start from the newest matching snapshot (off: fold the whole journal).
+        public var useSnapshots = true
 
         public init(
             journalPath: String, mode: TradingMode, configFiles: [ConfigFile], config: AlgoConfig,
@@ -56,6 +61,11 @@ public final class TradingRuntime: Sendable {
         public var authExpired = false
         public var reconciliation: ReconciliationResult?
         public var recoveredRecords: UInt64 = 0
+        /// The snapshot start-up resumed from (its seq), and the records folded after it.
+        public var resumedFromSeq: UInt64?
+        public var foldedRecords: UInt64 = 0
+        /// How long rebuilding the state took.
+        public var rebuildMilliseconds = 0.0
         public var stopping = false
         public var journalHealthy = true
         public var journalError: String?
@@ -88,12 +98,31 @@ public final class TradingRuntime: Sendable {
         let journal = try Journal.openForWriting(
             at: options.journalPath, options: JournalOptions(durability: options.durability), logger: logger)
         self.journal = journal
-        let outcome = try JournalReplayer.replay(journal.reader)
-        if let divergence = outcome.divergence {
+        let started = ContinuousClock.now
+        let snapshots = SnapshotStore(journalPath: options.journalPath)
+        let outcome: ReplayOutcome
+        do {
+            outcome = try Self.rebuild(journal, snapshots: options.useSnapshots ? snapshots : nil, logger: logger)
+        } catch {
             journal.close()
-            throw ReplayFailure(divergence: divergence)
+            throw error
         }
-        sequencer = Sequencer(journal: journal, state: outcome.state, logger: logger, metrics: metrics)
+        let rebuild = (ContinuousClock.now - started).milliseconds
+        logger.notice(
+            "state rebuilt from the journal",
+            metadata: [
+                "seq": "\(outcome.lastSeq)", "snapshot_seq": "\(outcome.resumedFromSeq.map(String.init) ?? "none")",
+                "folded_records": "\(outcome.foldedRecords)", "ms": "\(rebuild)",
+            ])
+        sequencer = Sequencer(
+            journal: journal, state: outcome.state, logger: logger, metrics: metrics,
+            snapshots: options.snapshotEvery > 0 ? SnapshotWriter(store: snapshots, logger: logger) : nil,
+            snapshotEvery: options.snapshotEvery, recovered: (outcome.events, outcome.commands))
+        health.withLock {
+            $0.resumedFromSeq = outcome.resumedFromSeq
+            $0.foldedRecords = outcome.foldedRecords
+            $0.rebuildMilliseconds = rebuild
+        }
         rest = DhanRESTClient(endpoints: options.endpoints, credentials: options.credentials, logger: logger)
         feed = MarketFeedClient(
             endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect, logger: logger)
@@ -123,7 +152,8 @@ public final class TradingRuntime: Sendable {
         // against these, so an alert seen again after a restart never becomes a second fill.
         var traded: [String: Int64] = [:]
         try journal.reader.forEach(verifyChecksums: false) { view in
-            if case .event(.fill(let fill)) = try JournalEntry.decode(view) {
+            if view.header.kind == EntryKind.fill.rawValue, case .event(.fill(let fill)) = try JournalEntry.decode(view)
+            {
                 traded[fill.orderID, default: 0] += fill.quantity
             }
             return true
@@ -132,6 +162,27 @@ public final class TradingRuntime: Sendable {
     }
 
     private let recovered: ReplayOutcome
+
+    /// Folds the journal, from the newest snapshot that fits it when there is one. A snapshot whose tail
+    /// does not replay cleanly is dropped for a fold from the first record; only that fold can fail.
+    static func rebuild(_ journal: Journal, snapshots: SnapshotStore?, logger: Logger) throws -> ReplayOutcome {
+        if let snapshots {
+            let selection = snapshots.latest(for: journal.reader)
+            for reason in selection.rejected {
+                logger.warning("state snapshot passed over", metadata: ["reason": "\(reason)"])
+            }
+            if let snapshot = selection.snapshot {
+                let outcome = try JournalReplayer.replay(journal.reader, from: snapshot)
+                if outcome.divergence == nil { return outcome }
+                logger.warning(
+                    "the journal's tail does not replay from the snapshot; folding from the first record",
+                    metadata: ["snapshot_seq": "\(snapshot.seq)"])
+            }
+        }
+        let outcome = try JournalReplayer.replay(journal.reader)
+        if let divergence = outcome.divergence { throw ReplayFailure(divergence: divergence) }
+        return outcome
+    }
 
     // MARK: - Running
 
@@ -142,6 +193,9 @@ public final class TradingRuntime: Sendable {
             try await sequencer.journalRecovered(recovered.unjournaled)
             logger.notice(
                 "journaled commands a crash left behind", metadata: ["count": "\(recovered.unjournaled.count)"])
+        }
+        if options.snapshotEvery > 0 && recovered.foldedRecords >= UInt64(options.snapshotEvery) {
+            await sequencer.snapshot()
         }
         feed.start()
         orderUpdates?.start()
@@ -187,6 +241,7 @@ public final class TradingRuntime: Sendable {
         await feed.stop()
         await orderUpdates?.stop()
         try? await rest.shutdown()
+        await sequencer.snapshot(waiting: true)
         let state = await sequencer.state
         let open = state.openPositions
         let lastSeq = await sequencer.lastSeq

@@ -94,7 +94,10 @@ public enum StatusServer {
             {"mode":"\(runtime.options.mode)","ready":\(ready),"not_ready":\(quoted(reasons)),\
             "feed":"\(health.feed)","order_stream":"\(health.orderStream)","feed_stale":\(health.feedStale),\
             "auth_expired":\(health.authExpired),"reconciliation":\(reconciliation),\
-            "last_seq":\(state.lastSeq),"engine":\(StateJSON.render(state))}
+            "last_seq":\(state.lastSeq),"recovery":{"records":\(health.recoveredRecords),\
+            "snapshot_seq":\(health.resumedFromSeq.map(String.init) ?? "null"),"folded_records":\(health.foldedRecords),\
+            "rebuild_ms":\(String(format: "%.1f", health.rebuildMilliseconds))},\
+            "engine":\(StateJSON.render(state))}
             """
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Domain
 import Journal
+import Replay
 
 extension JournalGroup {
     /// `scalper journal repair`: the one way to make a corrupt journal writable again.
@@ -45,6 +46,12 @@ extension JournalGroup {
             print(
                 "will remove \(plan.count) records, seq \(truncateAfter + 1)…\(plan.last): \(byKind.joined(separator: ", "))"
             )
+            // State snapshots that cover removed records would no longer match the journal.
+            let snapshots = SnapshotStore(journalPath: path)
+            let staleSnapshots = snapshots.files().filter {
+                SnapshotStore.seq(ofFile: $0).map { $0 > truncateAfter } ?? false
+            }
+            for file in staleSnapshots { print("will remove state snapshot \(file)") }
             guard yes else {
                 print("dry run: nothing removed; pass --yes to remove them")
                 return
@@ -52,6 +59,8 @@ extension JournalGroup {
             do {
                 let report = try Journal.repair(at: path, truncateAfter: truncateAfter)
                 print("removed \(report.removedCount) records; the journal now ends at seq \(report.keptThrough)")
+                let removed = snapshots.removeAfter(truncateAfter)
+                if !removed.isEmpty { print("removed \(removed.count) state snapshots") }
             } catch {
                 printError("error: \(error)")
                 throw JournalExit.cannotOpen

@@ -1,0 +1,137 @@
+import Domain
+import Engine
+import Foundation
+import Journal
+import Replay
+import TestSupport
+import Testing
+
+@Suite("State snapshots: a restart folds only the journal's tail", .serialized)
+struct StateSnapshotTests {
+    /// The normal-day fixture copied into a scratch directory, with its full replay.
+    static func fixture(_ scratch: TemporaryDirectory) throws -> (path: String, full: ReplayOutcome) {
+        let path = try Fixtures.copy("journal-fixtures/normal-day", into: scratch)
+        let full = try JournalReplayer.replay(try Journal.openForReading(at: path).reader)
+        #expect(full.divergence == nil)
+        return (path, full)
+    }
+
+    /// A snapshot of the fold through `seq` (moved forward to the first point where every command is
+    /// journaled).
+    static func snapshot(_ reader: JournalReader, near seq: UInt64) throws -> StateSnapshot {
+        var stop = seq
+        while true {
+            let outcome = try JournalReplayer.replay(reader, stop: .init(seq: stop))
+            if outcome.unjournaled.isEmpty {
+                return StateSnapshot(
+                    seq: outcome.lastSeq,
+                    recordFingerprint: try #require(try StateSnapshot.fingerprint(of: reader, at: outcome.lastSeq)),
+                    state: outcome.state, records: outcome.records, events: outcome.events,
+                    commands: outcome.commands)
+            }
+            stop += 1
+        }
+    }
+
+    @Test("a snapshot survives the file round trip with the same state hash, configuration included")
+    func roundTrip() throws {
+        let scratch = TemporaryDirectory()
+        let (path, full) = try Self.fixture(scratch)
+        let reader = try Journal.openForReading(at: path).reader
+        let snapshot = try Self.snapshot(reader, near: full.lastSeq)
+        let store = SnapshotStore(journalPath: path)
+        let file = try store.save(snapshot)
+        #expect(file.hasSuffix("snapshots/state-\(String(format: "%020llu", full.lastSeq)).snap"))
+        let loaded = try store.load(file)
+        #expect(loaded.seq == full.lastSeq)
+        #expect(loaded.stateHash == full.state.stateHash)
+        #expect(loaded.state.stateHash == full.state.stateHash)
+        #expect(loaded.state.config == full.state.config)
+        #expect(loaded.state.config != nil)
+        #expect(StateJSON.render(loaded.state) == StateJSON.render(full.state))
+    }
+
+    @Test("resuming from a mid-session snapshot folds only the tail and ends where a full replay ends")
+    func resume() throws {
+        let scratch = TemporaryDirectory()
+        let (path, full) = try Self.fixture(scratch)
+        let reader = try Journal.openForReading(at: path).reader
+        let store = SnapshotStore(journalPath: path)
+        for fraction in [0.25, 0.5, 0.9] {
+            let snapshot = try Self.snapshot(reader, near: UInt64(Double(full.lastSeq) * fraction))
+            try store.save(snapshot)
+            let selection = store.latest(for: reader)
+            #expect(selection.rejected.isEmpty)
+            let chosen = try #require(selection.snapshot)
+            #expect(chosen.seq == snapshot.seq)
+            let resumed = try JournalReplayer.replay(reader, from: chosen)
+            #expect(resumed.divergence == nil)
+            #expect(resumed.resumedFromSeq == snapshot.seq)
+            #expect(resumed.foldedRecords == full.lastSeq - snapshot.seq)
+            #expect(resumed.state.stateHash == full.state.stateHash)
+            #expect(
+                [resumed.records, resumed.events, resumed.commands] == [full.records, full.events, full.commands])
+        }
+        // Only the newest two files stay.
+        #expect(store.files().count == 2)
+    }
+
+    @Test("a snapshot of another journal, another engine build, a damaged file or a truncated journal is passed over")
+    func rejections() throws {
+        let scratch = TemporaryDirectory()
+        let (path, full) = try Self.fixture(scratch)
+        let reader = try Journal.openForReading(at: path).reader
+        let store = SnapshotStore(journalPath: path)
+        let good = try Self.snapshot(reader, near: full.lastSeq / 2)
+
+        var otherJournal = good
+        otherJournal.recordFingerprint ^= 1
+        try store.save(otherJournal)
+        var selection = store.latest(for: reader)
+        #expect(selection.snapshot == nil)
+        #expect(
+            selection.rejected == [
+                "state-\(String(format: "%020llu", good.seq)).snap: record \(good.seq) differs from the snapshot's"
+            ])
+
+        var otherBuild = good
+        otherBuild.engineBuild = "0.0.1"
+        try store.save(otherBuild)
+        selection = store.latest(for: reader)
+        #expect(selection.snapshot == nil)
+        #expect(selection.rejected.first?.contains("made by engine 0.0.1, this is \(Engine.build)") == true)
+
+        var tampered = good
+        tampered.state.lastSeq += 1
+        try store.save(tampered)
+        #expect(store.latest(for: reader).rejected.first?.contains("does not hash to its recorded hash") == true)
+
+        // A flipped byte in the file fails its CRC; an older intact snapshot is used instead.
+        let older = try Self.snapshot(reader, near: full.lastSeq / 4)
+        try store.save(older)
+        try store.save(good)
+        let newest = try #require(store.files().first)
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: newest)))
+        bytes[bytes.count / 2] ^= 0x20
+        try Data(bytes).write(to: URL(fileURLWithPath: newest))
+        selection = store.latest(for: reader)
+        #expect(selection.rejected.count == 1)
+        #expect(selection.rejected.first?.contains("CRC mismatch") == true)
+        #expect(selection.snapshot?.seq == older.seq)
+
+        // A snapshot past the journal's end (a journal repaired after it was taken) is refused.
+        let other = TemporaryDirectory()
+        let truncatedPath = try Fixtures.copy("journal-fixtures/normal-day", into: other)
+        _ = try Journal.repair(at: truncatedPath, truncateAfter: good.seq - 10)
+        let truncatedStore = SnapshotStore(journalPath: truncatedPath)
+        try truncatedStore.save(good)
+        let truncatedReader = try Journal.openForReading(at: truncatedPath).reader
+        selection = truncatedStore.latest(for: truncatedReader)
+        #expect(
+            selection.rejected == [
+                "state-\(String(format: "%020llu", good.seq)).snap: ends at seq \(good.seq), the journal at \(good.seq - 10)"
+            ])
+        #expect(truncatedStore.removeAfter(good.seq - 10).count == 1)
+        #expect(truncatedStore.files().isEmpty)
+    }
+}
