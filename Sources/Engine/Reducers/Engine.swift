@@ -5,7 +5,9 @@ import Domain
 /// No clock, randomness, files, network or environment: time is the event's, ids come from seqs, and
 /// every iteration that reaches state or commands runs over arrays in a fixed order.
 public enum Engine {
-    /// This build of the reducers. Raise it whenever a change could fold a journal differently: state
+    /// This build of the reducers.
+    ///
+    /// Raise it whenever a change could fold a journal differently: state
     /// snapshots made by another build are refolded from the journal instead of trusted.
     public static let build = "0.3.0"
 

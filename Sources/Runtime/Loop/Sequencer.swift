@@ -99,8 +99,9 @@ public actor Sequencer {
 
     public var lastSeq: UInt64 { journal.lastSeq }
 
-    /// Hands the state to the snapshot writer (encoded and written off this actor), unless nothing was
-    /// folded since the last one. Between two calls into this actor every event's commands are journaled,
+    /// Hands the state to the snapshot writer (encoded and written off this actor).
+    ///
+    /// Nothing happens when nothing was folded since the last one. Between two calls into this actor every event's commands are journaled,
     /// so the state covers exactly the journal through `lastSeq`.
     public func snapshot(waiting: Bool = false) {
         guard let snapshots, state.lastSeq > 0 else { return }

@@ -163,7 +163,9 @@ public final class TradingRuntime: Sendable {
 
     private let recovered: ReplayOutcome
 
-    /// Folds the journal, from the newest snapshot that fits it when there is one. A snapshot whose tail
+    /// Folds the journal, from the newest snapshot that fits it when there is one.
+    ///
+    /// A snapshot whose tail
     /// does not replay cleanly is dropped for a fold from the first record; only that fold can fail.
     static func rebuild(_ journal: Journal, snapshots: SnapshotStore?, logger: Logger) throws -> ReplayOutcome {
         if let snapshots {
