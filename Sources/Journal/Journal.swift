@@ -154,9 +154,13 @@ public final class Journal: @unchecked Sendable {
         while true {
             do {
                 try environment.withWriteTransaction { txn in
+                    // One cursor for the batch: `mdb_put` would set one up for every record.
+                    var cursor: OpaquePointer?
+                    try LMDBEnvironment.check("mdb_cursor_open", mdb_cursor_open(txn, environment.dbi, &cursor))
+                    defer { mdb_cursor_close(cursor) }
                     var seq = first
                     for index in records.indices {
-                        try Self.put(records[index], seq: seq, txn: txn, dbi: environment.dbi)
+                        try Self.put(records[index], seq: seq, cursor: cursor)
                         seq += 1
                     }
                 }
@@ -180,13 +184,12 @@ public final class Journal: @unchecked Sendable {
         try append(CollectionOfOne(record)).lowerBound
     }
 
-    private static func put(_ record: PendingRecord, seq: UInt64, txn: OpaquePointer, dbi: MDB_dbi) throws(JournalError)
-    {
+    private static func put(_ record: PendingRecord, seq: UInt64, cursor: OpaquePointer?) throws(JournalError) {
         let total = RecordHeader.size + record.payload.count
         let code = SeqKey.withKey(seq) { key in
             var data = MDB_val(mv_size: total, mv_data: nil)
             // MDB_RESERVE hands back the record's place in the page, so it is written once, in place.
-            let code = mdb_put(txn, dbi, &key, &data, UInt32(MDB_APPEND | MDB_RESERVE))
+            let code = mdb_cursor_put(cursor, &key, &data, UInt32(MDB_APPEND | MDB_RESERVE))
             guard code == 0, let target = data.mv_data else { return code }
             let buffer = UnsafeMutableRawBufferPointer(start: target, count: total)
             record.payload.withUnsafeBytes { payload in
@@ -200,7 +203,7 @@ public final class Journal: @unchecked Sendable {
             RecordHeader.write(header, seq: seq, into: buffer)
             return 0
         }
-        if code != 0 { try LMDBEnvironment.check("mdb_put(seq \(seq))", code) }
+        if code != 0 { try LMDBEnvironment.check("mdb_cursor_put(seq \(seq))", code) }
     }
 
     /// Removes every record after `seq`; see `repair(at:truncateAfter:)`.

@@ -13,8 +13,10 @@ struct SessionAndWatchlistTests {
     func sessionStart() throws {
         let store = EngineTestStore()
         let started = try EngineScenario.sessionStarted()
-        let config = try AlgoConfig.parse(
+        var config = try AlgoConfig.parse(
             yaml: try ConfigFixtures.algoText(), file: "algo.yml", calendar: try ConfigFixtures.calendar())
+        // The parse remembers its files, so a later session with the same files reuses it.
+        config.sourceFiles = started.configFiles
         let indices = [InstrumentKey(.indexValue, 13), InstrumentKey(.indexValue, 25), InstrumentKey(.indexValue, 51)]
         let previous = CivilDate(2025, 10, 30)
         store.send(

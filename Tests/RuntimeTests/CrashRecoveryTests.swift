@@ -40,7 +40,7 @@ struct CrashRecoveryTests {
             "--dhan-rest", "http://127.0.0.1:\(port)/v2", "--dhan-feed", "ws://127.0.0.1:\(port)", "--dhan-orders",
             "ws://127.0.0.1:\(port)", "--clock", "simulator", "--until", "12:30", "--http-port", "0",
             // Snapshots often, so most restarts resume from one and fold only the tail.
-            "--snapshot-every", "200",
+            "--snapshot-every", "1000",
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["DHAN_CLIENT_ID"] = "SIMCLIENT"

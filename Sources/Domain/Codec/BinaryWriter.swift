@@ -63,26 +63,35 @@ public struct BinaryReader {
 
     public var isAtEnd: Bool { offset == bytes.count }
 
+    @inline(__always)
     public mutating func u8(_ field: StaticString) throws(DecodeError) -> UInt8 { try load(field) }
+    @inline(__always)
     public mutating func u16(_ field: StaticString) throws(DecodeError) -> UInt16 {
         UInt16(littleEndian: try load(field))
     }
+    @inline(__always)
     public mutating func u32(_ field: StaticString) throws(DecodeError) -> UInt32 {
         UInt32(littleEndian: try load(field))
     }
+    @inline(__always)
     public mutating func u64(_ field: StaticString) throws(DecodeError) -> UInt64 {
         UInt64(littleEndian: try load(field))
     }
+    @inline(__always)
     public mutating func i64(_ field: StaticString) throws(DecodeError) -> Int64 {
         Int64(littleEndian: try load(field))
     }
+    @inline(__always)
     public mutating func f64(_ field: StaticString) throws(DecodeError) -> Double {
         Double(bitPattern: UInt64(littleEndian: try load(field)))
     }
+    @inline(__always)
     public mutating func paise(_ field: StaticString) throws(DecodeError) -> Paise { Paise(try i64(field)) }
+    @inline(__always)
     public mutating func timestamp(_ field: StaticString) throws(DecodeError) -> Timestamp {
         Timestamp(nanos: try i64(field))
     }
+    @inline(__always)
     public mutating func date(_ field: StaticString) throws(DecodeError) -> CivilDate {
         CivilDate(daysSinceEpoch: try i64(field))
     }
@@ -106,6 +115,7 @@ public struct BinaryReader {
         return text
     }
 
+    @inline(__always)
     public mutating func instrument(_ field: StaticString) throws(DecodeError) -> InstrumentKey {
         let code = try u8(field)
         guard let segment = ExchangeSegment(rawValue: code) else {
@@ -143,15 +153,21 @@ public struct BinaryReader {
         return value
     }
 
+    // Inlined into every field read (a replay decodes millions); the error is built out of line.
+    @inline(__always)
     private mutating func load<T: FixedWidthInteger>(_ field: StaticString) throws(DecodeError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else {
-            throw DecodeError(
-                field: "\(field)", offset: offset, reason: "needs \(size) bytes, \(bytes.count - offset) left")
+            throw Self.short(field, offset: offset, size: size, left: bytes.count - offset)
         }
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size
         return value
+    }
+
+    @inline(never)
+    private static func short(_ field: StaticString, offset: Int, size: Int, left: Int) -> DecodeError {
+        DecodeError(field: "\(field)", offset: offset, reason: "needs \(size) bytes, \(left) left")
     }
 }
 

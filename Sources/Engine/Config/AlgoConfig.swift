@@ -136,6 +136,9 @@ public struct AlgoConfig: Equatable, Sendable, Codable {
     public var broker = BrokerSettings()
     /// The paper broker's account (`paper:`).
     public var paper = PaperSettings()
+    /// The journaled files this configuration was parsed from: a session that carries the same files
+    /// reuses the parse (a backtest or replay of many days parses once).
+    public var sourceFiles: [ConfigFile] = []
 
     public func index(_ key: String) -> IndexConfig? { indices.first { $0.key == key } }
     public func index(for instrument: InstrumentKey) -> IndexConfig? { indices.first { $0.instrument == instrument } }

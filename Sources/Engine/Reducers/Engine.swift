@@ -25,7 +25,9 @@ public enum Engine {
         case .tick(let tick):
             if let index = state.indexPosition(of: tick.instrument) {
                 commands = MarketDataReducer.tick(&state, tick, seq: seq, at: time)
-                commands += EntryGuard.consider(&state, index, seq: seq, at: time)
+                // Most ticks cause nothing: skip the append (even an empty one costs a buffer check).
+                let entries = EntryGuard.consider(&state, index, seq: seq, at: time)
+                if !entries.isEmpty { commands += entries }
             } else {
                 commands = RiskReducer.optionTick(&state, tick, seq: seq, at: time)
             }

@@ -9,11 +9,12 @@ enum PositionReducer {
 
     static func locate(_ state: EngineState, _ id: CorrelationID?) -> (Int, OrderRole)? {
         guard let id else { return nil }
-        if let position = state.positions.firstIndex(where: { $0.id == id }) { return (position, .entry) }
-        if let position = state.positions.firstIndex(where: { $0.exit?.correlationID == id }) {
-            return (position, .exit)
+        // Indexed reads through a buffer pointer: `firstIndex(where:)` would copy every position it passes.
+        return state.positions.withUnsafeBufferPointer { buffer in
+            for position in buffer.indices where buffer[position].id == id { return (position, .entry) }
+            for position in buffer.indices where buffer[position].exit?.correlationID == id { return (position, .exit) }
+            return nil
         }
-        return nil
     }
 
     /// Moves a position to `next` if its phase allows it; otherwise records an anomaly and changes nothing.

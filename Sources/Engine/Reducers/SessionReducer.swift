@@ -8,20 +8,27 @@ enum SessionReducer {
     {
         state.session = SessionInfo(
             tradingDate: started.tradingDate, mode: started.mode, configHash: started.configHash, startedSeq: seq)
-        let config: AlgoConfig
-        do {
-            guard let algo = started.configText(named: "algo.yml"),
-                let calendarText = started.configText(named: "calendar.yml")
-            else {
-                throw ConfigError(file: "session_started", key: "", reason: "needs the files algo.yml and calendar.yml")
+        var config: AlgoConfig
+        if let current = state.config, current.sourceFiles == started.configFiles {
+            // The same files parse to the same configuration.
+            config = current
+        } else {
+            do {
+                guard let algo = started.configText(named: "algo.yml"),
+                    let calendarText = started.configText(named: "calendar.yml")
+                else {
+                    throw ConfigError(
+                        file: "session_started", key: "", reason: "needs the files algo.yml and calendar.yml")
+                }
+                let calendar = try TradingCalendar.parse(yaml: calendarText, file: "calendar.yml")
+                config = try AlgoConfig.parse(yaml: algo, file: "algo.yml", calendar: calendar)
+                config.sourceFiles = started.configFiles
+            } catch {
+                state.config = nil
+                state.configError = "\(error)"
+                state.indices = []
+                return []
             }
-            let calendar = try TradingCalendar.parse(yaml: calendarText, file: "calendar.yml")
-            config = try AlgoConfig.parse(yaml: algo, file: "algo.yml", calendar: calendar)
-        } catch {
-            state.config = nil
-            state.configError = "\(error)"
-            state.indices = []
-            return []
         }
         state.config = config
         state.configError = nil

@@ -10,6 +10,12 @@ enum EntryGuard {
 
     /// Runs the guard on `index`'s decided proposal (once; or again when a requested quote arrives).
     static func consider(_ state: inout EngineState, _ index: Int, seq: UInt64, at time: Timestamp) -> [Command] {
+        // Every index tick comes here; reading the selection through the array's getter would copy the whole
+        // `IndexState`, so look through a buffer pointer first.
+        let decided = state.indices.withUnsafeBufferPointer { buffer in
+            if case .decided = buffer[index].selection { true } else { false }
+        }
+        if !decided { return [] }
         guard case .decided(var proposal) = state.indices[index].selection, proposal.guardResult == nil,
             let config = state.config, let indexConfig = config.index(state.indices[index].key)
         else { return [] }

@@ -46,18 +46,50 @@ public struct EngineState: Sendable, Equatable, Codable {
     public init() {}
 
     /// Positions that count against limits (pending, accepted, active or exiting).
-    public var openPositions: [Position] { positions.filter(\.phase.isOpen) }
+    public var openPositions: [Position] {
+        positions.withUnsafeBufferPointer { buffer in
+            buffer.indices.filter { buffer[$0].phase.isOpen }.map { buffer[$0] }
+        }
+    }
 
     /// The trading day's realized + unrealized − charges, over the positions opened that day.
+    ///
+    /// Read through a buffer pointer, like the accessors below: a `Position` holds strings and arrays, and
+    /// the array's getter would copy (and retain) every one of them on every tick and timer.
     public var dayNetPnL: Paise {
         guard let date = dayRisk?.date ?? session?.tradingDate else { return .zero }
-        return positions.reduce(.zero) { $1.tradingDate == date ? $0 + $1.netPnL : $0 }
+        return positions.withUnsafeBufferPointer { buffer in
+            var total = Paise.zero
+            for index in buffer.indices where buffer[index].tradingDate == date { total = total + buffer[index].netPnL }
+            return total
+        }
+    }
+
+    /// The phase of the position at `index`, read without copying the position.
+    @inline(__always)
+    public func phase(ofPosition index: Int) -> PositionPhase {
+        positions.withUnsafeBufferPointer { $0[index].phase }
+    }
+
+    /// The instrument of the position at `index`, read without copying the position.
+    @inline(__always)
+    public func instrument(ofPosition index: Int) -> InstrumentKey {
+        positions.withUnsafeBufferPointer { $0[index].instrument }
     }
 
     /// The position of `key`'s index state.
-    public func indexPosition(_ key: String) -> Int? { indices.firstIndex { $0.key == key } }
+    ///
+    /// Loops over positions rather than elements: `firstIndex(where:)` hands the closure a copy of each
+    /// `IndexState`, which retains every array in it, on every tick.
+    public func indexPosition(_ key: String) -> Int? {
+        for position in indices.indices where indices[position].key == key { return position }
+        return nil
+    }
+
+    /// The position of the index state that streams `instrument`.
     public func indexPosition(of instrument: InstrumentKey) -> Int? {
-        indices.firstIndex { $0.instrument == instrument }
+        for position in indices.indices where indices[position].instrument == instrument { return position }
+        return nil
     }
 }
 

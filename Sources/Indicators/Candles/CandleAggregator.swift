@@ -34,7 +34,17 @@ public struct CandleAggregator: Sendable, Equatable, Codable {
     /// Adds a trade at `price` (cumulative day volume `cumulativeVolume`, 0 if unknown) seen at `time`;
     /// calls `emit` for every bar this closes, oldest first.
     public mutating func add(price: Paise, cumulativeVolume: Int64 = 0, at time: Timestamp, emit: (Candle) -> Void) {
-        let start = periodStart(of: time)
+        // Most ticks land in the forming bar's period. When the interval divides a day the bar grid is the
+        // same every day, so "inside the forming bar's span" is exactly `periodStart(of:) == bar.start`.
+        let seconds = time.epochSeconds
+        let start =
+            if let bar = forming, 86_400 % intervalSeconds == 0, seconds >= bar.start,
+                seconds < bar.start + intervalSeconds
+            {
+                bar.start
+            } else {
+                periodStart(of: time)
+            }
         if let bar = forming, start > bar.start {
             closeForming(emit: emit)
             fillGap(upTo: start, sameDayAs: time, emit: emit)
