@@ -168,6 +168,8 @@ extension BacktestCommand {
         let started = ContinuousClock.now
         var days = 0
         var bars = 0
+        var series: [(instrument: InstrumentKey, candles: [Candle])] = []
+        var names: [InstrumentKey: String] = [:]
         for path in data {
             let name = URL(fileURLWithPath: path).lastPathComponent
             let symbol = String(name.prefix { $0 != "_" && $0 != "." }).uppercased()
@@ -190,15 +192,17 @@ extension BacktestCommand {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
-            let ran = try session.runDays(
-                candles, instrument: index.instrument, from: from.flatMap { CivilDate(iso: $0) },
-                to: to.flatMap { CivilDate(iso: $0) }
-            ) { day, _ in
-                if standardErrorIsTerminal { printProgress("backtest: \(index.key) \(day) done") }
-            }
-            days += ran.days
-            bars += ran.bars
+            series.append((index.instrument, candles))
+            names[index.instrument] = index.key
         }
+        // Day by day across the indices, so the journal runs forward in time.
+        let ran = try session.runDays(
+            series, from: from.flatMap { CivilDate(iso: $0) }, to: to.flatMap { CivilDate(iso: $0) }
+        ) { day, instrument, _ in
+            if standardErrorIsTerminal { printProgress("backtest: \(day) \(names[instrument] ?? "") done") }
+        }
+        days += ran.days
+        bars += ran.bars
         if standardErrorIsTerminal { printProgress("") }
         store.close()
         let seconds = (ContinuousClock.now - started).seconds

@@ -243,11 +243,9 @@ extension BenchGroup {
             let journal = try Journal.openForWriting(at: scratch, options: JournalOptions(durability: .fast))
             let session = PaperSession(journal: journal, files: loaded.files, config: loaded.config)
             started = ContinuousClock.now
-            var ran = 0
-            for (index, candles) in bars {
-                ran += try session.runDays(candles, instrument: index.instrument).bars
-                if standardErrorIsTerminal { printProgress("backtest: \(index.key) done") }
-            }
+            let ran = try session.runDays(bars.map { ($0.0.instrument, $0.1) }) { day, _, _ in
+                if standardErrorIsTerminal { printProgress("backtest: \(day) done") }
+            }.bars
             if standardErrorIsTerminal { printProgress("") }
             seconds = (ContinuousClock.now - started).seconds
             journal.close()

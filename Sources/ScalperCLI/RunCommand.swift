@@ -8,6 +8,7 @@ import Hummingbird
 import Journal
 import Logging
 import Runtime
+import ServiceLifecycle
 
 /// `scalper run`: the live (or paper) trading process.
 struct RunCommand: AsyncParsableCommand {
@@ -131,45 +132,45 @@ struct RunCommand: AsyncParsableCommand {
         ) { port in
             log.notice("status API listening", metadata: ["url": "http://127.0.0.1:\(port)/status"])
         }
-        let statusTask = Task { try await status.run() }
-        let signals = SignalHandlers(runtime: runtime, logger: logger)
-        signals.install()
         logger.notice(
             "starting",
             metadata: [
                 "mode": "\(options.mode)", "journal": "\(journal)", "rest": "\(endpoints.restURL)",
                 "credentials": "\(credentials)", "clock": "\(settings.clock)",
             ])
-        defer { signals.remove() }
+        // swift-service-lifecycle: SIGINT / SIGTERM shut the group down gracefully, the runtime first (it stops
+        // intake, flushes the journal and says what stays open), then the status API; the runtime ending on
+        // its own (--until) ends the group too.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: status),
+                    .init(
+                        service: RuntimeService(runtime: runtime), successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
-            try await runtime.run()
+            try await group.run()
         } catch {
-            statusTask.cancel()
             try? await http.shutdown()
             throw error
         }
-        statusTask.cancel()
-        _ = await statusTask.result
         try? await http.shutdown()
     }
 }
 
-/// SIGINT and SIGTERM stop intake and flush the journal instead of killing the process mid-write.
-final class SignalHandlers {
-    private let sources: [any DispatchSourceSignal]
+/// The trading runtime as a service: a graceful shutdown asks it to stop, and `run()` returns once the
+/// journal is flushed.
+struct RuntimeService: Service {
+    let runtime: TradingRuntime
 
-    init(runtime: TradingRuntime, logger: Logger) {
-        sources = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                logger.notice("signal received; stopping", metadata: ["signal": "\(signalNumber)"])
-                runtime.stop()
-            }
-            return source
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await runtime.run()
+        } onGracefulShutdown: {
+            runtime.stop()
         }
     }
-
-    func install() { for source in sources { source.resume() } }
-    func remove() { for source in sources { source.cancel() } }
 }

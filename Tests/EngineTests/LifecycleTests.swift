@@ -112,6 +112,8 @@ struct LifecycleTests {
             $0.positions[0].exitReason = .takeProfit
             $0.positions[0].closedAt = t(10, 31, 2)
             $0.positions[0].phase = .exited
+            // Settled: the per-tick and per-timer loops start after it from now on.
+            $0.settledPositions = 1
             $0.cooldowns = [Cooldown(instrument: option, until: t(10, 34, 2))]
             $0.subscriptions.removeAll { $0.instrument == option }
         }

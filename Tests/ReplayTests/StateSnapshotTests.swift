@@ -33,6 +33,30 @@ struct StateSnapshotTests {
         }
     }
 
+    @Test("replay checks every checksum (on its second thread) and reports a flipped byte at its seq, not a divergence")
+    func corruptRecordStopsTheReplay() throws {
+        let scratch = TemporaryDirectory()
+        let path = try Fixtures.copy("journal-fixtures/normal-day", into: scratch)
+        // The session-started record (seq 1) carries the configuration text; flip a byte inside it.
+        let file = path + "/data.mdb"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let needle = Array("validation_mode: balanced".utf8)
+        var hits = 0
+        for index in 0...(bytes.count - needle.count) where Array(bytes[index..<index + needle.count]) == needle {
+            bytes[index + 18] ^= 0x01
+            hits += 1
+        }
+        #expect(hits == 1)
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let reader = try Journal.openForReading(at: path).reader
+        #expect {
+            _ = try JournalReplayer.replay(reader)
+        } throws: { error in
+            guard case JournalError.corruptRecord(let seq, let reason) = error else { return false }
+            return seq == 1 && reason.contains("CRC32 mismatch")
+        }
+    }
+
     @Test("a snapshot survives the file round trip with the same state hash, configuration included")
     func roundTrip() throws {
         let scratch = TemporaryDirectory()

@@ -11,7 +11,7 @@ import Testing
 @testable import DhanSim
 
 /// `scalper run` as a real child process, killed with SIGKILL at random moments and restarted each time.
-@Suite("Crash recovery with SIGKILL", .serialized)
+@Suite("Crash recovery (SIGKILL) and graceful shutdown (SIGTERM)", .serialized)
 struct CrashRecoveryTests {
     /// Every journal entry up to `seq`, as decoded now (to prove later that none was lost or changed).
     static func entries(_ path: String, through seq: UInt64) throws -> [JournalEntry] {
@@ -54,6 +54,37 @@ struct CrashRecoveryTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    @Test("SIGTERM shuts down gracefully: intake stops, the journal is flushed, a final snapshot written, exit 0")
+    func gracefulShutdown() async throws {
+        let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
+        let scratch = TemporaryDirectory("sigterm")
+        let journal = scratch.sub("journal")
+        let log = scratch.sub("run.log")
+        let process = try Self.launch(journal: journal, port: sim.port, log: log)
+        var waited = 0
+        while Self.lastSeq(journal) < 50 && waited < 600 {
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(process.terminationReason == .exit, "\(text)")
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("stopped"), "the shutdown says what stays open")
+        let reader = try Journal.openForReading(at: journal)
+        #expect(try reader.reader.verify().firstFailure == nil)
+        let outcome = try JournalReplayer.replay(reader.reader)
+        reader.close()
+        #expect(outcome.divergence == nil)
+        #expect(outcome.unjournaled.isEmpty)
+        let store = SnapshotStore(journalPath: journal)
+        let newest = try store.load(try #require(store.files().first))
+        #expect(newest.seq == outcome.lastSeq)
+        #expect(newest.stateHash == outcome.state.stateHash)
+        await sim.stop()
     }
 
     @Test(

@@ -9,7 +9,7 @@ public enum Engine {
     ///
     /// Raise it whenever a change could fold a journal differently: state
     /// snapshots made by another build are refolded from the journal instead of trusted.
-    public static let build = "0.3.0"
+    public static let build = "0.3.1"
 
     /// Folds `event` (journaled at `seq`, `time`) into `state`; the caller journals the returned commands
     /// with `seq` as their cause before any effect runs them.

@@ -9,10 +9,14 @@ enum PositionReducer {
 
     static func locate(_ state: EngineState, _ id: CorrelationID?) -> (Int, OrderRole)? {
         guard let id else { return nil }
-        // Indexed reads through a buffer pointer: `firstIndex(where:)` would copy every position it passes.
+        // Newest first, since order events concern recent positions (a year's backtest holds thousands); ids
+        // come from distinct seqs, so at most one position matches. Indexed reads through a buffer pointer:
+        // `firstIndex(where:)` would copy every position it passes.
         return state.positions.withUnsafeBufferPointer { buffer in
-            for position in buffer.indices where buffer[position].id == id { return (position, .entry) }
-            for position in buffer.indices where buffer[position].exit?.correlationID == id { return (position, .exit) }
+            for position in buffer.indices.reversed() {
+                if buffer[position].id == id { return (position, .entry) }
+                if buffer[position].exit?.correlationID == id { return (position, .exit) }
+            }
             return nil
         }
     }
@@ -32,6 +36,7 @@ enum PositionReducer {
             return false
         }
         state.positions[position].phase = next
+        if next.isSettled { state.advanceSettledPositions() }
         return true
     }
 

@@ -6,7 +6,7 @@ enum RiskReducer {
     static func optionTick(_ state: inout EngineState, _ tick: Tick, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config else { return [] }
         var commands: [Command] = []
-        for position in state.positions.indices where state.instrument(ofPosition: position) == tick.instrument {
+        for position in state.unsettledPositions where state.instrument(ofPosition: position) == tick.instrument {
             if state.phase(ofPosition: position) == .exiting {
                 state.positions[position].lastPrice = tick.lastPrice
                 state.positions[position].lastPriceTime = time
@@ -51,7 +51,7 @@ enum RiskReducer {
     static func timer(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config else { return [] }
         var commands: [Command] = []
-        for position in state.positions.indices where state.phase(ofPosition: position) == .active {
+        for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             guard let price = state.positions[position].lastPrice else { continue }
             let reason = ExitRules.evaluate(
                 &state.positions[position], price: price, at: time, risk: config.risk,
@@ -97,7 +97,7 @@ enum RiskReducer {
             return []
         case .manualExit(let instrument):
             var commands: [Command] = []
-            for position in state.positions.indices where state.phase(ofPosition: position) == .active {
+            for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
                 if let instrument, state.instrument(ofPosition: position) != instrument { continue }
                 commands += exit(&state, position, reason: .manual, seq: seq)
             }
@@ -109,7 +109,7 @@ enum RiskReducer {
 
     static func flattenAll(_ state: inout EngineState, reason: ExitReason, seq: UInt64) -> [Command] {
         var commands: [Command] = []
-        for position in state.positions.indices where state.phase(ofPosition: position) == .active {
+        for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             commands += exit(&state, position, reason: reason, seq: seq)
         }
         return commands

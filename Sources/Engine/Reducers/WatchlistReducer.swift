@@ -29,9 +29,11 @@ enum WatchlistReducer {
             Subscription(instrument: $0.instrument, mode: $0.kind == .index ? .quote : .full)
         }
         // An option is streamed from its entry's acceptance until the position is flat.
-        for position in state.positions where [.accepted, .active, .exiting].contains(position.phase) {
-            if !wanted.contains(where: { $0.instrument == position.instrument }) {
-                wanted.append(Subscription(instrument: position.instrument, mode: .full))
+        for position in state.unsettledPositions
+        where [.accepted, .active, .exiting].contains(state.phase(ofPosition: position)) {
+            let instrument = state.instrument(ofPosition: position)
+            if !wanted.contains(where: { $0.instrument == instrument }) {
+                wanted.append(Subscription(instrument: instrument, mode: .full))
             }
         }
         return wanted.sorted { $0.instrument < $1.instrument }

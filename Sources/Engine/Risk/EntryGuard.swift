@@ -115,7 +115,7 @@ enum EntryGuard {
                 strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
                 orderedQuantity: quantity, tradingDate: state.session?.tradingDate ?? time.istDate)
             position.protection = legs.map { BrokerProtectionLegs(stopTrigger: $0.stopLoss, target: $0.target) }
-            state.positions.append(position)
+            state.appendPosition(position)
             ids.append(id.value)
         }
         proposal.guardResult = "entered: " + ids.joined(separator: ",")

@@ -28,6 +28,9 @@ public enum PositionPhase: String, Sendable, Equatable, CaseIterable, Codable {
         }
     }
 
+    /// Phases no transition leaves: the position can no longer change.
+    public var isSettled: Bool { self == .exited || self == .rejected || self == .cancelled }
+
     /// Phases in which the position holds (or may hold) quantity and counts against limits.
     public var isOpen: Bool { self == .pending || self == .accepted || self == .active || self == .exiting }
 }

@@ -22,6 +22,12 @@ public struct EngineState: Sendable, Equatable, Codable {
     public var funds: FundsRecord?
     /// Every position of the session, oldest first.
     public var positions: [Position] = []
+    /// How many leading positions are settled (exited, rejected or cancelled, phases nothing leaves): the
+    /// per-tick and per-timer loops over positions start here, so a long backtest does not rescan its past.
+    public var settledPositions = 0
+    /// Whether positions' trading dates never decrease along `positions` (true for any real session; a
+    /// backtest that runs one index's year after another's is not): `dayNetPnL` then reads only the newest.
+    public var positionDatesAscending = true
     public var dayRisk: DayRisk?
     /// Contracts that may not be re-entered before a time (the re-entry cooldown), sorted by instrument.
     public var cooldowns: [Cooldown] = []
@@ -60,8 +66,37 @@ public struct EngineState: Sendable, Equatable, Codable {
         guard let date = dayRisk?.date ?? session?.tradingDate else { return .zero }
         return positions.withUnsafeBufferPointer { buffer in
             var total = Paise.zero
-            for index in buffer.indices where buffer[index].tradingDate == date { total = total + buffer[index].netPnL }
+            if positionDatesAscending {
+                // The day's positions are a run at the end (before any later-dated ones).
+                for index in buffer.indices.reversed() {
+                    let positionDate = buffer[index].tradingDate
+                    if positionDate < date { break }
+                    if positionDate == date { total = total + buffer[index].netPnL }
+                }
+            } else {
+                for index in buffer.indices where buffer[index].tradingDate == date {
+                    total = total + buffer[index].netPnL
+                }
+            }
             return total
+        }
+    }
+
+    /// Positions that may still change: everything after the settled prefix.
+    public var unsettledPositions: Range<Int> { settledPositions..<positions.count }
+
+    /// Appends a new position, keeping `positionDatesAscending`.
+    public mutating func appendPosition(_ position: Position) {
+        if let last = positions.withUnsafeBufferPointer({ $0.last?.tradingDate }), position.tradingDate < last {
+            positionDatesAscending = false
+        }
+        positions.append(position)
+    }
+
+    /// Moves the settled prefix past positions that have settled.
+    public mutating func advanceSettledPositions() {
+        while settledPositions < positions.count && phase(ofPosition: settledPositions).isSettled {
+            settledPositions += 1
         }
     }
 

@@ -247,7 +247,12 @@ public final class PaperSession {
         case .cancelOrder(let cancellation) where cancellation.leg == .entry:
             // Super-order legs exist only on paper here: their cancellation is confirmed, so the engine's own
             // exit goes out.
-            guard let position = state.positions.first(where: { $0.id == cancellation.correlationID }) else { return }
+            // Newest first, without copying every position on the way.
+            guard
+                let position = state.positions.withUnsafeBufferPointer({ buffer in
+                    buffer.indices.reversed().first { buffer[$0].id == cancellation.correlationID }.map { buffer[$0] }
+                })
+            else { return }
             for leg in [OrderLeg.target, .stopLoss] {
                 schedule(
                     .event(
@@ -333,17 +338,41 @@ extension PaperSession {
         _ candles: [Candle], instrument: InstrumentKey, from: CivilDate? = nil, to: CivilDate? = nil,
         afterDay: (CivilDate, [Candle]) -> Void = { _, _ in }
     ) throws -> (days: Int, bars: Int) {
-        setHistory(instrument, minuteBars: candles)
-        let byDay = Dictionary(grouping: candles) { Timestamp(epochSeconds: $0.start).istDate }
+        try runDays([(instrument, candles)], from: from, to: to) { day, _, bars in afterDay(day, bars) }
+    }
+
+    /// Runs several instruments' 1m bars day by day: each trading day, one session per instrument in the
+    /// given order, so the journal (and the positions) run forward in time as a live engine's would.
+    ///
+    /// Each instrument's first day only warms its indicators up; days outside `from`…`to` are skipped.
+    /// Returns the instrument-days and bars run.
+    @discardableResult
+    public func runDays(
+        _ series: [(instrument: InstrumentKey, candles: [Candle])], from: CivilDate? = nil, to: CivilDate? = nil,
+        afterDay: (CivilDate, InstrumentKey, [Candle]) -> Void = { _, _, _ in }
+    ) throws -> (days: Int, bars: Int) {
+        var byInstrument: [[CivilDate: [Candle]]] = []
+        var firstDays: [CivilDate?] = []
+        var allDays = Set<CivilDate>()
+        for (instrument, candles) in series {
+            setHistory(instrument, minuteBars: candles)
+            let byDay = Dictionary(grouping: candles) { Timestamp(epochSeconds: $0.start).istDate }
+            byInstrument.append(byDay)
+            firstDays.append(byDay.keys.min())
+            allDays.formUnion(byDay.keys)
+        }
         var totals = (days: 0, bars: 0)
-        for day in byDay.keys.sorted().dropFirst() {
+        for day in allDays.sorted() {
             if let from, day < from { continue }
             if let to, day > to { continue }
-            let bars = byDay[day]!.sorted { $0.start < $1.start }
-            try runDay(day, instrument: instrument, bars: bars)
-            totals.days += 1
-            totals.bars += bars.count
-            afterDay(day, bars)
+            for (position, (instrument, _)) in series.enumerated() {
+                guard day != firstDays[position], let dayBars = byInstrument[position][day] else { continue }
+                let bars = dayBars.sorted { $0.start < $1.start }
+                try runDay(day, instrument: instrument, bars: bars)
+                totals.days += 1
+                totals.bars += bars.count
+                afterDay(day, instrument, bars)
+            }
         }
         return totals
     }
