@@ -159,3 +159,39 @@ struct StateSnapshotTests {
         #expect(truncatedStore.files().isEmpty)
     }
 }
+
+@Suite("Multi-index backtests run day by day")
+struct DayByDayBacktestTests {
+    @Test("two indices over the real NIFTY week: sessions alternate per day, dates never go back, and it replays")
+    func dayMajorOrder() throws {
+        let scratch = TemporaryDirectory()
+        let session = try SessionFixtures.session(at: scratch.sub("journal"), files: try SessionFixtures.files())
+        let candles = try SessionFixtures.candles()
+        // The NIFTY week's bars stand in for BANKNIFTY's too: only the order of sessions matters here.
+        let banknifty = InstrumentKey(.indexValue, 25)
+        var order: [(CivilDate, InstrumentKey)] = []
+        let ran = try session.runDays([(SessionFixtures.nifty, candles), (banknifty, candles)]) { day, instrument, _ in
+            order.append((day, instrument))
+        }
+        session.journal.close()
+        let days = Set(candles.map { Timestamp(epochSeconds: $0.start).istDate }).sorted().dropFirst()
+        #expect(ran.days == 2 * days.count)
+        #expect(order.map(\.0) == days.flatMap { [$0, $0] })
+        #expect(order.map(\.1) == days.flatMap { _ in [SessionFixtures.nifty, banknifty] })
+        #expect(session.state.positionDatesAscending)
+
+        var started: [CivilDate] = []
+        let reader = try Journal.openForReading(at: scratch.sub("journal")).reader
+        try reader.forEach(verifyChecksums: false) { view in
+            if case .event(.sessionStarted(let start)) = try JournalEntry.decode(view) {
+                started.append(start.tradingDate)
+            }
+            return true
+        }
+        #expect(started == started.sorted())
+        #expect(started.count == ran.days)
+        let outcome = try JournalReplayer.replay(reader)
+        #expect(outcome.divergence == nil)
+        #expect(outcome.state.stateHash == session.state.stateHash)
+    }
+}
