@@ -10,164 +10,170 @@ import Testing
 
 @testable import DhanSim
 
-/// `scalper run` as a real child process, killed with SIGKILL at random moments and restarted each time.
-@Suite("Crash recovery (SIGKILL) and graceful shutdown (SIGTERM)", .serialized)
-struct CrashRecoveryTests {
-    /// Every journal entry up to `seq`, as decoded now (to prove later that none was lost or changed).
-    static func entries(_ path: String, through seq: UInt64) throws -> [JournalEntry] {
-        let journal = try Journal.openForReading(at: path)
-        defer { journal.close() }
-        var out: [JournalEntry] = []
-        try journal.reader.forEach(verifyChecksums: true) { view in
-            guard view.seq <= seq else { return false }
-            out.append(try JournalEntry.decode(view))
-            return true
+extension RuntimeAcceptanceTests {
+    /// `scalper run` as a real child process, killed with SIGKILL at random moments and restarted each time.
+    @Suite("Crash recovery (SIGKILL) and graceful shutdown (SIGTERM)", .serialized)
+    struct CrashRecoveryTests {
+        /// Every journal entry up to `seq`, as decoded now (to prove later that none was lost or changed).
+        static func entries(_ path: String, through seq: UInt64) throws -> [JournalEntry] {
+            let journal = try Journal.openForReading(at: path)
+            defer { journal.close() }
+            var out: [JournalEntry] = []
+            try journal.reader.forEach(verifyChecksums: true) { view in
+                guard view.seq <= seq else { return false }
+                out.append(try JournalEntry.decode(view))
+                return true
+            }
+            return out
         }
-        return out
-    }
 
-    static func lastSeq(_ path: String) -> UInt64 {
-        guard let journal = try? Journal.openForReading(at: path) else { return 0 }
-        defer { journal.close() }
-        return (try? journal.reader.lastSeq()) ?? 0
-    }
-
-    static func launch(journal: String, port: Int, log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Executables.scalper)
-        process.arguments = [
-            "run", "--config", Fixtures.path("config/algo.yml"), "--journal", journal, "--live", "--confirm-live",
-            "--dhan-rest", "http://127.0.0.1:\(port)/v2", "--dhan-feed", "ws://127.0.0.1:\(port)", "--dhan-orders",
-            "ws://127.0.0.1:\(port)", "--clock", "simulator", "--until", "12:30", "--http-port", "0",
-            // Snapshots often, so most restarts resume from one and fold only the tail.
-            "--snapshot-every", "1000",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DHAN_CLIENT_ID"] = "SIMCLIENT"
-        environment["DHAN_ACCESS_TOKEN"] = "SIMTOKEN"
-        environment["SCALPER_LOG"] = "notice"
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = FileHandle(forWritingAtPath: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    @Test("SIGTERM shuts down gracefully: intake stops, the journal is flushed, a final snapshot written, exit 0")
-    func gracefulShutdown() async throws {
-        let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
-        let scratch = TemporaryDirectory("sigterm")
-        let journal = scratch.sub("journal")
-        let log = scratch.sub("run.log")
-        let process = try Self.launch(journal: journal, port: sim.port, log: log)
-        var waited = 0
-        while Self.lastSeq(journal) < 50 && waited < 600 {
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
+        static func lastSeq(_ path: String) -> UInt64 {
+            guard let journal = try? Journal.openForReading(at: path) else { return 0 }
+            defer { journal.close() }
+            return (try? journal.reader.lastSeq()) ?? 0
         }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationReason == .exit, "\(text)")
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("stopped"), "the shutdown says what stays open")
-        let reader = try Journal.openForReading(at: journal)
-        #expect(try reader.reader.verify().firstFailure == nil)
-        let outcome = try JournalReplayer.replay(reader.reader)
-        reader.close()
-        #expect(outcome.divergence == nil)
-        #expect(outcome.unjournaled.isEmpty)
-        let store = SnapshotStore(journalPath: journal)
-        let newest = try store.load(try #require(store.files().first))
-        #expect(newest.seq == outcome.lastSeq)
-        #expect(newest.stateHash == outcome.state.stateHash)
-        await sim.stop()
-    }
 
-    @Test(
-        "ten SIGKILLs: no acknowledged record lost, no intent sent twice, positions and realised PnL equal dhan-sim's")
-    func killAndRestart() async throws {
-        let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
-        let scratch = TemporaryDirectory("crash")
-        let journal = scratch.sub("journal")
-        var random = SeededRandom(seed: 2026)
-        var kills = 0
-        var logs: [String] = []
-        while kills < 10 {
-            let log = scratch.sub("run-\(kills).log")
-            logs.append(log)
+        static func launch(journal: String, port: Int, log: String) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Executables.scalper)
+            process.arguments = [
+                "run", "--config", Fixtures.path("config/algo.yml"), "--journal", journal, "--live", "--confirm-live",
+                "--dhan-rest", "http://127.0.0.1:\(port)/v2", "--dhan-feed", "ws://127.0.0.1:\(port)", "--dhan-orders",
+                "ws://127.0.0.1:\(port)", "--clock", "simulator", "--until", "12:30", "--http-port", "0",
+                // Snapshots often, so most restarts resume from one and fold only the tail.
+                "--snapshot-every", "1000",
+            ]
+            var environment = ProcessInfo.processInfo.environment
+            environment["DHAN_CLIENT_ID"] = "SIMCLIENT"
+            environment["DHAN_ACCESS_TOKEN"] = "SIMTOKEN"
+            environment["SCALPER_LOG"] = "notice"
+            process.environment = environment
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = FileHandle(forWritingAtPath: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
+        @Test("SIGTERM shuts down gracefully: intake stops, the journal is flushed, a final snapshot written, exit 0")
+        func gracefulShutdown() async throws {
+            let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
+            let scratch = TemporaryDirectory("sigterm")
+            let journal = scratch.sub("journal")
+            let log = scratch.sub("run.log")
             let process = try Self.launch(journal: journal, port: sim.port, log: log)
-            try await Task.sleep(for: .milliseconds(1500 + Int(random.unit() * 4000)))
-            guard process.isRunning else {
-                Issue.record("scalper run exited early: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-                return
+            var waited = 0
+            while Self.lastSeq(journal) < 50 && waited < 600 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
             }
-            // What the journal holds now was acknowledged (durable); it must survive the kill unchanged.
-            let acknowledged = Self.lastSeq(journal)
-            let before = try Self.entries(journal, through: acknowledged)
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal)
-            kills += 1
-            let after = try Self.entries(journal, through: acknowledged)
-            #expect(after == before, "kill \(kills): records up to seq \(acknowledged) changed")
-        }
-        // The last run finishes the session on its own.
-        let final = try Self.launch(journal: journal, port: sim.port, log: scratch.sub("final.log"))
-        while final.isRunning { try await Task.sleep(for: .milliseconds(200)) }
-        #expect(final.terminationStatus == 0)
-
-        let reader = try Journal.openForReading(at: journal)
-        let outcome = try JournalReplayer.replay(reader.reader)
-        reader.close()
-        #expect(outcome.divergence == nil)
-        let state = outcome.state
-        #expect(state.positions.contains { $0.entryFilled > 0 }, "the session traded")
-
-        // dhan-sim's order book proves no intent was placed twice.
-        let correlations = sim.core.withLock { core in
-            // A super order's legs carry their entry's correlation id; count each placed order once.
-            core.broker.orders.filter { $0.legName != "TARGET_LEG" && $0.legName != "STOP_LOSS_LEG" }.map(
-                \.correlationID)
-        }.filter { !$0.isEmpty }
-        #expect(Set(correlations).count == correlations.count, "duplicate orders: \(correlations)")
-        // Restarts resumed from state snapshots; the shutdown's snapshot is the whole journal's fold.
-        let resumed = logs.dropFirst().filter { log in
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            return text.contains("state rebuilt from the journal") && !text.contains("snapshot_seq=none")
+            #expect(process.terminationReason == .exit, "\(text)")
+            #expect(process.terminationStatus == 0, "\(text)")
+            #expect(text.contains("stopped"), "the shutdown says what stays open")
+            let reader = try Journal.openForReading(at: journal)
+            #expect(try reader.reader.verify().firstFailure == nil)
+            let outcome = try JournalReplayer.replay(reader.reader)
+            reader.close()
+            #expect(outcome.divergence == nil)
+            #expect(outcome.unjournaled.isEmpty)
+            let store = SnapshotStore(journalPath: journal)
+            let newest = try store.load(try #require(store.files().first))
+            #expect(newest.seq == outcome.lastSeq)
+            #expect(newest.stateHash == outcome.state.stateHash)
+            await sim.stop()
         }
-        #expect(resumed.count >= 5, "restarts that resumed from a snapshot: \(resumed.count) of \(logs.count - 1)")
-        let store = SnapshotStore(journalPath: journal)
-        let newest = try store.load(try #require(store.files().first))
-        #expect(newest.seq == outcome.lastSeq)
-        #expect(newest.stateHash == state.stateHash)
-        print(
-            "crash test: \(kills) SIGKILLs, \(correlations.count) broker orders, \(state.positions.count) positions, "
-                + "\(outcome.records) records, \(resumed.count) restarts from a snapshot")
-        // The engine's positions and realised PnL equal the broker's exactly.
-        let broker = EndToEndTests.brokerBook(sim)
-        let engine = EndToEndTests.engineBook(state)
-        #expect(broker.keys.sorted() == engine.keys.sorted())
-        for key in broker.keys {
-            #expect(broker[key]?.net == engine[key]?.net, "\(key) quantity")
-            // The broker books realised PnL at its average cost over all buys; with a position still open in the
-            // same contract the engine's per-position figure legitimately differs, so compare flat contracts.
-            if broker[key]?.net == 0 {
-                #expect(broker[key]?.realized == engine[key]?.realized, "\(key) realised")
+
+        @Test(
+            "ten SIGKILLs: no acknowledged record lost, no intent sent twice, positions and realised PnL equal dhan-sim's"
+        )
+        func killAndRestart() async throws {
+            let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
+            let scratch = TemporaryDirectory("crash")
+            let journal = scratch.sub("journal")
+            var random = SeededRandom(seed: 2026)
+            var kills = 0
+            var logs: [String] = []
+            while kills < 10 {
+                let log = scratch.sub("run-\(kills).log")
+                logs.append(log)
+                let process = try Self.launch(journal: journal, port: sim.port, log: log)
+                try await Task.sleep(for: .milliseconds(1500 + Int(random.unit() * 4000)))
+                guard process.isRunning else {
+                    Issue.record(
+                        "scalper run exited early: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                    return
+                }
+                // What the journal holds now was acknowledged (durable); it must survive the kill unchanged.
+                let acknowledged = Self.lastSeq(journal)
+                let before = try Self.entries(journal, through: acknowledged)
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .uncaughtSignal)
+                kills += 1
+                let after = try Self.entries(journal, through: acknowledged)
+                #expect(after == before, "kill \(kills): records up to seq \(acknowledged) changed")
             }
+            // The last run finishes the session on its own.
+            let final = try Self.launch(journal: journal, port: sim.port, log: scratch.sub("final.log"))
+            while final.isRunning { try await Task.sleep(for: .milliseconds(200)) }
+            #expect(final.terminationStatus == 0)
+
+            let reader = try Journal.openForReading(at: journal)
+            let outcome = try JournalReplayer.replay(reader.reader)
+            reader.close()
+            #expect(outcome.divergence == nil)
+            let state = outcome.state
+            #expect(state.positions.contains { $0.entryFilled > 0 }, "the session traded")
+
+            // dhan-sim's order book proves no intent was placed twice.
+            let correlations = sim.core.withLock { core in
+                // A super order's legs carry their entry's correlation id; count each placed order once.
+                core.broker.orders.filter { $0.legName != "TARGET_LEG" && $0.legName != "STOP_LOSS_LEG" }.map(
+                    \.correlationID)
+            }.filter { !$0.isEmpty }
+            #expect(Set(correlations).count == correlations.count, "duplicate orders: \(correlations)")
+            // Restarts resumed from state snapshots; the shutdown's snapshot is the whole journal's fold.
+            let resumed = logs.dropFirst().filter { log in
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return text.contains("state rebuilt from the journal") && !text.contains("snapshot_seq=none")
+            }
+            #expect(resumed.count >= 5, "restarts that resumed from a snapshot: \(resumed.count) of \(logs.count - 1)")
+            let store = SnapshotStore(journalPath: journal)
+            let newest = try store.load(try #require(store.files().first))
+            #expect(newest.seq == outcome.lastSeq)
+            #expect(newest.stateHash == state.stateHash)
+            print(
+                "crash test: \(kills) SIGKILLs, \(correlations.count) broker orders, \(state.positions.count) positions, "
+                    + "\(outcome.records) records, \(resumed.count) restarts from a snapshot")
+            // The engine's positions and realised PnL equal the broker's exactly.
+            let broker = EndToEndTests.brokerBook(sim)
+            let engine = EndToEndTests.engineBook(state)
+            #expect(broker.keys.sorted() == engine.keys.sorted())
+            for key in broker.keys {
+                #expect(broker[key]?.net == engine[key]?.net, "\(key) quantity")
+                // The broker books realised PnL at its average cost over all buys; with a position still open in the
+                // same contract the engine's per-position figure legitimately differs, so compare flat contracts.
+                if broker[key]?.net == 0 {
+                    #expect(broker[key]?.realized == engine[key]?.realized, "\(key) realised")
+                }
+            }
+            for position in state.openPositions where position.quantity > 0 {
+                let average = sim.core.withLock { core -> Paise? in
+                    guard let held = core.broker.positions[position.instrument], held.buyQty > 0 else { return nil }
+                    return Paise(Int64((held.buyValue / Double(held.buyQty) * 100).rounded()))
+                }
+                if state.positions.filter({ $0.instrument == position.instrument && $0.entryFilled > 0 }).count == 1 {
+                    #expect(average == position.entryAverage, "\(position.instrument) average")
+                }
+            }
+            await sim.stop()
         }
-        for position in state.openPositions where position.quantity > 0 {
-            let average = sim.core.withLock { core -> Paise? in
-                guard let held = core.broker.positions[position.instrument], held.buyQty > 0 else { return nil }
-                return Paise(Int64((held.buyValue / Double(held.buyQty) * 100).rounded()))
-            }
-            if state.positions.filter({ $0.instrument == position.instrument && $0.entryFilled > 0 }).count == 1 {
-                #expect(average == position.entryAverage, "\(position.instrument) average")
-            }
-        }
-        await sim.stop()
     }
 }
+
+typealias CrashRecoveryTests = RuntimeAcceptanceTests.CrashRecoveryTests
