@@ -37,12 +37,15 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Intel's ISA-L: zlib's CRC-32 computed with carry-less multiplies (PCLMULQDQ, or the ARM equivalent).
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // The C-level baseline the journal benchmark compares against: raw mdb_put with MDB_APPEND.
         .target(name: "LMDBBaseline", dependencies: ["CLMDB"]),
         .target(
             name: "Journal",
             dependencies: [
                 "CLMDB",
+                "CISAL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

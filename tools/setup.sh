@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the system packages the project builds against (Debian): LMDB, zlib and OpenSSL headers.
+# Installs the system packages the project builds against (Debian): LMDB, zlib, ISA-L and OpenSSL headers.
 # As root it runs apt-get; otherwise it says exactly what to install.
 set -euo pipefail
 
-packages=(liblmdb-dev zlib1g-dev libssl-dev pkg-config)
+packages=(liblmdb-dev zlib1g-dev libisal-dev libssl-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
