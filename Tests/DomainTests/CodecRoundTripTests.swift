@@ -214,7 +214,30 @@ struct CodecRoundTripTests {
             try JournalEntry.decode(
                 JournalRecord(seq: 8, kind: 2, kindVersion: 2, timestampNanos: 0, payload: badSegment))
         } throws: { error in
-            "\(error)".contains("unknown exchange segment 6")
+            "\(error)" == "seq 8 (tick v2): field 'instrument' at byte 0: unknown exchange segment 6"
+        }
+    }
+
+    @Test("the current-layout tick path decodes exactly what the field-by-field decoder does")
+    func tickFastPath() throws {
+        var generator = SystemRandomNumberGenerator()
+        for segment in ExchangeSegment.allCases {
+            for _ in 0..<50 {
+                func any() -> Int64 { Int64.random(in: .min ... .max, using: &generator) }
+                let tick = Tick(
+                    instrument: InstrumentKey(segment, SecurityID(UInt32.random(in: 0 ... .max, using: &generator))),
+                    lastPrice: Paise(any()), lastTradeTime: any(), lastQuantity: any(), volume: any(),
+                    openInterest: any(), bestBid: Paise(any()), bestAsk: Paise(any()))
+                let payload = JournalEntry.event(.tick(tick)).encodedPayload()
+                let fieldByField = try payload.withUnsafeBytes { bytes throws(DecodeError) in
+                    var reader = BinaryReader(bytes)
+                    return try Tick(from: &reader, version: 2)
+                }
+                #expect(fieldByField == tick)
+                let decoded = try JournalEntry.decode(
+                    JournalRecord(seq: 1, kind: 2, kindVersion: 2, timestampNanos: 0, payload: payload))
+                #expect(decoded == .event(.tick(tick)))
+            }
         }
     }
 

@@ -128,6 +128,12 @@ public enum JournalEntry: Equatable, Sendable {
         throws(DecodeError)
         -> JournalEntry
     {
+        // Ticks are nearly every record: decode the current layout without the general switch.
+        if rawKind == EntryKind.tick.rawValue && version == EntryKind.tick.currentVersion
+            && payload.count == Tick.currentPayloadSize
+        {
+            return .event(.tick(try Tick(currentPayload: payload)))
+        }
         guard let kind = EntryKind(rawValue: rawKind) else {
             throw DecodeError(field: "kind", offset: 0, reason: "unknown entry kind \(rawKind)")
         }

@@ -54,6 +54,33 @@ public struct Tick: JournalPayload {
         bestAsk = try reader.paise("best_ask")
     }
 
+    /// Size of a current-version (v2) payload: segment, security id and seven 8-byte fields.
+    static let currentPayloadSize = 1 + 4 + 7 * 8
+
+    /// Decodes a current-version payload already known to be `currentPayloadSize` bytes.
+    ///
+    /// Ticks are nearly every record of a session, so replay and scans take this path: one length check
+    /// (by the caller) instead of one per field. Errors are the ones the field-by-field decoder gives.
+    @inline(__always)
+    init(currentPayload payload: UnsafeRawBufferPointer) throws(DecodeError) {
+        let code = payload.load(fromByteOffset: 0, as: UInt8.self)
+        guard let segment = ExchangeSegment(rawValue: code) else {
+            throw DecodeError(field: "instrument", offset: 0, reason: "unknown exchange segment \(code)")
+        }
+        func field(_ offset: Int) -> Int64 {
+            Int64(littleEndian: payload.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+        }
+        instrument = InstrumentKey(
+            segment, SecurityID(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt32.self))))
+        lastPrice = Paise(field(5))
+        lastTradeTime = field(13)
+        lastQuantity = field(21)
+        volume = field(29)
+        openInterest = field(37)
+        bestBid = Paise(field(45))
+        bestAsk = Paise(field(53))
+    }
+
     public var fields: [Field] {
         [
             .text("instrument", instrument), .paise("ltp", lastPrice),
