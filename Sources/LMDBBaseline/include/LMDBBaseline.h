@@ -8,4 +8,9 @@
 /// seconds, or a negative LMDB error code. The directory `path` must exist and be empty.
 double lmdb_baseline_append(const char *path, uint64_t count, size_t value_size, uint64_t batch, int sync);
 
+/// Raw LMDB cursor walk over the journal at `path` (read-only, no lock file; nothing may write meanwhile): MDB_FIRST then MDB_NEXT to the end,
+/// touching each value's first bytes, `passes` times. Stores the record count in `records` and returns
+/// the best pass's seconds, or a negative LMDB error code. The floor under any scan of that journal.
+double lmdb_baseline_scan(const char *path, int passes, uint64_t *records);
+
 #endif

@@ -94,6 +94,16 @@ extension JournalGroup {
             )
 
             if baseline {
+                var walked: UInt64 = 0
+                let seconds = lmdb_baseline_scan(path, 5, &walked)
+                guard seconds > 0 else {
+                    printError("error: baseline scan failed with LMDB code \(-seconds)")
+                    throw ExitCode.failure
+                }
+                let floor = Double(walked) / seconds
+                print(
+                    "scan floor:    \(grouped(Int(floor))) records/s (raw mdb_cursor_get walk in C, no decode; best of 5) — scan+decode is \(String(format: "%.0f", warm[4] / floor * 100)) % of it"
+                )
                 // Alternate journal and raw-C runs on fresh directories and keep the best of three each,
                 // so a noisy machine does not decide the comparison.
                 var bestJournal = producers == 0 ? appendRate : 0
