@@ -21,6 +21,7 @@ public final class GroupCommitter: @unchecked Sendable {
     private struct Waiter {
         var records: [PendingRecord]
         var continuation: CheckedContinuation<ClosedRange<UInt64>, any Error>
+        var arrival: ContinuousClock.Instant
     }
 
     public let journal: Journal
@@ -28,7 +29,6 @@ public final class GroupCommitter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Waiter] = []
     private var queuedRecords = 0
-    private var oldestArrival: ContinuousClock.Instant?
     private var closing = false
     private var failure: JournalError?
     private var thread: Thread?
@@ -65,8 +65,7 @@ public final class GroupCommitter: @unchecked Sendable {
                 continuation.resume(throwing: JournalError.closed)
                 return
             }
-            if queue.isEmpty { oldestArrival = .now }
-            queue.append(Waiter(records: records, continuation: continuation))
+            queue.append(Waiter(records: records, continuation: continuation, arrival: .now))
             queuedRecords += records.count
             if queue.count == 1 || queuedRecords >= policy.maxBatch { condition.signal() }
         }
@@ -88,7 +87,9 @@ public final class GroupCommitter: @unchecked Sendable {
         while true {
             while queue.isEmpty && !closing { condition.wait() }
             if queue.isEmpty && closing { break }
-            if let oldest = oldestArrival {
+            // The deadline runs from the oldest waiter's own arrival, so records left over from a full
+            // batch are not held longer than `maxDelay`.
+            if let oldest = queue.first?.arrival {
                 let deadline = oldest + policy.maxDelay
                 while queuedRecords < policy.maxBatch && !closing {
                     let remaining = deadline - .now
@@ -116,7 +117,6 @@ public final class GroupCommitter: @unchecked Sendable {
         let batch = Array(queue[0..<taken])
         queue.removeFirst(taken)
         queuedRecords -= count
-        oldestArrival = queue.isEmpty ? nil : .now
         return batch
     }
 
