@@ -6,8 +6,9 @@ import Logging
 public enum Durability: String, Sendable, CaseIterable {
     /// `fsync` on every commit: an acknowledged record survives a crash or power loss. The default for live trading.
     case durable
-    /// No sync on commit (the OS writes back later): a process crash loses nothing committed, a power loss
-    /// may lose the last commits. Many times faster; for backtests and replays that can be re-run.
+    /// No sync on commit, writes straight into the map (the OS writes back later): a process crash loses
+    /// nothing committed; a power loss or OS crash may lose the last commits or leave the file unusable.
+    /// Many times faster; for backtests, demos and replays that can be re-run. Synced on close.
     case fast
 }
 

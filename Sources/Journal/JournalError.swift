@@ -17,6 +17,8 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     /// A record is larger than a journal record may be.
     case recordTooLarge(bytes: Int)
+    /// The filesystem lacks the room a `fast` journal's write map needs.
+    case insufficientSpace(path: String, mapBytes: Int64, neededBytes: Int64, availableBytes: Int64)
 
     public var description: String {
         switch self {
@@ -39,6 +41,10 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             return "LMDB \(operation) failed (\(code)): \(message)"
         case .closed:
             return "the journal is closed"
+        case .insufficientSpace(let path, let map, let needed, let available):
+            return
+                "journal at \(path) needs a \(map >> 20) MiB map in fast mode: \(needed >> 20) MiB more than data.mdb has, "
+                + "but the filesystem has \(available >> 20) MiB free; free space, or use durable mode"
         case .recordTooLarge(let bytes):
             return "record of \(bytes) bytes exceeds the journal's limit of \(RecordHeader.maxPayloadLength) bytes"
         }

@@ -86,6 +86,58 @@ struct IntegrityTests {
             return actual == Int64(size / 2) && expected > actual && "\(error)".contains("is truncated")
         }
         #expect(throws: JournalError.self) { try Journal.openForWriting(at: directory.path) }
+        // A fast writer maps the file for writing, and LMDB would extend it to the map size at open:
+        // the truncation must be caught first, and the file left as it was.
+        #expect {
+            try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        } throws: { error in
+            guard case JournalError.truncatedFile = error else { return false }
+            return true
+        }
+        let after = try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int
+        #expect(after == size / 2)
+    }
+
+    @Test("a fast writer's write map: the file holds only what is used once closed, and reopens intact")
+    func fastWriteMap() throws {
+        let directory = TemporaryDirectory()
+        let file = directory.sub("data.mdb")
+        func fileSize() throws -> Int { try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int }
+        // Enough for the 64 KiB map to double a few times under the write map.
+        let records = (1...3_000).map { n in
+            PendingRecord(kind: 2, kindVersion: 1, timestampNanos: Int64(n), payload: Array("payload \(n)".utf8))
+        }
+        do {
+            let journal = try Journal.openForWriting(
+                at: directory.path, options: .init(durability: .fast, initialMapSize: 64 << 10))
+            for batch in stride(from: 0, to: 2_000, by: 100) { try journal.append(records[batch..<batch + 100]) }
+            #expect(try fileSize() > 64 << 10)  // mapped whole while open, and grown on the way
+            journal.close()
+        }
+        let closedSize = try fileSize()
+        #expect(closedSize < 1 << 20 && closedSize % 4096 == 0)
+        do {
+            let journal = try Journal.openForWriting(
+                at: directory.path, options: .init(durability: .fast, initialMapSize: 64 << 10))
+            #expect(journal.lastSeq == 2_000)
+            try journal.append(records[2_000...])
+            journal.close()
+        }
+        let reader = try Journal.openForReading(at: directory.path)
+        #expect(try reader.reader.verify().firstFailure == nil)
+        #expect(try reader.reader.records().map(\.payload) == records.map(\.payload))
+    }
+
+    @Test("a fast writer refuses a map the filesystem has no room for, instead of faulting later")
+    func fastWriteMapNeedsSpace() throws {
+        let directory = TemporaryDirectory()
+        #expect {
+            try Journal.openForWriting(at: directory.path, options: .init(durability: .fast, initialMapSize: 1 << 52))
+        } throws: { error in
+            guard case JournalError.insufficientSpace(_, let map, _, let available) = error else { return false }
+            return map == 1 << 52 && available < map && "\(error)".contains("free space, or use durable mode")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.sub("data.mdb")))
     }
 
     @Test("a second writer, in this process or another, gets an error naming the holder")

@@ -4,7 +4,8 @@
 #include <stdint.h>
 
 /// Raw LMDB append: `count` values of `value_size` bytes under big-endian uint64 keys 1..count, with
-/// MDB_APPEND, `batch` puts per transaction. `sync` != 0 syncs each commit. Returns the elapsed
+/// MDB_APPEND, `batch` puts per transaction. `sync` != 0 syncs each commit; otherwise the environment
+/// is opened as a `fast` journal is (MDB_NOSYNC, MDB_NOMETASYNC, MDB_WRITEMAP). Returns the elapsed
 /// seconds, or a negative LMDB error code. The directory `path` must exist and be empty.
 double lmdb_baseline_append(const char *path, uint64_t count, size_t value_size, uint64_t batch, int sync);
 
