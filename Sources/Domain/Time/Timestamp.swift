@@ -93,7 +93,11 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { "\(pad(year, width: 4))-\(pad(month))-\(pad(day))" }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+    /// Field by field, like `==` (and without the day-count arithmetic: the PnL and risk checks compare
+    /// dates on every tick).
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
 }
 
 extension Int64 {

@@ -54,8 +54,8 @@ enum EntryGuard {
             )
         }
         let instrument = InstrumentKey(indexConfig.optionSegment, securityID)
-        let quoteTime = [proposal.chainTime, state.positions.last { $0.instrument == instrument }?.lastPriceTime]
-            .compactMap { $0 }.max()
+        let quoteTime = [proposal.chainTime, state.lastPriceTime(ofNewestPositionIn: instrument)].compactMap { $0 }
+            .max()
         let quoteAge = quoteTime.map { time.epochSeconds - $0.epochSeconds } ?? .max
         if quoteAge > optionQuoteMaxAge {
             return block("the option quote is \(quoteAge == .max ? "missing" : "\(quoteAge) s old")")
@@ -66,7 +66,8 @@ enum EntryGuard {
             _ = block("funds are \(fundsAge) s old")
             return [.fetchData(.funds)]
         }
-        let mine = state.openPositions.filter { $0.index == indexConfig.key }
+        let open = state.openPositions
+        let mine = open.filter { $0.index == indexConfig.key }
         if mine.contains(where: { $0.phase == .pending || $0.phase == .accepted }) {
             return block("an entry for \(indexConfig.key) is already pending")
         }
@@ -76,8 +77,8 @@ enum EntryGuard {
                 "\(sameSide.count) \(proposal.direction) positions already open on \(indexConfig.key) (max_same_side \(indexConfig.maxSameSide))"
             )
         }
-        if state.openPositions.count >= maxOpenPositions {
-            return block("\(state.openPositions.count) positions open (the pyramiding limit is \(maxOpenPositions))")
+        if open.count >= maxOpenPositions {
+            return block("\(open.count) positions open (the pyramiding limit is \(maxOpenPositions))")
         }
         for existing in sameSide {
             if existing.unrealized <= .zero { return block("pyramiding needs the open \(existing.id) in profit") }

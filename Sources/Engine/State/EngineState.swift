@@ -53,8 +53,19 @@ public struct EngineState: Sendable, Equatable, Codable {
 
     /// Positions that count against limits (pending, accepted, active or exiting).
     public var openPositions: [Position] {
+        // Only the unsettled tail can be open; a year's backtest holds tens of thousands settled before it.
         positions.withUnsafeBufferPointer { buffer in
-            buffer.indices.filter { buffer[$0].phase.isOpen }.map { buffer[$0] }
+            unsettledPositions.filter { buffer[$0].phase.isOpen }.map { buffer[$0] }
+        }
+    }
+
+    /// The last price time of the newest position in `instrument`, read in place (no position is copied).
+    public func lastPriceTime(ofNewestPositionIn instrument: InstrumentKey) -> Timestamp? {
+        positions.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices.reversed() where buffer[index].instrument == instrument {
+                return buffer[index].lastPriceTime
+            }
+            return nil
         }
     }
 
