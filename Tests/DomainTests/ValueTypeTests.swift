@@ -55,6 +55,18 @@ struct ValueTypeTests {
         #expect(CivilDate(2025, 3, 7).description == "2025-03-07")
     }
 
+    @Test("civil dates order as their day counts do (across months, years and leap days)")
+    func civilDateOrder() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let a = Int64.random(in: -800_000...800_000, using: &generator)
+            let b = a + Int64.random(in: -400...400, using: &generator)
+            let (first, second) = (CivilDate(daysSinceEpoch: a), CivilDate(daysSinceEpoch: b))
+            #expect((first < second) == (a < b), "\(first) vs \(second)")
+            #expect((second < first) == (b < a))
+        }
+    }
+
     @Test("correlation ids are at most 25 characters of letters, digits, - and _")
     func correlationIDs() {
         let derived = CorrelationID(session: CivilDate(2025, 10, 27), commandSeq: 99_999_999_999_999)
