@@ -101,7 +101,7 @@ public final class Journal: @unchecked Sendable {
         }
         environment = try LMDBEnvironment(
             path: path, readOnly: !writable, sync: options.durability == .durable,
-            initialMapSize: options.initialMapSize)
+            initialMapSize: options.initialMapSize, writerLock: writerLock)
         let reader = JournalReader(environment: environment)
         if verify {
             let report = try reader.verify()

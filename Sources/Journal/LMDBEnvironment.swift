@@ -18,12 +18,18 @@ final class LMDBEnvironment: @unchecked Sendable {
     let readOnly: Bool
     /// Writes go through the map (`fast` writers only).
     let writeMap: Bool
+    /// The writer's lock, held until this environment is closed (and its file cut back): released
+    /// earlier, the next writer could start appending before this one's `truncate` runs.
+    private let writerLock: WriterLock?
     private let gate = ReadWriteGate()
 
-    init(path: String, readOnly: Bool, sync: Bool, initialMapSize: Int) throws(JournalError) {
+    init(path: String, readOnly: Bool, sync: Bool, initialMapSize: Int, writerLock: WriterLock? = nil)
+        throws(JournalError)
+    {
         self.path = path
         self.readOnly = readOnly
         self.writeMap = !readOnly && !sync
+        self.writerLock = writerLock
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             if readOnly { throw .cannotOpen(path: path, reason: "no such journal directory") }
@@ -87,7 +93,8 @@ final class LMDBEnvironment: @unchecked Sendable {
         let used = writeMap ? try? Self.usedBytes(env) : nil
         mdb_env_close(env)
         // Give back the sparse tail LMDB added for the write map, so the file is as long as what it holds
-        // (as a `durable` writer leaves it). Pages past the last used one hold nothing committed.
+        // (as a `durable` writer leaves it). Pages past the last used one hold nothing committed. The
+        // writer lock is a stored property, so it is released only after this body has run.
         if let used { _ = truncate(path + "/data.mdb", off_t(used)) }
     }
 

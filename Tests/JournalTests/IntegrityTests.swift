@@ -128,6 +128,26 @@ struct IntegrityTests {
         #expect(try reader.reader.records().map(\.payload) == records.map(\.payload))
     }
 
+    @Test("the writer lock lasts while any reader keeps the writer's environment open (its close cuts the file)")
+    func writerLockOutlivesJournal() throws {
+        let directory = TemporaryDirectory()
+        let options = JournalOptions(durability: .fast, initialMapSize: 64 << 10)
+        var reader: JournalReader?
+        do {
+            let journal = try Journal.openForWriting(at: directory.path, options: options)
+            try journal.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 1, payload: [1, 2, 3]))
+            reader = journal.reader
+            journal.close()
+        }
+        #expect(throws: JournalError.self) { try Journal.openForWriting(at: directory.path, options: options) }
+        #expect(try reader?.lastSeq() == 1)
+        reader = nil
+        let again = try Journal.openForWriting(at: directory.path, options: options)
+        #expect(again.lastSeq == 1)
+        try again.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 2, payload: [4]))
+        #expect(try again.reader.verify().firstFailure == nil)
+    }
+
     @Test("a fast writer refuses a map the filesystem has no room for, instead of faulting later")
     func fastWriteMapNeedsSpace() throws {
         let directory = TemporaryDirectory()
