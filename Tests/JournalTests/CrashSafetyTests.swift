@@ -6,12 +6,12 @@ import Testing
 
 @Suite("Crash safety", .serialized)
 struct CrashSafetyTests {
-    /// Runs `scalper journal bench` appending durably, SIGKILLs it after `delay`, and returns its highest ack.
-    static func appendThenKill(path: String, producers: Int, delay: Duration) throws -> UInt64 {
+    /// Runs `scalper journal bench` appending in `mode`, SIGKILLs it after `delay`, and returns its highest ack.
+    static func appendThenKill(path: String, mode: Durability, producers: Int, delay: Duration) throws -> UInt64 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Executables.scalper)
         process.arguments = [
-            "journal", "bench", path, "--events", "50000000", "--mode", "durable", "--print-acks",
+            "journal", "bench", path, "--events", "50000000", "--mode", mode.rawValue, "--print-acks",
             "--producers", "\(producers)", "--batch", "\(producers == 0 ? 64 : 256)",
         ]
         let out = Pipe()
@@ -50,8 +50,12 @@ struct CrashSafetyTests {
         return acknowledged
     }
 
-    @Test("SIGKILL at random moments: every acknowledged seq survives intact, no partial record, appends continue")
-    func killRepeatedly() throws {
+    /// A `fast` writer's acknowledged (committed, not synced) records live in the shared page cache through
+    /// its write map, so a process kill must lose none of them either.
+    @Test(
+        "SIGKILL at random moments: every acknowledged seq survives intact, no partial record, appends continue",
+        arguments: [Durability.durable, .fast])
+    func killRepeatedly(mode: Durability) throws {
         let directory = TemporaryDirectory()
         let path = directory.sub("journal")
         var generator = SystemRandomNumberGenerator()
@@ -62,10 +66,11 @@ struct CrashSafetyTests {
             // Odd rounds: four producers through the group committer.
             let producers = round % 2 == 0 ? 0 : 4
             let delay = Duration.milliseconds(Int64.random(in: 150...700, using: &generator))
-            let acknowledged = try Self.appendThenKill(path: path, producers: producers, delay: delay)
+            let acknowledged = try Self.appendThenKill(path: path, mode: mode, producers: producers, delay: delay)
 
             if acknowledged > previousLast { roundsWithAcks += 1 }
-            let journal = try Journal.openForWriting(at: path)  // verifies every record's CRC on open
+            // Verifies every record's CRC on open.
+            let journal = try Journal.openForWriting(at: path, options: JournalOptions(durability: mode))
             #expect(journal.lastSeq >= acknowledged, "round \(round): acked \(acknowledged), found \(journal.lastSeq)")
             #expect(journal.lastSeq >= previousLast)
             var checked: UInt64 = 0
