@@ -59,11 +59,12 @@ public enum Fixtures {
     }
 }
 
-/// The reference material in `../shared/data` (beside the repository, as in CI).
-public enum SharedData {
-    public static func path(_ relative: String) -> String { Fixtures.repositoryRoot + "/../shared/data/" + relative }
+/// Real DhanHQ captures and reference indicator vectors under `Tests/Fixtures/` (its README says where each
+/// came from).
+public enum ReferenceData {
+    public static func path(_ relative: String) -> String { Fixtures.repositoryRoot + "/Tests/Fixtures/" + relative }
 
-    /// Bytes of a shared data file.
+    /// Bytes of a reference file.
     public static func data(_ relative: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: path(relative)))
     }

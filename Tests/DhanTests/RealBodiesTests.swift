@@ -4,11 +4,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Real DhanHQ bodies from ../shared/data/dhan through the client's wire types, with spot checks.
+/// Real DhanHQ bodies from Tests/Fixtures/dhan through the client's wire types, with spot checks.
 @Suite("Real DhanHQ chart and expiry-list bodies")
 struct RealBodiesTests {
     static func response(_ name: String) throws -> Data {
-        let object = try JSONSerialization.jsonObject(with: try SharedData.data("dhan/" + name)) as! [String: Any]
+        let object = try JSONSerialization.jsonObject(with: try ReferenceData.data("dhan/" + name)) as! [String: Any]
         return try JSONSerialization.data(withJSONObject: object["response"]!)
     }
 
@@ -38,7 +38,7 @@ struct RealBodiesTests {
     func request() throws {
         let object =
             try JSONSerialization.jsonObject(
-                with: try SharedData.data("dhan/nifty-intraday-1m-2025-10-24..31.json")) as! [String: Any]
+                with: try ReferenceData.data("dhan/nifty-intraday-1m-2025-10-24..31.json")) as! [String: Any]
         let request = try JSONDecoder().decode(
             ChartRequest.self, from: try JSONSerialization.data(withJSONObject: object["request"]!))
         #expect(request.interval == 1 && request.securityId == "13" && request.instrument == "INDEX")

@@ -49,7 +49,7 @@ struct TradingCalendarTests {
 
     @Test("NIFTY weekly expiries: the real expiry list, the Thursday→Tuesday switch and holiday shifts")
     func niftyExpiries() throws {
-        let listed = try SharedData.dhanResponse("nifty-expirylist-2025-11-01.json")["data"] as! [String]
+        let listed = try ReferenceData.dhanResponse("nifty-expirylist-2025-11-01.json")["data"] as! [String]
         let upcoming = calendar.expiries(of: "NIFTY", onOrAfter: CivilDate(2025, 11, 1), count: 9)
         for date in listed.compactMap({ CivilDate(iso: $0) }) where date <= CivilDate(2026, 1, 1) {
             #expect(upcoming.contains(date), "\(date) is listed by DhanHQ")

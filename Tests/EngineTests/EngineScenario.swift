@@ -20,7 +20,7 @@ enum EngineScenario {
     }
 
     static func bars(_ name: String) throws -> [Candle] {
-        try CandleFile.parse(try SharedData.data("dhan/" + name), source: name).map { try $0.candle() }
+        try CandleFile.parse(try ReferenceData.data("dhan/" + name), source: name).map { try $0.candle() }
     }
 
     /// History before `day` as the two warm-up batches (5m first).
@@ -47,7 +47,7 @@ enum EngineScenario {
 
     static func chain() throws -> OptionChainSnapshot {
         try OptionChainResponse.decode(
-            try SharedData.data("dhan/nifty-optionchain-exp-2025-11-04.json"), source: "chain"
+            try ReferenceData.data("dhan/nifty-optionchain-exp-2025-11-04.json"), source: "chain"
         )
         .snapshot(underlying: nifty, expiry: CivilDate(2025, 11, 4), source: "chain")
     }

@@ -15,7 +15,7 @@ struct StrikeSelectionTests {
     init() throws {
         config = try AlgoConfig.parse(yaml: try ConfigFixtures.algoText(), calendar: try ConfigFixtures.calendar())
         nifty = config.index("NIFTY")!
-        let body = try SharedData.data("dhan/nifty-optionchain-exp-2025-11-04.json")
+        let body = try ReferenceData.data("dhan/nifty-optionchain-exp-2025-11-04.json")
         chain = try OptionChainResponse.decode(body, source: "chain").snapshot(
             underlying: nifty.instrument, expiry: CivilDate(2025, 11, 4), source: "chain")
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite("Candles from ticks and history")
 struct CandleTests {
     static func load(_ name: String) throws -> [Candle] {
-        try CandleFile.parse(try SharedData.data("dhan/" + name), source: name).map { try $0.candle() }
+        try CandleFile.parse(try ReferenceData.data("dhan/" + name), source: name).map { try $0.candle() }
     }
 
     let day = CivilDate(2025, 10, 27)

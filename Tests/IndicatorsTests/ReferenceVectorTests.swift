@@ -10,7 +10,7 @@ struct ReferenceRow {
     var direction: Double?
 
     static func load() throws -> [ReferenceRow] {
-        let text = String(decoding: try SharedData.data("vectors/GOOG_1d_reference.csv"), as: UTF8.self)
+        let text = String(decoding: try ReferenceData.data("vectors/GOOG_1d_reference.csv"), as: UTF8.self)
         var lines = text.split(whereSeparator: \.isNewline)
         let header = lines.removeFirst().split(separator: ",").map(String.init)
         #expect(

@@ -9,7 +9,7 @@ import Testing
 @Suite("Index-proxy signal study")
 struct ProxyStudyTests {
     static func bars() throws -> [PriceBar] {
-        try CandleFile.parse(try SharedData.data("dhan/nifty-intraday-1m-2025-10-24..31.json"), source: "nifty 1m")
+        try CandleFile.parse(try ReferenceData.data("dhan/nifty-intraday-1m-2025-10-24..31.json"), source: "nifty 1m")
     }
 
     let parameters = ProxyStudy.Parameters(

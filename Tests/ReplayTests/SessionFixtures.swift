@@ -12,8 +12,8 @@ enum SessionFixtures {
     static let nifty = InstrumentKey(.indexValue, 13)
 
     static func candles() throws -> [Candle] {
-        try CandleFile.parse(try SharedData.data("dhan/nifty-intraday-1m-2025-10-24..31.json"), source: "nifty 1m").map
-        { try $0.candle() }
+        try CandleFile.parse(try ReferenceData.data("dhan/nifty-intraday-1m-2025-10-24..31.json"), source: "nifty 1m")
+            .map { try $0.candle() }
     }
 
     static func files(algo: (String) -> String = { $0 }) throws -> [ConfigFile] {

@@ -7,12 +7,12 @@ import Testing
 struct IndicatorsCommandTests {
     @Test("over the GOOG reference CSV it prints the reference values (1e-9 relative) and directions")
     func matchesReference() throws {
-        let source = SharedData.path("vectors/GOOG_1d_reference.csv")
+        let source = ReferenceData.path("vectors/GOOG_1d_reference.csv")
         let result = try Executables.scalper("indicators", source, "--supertrend", "10,3", "--adx", "14", "--atr", "14")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(lines.first == "timestamp,open,high,low,close,atr,plus_di,minus_di,adx,supertrend,supertrend_dir")
-        let reference = String(decoding: try SharedData.data("vectors/GOOG_1d_reference.csv"), as: UTF8.self)
+        let reference = String(decoding: try ReferenceData.data("vectors/GOOG_1d_reference.csv"), as: UTF8.self)
             .split(whereSeparator: \.isNewline).dropFirst()
         #expect(lines.count - 1 == reference.count)
         for (line, expected) in zip(lines.dropFirst(), reference) {
@@ -37,7 +37,7 @@ struct IndicatorsCommandTests {
     @Test("over DhanHQ chart JSON the output matches its golden file")
     func chartJSONGolden() throws {
         let result = try Executables.scalper(
-            "indicators", SharedData.path("dhan/nifty-intraday-5m-2025-10-24..31.json"))
+            "indicators", ReferenceData.path("dhan/nifty-intraday-5m-2025-10-24..31.json"))
         #expect(result.status == 0)
         let head = result.stdout.split(separator: "\n").prefix(40).joined(separator: "\n") + "\n"
         try expectGolden(head, "Tests/ScalperCLITests/Golden/indicators-nifty-5m-head.csv")

@@ -11,7 +11,7 @@ struct PickCommandTests {
         let result = try Executables.run(
             Executables.scalper,
             [
-                "pick", "--chain", SharedData.path("dhan/nifty-optionchain-exp-2025-11-04.json"), "--index", "NIFTY",
+                "pick", "--chain", ReferenceData.path("dhan/nifty-optionchain-exp-2025-11-04.json"), "--index", "NIFTY",
                 "--direction",
                 direction, "--at", "2025-11-03 10:30", "--balance", "200000", "--config",
                 Fixtures.path("config/algo.yml"),
@@ -23,7 +23,7 @@ struct PickCommandTests {
 
     @Test("an unknown index names the configured ones; a bad config names file and key")
     func errors() throws {
-        let chain = SharedData.path("dhan/nifty-optionchain-exp-2025-11-04.json")
+        let chain = ReferenceData.path("dhan/nifty-optionchain-exp-2025-11-04.json")
         let config = Fixtures.path("config/algo.yml")
         let unknown = try Executables.scalper(
             "pick", "--chain", chain, "--index", "FINNIFTY", "--direction", "bullish", "--at", "2025-11-03 10:30",

@@ -121,7 +121,7 @@ public struct OptionChainResponse: Codable, Sendable {
         self.status = status
     }
 
-    /// Decodes a response body, or a recorded exchange holding it under `response` (as in shared/data/dhan).
+    /// Decodes a response body, or a recorded exchange holding it under `response` (as in Tests/Fixtures/dhan).
     public static func decode(_ body: Data, source: String) throws(DhanDecodingError) -> OptionChainResponse {
         struct Recorded: Decodable { var response: OptionChainResponse }
         let decoder = JSONDecoder()
