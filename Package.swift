@@ -95,9 +95,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+        // The default algo.yml, calendar.yml and demo scenario compiled in, and the lookup that falls back to them.
+        .target(name: "BuiltinConfig", dependencies: ["Domain"], swiftSettings: strictSettings),
         .executableTarget(
             name: "DhanSimCLI",
-            dependencies: ["DhanSim", "Domain", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "DhanSim", "Domain", "BuiltinConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
@@ -113,7 +118,7 @@ let package = Package(
             name: "ScalperCLI",
             dependencies: [
                 "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport", "Runtime",
-                "DhanClient", "DhanSim", "MarketModel",
+                "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -146,7 +151,8 @@ let package = Package(
             dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(
-            name: "ScalperCLITests", dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport"],
+            name: "ScalperCLITests",
+            dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport", "BuiltinConfig", "Domain", "Engine"],
             exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

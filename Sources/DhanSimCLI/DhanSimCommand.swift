@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuiltinConfig
 import DhanSim
 import Domain
 import Foundation
@@ -39,8 +40,11 @@ struct DhanSimCommand: AsyncParsableCommand {
     @Option(help: "Scenario file scripting index or option paths minute by minute.")
     var scenario: String?
 
-    @Option(help: "Trading calendar (holidays, expiries).")
-    var calendar = "config/calendar.yml"
+    @Option(
+        help:
+            "Trading calendar (holidays, expiries; default: ./config/calendar.yml, else $XDG_CONFIG_HOME/algoscalper/calendar.yml, else built in)."
+    )
+    var calendar: String?
 
     @Option(help: "Extra ticks a market order pays beyond the touch.")
     var slippageTicks = 0
@@ -67,12 +71,12 @@ struct DhanSimCommand: AsyncParsableCommand {
             throw ValidationError("--start '\(start)' is not HH:MM")
         }
         guard speed >= 0, speed.isFinite else { throw ValidationError("--speed must be 0 or more") }
-        let calendarText: String
-        do { calendarText = try String(contentsOfFile: calendar, encoding: .utf8) } catch {
-            throw ValidationError("cannot read the calendar \(calendar): \(error.localizedDescription)")
+        let (tradingCalendar, calendarSource): (TradingCalendar, ConfigSource)
+        do { (tradingCalendar, calendarSource) = try CalendarLoader.load(explicit: calendar) } catch {
+            throw ValidationError("\(error)")
         }
-        var configuration = SimConfiguration(
-            date: day, calendar: try TradingCalendar.parse(yaml: calendarText, file: calendar))
+        FileHandle.standardError.write(Data("calendar: \(calendarSource.label)\n".utf8))
+        var configuration = SimConfiguration(date: day, calendar: tradingCalendar)
         configuration.seed = seed
         configuration.startSecondOfDay = clock[0] * 3600 + clock[1] * 60
         configuration.speed = speed

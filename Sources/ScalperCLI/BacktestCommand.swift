@@ -60,8 +60,8 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Paper starting balance in rupees (option backtest).")
     var balance: Int64 = 200_000
 
-    @Option(help: "The trading configuration.")
-    var config: String = "config/algo.yml"
+    @Option(help: ConfigLoader.optionHelp)
+    var config: String?
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
@@ -83,7 +83,7 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader.load(path: config)
+            loaded = try ConfigLoader.load(explicit: config)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
@@ -155,7 +155,7 @@ extension BacktestCommand {
     func runOptions() throws {
         let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader.load(path: config)
+            loaded = try ConfigLoader.load(explicit: config)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -131,14 +131,14 @@ extension BenchGroup {
             commandName: "engine",
             abstract: "Time the reducer on ticks and on the tick that closes a bar (one index, signal included).")
 
-        @Option(help: "The trading configuration.")
-        var config: String = "config/algo.yml"
+        @Option(help: ConfigLoader.optionHelp)
+        var config: String?
 
         @Option(help: "Trading minutes to simulate (ten ticks a second).")
         var minutes: Int = 3_000
 
         func run() async throws {
-            let loaded = try ConfigLoader.load(path: config)
+            let loaded = try ConfigLoader.load(explicit: config)
             let day = CivilDate(2025, 10, 27)
             var state = EngineState()
             var seq: UInt64 = 1
@@ -203,14 +203,14 @@ extension BenchGroup {
         @Option(help: "Events to record (index ticks, one per second of session time, with the engine's commands).")
         var events: Int = 1_000_000
 
-        @Option(help: "The trading configuration.")
-        var config: String = "config/algo.yml"
+        @Option(help: ConfigLoader.optionHelp)
+        var config: String?
 
         @Option(help: "Record the journal here and keep it (e.g. to profile `scalper replay` on it).")
         var keep: String?
 
         func run() async throws {
-            let loaded = try ConfigLoader.load(path: config)
+            let loaded = try ConfigLoader.load(explicit: config)
             guard let index = loaded.config.indices.first else { return }
             let directory = keep ?? FileManager.default.temporaryDirectory.path + "/scalper-bench-replay-\(getpid())"
             try? FileManager.default.removeItem(atPath: directory)

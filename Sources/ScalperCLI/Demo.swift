@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import BuiltinConfig
 import DhanClient
 import DhanSim
 import Domain
@@ -26,8 +27,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Directory for the demo's journal and report (its journal is replaced on each run).")
     var out: String = "out/demo"
 
-    @Option(help: "The trading configuration.")
-    var config: String = "config/algo.yml"
+    @Option(help: ConfigLoader.optionHelp)
+    var config: String?
 
     @Option(help: "Simulated trading day (YYYY-MM-DD).")
     var date: String = "2025-11-04"
@@ -35,8 +36,11 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Simulated seconds per wall second (250 runs the 09:15–15:31 session in about 90 s).")
     var speed: Double = 250
 
-    @Option(help: "dhan-sim scenario scripting the index paths ('none' for the seeded random market).")
-    var scenario: String = "config/scenarios/trend-day.txt"
+    @Option(
+        help:
+            "dhan-sim scenario file scripting the index paths (default: the built-in trend day; 'none' for the seeded random market)."
+    )
+    var scenario: String?
 
     @Option(help: "Seed of dhan-sim's market model.")
     var seed: UInt64 = 7
@@ -44,7 +48,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader.load(path: config)
+            loaded = try ConfigLoader.load(explicit: config)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
@@ -62,8 +66,12 @@ struct Demo: AsyncParsableCommand {
         simConfiguration.startSecondOfDay = 9 * 3600 + 14 * 60
         if scenario != "none" {
             do {
-                simConfiguration.scenario = try Scenario.parse(
-                    try String(contentsOfFile: scenario, encoding: .utf8), source: scenario)
+                simConfiguration.scenario =
+                    if let scenario {
+                        try Scenario.parse(try String(contentsOfFile: scenario, encoding: .utf8), source: scenario)
+                    } else {
+                        try Scenario.parse(BuiltinConfig.trendDayScenarioText, source: "built-in trend day")
+                    }
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuiltinConfig
 import Dhan
 import DhanClient
 import DhanSim
@@ -81,13 +82,12 @@ extension BenchGroup {
         @Option(help: "Requests per endpoint (paced inside DhanHQ's per-second limits).")
         var requests: Int = 200
 
-        @Option(help: "Trading calendar.")
-        var calendar = "config/calendar.yml"
+        @Option(help: "Trading calendar (default: ./config/calendar.yml, else the user's, else built in).")
+        var calendar: String?
 
         func run() async throws {
-            let text = try String(contentsOfFile: calendar, encoding: .utf8)
             var configuration = SimConfiguration(
-                date: CivilDate(2025, 11, 4), calendar: try TradingCalendar.parse(yaml: text, file: calendar))
+                date: CivilDate(2025, 11, 4), calendar: try CalendarLoader.load(explicit: calendar).calendar)
             configuration.speed = 0
             configuration.startSecondOfDay = 10 * 3600
             var quiet = Logger(label: "bench")
@@ -186,14 +186,14 @@ extension BenchGroup {
                 "A year of 1m bars for NIFTY, BANKNIFTY and SENSEX from the market model: the full engine (option backtest) and the index proxy study, bars/s."
         )
 
-        @Option(help: "The trading configuration.")
-        var config: String = "config/algo.yml"
+        @Option(help: ConfigLoader.optionHelp)
+        var config: String?
 
         @Option(help: "Year of bars to generate.")
         var year: Int = 2025
 
         func run() async throws {
-            let loaded = try ConfigLoader.load(path: config)
+            let loaded = try ConfigLoader.load(explicit: config)
             let calendar = loaded.config.calendar
             var bars: [(IndexConfig, [Candle])] = []
             for index in loaded.config.indices {

@@ -39,8 +39,8 @@ struct PickCommand: AsyncParsableCommand {
     @Option(help: "Expiry of the chain, YYYY-MM-DD (default: from the recorded request, if any).")
     var expiry: String?
 
-    @Option(help: "The trading configuration.")
-    var config: String = "config/algo.yml"
+    @Option(help: ConfigLoader.optionHelp)
+    var config: String?
 
     func validate() throws {
         guard ["bullish", "bearish"].contains(direction) else {
@@ -62,14 +62,14 @@ struct PickCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader.load(path: config)
+            loaded = try ConfigLoader.load(explicit: config)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
         guard let indexConfig = loaded.config.index(index) else {
             printError(
-                "error: no index '\(index)' in \(config) (configured: \(loaded.config.indices.map(\.key).joined(separator: ", ")))"
+                "error: no index '\(index)' in \(loaded.source.label) (configured: \(loaded.config.indices.map(\.key).joined(separator: ", ")))"
             )
             throw ExitCode(64)
         }

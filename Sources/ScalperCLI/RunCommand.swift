@@ -23,8 +23,8 @@ struct RunCommand: AsyncParsableCommand {
             orders are reconciled with the broker by correlation id, so no intent is sent twice.
             """)
 
-    @Option(help: "Trading configuration.")
-    var config = "config/algo.yml"
+    @Option(help: ConfigLoader.optionHelp)
+    var config: String?
 
     @Option(help: "Journal directory (created if missing; resumed if it has records).")
     var journal: String
@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         logger.logLevel =
             ProcessInfo.processInfo.environment["SCALPER_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         let log = logger
-        let loaded = try ConfigLoader.load(path: config)
+        let loaded = try ConfigLoader.load(explicit: config)
         var settings = loaded.config.broker
         if let dhanRest { settings.restURL = dhanRest }
         if let dhanFeed { settings.feedURL = dhanFeed }

@@ -14,7 +14,7 @@ struct Scalper: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Demo.self, RunCommand.self, ReplayCommand.self, ReportCommand.self, BacktestCommand.self,
+            Demo.self, InitCommand.self, RunCommand.self, ReplayCommand.self, ReportCommand.self, BacktestCommand.self,
             IndicatorsCommand.self,
             PickCommand.self,
             JournalGroup.self, BenchGroup.self,

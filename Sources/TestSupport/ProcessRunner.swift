@@ -41,11 +41,20 @@ public enum Executables {
     /// The built `scalper` binary.
     public static var scalper: String { productsDirectory + "/scalper" }
 
-    /// Runs `executable` with `arguments` to completion and captures both streams.
-    public static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+    /// The built `dhan-sim` binary.
+    public static var dhanSim: String { productsDirectory + "/dhan-sim" }
+
+    /// Runs `executable` with `arguments` to completion and captures both streams; `directory` and `environment`
+    /// replace the working directory and the whole environment when given.
+    public static func run(
+        _ executable: String, _ arguments: [String], stdin: String? = nil, directory: String? = nil,
+        environment: [String: String]? = nil
+    ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -68,5 +77,31 @@ public enum Executables {
     /// Runs the built `scalper` with `arguments`.
     public static func scalper(_ arguments: String...) throws -> ProcessResult {
         try run(scalper, arguments)
+    }
+}
+
+/// An empty working directory with an empty home, as on a machine that has only the binaries: no `./config`,
+/// no per-user configuration, nothing beside it.
+public struct EmptyFolder {
+    public let scratch = TemporaryDirectory("scalper-empty")
+
+    public init() {
+        try! FileManager.default.createDirectory(atPath: scratch.sub("work"), withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(atPath: scratch.sub("home"), withIntermediateDirectories: true)
+    }
+
+    /// The working directory.
+    public var path: String { scratch.sub("work") }
+
+    /// An environment whose HOME is empty and that names no XDG folder.
+    public var environment: [String: String] {
+        var environment = ["HOME": scratch.sub("home"), "LANG": "C.UTF-8"]
+        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        return environment
+    }
+
+    /// Runs `executable` here with this environment.
+    public func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+        try Executables.run(executable, arguments, directory: path, environment: environment)
     }
 }

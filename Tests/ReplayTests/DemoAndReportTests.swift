@@ -4,16 +4,15 @@ import Testing
 
 @Suite("scalper demo and scalper report")
 struct DemoAndReportTests {
-    @Test("the demo paper-trades a session against dhan-sim in-process, proves the replay and writes the report")
+    @Test(
+        "from an empty folder, on the built-in configuration and trend day, the demo paper-trades a session against dhan-sim in-process, proves the replay and writes the report"
+    )
     func demo() throws {
-        let scratch = TemporaryDirectory()
-        let result = try Executables.run(
-            Executables.scalper,
-            [
-                "demo", "--out", scratch.sub("demo"), "--config", Fixtures.path("config/algo.yml"), "--scenario",
-                Fixtures.path("config/scenarios/trend-day.txt"), "--speed", "700",
-            ])
+        let folder = EmptyFolder()
+        let scratch = folder.scratch
+        let result = try folder.run(Executables.scalper, ["demo", "--out", scratch.sub("demo"), "--speed", "700"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("config: built-in defaults (scalper init writes editable copies)\n"))
         #expect(result.stdout.hasPrefix("AlgoScalper demo: dhan-sim on 127.0.0.1:"))
         #expect(result.stdout.contains("simulating 2025-11-04 at 700x; paper trading NIFTY, BANKNIFTY, SENSEX\n"))
         #expect(result.stdout.contains("commands identical; state hash "))

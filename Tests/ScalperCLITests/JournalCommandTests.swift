@@ -145,7 +145,8 @@ struct HelpTests {
         arguments: [
             ["--help"], ["journal", "--help"], ["journal", "dump", "--help"], ["journal", "verify", "--help"],
             ["journal", "stats", "--help"], ["journal", "bench", "--help"], ["journal", "repair", "--help"],
-            ["demo", "--help"], ["indicators", "--help"], ["pick", "--help"], ["backtest", "--help"],
+            ["demo", "--help"], ["init", "--help"], ["indicators", "--help"], ["pick", "--help"],
+            ["backtest", "--help"],
             ["replay", "--help"], ["report", "--help"], ["run", "--help"],
             ["bench", "--help"],
             ["bench", "indicators", "--help"],
