@@ -104,6 +104,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
+        // Seeded sessions of the engine against dhan-sim's broker on virtual time, with fault profiles and invariants.
+        .target(
+            name: "Simulation",
+            dependencies: ["Dhan", "DhanClient", "DhanSim", "Domain", "Engine", "Journal", "MarketModel", "Replay"],
+            swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
         // Deterministic replay of journals, backtests and reports.
@@ -118,7 +123,7 @@ let package = Package(
             name: "ScalperCLI",
             dependencies: [
                 "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport", "Runtime",
-                "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig",
+                "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,6 +154,11 @@ let package = Package(
         .testTarget(
             name: "DhanSimTests",
             dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport"]),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: [
+                "Simulation", "DhanSim", "Dhan", "Domain", "Engine", "Journal", "BuiltinConfig", "TestSupport",
+            ]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(
             name: "ScalperCLITests",

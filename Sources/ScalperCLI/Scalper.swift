@@ -15,6 +15,7 @@ struct Scalper: AsyncParsableCommand {
         version: version,
         subcommands: [
             Demo.self, InitCommand.self, RunCommand.self, ReplayCommand.self, ReportCommand.self, BacktestCommand.self,
+            SimulateCommand.self,
             IndicatorsCommand.self,
             PickCommand.self,
             JournalGroup.self, BenchGroup.self,

@@ -51,6 +51,13 @@ let everyEntry: [JournalEntry] = {
             ])),
         .orderAccepted(OrderAccepted(correlationID: id, orderID: "1125102700001", status: .transit)),
         .orderRejected(OrderRejected(correlationID: id, code: "DH-906", message: "Order is in Transit state")),
+        .cancelRejected(
+            OrderOperationRefused(
+                correlationID: id, orderID: "52251000010", leg: .entry, code: "DH-906",
+                message: "ENTRY_LEG has traded; cancel TARGET_LEG and STOP_LOSS_LEG")),
+        .modifyRejected(
+            OrderOperationRefused(
+                correlationID: id, orderID: "52251000010", leg: nil, code: "DH-905", message: "price out of band")),
         .orderUpdate(
             OrderUpdate(
                 correlationID: id, orderID: "1125102700001", instrument: call, side: .buy, status: .partTraded,

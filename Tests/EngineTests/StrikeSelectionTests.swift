@@ -142,9 +142,16 @@ struct StrikeSelectionTests {
         var override = nifty
         override.capitalAllocation = BasisPoints(5000)
         #expect(size(100_000, index: override).allocation == .rupees(50_000))
+        // The multiplier scales the allocation; the risk capital stays the band's (builds before 0.4.0 scaled
+        // it too, and replay their journals with that rule).
         #expect(
             size(100_000, scale: 3).allocation == .rupees(75_000)
-                && size(100_000, scale: 3).riskCapital == .rupees(10_500))
+                && size(100_000, scale: 3).riskCapital == .rupees(3_500))
+        #expect(
+            PositionSizer.size(
+                balance: .rupees(100_000), premium: .rupees(100), lotSize: 75, index: nifty, sizing: sizing,
+                stopLoss: config.risk.stopLoss, scaleMultiplier: 3, riskCapitalScales: true
+            ).riskCapital == .rupees(10_500))
         #expect(size(100_000, index: override, scale: 5).allocation == .rupees(100_000))  // capped at the balance
         #expect(size(10_000_000, premium: 1, lot: 1).lots == 100)  // max_lots
         let big = size(10_000_000, premium: 10, lot: 75)

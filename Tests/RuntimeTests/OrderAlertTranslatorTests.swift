@@ -7,11 +7,15 @@ import Testing
 /// Order-stream alerts carry cumulative quantities; the translator turns them into fills exactly once.
 @Suite("Order alerts to events")
 struct OrderAlertTranslatorTests {
-    static func alert(status: String, traded: Int, price: Double, legNo: Int = 1, remarks: String = "") -> OrderAlert {
+    static func alert(
+        status: String, traded: Int, price: Double, average: Double? = nil, legNo: Int = 1, remarks: String = "",
+        orderNo: String = "5225"
+    ) -> OrderAlert {
         OrderAlert(
-            exchange: "NSE", segment: "D", securityId: "35123", clientId: "SIMCLIENT", orderNo: "5225", product: "I",
+            exchange: "NSE", segment: "D", securityId: "35123", clientId: "SIMCLIENT", orderNo: orderNo, product: "I",
             txnType: "B", orderType: "MKT", quantity: 150, remainingQuantity: 150 - traded, tradedQty: traded,
-            price: 0, triggerPrice: 0, tradedPrice: price, avgTradedPrice: price, time: "2025-11-04 10:30:05",
+            price: 0, triggerPrice: 0, tradedPrice: price, avgTradedPrice: average ?? price,
+            time: "2025-11-04 10:30:05",
             remarks: remarks, reasonDescription: status == "REJECTED" ? "RMS: margin" : "CONFIRMED", legNo: legNo,
             instrument: "OPTIDX", symbol: "NIFTY", status: status, lotSize: 75, strikePrice: 25_800,
             expiryDate: "2025-11-11 14:30:00", optType: "CE", displayName: "", correlationId: "AS20251104-7-0")
@@ -22,8 +26,8 @@ struct OrderAlertTranslatorTests {
         var translator = OrderAlertTranslator()
         #expect(translator.events(for: Self.alert(status: "PENDING", traded: 0, price: 0)).isEmpty)
         let first = translator.events(for: Self.alert(status: "PART_TRADED", traded: 75, price: 120.5))
-        let second = translator.events(for: Self.alert(status: "TRADED", traded: 150, price: 121))
-        let again = translator.events(for: Self.alert(status: "TRADED", traded: 150, price: 121))
+        let second = translator.events(for: Self.alert(status: "TRADED", traded: 150, price: 121, average: 120.75))
+        let again = translator.events(for: Self.alert(status: "TRADED", traded: 150, price: 121, average: 120.75))
         let instrument = InstrumentKey(.nseFNO, 35_123)
         let time = Timestamp.ist(CivilDate(2025, 11, 4), 10, 30, 5).epochSeconds
         #expect(
@@ -59,5 +63,35 @@ struct OrderAlertTranslatorTests {
             return
         }
         #expect(fill.leg == .target && fill.quantity == 150)
+    }
+
+    @Test("alerts out of order: the newest cumulative alert makes one fill at the average; the older adds nothing")
+    func reordered() {
+        var translator = OrderAlertTranslator()
+        let newest = translator.events(for: Self.alert(status: "TRADED", traded: 150, price: 121, average: 120.75))
+        let older = translator.events(for: Self.alert(status: "PART_TRADED", traded: 75, price: 120.5))
+        guard case .fill(let fill) = newest.first else {
+            Issue.record("expected a fill, got \(newest)")
+            return
+        }
+        // What the broker traded (75 × ₹120.50 + 75 × ₹121) is what the engine is told.
+        #expect(fill.quantity == 150 && fill.price == Paise(12_075))
+        #expect(older.isEmpty)
+    }
+
+    @Test("a leg's alert under its parent's order number is the leg's fill, not swallowed by the entry's count")
+    func legUnderParentOrderNumber() {
+        var translator = OrderAlertTranslator()
+        let entry = translator.events(
+            for: Self.alert(status: "TRADED", traded: 150, price: 100, legNo: 1, remarks: "Super Order"))
+        let target = translator.events(
+            for: Self.alert(status: "TRADED", traded: 150, price: 160, legNo: 3, remarks: "Super Order"))
+        guard case .fill(let entryFill) = entry.first, case .fill(let legFill) = target.first else {
+            Issue.record("expected two fills, got \(entry) and \(target)")
+            return
+        }
+        #expect(entryFill.leg == .entry && entryFill.quantity == 150)
+        #expect(legFill.leg == .target && legFill.quantity == 150 && legFill.price == .rupees(160))
+        #expect(legFill.orderID == "5225" && legFill.tradeID != entryFill.tradeID)
     }
 }

@@ -30,8 +30,28 @@ public enum DhanError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the broker answered (a refusal it means), rather than the call failing on the way: a timeout,
+    /// a reset or a 5xx leaves the outcome unknown.
+    public var isDefinitive: Bool {
+        switch self {
+        case .network, .brokerDown, .decoding: false
+        default: true
+        }
+    }
+
+    /// The code an order rejection carries in the journal (`DH-906`, `DH-905`, …).
+    public var rejectionCode: String {
+        switch self {
+        case .badInput(_, let code, _): code
+        case .orderRejected: "DH-906"
+        case .authExpired: "DH-901"
+        case .rateLimited: "DH-904"
+        default: "DHAN"
+        }
+    }
+
     /// Maps an HTTP status and error body to a typed error.
-    static func from(status: Int, body: Data, request: String) -> DhanError {
+    public static func from(status: Int, body: Data, request: String) -> DhanError {
         let envelope = try? JSONDecoder().decode(DhanErrorBody.self, from: body)
         let message = envelope?.errorMessage ?? String(decoding: body.prefix(200), as: UTF8.self)
         switch envelope?.errorCode ?? "" {

@@ -68,6 +68,11 @@ struct SimBroker: Sendable {
     var balance: Paise = .rupees(500_000)
     var slippageTicks = 0
     var partialFills = false
+    /// Live behaviour (LIVE-BEHAVIOUR.md #4): once the entry has traded, cancelling `ENTRY_LEG` is refused
+    /// with DH-906; only `TARGET_LEG` and `STOP_LOSS_LEG` can be cancelled, one by one.
+    var refuseEntryLegCancelAfterTrade = false
+    /// Live behaviour (#5): alerts of the target and stop-loss legs carry the parent's order number.
+    var legAlertsCarryParentOrderNo = false
     private(set) var orders: [SimOrder] = []
     private var orderIndex: [String: Int] = [:]
     private(set) var trades: [TradeRecord] = []
@@ -415,6 +420,9 @@ struct SimBroker: Sendable {
         default: throw .invalid("leg '\(leg)' is not ENTRY_LEG, TARGET_LEG or STOP_LOSS_LEG")
         }
         if let fired = superOrder.firedLeg { throw .notOpen("super order already closed by its \(fired)") }
+        if refuseEntryLegCancelAfterTrade, leg == "ENTRY_LEG", let entry = order(id: id), entry.filled > 0 {
+            throw .notOpen("ENTRY_LEG has traded; cancel TARGET_LEG and STOP_LOSS_LEG")
+        }
         let open = ids.filter { order(id: $0)?.isOpen ?? false }
         if open.isEmpty && leg != "ENTRY_LEG" { throw .notOpen(leg) }
         if open.isEmpty, order(id: id)?.status == "TRADED", order(id: superOrder.targetID) == nil {
@@ -526,9 +534,10 @@ struct SimBroker: Sendable {
             expiryDate: contract.map { "\($0.expiry) 14:30:00" } ?? "0001-01-01 00:00:00",
             optType: contract?.type.code ?? "XX", displayName: symbol(contract), correlationId: order.correlationID)
         // Super-order legs say so, with the leg number (1 entry, 2 stop loss, 3 target), on every alert.
-        if order.superOrderID != nil {
+        if let parent = order.superOrderID {
             alert.remarks = "Super Order"
             alert.legNo = order.legName == "TARGET_LEG" ? 3 : order.legName == "STOP_LOSS_LEG" ? 2 : 1
+            if legAlertsCarryParentOrderNo && alert.legNo != 1 { alert.orderNo = parent }
         }
         return alert
     }

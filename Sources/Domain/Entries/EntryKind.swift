@@ -19,6 +19,8 @@ public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible, 
     case feedStatus = 14
     case reconciliation = 15
     case contracts = 16
+    case cancelRejected = 17
+    case modifyRejected = 18
 
     case placeOrder = 101
     case modifyOrder = 102
@@ -56,6 +58,8 @@ public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible, 
         case .feedStatus: "feed_status"
         case .reconciliation: "reconciliation"
         case .contracts: "contracts"
+        case .cancelRejected: "cancel_rejected"
+        case .modifyRejected: "modify_rejected"
         case .placeOrder: "place_order"
         case .modifyOrder: "modify_order"
         case .cancelOrder: "cancel_order"

@@ -18,6 +18,10 @@ public enum Event: Equatable, Sendable {
     case feedStatus(FeedStatus)
     case reconciliation(ReconciliationResult)
     case contracts(ContractList)
+    /// The broker refused a cancel (the order stays working).
+    case cancelRejected(OrderOperationRefused)
+    /// The broker refused a modification (the order keeps its terms).
+    case modifyRejected(OrderOperationRefused)
 }
 
 /// Something the engine asks the outside world to do; journaled, with its cause, before any effect runs.
@@ -55,6 +59,8 @@ public enum JournalEntry: Equatable, Sendable {
             case .feedStatus: .feedStatus
             case .reconciliation: .reconciliation
             case .contracts: .contracts
+            case .cancelRejected: .cancelRejected
+            case .modifyRejected: .modifyRejected
             }
         case .command(let command, _):
             switch command {
@@ -89,6 +95,8 @@ public enum JournalEntry: Equatable, Sendable {
             case .feedStatus(let value): value
             case .reconciliation(let value): value
             case .contracts(let value): value
+            case .cancelRejected(let value): value
+            case .modifyRejected(let value): value
             }
         case .command(let command, _):
             switch command {
@@ -162,6 +170,10 @@ public enum JournalEntry: Equatable, Sendable {
         case .feedStatus: entry = .event(.feedStatus(try FeedStatus(from: &reader, version: version)))
         case .reconciliation: entry = .event(.reconciliation(try ReconciliationResult(from: &reader, version: version)))
         case .contracts: entry = .event(.contracts(try ContractList(from: &reader, version: version)))
+        case .cancelRejected:
+            entry = .event(.cancelRejected(try OrderOperationRefused(from: &reader, version: version)))
+        case .modifyRejected:
+            entry = .event(.modifyRejected(try OrderOperationRefused(from: &reader, version: version)))
         case .placeOrder, .modifyOrder, .cancelOrder, .subscribe, .unsubscribe, .fetchData:
             let cause = try reader.u64("cause_seq")
             let command: Command

@@ -9,7 +9,10 @@ public enum Engine {
     ///
     /// Raise it whenever a change could fold a journal differently: state
     /// snapshots made by another build are refolded from the journal instead of trusted.
-    public static let build = "0.3.1"
+    public static let build = "0.4.0"
+
+    /// Open positions (pending, accepted, active or exiting) the entry guard allows at once.
+    public static var maxOpenPositions: Int { EntryGuard.maxOpenPositions }
 
     /// Folds `event` (journaled at `seq`, `time`) into `state`; the caller journals the returned commands
     /// with `seq` as their cause before any effect runs them.
@@ -52,6 +55,8 @@ public enum Engine {
             commands += RiskReducer.operatorCommand(&state, command, seq: seq)
         case .orderAccepted(let accepted):
             commands = PositionReducer.accepted(&state, accepted, seq: seq)
+            // An entry the broker takes after the breaker or the kill switch is cancelled.
+            commands += RiskReducer.keepFlat(&state, seq: seq)
         case .orderRejected(let rejected):
             commands = PositionReducer.rejected(&state, rejected, seq: seq)
         case .orderUpdate(let update):
@@ -59,6 +64,12 @@ public enum Engine {
         case .fill(let fill):
             commands = PositionReducer.fill(&state, fill, seq: seq, at: time)
             commands += RiskReducer.checkDay(&state, seq: seq, at: time)
+            // An entry that fills after the breaker or the kill switch is sold at once.
+            commands += RiskReducer.keepFlat(&state, seq: seq)
+        case .cancelRejected(let refused):
+            commands = PositionReducer.cancelRejected(&state, refused, seq: seq)
+        case .modifyRejected(let refused):
+            PositionReducer.modifyRejected(&state, refused, seq: seq)
         case .contracts(let list):
             state.contracts.removeAll { $0.underlying == list.underlying }
             state.contracts.append(list)

@@ -78,7 +78,12 @@ enum PositionReducer {
         switch role {
         case .entry:
             if state.positions[position].entryFilled > 0 {
+                // The remainder will not fill: what filled is the position. An exit that already sold it all
+                // was waiting for this to settle.
                 state.positions[position].orderedQuantity = state.positions[position].entryFilled
+                if state.positions[position].phase == .exiting && state.positions[position].quantity == 0 {
+                    return settle(&state, position, seq: seq, at: state.now)
+                }
                 return []
             }
             transition(&state, position, to: cancelled ? .cancelled : .rejected, seq: seq, why: reason)
@@ -115,6 +120,9 @@ enum PositionReducer {
         guard var legs = state.positions[position].protection,
             [.cancelled, .rejected, .expired].contains(event.status)
         else { return [] }
+        // A repeated alert (the stream delivers some twice) changes nothing: the exit order goes out once, on
+        // the update that finds the second leg gone.
+        guard !(leg == .target ? legs.targetCancelled : legs.stopCancelled) else { return [] }
         if leg == .target { legs.targetCancelled = true } else { legs.stopCancelled = true }
         state.positions[position].protection = legs
         guard legs.cancelRequested, legs.targetCancelled, legs.stopCancelled, let config = state.config,
@@ -130,7 +138,60 @@ enum PositionReducer {
             }
             return []
         }
+        // An entry fill that arrived while the legs were being cancelled is sold too.
+        let quantity = state.positions[position].quantity
+        state.positions[position].exit?.quantity = quantity
         return [RiskReducer.exitOrder(state.positions[position], config: config)]
+    }
+
+    /// The broker refused a cancel.
+    ///
+    /// A super order whose entry has traded refuses `ENTRY_LEG` (LIVE-BEHAVIOUR.md #4): the engine then
+    /// cancels the target and stop-loss legs one by one, and sells once both are confirmed gone. A refused leg
+    /// cancel means that leg no longer works (it fired or was cancelled): its fill or cancellation settles it.
+    static func cancelRejected(_ state: inout EngineState, _ refused: OrderOperationRefused, seq: UInt64)
+        -> [Command]
+    {
+        guard let (position, role) = locate(state, refused.correlationID) else {
+            state.anomalies.append(
+                Anomaly(seq: seq, message: "cancel refused for unknown correlation id \(refused.correlationID)"))
+            return []
+        }
+        let held = state.positions[position]
+        guard role == .entry, refused.leg == .entry, let legs = held.protection, legs.cancelRequested,
+            held.phase == .exiting, let orderID = held.entryOrderID
+        else {
+            state.anomalies.append(
+                Anomaly(
+                    seq: seq,
+                    message:
+                        "\(refused.leg?.apiName ?? "order") cancel refused for \(held.id) (\(refused.code)): \(refused.message)"
+                ))
+            return []
+        }
+        let reason = "ENTRY_LEG cancel refused (\(refused.code)): cancelling the legs one by one"
+        var commands: [Command] = []
+        if !legs.targetCancelled {
+            commands.append(
+                .cancelOrder(OrderCancellation(correlationID: held.id, orderID: orderID, leg: .target, reason: reason)))
+        }
+        if !legs.stopCancelled {
+            commands.append(
+                .cancelOrder(
+                    OrderCancellation(correlationID: held.id, orderID: orderID, leg: .stopLoss, reason: reason)))
+        }
+        return commands
+    }
+
+    /// The broker refused a modification: the order keeps its terms (a stop leg stays where it was, and the
+    /// engine's own stop still applies); recorded for `/status`.
+    static func modifyRejected(_ state: inout EngineState, _ refused: OrderOperationRefused, seq: UInt64) {
+        state.anomalies.append(
+            Anomaly(
+                seq: seq,
+                message:
+                    "\(refused.leg?.apiName ?? "order") modification refused for \(refused.correlationID) (\(refused.code)): \(refused.message)"
+            ))
     }
 
     static func fill(_ state: inout EngineState, _ fill: Fill, seq: UInt64, at time: Timestamp) -> [Command] {
@@ -146,6 +207,21 @@ enum PositionReducer {
                 Anomaly(seq: seq, message: "fill of \(fill.quantity) units refused for \(state.positions[position].id)")
             )
             return []
+        }
+        // A SELL never adds to a long. Under the entry's correlation id only a super order's legs sell: one
+        // whose alert lost its leg number is attributed by price; without legs it cannot be attributed.
+        var fill = fill
+        if role == .entry, fill.side == .sell, fill.leg == nil || fill.leg == .entry {
+            guard let legs = state.positions[position].protection else {
+                state.anomalies.append(
+                    Anomaly(
+                        seq: seq,
+                        message:
+                            "SELL fill \(fill.orderID) (\(fill.quantity) × \(fill.price)) under the entry id of \(state.positions[position].id) cannot be attributed; not applied"
+                    ))
+                return []
+            }
+            fill.leg = fill.price >= legs.target ? .target : .stopLoss
         }
         // A super order's target or stop-loss leg fired at the broker: that is this position's exit, whatever
         // exit the engine had begun (its own sell only goes out after the legs are cancelled).
@@ -174,7 +250,8 @@ enum PositionReducer {
         var subscriptions: [Command] = []
         switch role {
         case .entry:
-            guard positionState.phase.allows(.active) || positionState.phase == .active else {
+            let exiting = positionState.phase == .exiting
+            guard exiting || positionState.phase.allows(.active) || positionState.phase == .active else {
                 state.anomalies.append(
                     Anomaly(
                         seq: seq,
@@ -182,11 +259,14 @@ enum PositionReducer {
                 return []
             }
             firstFillOfOrder = positionState.entryFilled == 0
-            let total = positionState.entryFilled + fill.quantity
-            let cost = positionState.entryAverage.value * positionState.entryFilled + fill.price.value * fill.quantity
-            positionState.entryAverage = Paise((cost + total / 2) / total)
-            positionState.entryFilled = total
-            positionState.quantity += fill.quantity
+            if positionState.entryOrderID == nil { positionState.entryOrderID = fill.orderID }
+            // The average is the cost basis of the open quantity (the same as of every entry fill while nothing
+            // has been sold; a fill after a partial exit must not re-price what was already sold).
+            let open = positionState.quantity + fill.quantity
+            let cost = positionState.entryAverage.value * positionState.quantity + fill.price.value * fill.quantity
+            positionState.entryAverage = Paise((cost + open / 2) / open)
+            positionState.entryFilled += fill.quantity
+            positionState.quantity = open
             if positionState.entryTime == nil { positionState.entryTime = time }
             positionState.stop =
                 positionState.breakevenArmed
@@ -195,7 +275,10 @@ enum PositionReducer {
             positionState.highWaterMark = max(positionState.highWaterMark, fill.price)
             if positionState.lastPrice == nil { positionState.lastPrice = fill.price }
             state.positions[position] = positionState
-            if state.positions[position].phase != .active {
+            if exiting {
+                // Filled after the exit began: the standing exit (or a follow-up) sells this too.
+                subscriptions += continueExit(&state, position, seq: seq)
+            } else if state.positions[position].phase != .active {
                 transition(&state, position, to: .active, seq: seq, why: "entry filled")
             }
             // The order stream can deliver the fill before the REST acknowledgement: make sure the option's
@@ -229,17 +312,11 @@ enum PositionReducer {
             side: fill.side, price: fill.price, quantity: fill.quantity, exchange: state.positions[position].exchange,
             date: time.istDate, brokerage: firstFillOfOrder)
         state.positions[position].chargeUnits += breakdown.totalUnits
+        if role == .exit && state.positions[position].quantity > 0 {
+            return subscriptions + continueExit(&state, position, seq: seq)
+        }
         if role == .exit && state.positions[position].quantity == 0 {
-            state.positions[position].exitReason = state.positions[position].exit?.reason
-            state.positions[position].closedAt = time
-            transition(&state, position, to: .exited, seq: seq, why: "exit filled")
-            let instrument = state.positions[position].instrument
-            let until = Timestamp(
-                epochSeconds: time.epochSeconds + (config.index(state.positions[position].index)?.cooldownSeconds ?? 0))
-            state.cooldowns.removeAll { $0.instrument == instrument }
-            state.cooldowns.append(Cooldown(instrument: instrument, until: until))
-            state.cooldowns.sort { $0.instrument < $1.instrument }
-            return WatchlistReducer.syncSubscriptions(&state)
+            return settle(&state, position, seq: seq, at: time)
         }
         let held = state.positions[position].heldLegFills
         if role == .entry, !held.isEmpty, state.positions[position].quantity >= held.reduce(0, { $0 + $1.quantity }) {
@@ -247,5 +324,56 @@ enum PositionReducer {
             for legFill in held { subscriptions += self.fill(&state, legFill, seq: seq, at: time) }
         }
         return subscriptions
+    }
+
+    /// An exiting position whose exit sold everything it asked for but still holds quantity (an entry fill
+    /// arrived after the exit began) gets a follow-up exit for the rest; one order at a time.
+    static func continueExit(_ state: inout EngineState, _ position: Int, seq: UInt64) -> [Command] {
+        let held = state.positions[position]
+        guard let config = state.config, held.phase == .exiting, let exit = held.exit, held.quantity > 0 else {
+            return []
+        }
+        // Legs still being cancelled: the sell goes out once they are gone, for the whole quantity.
+        if let legs = held.protection, legs.cancelRequested, !legs.targetCancelled || !legs.stopCancelled {
+            state.positions[position].exit?.quantity = held.quantity
+            return []
+        }
+        guard exit.filled >= exit.quantity, let id = state.nextCorrelationID(causeSeq: seq) else { return [] }
+        state.positions[position].exit = ExitIntent(correlationID: id, reason: exit.reason, quantity: held.quantity)
+        state.positions[position].exitAttempts += 1
+        return [RiskReducer.exitOrder(state.positions[position], config: config)]
+    }
+
+    /// A position whose exit sold everything is flat once its entry can fill no more.
+    ///
+    /// That is when the entry filled completely or its remainder was cancelled; until then it stays exiting and
+    /// the remainder is cancelled, so a late entry fill is sold too.
+    static func settle(_ state: inout EngineState, _ position: Int, seq: UInt64, at time: Timestamp) -> [Command] {
+        guard let config = state.config else { return [] }
+        let held = state.positions[position]
+        if held.entryFilled < held.orderedQuantity {
+            guard !held.entryCancelRequested, let orderID = held.entryOrderID else { return [] }
+            state.positions[position].entryCancelRequested = true
+            return [
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: held.id, orderID: orderID, leg: held.protection == nil ? nil : .entry,
+                        reason: "exit filled; cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)"))
+            ]
+        }
+        state.positions[position].exitReason = state.positions[position].exit?.reason
+        state.positions[position].closedAt = time
+        transition(&state, position, to: .exited, seq: seq, why: "exit filled")
+        let instrument = state.positions[position].instrument
+        let until = Timestamp(
+            epochSeconds: time.epochSeconds + (config.index(held.index)?.cooldownSeconds ?? 0))
+        state.cooldowns.removeAll { $0.instrument == instrument }
+        state.cooldowns.append(Cooldown(instrument: instrument, until: until))
+        state.cooldowns.sort { $0.instrument < $1.instrument }
+        // A closed trade ends the run of same-side signals that scaled its size.
+        if state.rules.scaleResetsOnExit, let index = state.indexPosition(state.positions[position].index) {
+            state.indices[index].scale = nil
+        }
+        return WatchlistReducer.syncSubscriptions(&state)
     }
 }

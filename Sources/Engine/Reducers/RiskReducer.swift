@@ -58,7 +58,7 @@ enum RiskReducer {
                 secondOfDay: Int(time.istSecondOfDay))
             if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
         }
-        return commands + checkDay(&state, seq: seq, at: time)
+        return commands + checkDay(&state, seq: seq, at: time) + keepFlat(&state, seq: seq)
     }
 
     /// Day MTM extremes and the circuit breaker: at −daily_loss_limit of the starting balance, flatten and block.
@@ -112,6 +112,41 @@ enum RiskReducer {
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             commands += exit(&state, position, reason: reason, seq: seq)
         }
+        if state.rules.flattensUntilFlat { commands += cancelWorkingEntries(&state, reason: reason) }
+        return commands
+    }
+
+    /// While the breaker or the kill switch holds: every active position is sold (again, if its exit was
+    /// refused), so the account ends flat whatever arrives late.
+    static func keepFlat(_ state: inout EngineState, seq: UInt64) -> [Command] {
+        guard state.rules.flattensUntilFlat, let day = state.dayRisk, day.killSwitch || day.circuitTripped else {
+            return []
+        }
+        let reason: ExitReason = day.killSwitch ? .killSwitch : .circuitBreaker
+        var commands: [Command] = []
+        for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
+            commands += exit(&state, position, reason: reason, seq: seq)
+        }
+        return commands + cancelWorkingEntries(&state, reason: reason)
+    }
+
+    /// Cancels entry orders the broker has accepted but not completely filled (once per position).
+    static func cancelWorkingEntries(_ state: inout EngineState, reason: ExitReason) -> [Command] {
+        guard let config = state.config else { return [] }
+        var commands: [Command] = []
+        for position in state.unsettledPositions {
+            let held = state.positions[position]
+            guard [.accepted, .active].contains(held.phase), held.entryFilled < held.orderedQuantity,
+                !held.entryCancelRequested, let orderID = held.entryOrderID
+            else { continue }
+            state.positions[position].entryCancelRequested = true
+            commands.append(
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: held.id, orderID: orderID, leg: held.protection == nil ? nil : .entry,
+                        reason: "cancel entry: \(reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))"))
+            )
+        }
         return commands
     }
 
@@ -140,7 +175,21 @@ enum RiskReducer {
                         reason: "exit \(reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))"))
             ]
         }
-        return [exitOrder(state.positions[position], config: config)]
+        // An entry still working would keep buying while the engine sells: cancel its remainder (the
+        // position settles once that is confirmed; a fill that beats the cancel is sold by a follow-up exit).
+        var commands = [exitOrder(state.positions[position], config: config)]
+        let held = state.positions[position]
+        if held.entryFilled < held.orderedQuantity, !held.entryCancelRequested, let orderID = held.entryOrderID {
+            state.positions[position].entryCancelRequested = true
+            commands.append(
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: held.id, orderID: orderID, leg: nil,
+                        reason:
+                            "exit \(reason.rawValue): cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)"
+                    )))
+        }
+        return commands
     }
 
     /// The market sell for a position's exit intent.

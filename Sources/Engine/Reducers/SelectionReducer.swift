@@ -112,7 +112,8 @@ enum SelectionReducer {
                 let sizing = PositionSizer.size(
                     balance: funds.snapshot.available, premium: premium, lotSize: lotSize,
                     index: indexConfig,
-                    sizing: config.sizing, stopLoss: config.risk.stopLoss, scaleMultiplier: multiplier)
+                    sizing: config.sizing, stopLoss: config.risk.stopLoss, scaleMultiplier: multiplier,
+                    riskCapitalScales: !state.rules.riskCapitalUnscaled)
                 proposal.sizing = sizing
                 proposal.noTradeReason = sizing.zeroReason.map { "zero lots: \($0)" }
             } else {

@@ -32,6 +32,7 @@ enum SessionReducer {
         }
         state.config = config
         state.configError = nil
+        state.rules = EngineRules.recorded(by: started.engineVersion)
         if state.dayRisk?.date != started.tradingDate { state.dayRisk = DayRisk(date: started.tradingDate) }
         state.indices = config.indices.map { IndexState(config: $0, signals: config.signals) }
         state.watchlist = config.indices.map {

@@ -80,6 +80,12 @@ enum EntryGuard {
         if open.count >= maxOpenPositions {
             return block("\(open.count) positions open (the pyramiding limit is \(maxOpenPositions))")
         }
+        let slices = sizing.orderQuantities.count
+        if state.rules.slicesCountAgainstLimit, open.count + slices > maxOpenPositions {
+            return block(
+                "\(open.count) positions open and this entry needs \(slices) freeze slices (the limit is \(maxOpenPositions))"
+            )
+        }
         for existing in sameSide {
             if existing.unrealized <= .zero { return block("pyramiding needs the open \(existing.id) in profit") }
             let age = existing.entryTime.map { time.epochSeconds - $0.epochSeconds } ?? 0

@@ -101,6 +101,8 @@ public struct Position: Sendable, Equatable, Codable {
     public var tradingDate: CivilDate
     public var phase: PositionPhase
     public var entryOrderID: String?
+    /// A cancel of the entry's unfilled remainder was sent (breaker, kill switch).
+    public var entryCancelRequested = false
     public var orderedQuantity: Int64
     /// Filled entry quantity and its average price.
     public var entryFilled: Int64 = 0

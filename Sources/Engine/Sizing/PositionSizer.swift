@@ -32,17 +32,19 @@ public struct SizingDecision: Equatable, Sendable, Codable {
 public enum PositionSizer {
     /// Lots = min(⌊allocation / (premium × lot)⌋, ⌊risk capital / (premium × sl_pct × lot)⌋, cash, max lots).
     ///
-    /// The index's `capital_alloc_pct` overrides the band's allocation; the scale multiplier scales both
-    /// allocation and risk capital, each capped at the balance. Zero lots means no trade.
+    /// The index's `capital_alloc_pct` overrides the band's allocation; the scale multiplier scales the
+    /// allocation (capped at the balance) but never the risk capital, so the money at risk on one trade stays
+    /// within the band's risk per trade. `riskCapitalScales` keeps the rule of builds before 0.4.0, which
+    /// scaled both, for replaying their journals. Zero lots means no trade.
     public static func size(
         balance: Paise, premium: Paise, lotSize: Int64, index: IndexConfig, sizing: SizingConfig, stopLoss: BasisPoints,
-        scaleMultiplier: Int = 1
+        scaleMultiplier: Int = 1, riskCapitalScales: Bool = false
     ) -> SizingDecision {
         let bandIndex = sizing.bands.firstIndex { $0.upTo.map { balance <= $0 } ?? true } ?? (sizing.bands.count - 1)
         let band = sizing.bands[bandIndex]
         let multiplier = Int64(max(1, scaleMultiplier))
         let allocation = min((index.capitalAllocation ?? band.allocation).of(balance) * multiplier, balance)
-        let riskCapital = min(band.risk.of(balance) * multiplier, balance)
+        let riskCapital = min(band.risk.of(balance) * (riskCapitalScales ? multiplier : 1), balance)
         var decision = SizingDecision(
             lots: 0, quantity: 0, orderQuantities: [], allocation: allocation, riskCapital: riskCapital,
             band: bandIndex,

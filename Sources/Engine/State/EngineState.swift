@@ -10,6 +10,8 @@ public struct EngineState: Sendable, Equatable, Codable {
     /// The seq of the last event folded in.
     public var lastSeq: UInt64 = 0
     public var session: SessionInfo?
+    /// The behaviour this session folds with (from the build that recorded it).
+    public var rules = EngineRules.current
     public var config: AlgoConfig?
     /// Why the session's configuration was refused (the engine then trades nothing).
     public var configError: String?

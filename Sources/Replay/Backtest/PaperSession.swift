@@ -17,7 +17,7 @@ public final class PaperSession {
     public struct Options: Sendable {
         public var startingBalance: Paise = .rupees(200_000)
         public var mode: TradingMode = .backtest
-        public var engineVersion = "0.1.0"
+        public var engineVersion = Engine.build
 
         public init() {}
     }

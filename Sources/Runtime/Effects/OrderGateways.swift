@@ -128,28 +128,12 @@ public final class DhanOrderGateway: OrderGateway {
         let id = intent.correlationID
         do {
             let ack: OrderAck
-            if let legs = intent.superOrder {
-                ack = try await client.placeSuperOrder(
-                    SuperOrderRequest(
-                        correlationId: id.value, transactionType: intent.side.apiName,
-                        exchangeSegment: intent.instrument.segment.apiName, productType: intent.productType.apiName,
-                        orderType: intent.orderType.apiName, securityId: intent.instrument.securityID.description,
-                        quantity: Int(intent.quantity), price: intent.price.rupees, targetPrice: legs.target.rupees,
-                        stopLossPrice: legs.stopLoss.rupees, trailingJump: legs.trailingJump.rupees))
+            if let request = OrderWire.superOrderRequest(intent) {
+                ack = try await client.placeSuperOrder(request)
             } else {
-                ack = try await client.placeOrder(
-                    PlaceOrderRequest(
-                        dhanClientId: nil, correlationId: id.value, transactionType: intent.side.apiName,
-                        exchangeSegment: intent.instrument.segment.apiName, productType: intent.productType.apiName,
-                        orderType: intent.orderType.apiName, validity: intent.validity.apiName,
-                        securityId: intent.instrument.securityID.description, quantity: Int(intent.quantity),
-                        price: intent.orderType == .market ? 0 : intent.price.rupees))
+                ack = try await client.placeOrder(OrderWire.placeRequest(intent))
             }
-            return [
-                .orderAccepted(
-                    OrderAccepted(
-                        correlationID: id, orderID: ack.orderId, status: OrderStatus(apiName: ack.orderStatus)))
-            ]
+            return [OrderWire.accepted(ack, correlationID: id)]
         } catch .network(let request, let message) {
             // The outcome is unknown: the broker may have the order. Ask by correlation id before deciding.
             logger.warning(
@@ -169,15 +153,9 @@ public final class DhanOrderGateway: OrderGateway {
                 .orderRejected(OrderRejected(correlationID: id, code: "NETWORK", message: "\(request): \(message)"))
             ]
         } catch {
-            let code: String
-            switch error {
-            case .badInput(_, let errorCode, _): code = errorCode
-            case .orderRejected: code = "DH-906"
-            case .authExpired: code = "DH-901"
-            case .rateLimited: code = "DH-904"
-            default: code = "DHAN"
-            }
-            return [.orderRejected(OrderRejected(correlationID: id, code: code, message: error.description))]
+            return [
+                .orderRejected(OrderRejected(correlationID: id, code: error.rejectionCode, message: error.description))
+            ]
         }
     }
 
@@ -190,6 +168,14 @@ public final class DhanOrderGateway: OrderGateway {
             }
         } catch {
             logger.warning("cancel failed", metadata: ["order_id": "\(cancellation.orderID)", "error": "\(error)"])
+            // Only a definitive answer is a refusal; after a timeout the order's state is unknown.
+            guard error.isDefinitive else { return [] }
+            return [
+                .cancelRejected(
+                    OrderOperationRefused(
+                        correlationID: cancellation.correlationID, orderID: cancellation.orderID,
+                        leg: cancellation.leg, code: error.rejectionCode, message: error.description))
+            ]
         }
         return []
     }
@@ -198,81 +184,20 @@ public final class DhanOrderGateway: OrderGateway {
         do {
             if let leg = modification.leg {
                 _ = try await client.modifySuperOrder(
-                    id: modification.orderID,
-                    SuperOrderModifyRequest(
-                        orderId: modification.orderID, legName: leg.apiName,
-                        targetPrice: leg == .target ? modification.price.rupees : nil,
-                        stopLossPrice: leg == .stopLoss ? modification.triggerPrice.rupees : nil))
+                    id: modification.orderID, OrderWire.superOrderModification(modification, leg: leg))
             } else {
-                _ = try await client.modifyOrder(
-                    id: modification.orderID,
-                    ModifyOrderRequest(
-                        orderId: modification.orderID, orderType: modification.price == .zero ? "MARKET" : "LIMIT",
-                        quantity: Int(modification.quantity), price: modification.price.rupees,
-                        triggerPrice: modification.triggerPrice.rupees))
+                _ = try await client.modifyOrder(id: modification.orderID, OrderWire.modification(modification))
             }
         } catch {
             logger.warning("modify failed", metadata: ["order_id": "\(modification.orderID)", "error": "\(error)"])
+            guard error.isDefinitive else { return [] }
+            return [
+                .modifyRejected(
+                    OrderOperationRefused(
+                        correlationID: modification.correlationID, orderID: modification.orderID,
+                        leg: modification.leg, code: error.rejectionCode, message: error.description))
+            ]
         }
         return []
-    }
-}
-
-/// Turns the order stream's cumulative alerts into events: a fill for each increase of traded quantity,
-/// an order update for a rejection, cancellation or expiry.
-struct OrderAlertTranslator: Sendable {
-    /// Traded quantity already turned into fills, per broker order id.
-    var traded: [String: Int64] = [:]
-
-    mutating func events(for alert: OrderAlert) -> [Event] {
-        guard let segment = Self.segment(alert), let id = SecurityID(alert.securityId) else { return [] }
-        let instrument = InstrumentKey(segment, id)
-        let side: TransactionSide = alert.txnType == "S" ? .sell : .buy
-        let correlation = CorrelationID(alert.correlationId)
-        let leg: OrderLeg? =
-            alert.remarks == "Super Order" ? (alert.legNo == 3 ? .target : alert.legNo == 2 ? .stopLoss : .entry) : nil
-        var out: [Event] = []
-        let already = traded[alert.orderNo] ?? 0
-        let now = Int64(alert.tradedQty)
-        if now > already, let price = try? Paise(price: alert.tradedPrice, field: "TradedPrice") {
-            traded[alert.orderNo] = now
-            out.append(
-                .fill(
-                    Fill(
-                        correlationID: correlation, orderID: alert.orderNo, tradeID: "\(alert.orderNo)-\(now)",
-                        instrument: instrument, side: side, leg: leg, quantity: now - already, price: price,
-                        tradeTime: Self.epochSeconds(alert.lastUpdatedTime) ?? 0)))
-        }
-        let status = alert.orderStatus
-        if status == .rejected || status == .cancelled || status == .expired {
-            out.append(
-                .orderUpdate(
-                    OrderUpdate(
-                        correlationID: correlation, orderID: alert.orderNo, instrument: instrument, side: side,
-                        status: status, leg: leg, quantity: Int64(alert.quantity), tradedQuantity: now,
-                        averagePrice: (try? Paise(price: alert.avgTradedPrice, field: "AvgTradedPrice")) ?? .zero,
-                        reason: alert.reasonDescription)))
-        }
-        return out
-    }
-
-    static func segment(_ alert: OrderAlert) -> ExchangeSegment? {
-        switch (alert.exchange, alert.segment) {
-        case ("NSE", "D"): .nseFNO
-        case ("BSE", "D"): .bseFNO
-        case ("NSE", "E"): .nseEquity
-        case ("BSE", "E"): .bseEquity
-        case (_, "I"): .indexValue
-        default: nil
-        }
-    }
-
-    /// `YYYY-MM-DD HH:MM:SS` IST to epoch seconds UTC.
-    static func epochSeconds(_ text: String) -> Int64? {
-        let parts = text.split(separator: " ")
-        guard parts.count == 2, let date = CivilDate(iso: String(parts[0])) else { return nil }
-        let clock = parts[1].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
-        return Timestamp.ist(date, clock[0], clock[1], clock[2]).epochSeconds
     }
 }

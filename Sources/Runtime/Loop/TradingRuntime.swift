@@ -150,11 +150,11 @@ public final class TradingRuntime: Sendable {
         recovered = outcome
         // Fills already journaled, per broker order: the order stream's cumulative quantities are measured
         // against these, so an alert seen again after a restart never becomes a second fill.
-        var traded: [String: Int64] = [:]
+        var traded: [String: OrderAlertTranslator.Traded] = [:]
         try journal.reader.forEach(verifyChecksums: false) { view in
             if view.header.kind == EntryKind.fill.rawValue, case .event(.fill(let fill)) = try JournalEntry.decode(view)
             {
-                traded[fill.orderID, default: 0] += fill.quantity
+                traded[OrderAlertTranslator.key(orderID: fill.orderID, leg: fill.leg), default: .init()].add(fill)
             }
             return true
         }
@@ -375,20 +375,9 @@ public final class TradingRuntime: Sendable {
     }
 
     private func brokerPositions() async throws -> PositionsSnapshot {
-        let records = try await rest.positions()
         var out: [BrokerPosition] = []
-        for record in records {
-            guard let segment = ExchangeSegment(apiName: record.exchangeSegment), let id = SecurityID(record.securityId)
-            else { continue }
-            out.append(
-                BrokerPosition(
-                    instrument: InstrumentKey(segment, id),
-                    productType: ProductType(apiName: record.productType) ?? .intraday,
-                    netQuantity: Int64(record.netQty), buyQuantity: Int64(record.buyQty),
-                    sellQuantity: Int64(record.sellQty), buyAverage: try Paise(price: record.buyAvg, field: "buyAvg"),
-                    sellAverage: try Paise(price: record.sellAvg, field: "sellAvg"),
-                    realizedProfit: try Paise(amount: record.realizedProfit, field: "realizedProfit"),
-                    unrealizedProfit: try Paise(amount: record.unrealizedProfit, field: "unrealizedProfit")))
+        for record in try await rest.positions() {
+            if let position = try record.brokerPosition() { out.append(position) }
         }
         return PositionsSnapshot(positions: out.sorted { $0.instrument < $1.instrument })
     }

@@ -1,0 +1,44 @@
+import Domain
+
+/// Which behaviour the reducers fold a session with, set from the engine build that recorded it.
+///
+/// A journal replays under the rules it was traded with (so `journal dump` still explains every order it
+/// holds), while sessions recorded by this build get the fixes. Each flag names the build that introduced it.
+public struct EngineRules: Sendable, Equatable, Codable {
+    /// 0.4.0: the money at risk on one trade (stop distance × quantity) never exceeds the capital band's risk
+    /// per trade, whatever the scale multiplier; before, the multiplier scaled the risk capital too.
+    public var riskCapitalUnscaled: Bool
+    /// 0.4.0: an index's scale multiplier resets when one of its positions exits.
+    public var scaleResetsOnExit: Bool
+    /// 0.4.0: an entry split at the freeze quantity needs room for every slice under the open-position limit;
+    /// before, only the positions already open were counted, so a sliced entry could pass the limit.
+    public var slicesCountAgainstLimit: Bool
+    /// 0.4.0: after the breaker or the kill switch the engine flattens until flat: entries still working are
+    /// cancelled, an entry that fills afterwards is sold at once, and a refused exit is sent again; before,
+    /// only the positions active at the trip were sold, once.
+    public var flattensUntilFlat: Bool
+
+    public init(
+        riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool
+    ) {
+        self.riskCapitalUnscaled = riskCapitalUnscaled
+        self.scaleResetsOnExit = scaleResetsOnExit
+        self.slicesCountAgainstLimit = slicesCountAgainstLimit
+        self.flattensUntilFlat = flattensUntilFlat
+    }
+
+    /// The rules of builds before 0.4.0.
+    public static let legacy = EngineRules(
+        riskCapitalUnscaled: false, scaleResetsOnExit: false, slicesCountAgainstLimit: false,
+        flattensUntilFlat: false)
+    /// The rules of this build.
+    public static let current = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true)
+
+    /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
+    public static func recorded(by build: String) -> EngineRules {
+        let parts = build.split(separator: ".").map { Int($0) ?? 0 }
+        let version = (parts.count > 0 ? parts[0] : 0, parts.count > 1 ? parts[1] : 0)
+        return version >= (0, 4) ? .current : .legacy
+    }
+}

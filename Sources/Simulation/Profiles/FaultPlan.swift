@@ -1,0 +1,128 @@
+import DhanSim
+
+/// A named set of broker behaviours, all driven by the seed (`documented`, `observed`, `hostile`).
+public enum BrokerProfile: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// The documentation's best case: every answer on time, once, in order.
+    case documented
+    /// What integrators report from the live API (LIVE-BEHAVIOUR.md): partial fills, late, repeated and
+    /// reordered alerts, leg alerts under the parent's order number, ENTRY_LEG cancels refused after a trade,
+    /// the odd rejection and feed stall.
+    case observed
+    /// Every fault turned up, and some the docs never mention: lost alerts, ambiguous submits, 429 storms.
+    case hostile
+
+    public var description: String { rawValue }
+
+    /// The fault kinds this profile injects.
+    public var faults: Set<FaultKind> {
+        switch self {
+        case .documented: []
+        case .observed:
+            [
+                .partialFill, .alertDelay, .alertDuplicate, .alertReorder, .orderRejection, .feedStall,
+                .entryLegCancelRefused, .legAlertParentOrderNo,
+            ]
+        case .hostile: Set(FaultKind.allCases)
+        }
+    }
+
+    /// How often each fault fires; hostile turns every rate up.
+    var rates: FaultRates {
+        switch self {
+        case .documented, .observed: FaultRates()
+        case .hostile:
+            FaultRates(
+                alertDuplicate: 0.15, alertLoss: 0.05, alertMaxDelayMilliseconds: 4_000, ambiguousSubmit: 0.08,
+                orderRejection: 0.08, feedStallPerMinute: 0.03, rateLimitStormPerMinute: 0.02)
+        }
+    }
+}
+
+/// One kind of broker misbehaviour the simulation can inject; failures are reported and shrunk by kind.
+public enum FaultKind: String, CaseIterable, Sendable, Comparable, CustomStringConvertible {
+    /// Market orders fill in two parts, a second apart.
+    case partialFill = "partial_fill"
+    /// Order alerts arrive late (up to a profile's bound).
+    case alertDelay = "alert_delay"
+    /// An order alert arrives twice.
+    case alertDuplicate = "alert_duplicate"
+    /// Alerts overtake each other (independent delays).
+    case alertReorder = "alert_reorder"
+    /// An order alert never arrives.
+    case alertLoss = "alert_loss"
+    /// The place request reaches the broker but its answer is lost (a timeout after acceptance).
+    case ambiguousSubmit = "ambiguous_submit"
+    /// The exchange rejects an order.
+    case orderRejection = "order_rejection"
+    /// The market feed goes silent for a while.
+    case feedStall = "feed_stall"
+    /// Order-class requests answer 429 for a few seconds.
+    case rateLimitStorm = "rate_limit_storm"
+    /// Cancelling ENTRY_LEG after the entry traded is refused (DH-906).
+    case entryLegCancelRefused = "entry_leg_cancel_refused"
+    /// Target and stop-loss leg alerts carry the parent's order number.
+    case legAlertParentOrderNo = "leg_alert_parent_order_no"
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: FaultKind, rhs: FaultKind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Parses a comma-separated list (`alert_loss,partial_fill`).
+    public static func parseList(_ text: String) -> Set<FaultKind>? {
+        var out = Set<FaultKind>()
+        for name in text.split(separator: ",") {
+            guard let kind = FaultKind(rawValue: String(name)) else { return nil }
+            out.insert(kind)
+        }
+        return out
+    }
+}
+
+/// Probabilities and bounds of the faults.
+struct FaultRates: Sendable {
+    var alertDuplicate = 0.05
+    var alertLoss = 0.0
+    var alertMaxDelayMilliseconds: Int64 = 1_500
+    var ambiguousSubmit = 0.0
+    var orderRejection = 0.02
+    var feedStallPerMinute = 0.01
+    var rateLimitStormPerMinute = 0.0
+
+    init(
+        alertDuplicate: Double = 0.05, alertLoss: Double = 0.0, alertMaxDelayMilliseconds: Int64 = 1_500,
+        ambiguousSubmit: Double = 0.0, orderRejection: Double = 0.02, feedStallPerMinute: Double = 0.01,
+        rateLimitStormPerMinute: Double = 0.0
+    ) {
+        self.alertDuplicate = alertDuplicate
+        self.alertLoss = alertLoss
+        self.alertMaxDelayMilliseconds = alertMaxDelayMilliseconds
+        self.ambiguousSubmit = ambiguousSubmit
+        self.orderRejection = orderRejection
+        self.feedStallPerMinute = feedStallPerMinute
+        self.rateLimitStormPerMinute = rateLimitStormPerMinute
+    }
+}
+
+/// The faults one session may inject: a profile's kinds (possibly narrowed while shrinking) and its rates.
+public struct FaultPlan: Sendable {
+    public var profile: BrokerProfile
+    public var kinds: Set<FaultKind>
+
+    public init(profile: BrokerProfile, kinds: Set<FaultKind>? = nil) {
+        self.profile = profile
+        self.kinds = kinds ?? profile.faults
+    }
+
+    var rates: FaultRates { profile.rates }
+
+    func has(_ kind: FaultKind) -> Bool { kinds.contains(kind) }
+
+    /// The broker-side behaviours these kinds switch on.
+    var behaviour: SimBehaviour {
+        var behaviour = SimBehaviour()
+        behaviour.partialFills = has(.partialFill)
+        behaviour.refuseEntryLegCancelAfterTrade = has(.entryLegCancelRefused)
+        behaviour.legAlertsCarryParentOrderNo = has(.legAlertParentOrderNo)
+        return behaviour
+    }
+}

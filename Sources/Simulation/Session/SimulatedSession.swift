@@ -1,0 +1,367 @@
+import Dhan
+import DhanSim
+import Domain
+import Engine
+import Foundation
+import Journal
+import MarketModel
+import Replay
+
+/// What one simulated session is: the seed, the day, the faults and the configuration.
+public struct SessionSetup: Sendable {
+    public var seed: UInt64
+    public var date: CivilDate
+    public var plan: FaultPlan
+    public var config: AlgoConfig
+    public var files: [ConfigFile]
+    /// Where the session's journal is written (a directory; replaced if present).
+    public var journalPath: String
+
+    public init(
+        seed: UInt64, date: CivilDate, plan: FaultPlan, config: AlgoConfig, files: [ConfigFile], journalPath: String
+    ) {
+        self.seed = seed
+        self.date = date
+        self.plan = plan
+        self.config = config
+        self.files = files
+        self.journalPath = journalPath
+    }
+}
+
+/// How one simulated session went.
+public struct SessionOutcome: Sendable {
+    public var seed: UInt64
+    public var date: CivilDate
+    public var events = 0
+    public var commands = 0
+    public var orders = 0
+    public var faults: [FaultKind: Int] = [:]
+    public var violations: [Violation] = []
+    public var records: UInt64 = 0
+    public var stateHash = ""
+    /// FNV-1a over every journal record (kind, version, time, payload): equal digests, equal journals.
+    public var journalDigest: UInt64 = 0
+    public var journalPath: String
+}
+
+/// One trading day of the real engine against dhan-sim's broker, on virtual time, in one thread.
+///
+/// The world moves a simulated second at a time. Feed packets, order alerts and REST bodies cross between
+/// them as the bytes the sockets would carry and go through the same decoders and translators as the live
+/// runtime. Every input is journaled before the engine folds it and every command is journaled before it
+/// is carried out; the invariants are checked after every step. A seeded random source picks each fault, so
+/// the same setup gives the same journal.
+public final class SimulatedSession {
+    enum Action {
+        case second
+        case timer
+        case alert(Data)
+        case feed(SimOutput)
+        case call(BrokerCall, attempt: Int)
+        case answer(BrokerCall, status: Int, body: Data, attempt: Int)
+    }
+
+    let setup: SessionSetup
+    private var world: SimWorld
+    private var scheduler = Scheduler<Action>()
+    private var random: SeededRandom
+    private let journal: Journal
+    private(set) var state = EngineState()
+    private var translator = OrderAlertTranslator()
+    private var checker = InvariantChecker()
+    private var outcome: SessionOutcome
+    private var now: Int64 = 0
+    private var lastAlertAt: Int64 = 0
+    private var stallUntilSecond = 0
+    private var stormUntilSecond = 0
+    private var lastIndexTick: Int64?
+    /// The broker's positions and parent orders, read again only after a call that may change them.
+    private var brokerView: (positions: [SimBrokerPosition], parents: [String: Int])?
+    private var feedStale = false
+    private let endSecond = 15 * 3600 + 35 * 60
+
+    public init(_ setup: SessionSetup) throws {
+        self.setup = setup
+        var configuration = SimConfiguration(date: setup.date, calendar: setup.config.calendar)
+        configuration.seed = setup.seed
+        configuration.speed = 0
+        configuration.startSecondOfDay = 9 * 3600 + 14 * 60
+        configuration.openingBalance = setup.config.paper.startingBalance
+        world = SimWorld(configuration, behaviour: setup.plan.behaviour)
+        random = SeededRandom(seed: setup.seed, key: "faults:\(setup.plan.profile)")
+        try? FileManager.default.removeItem(atPath: setup.journalPath)
+        journal = try Journal.openForWriting(
+            at: setup.journalPath, options: JournalOptions(durability: .fast, initialMapSize: 64 << 20))
+        outcome = SessionOutcome(seed: setup.seed, date: setup.date, journalPath: setup.journalPath)
+    }
+
+    deinit { journal.close() }
+
+    /// Runs the day from 09:14 to 15:35 IST, checks the end-of-day invariants and the replay.
+    public func run() throws -> SessionOutcome {
+        now = world.now.nanos
+        world.connectFeed()
+        try record(
+            .sessionStarted(
+                SessionStarted(
+                    engineVersion: Engine.build, mode: .paper, tradingDate: setup.date, configFiles: setup.files)))
+        try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
+        scheduler.schedule(.second, at: now + 1_000_000_000)
+        while let (time, action) = scheduler.next(dueBy: .max) {
+            now = time
+            try perform(action)
+        }
+        try finish()
+        return outcome
+    }
+
+    // MARK: - The loop
+
+    private func perform(_ action: Action) throws {
+        switch action {
+        case .second:
+            try advanceSecond()
+        case .timer:
+            try record(.timer(TimerFired(kind: .second)))
+        case .alert(let bytes):
+            guard let message = try? JSONDecoder().decode(OrderAlertMessage.self, from: bytes) else { return }
+            for event in translator.events(for: message.data) { try record(event) }
+        case .feed(let output):
+            try deliver(output)
+        case .call(let call, let attempt):
+            try send(call, attempt: attempt)
+        case .answer(let call, let status, let body, let attempt):
+            try answer(call, status: status, body: body, attempt: attempt)
+        }
+    }
+
+    private func advanceSecond() throws {
+        let second = world.secondOfDay + 1
+        if setup.plan.has(.feedStall), second > stallUntilSecond, second % 60 == 0,
+            chance(setup.plan.rates.feedStallPerMinute)
+        {
+            stallUntilSecond = second + 5 + Int(random.next() % 26)
+            count(.feedStall)
+        }
+        if setup.plan.has(.rateLimitStorm), second > stormUntilSecond, second % 60 == 30,
+            chance(setup.plan.rates.rateLimitStormPerMinute)
+        {
+            stormUntilSecond = second + 2 + Int(random.next() % 4)
+            world.rateLimitStorm(.order, untilSeconds: Double(stormUntilSecond))
+            count(.rateLimitStorm)
+        }
+        let output = world.advanceOneSecond(virtualSeconds: Double(second), stalled: second <= stallUntilSecond)
+        if !output.alerts.isEmpty { brokerView = nil }
+        try deliver(output)
+        try watchFeed(second: second)
+        scheduler.schedule(.timer, at: now + 500_000_000)
+        if world.secondOfDay < endSecond { scheduler.schedule(.second, at: now + 1_000_000_000) }
+    }
+
+    /// The runtime's stale-feed rule: no index tick for 10 s in market hours marks the feed stale.
+    private func watchFeed(second: Int) throws {
+        guard setup.config.calendar.isOpen(at: Timestamp(nanos: now)), let last = lastIndexTick else { return }
+        if !feedStale && now - last > 10_000_000_000 {
+            feedStale = true
+            try record(
+                .feedStatus(
+                    FeedStatus(
+                        channel: .marketFeed, state: .stale,
+                        detail: "no index tick since \(Timestamp(nanos: last).istString)")))
+        }
+    }
+
+    /// Feed frames are decoded now; alerts leave on the order stream, perhaps late, twice, or never.
+    private func deliver(_ output: SimOutput) throws {
+        var offset: Int64 = 0
+        for frame in output.feedFrames {
+            guard
+                let trade = frame.withUnsafeBytes({ FeedPacketDecoder.decodeTrade($0) }),
+                let tick = try? trade.tick()
+            else { continue }
+            offset += 1_000
+            if tick.instrument.segment == .indexValue {
+                lastIndexTick = now
+                if feedStale {
+                    feedStale = false
+                    try record(
+                        .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")),
+                        offset: offset)
+                }
+            }
+            try record(.tick(tick), offset: offset)
+        }
+        for alert in output.alerts { routeAlert(alert) }
+    }
+
+    private func routeAlert(_ bytes: Data) {
+        let plan = setup.plan
+        if plan.has(.alertLoss), chance(plan.rates.alertLoss) {
+            count(.alertLoss)
+            return
+        }
+        var delay: Int64 = 2_000_000
+        if plan.has(.alertDelay) {
+            delay += Int64(random.next() % UInt64(plan.rates.alertMaxDelayMilliseconds)) * 1_000_000
+            count(.alertDelay)
+        }
+        var at = now + delay
+        if !plan.has(.alertReorder) { at = max(at, lastAlertAt + 1_000) } else { count(.alertReorder) }
+        lastAlertAt = max(lastAlertAt, at)
+        scheduler.schedule(.alert(bytes), at: at)
+        if plan.has(.alertDuplicate), chance(plan.rates.alertDuplicate) {
+            count(.alertDuplicate)
+            let again = at + Int64(1 + random.next() % 500) * 1_000_000
+            lastAlertAt = max(lastAlertAt, again)
+            scheduler.schedule(.alert(bytes), at: again)
+        }
+    }
+
+    private var broker: (positions: [SimBrokerPosition], parents: [String: Int]) {
+        if let brokerView { return brokerView }
+        let view = (world.positions, world.parentOrdersByCorrelationID)
+        brokerView = view
+        return view
+    }
+
+    // MARK: - Engine
+
+    /// Journals an event, folds it, checks the invariants, journals the commands and carries them out.
+    private func record(_ event: Event, offset: Int64 = 0) throws {
+        let time = Timestamp(nanos: now + offset)
+        let before = InvariantChecker.engineQuantities(state)
+        let seq = try journal.append(JournalEntry.event(event).record(at: time))
+        let commands = Engine.reduce(&state, event, seq: seq, at: time)
+        outcome.events += 1
+        if !commands.isEmpty {
+            try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
+            outcome.commands += commands.count
+        }
+        checker.afterStep(
+            event: event, seq: seq, commands: commands, state: state, before: before, broker: broker.positions,
+            parentOrders: broker.parents, at: time)
+        for command in commands { carryOut(command) }
+    }
+
+    private func carryOut(_ command: Command) {
+        switch command {
+        case .subscribe(let subscription):
+            // The request goes out on the open connection now; the snapshot frames it brings arrive a moment later.
+            for request in FeedRequest.batches(
+                code: Int(subscription.mode.rawValue), instruments: subscription.instruments.sorted())
+            {
+                scheduler.schedule(.feed(world.feedRequest(request.json)), at: now + 1_000_000)
+            }
+        case .unsubscribe(let subscription):
+            for request in FeedRequest.batches(
+                code: subscription.mode.unsubscribeCode, instruments: subscription.instruments.sorted())
+            {
+                _ = world.feedRequest(request.json)
+            }
+        case .placeOrder(let intent):
+            outcome.orders += 1
+            scheduleCall(.place(intent))
+        case .cancelOrder(let cancellation):
+            scheduleCall(.cancel(cancellation))
+        case .modifyOrder(let modification):
+            scheduleCall(.modify(modification))
+        case .fetchData(let request):
+            scheduleCall(.data(request))
+        }
+    }
+
+    private func scheduleCall(_ call: BrokerCall, attempt: Int = 1, after nanos: Int64? = nil) {
+        scheduler.schedule(.call(call, attempt: attempt), at: now + (nanos ?? latency()))
+    }
+
+    /// One-way REST latency: 10–60 ms.
+    private func latency() -> Int64 { Int64(10 + random.next() % 51) * 1_000_000 }
+
+    // MARK: - Broker calls
+
+    private func send(_ call: BrokerCall, attempt: Int) throws {
+        if case .place = call, setup.plan.has(.orderRejection), attempt == 1,
+            chance(setup.plan.rates.orderRejection)
+        {
+            world.rejectNextOrders(1)
+            count(.orderRejection)
+        }
+        let request = call.request
+        let answer = world.rest(
+            method: request.method, path: request.path, query: request.query, body: request.body,
+            accessToken: world.accessToken, virtualSeconds: Double(now) / 1e9 - Double(dayStartSeconds))
+        brokerView = nil
+        try deliver(answer.output)
+        if case .place(let intent) = call, setup.plan.has(.ambiguousSubmit), chance(setup.plan.rates.ambiguousSubmit) {
+            // The broker has the order; its answer never arrives. The live gateway then asks by correlation id.
+            count(.ambiguousSubmit)
+            scheduleCall(.lookup(intent, attempt: 1), after: 10_000_000_000)
+            return
+        }
+        scheduler.schedule(
+            .answer(call, status: answer.status, body: answer.body, attempt: attempt), at: now + latency())
+    }
+
+    private var dayStartSeconds: Int64 { Timestamp.ist(setup.date, 0, 0).epochSeconds }
+
+    private func answer(_ call: BrokerCall, status: Int, body: Data, attempt: Int) throws {
+        // 429: the client backs off and tries again, five attempts in all (DhanRESTClient's policy).
+        if status == 429 && attempt < 5 {
+            scheduleCall(call, attempt: attempt + 1, after: Int64(attempt) * 1_000_000_000)
+            return
+        }
+        for event in call.events(status: status, body: body, at: Timestamp(nanos: now)) { try record(event) }
+        if case .lookup(let intent, let lookupAttempt) = call, status == 404 || !(200..<300).contains(status) {
+            // Not found yet: the gateway asks five times, 300 ms apart, then gives up (rejects).
+            if lookupAttempt < 5 {
+                scheduleCall(.lookup(intent, attempt: lookupAttempt + 1), after: 300_000_000)
+            } else {
+                try record(
+                    .orderRejected(
+                        OrderRejected(
+                            correlationID: intent.correlationID, code: "NETWORK",
+                            message: "POST /v2/orders: timed out; not found by correlation id")))
+            }
+        }
+    }
+
+    // MARK: - End of day
+
+    private func finish() throws {
+        let lastSeq = try journal.reader.lastSeq()
+        checker.atEnd(state: state, broker: broker.positions, seq: lastSeq)
+        outcome.records = lastSeq
+        outcome.stateHash = state.stateHash
+        let replayed = try JournalReplayer.replay(journal.reader)
+        if let divergence = replayed.divergence {
+            checker.replayFailed("diverges at seq \(divergence.seq): \(divergence.explanation)", seq: divergence.seq)
+        } else if replayed.state.stateHash != state.stateHash {
+            checker.replayFailed(
+                "replayed state hash \(replayed.state.stateHash) differs from the live \(state.stateHash)", seq: lastSeq
+            )
+        }
+        outcome.violations = checker.violations
+        outcome.journalDigest = try Self.digest(journal.reader)
+    }
+
+    /// FNV-1a over every record's kind, version, time and payload.
+    static func digest(_ reader: JournalReader) throws -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        try reader.forEach { view in
+            withUnsafeBytes(of: view.header.kind.littleEndian) { $0.forEach(mix) }
+            withUnsafeBytes(of: view.header.kindVersion.littleEndian) { $0.forEach(mix) }
+            withUnsafeBytes(of: view.header.timestampNanos.littleEndian) { $0.forEach(mix) }
+            view.payload.forEach(mix)
+            return true
+        }
+        return hash
+    }
+
+    // MARK: - Randomness
+
+    private func chance(_ probability: Double) -> Bool { random.unit() < probability }
+
+    private func count(_ kind: FaultKind) { outcome.faults[kind, default: 0] += 1 }
+}

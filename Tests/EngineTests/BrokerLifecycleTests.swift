@@ -1,0 +1,233 @@
+import Domain
+import Engine
+import EngineTestSupport
+import TestSupport
+import Testing
+
+/// The order and position lifecycle against a broker that answers late, partially and differently from
+/// its documentation (the lifecycle issue's items 1, 4, 6, 7, 11), under this build's rules.
+@Suite("Lifecycle against the real broker")
+struct BrokerLifecycleTests {
+    let option = RiskFixtures.option
+    func t(_ h: Int, _ m: Int, _ s: Int = 0) -> Timestamp { RiskFixtures.time(h, m, s) }
+    func id(_ seq: UInt64) -> CorrelationID { CorrelationID(session: RiskFixtures.day, causeSeq: seq, slot: 1) }
+
+    func niftyTick(_ at: Timestamp) -> Event {
+        .tick(Tick(instrument: EngineScenario.nifty, lastPrice: .rupees(25_700), lastTradeTime: at.epochSeconds))
+    }
+
+    func optionTick(_ paise: Int64) -> Event {
+        .tick(Tick(instrument: option, lastPrice: Paise(paise), lastTradeTime: 0))
+    }
+
+    func fill(
+        _ id: CorrelationID, _ order: String, _ side: TransactionSide, _ quantity: Int64, _ paise: Int64,
+        leg: OrderLeg? = nil
+    ) -> Event {
+        .fill(
+            Fill(
+                correlationID: id, orderID: order, tradeID: "\(order)-\(quantity)", instrument: option, side: side,
+                leg: leg, quantity: quantity, price: Paise(paise), tradeTime: 0))
+    }
+
+    /// An entry of `lots` NIFTY lots at seq 5, accepted as O1 (seq 6), this build's rules.
+    func accepted(lots: Int64 = 1, superOrders: Bool = false) throws -> EngineTestStore {
+        var ready = try RiskFixtures.readyState(lots: lots, superOrders: superOrders)
+        ready.rules = .current
+        let store = EngineTestStore(state: ready, seq: 4)
+        let placed = store.skip(niftyTick(t(10, 30, 1)), at: t(10, 30, 1))
+        #expect(placed.count == 1)
+        store.skip(
+            .orderAccepted(OrderAccepted(correlationID: id(5), orderID: "O1", status: .transit)), at: t(10, 30, 2))
+        return store
+    }
+
+    @Test(
+        "item 1: an entry remainder that fills after the exit began is sold by a follow-up exit; flat once all is sold")
+    func lateEntryFillDuringExit() throws {
+        let store = try accepted(lots: 2)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        #expect(store.state.positions[0].phase == .active && store.state.positions[0].orderedQuantity == 150)
+        // The stop: sell what is held, and cancel the entry's unfilled 75 so it stops buying.
+        let exit = store.skip(optionTick(6_900), at: t(10, 31))
+        #expect(
+            exit == [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(8), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct")),
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: id(5), orderID: "O1", leg: nil,
+                        reason: "exit stopLoss: cancel the entry's unfilled 75")),
+            ])
+        // The remainder beats the cancel: the position stays exiting (not active with an exit intent set) and
+        // holds 150 at a cost basis of ₹84.50.
+        #expect(store.skip(fill(id(5), "O1", .buy, 75, 6_900), at: t(10, 31, 1)) == [])
+        var held = store.state.positions[0]
+        #expect(held.phase == .exiting && held.quantity == 150 && held.entryFilled == 150)
+        #expect(held.entryAverage == Paise(8_450))
+        #expect(held.exit == ExitIntent(correlationID: id(8), reason: .stopLoss, quantity: 75))
+        // The first exit fills: a follow-up exit sells the rest, under a new correlation id.
+        let followUp = store.skip(fill(id(8), "O2", .sell, 75, 6_850), at: t(10, 31, 2))
+        #expect(
+            followUp == [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(10), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct"))
+            ])
+        held = store.state.positions[0]
+        #expect(held.phase == .exiting && held.quantity == 75 && held.exitAttempts == 2)
+        #expect(held.realized == Paise((6_850 - 8_450) * 75))
+        // The follow-up fills: flat, exited, the whole position's PnL in one place.
+        store.skip(fill(id(10), "O3", .sell, 75, 6_800), at: t(10, 31, 3))
+        held = store.state.positions[0]
+        #expect(held.phase == .exited && held.quantity == 0 && held.exitReason == .stopLoss)
+        #expect(held.realized == Paise((6_850 - 8_450) * 75 + (6_800 - 8_450) * 75))
+        #expect(held.realized == Paise(6_850 * 75 + 6_800 * 75 - 10_000 * 75 - 6_900 * 75))
+    }
+
+    @Test("item 1: an exit that sold everything waits for the entry's remainder to be cancelled before it settles")
+    func exitWaitsForEntryCancel() throws {
+        let store = try accepted(lots: 2)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(optionTick(6_900), at: t(10, 31))
+        #expect(store.skip(fill(id(8), "O2", .sell, 75, 6_900), at: t(10, 31, 1)) == [])
+        #expect(store.state.positions[0].phase == .exiting && store.state.positions[0].quantity == 0)
+        // The broker confirms the remainder cancelled: the position is what filled, and it is flat.
+        store.send(
+            .orderUpdate(
+                OrderUpdate(
+                    correlationID: id(5), orderID: "O1", instrument: option, side: .buy, status: .cancelled,
+                    quantity: 150, tradedQuantity: 75, averagePrice: .rupees(100))), at: t(10, 31, 2),
+            commands: [.unsubscribe(FeedSubscription(mode: .full, instruments: [option]))]
+        ) {
+            $0.positions[0].orderedQuantity = 75
+            $0.positions[0].phase = .exited
+            $0.positions[0].exitReason = .stopLoss
+            $0.positions[0].closedAt = t(10, 31, 2)
+            $0.settledPositions = 1
+            $0.cooldowns = [Cooldown(instrument: option, until: t(10, 34, 2))]
+            $0.subscriptions.removeAll { $0.instrument == option }
+            $0.indices[0].scale = nil
+        }
+    }
+
+    @Test("item 6: ENTRY_LEG cancel refused after the entry traded: the legs are cancelled one by one, then the sell")
+    func entryLegCancelRefused() throws {
+        let store = try accepted(superOrders: true)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        let exit = store.skip(optionTick(6_900), at: t(10, 31))
+        #expect(
+            exit == [
+                .cancelOrder(
+                    OrderCancellation(correlationID: id(5), orderID: "O1", leg: .entry, reason: "exit stop_loss_30pct"))
+            ])
+        let reason = "ENTRY_LEG cancel refused (DH-906): cancelling the legs one by one"
+        store.send(
+            .cancelRejected(
+                OrderOperationRefused(
+                    correlationID: id(5), orderID: "O1", leg: .entry, code: "DH-906",
+                    message: "ENTRY_LEG has traded")), at: t(10, 31, 1),
+            commands: [
+                .cancelOrder(OrderCancellation(correlationID: id(5), orderID: "O1", leg: .target, reason: reason)),
+                .cancelOrder(OrderCancellation(correlationID: id(5), orderID: "O1", leg: .stopLoss, reason: reason)),
+            ])
+        func legCancelled(_ leg: OrderLeg) -> Event {
+            .orderUpdate(
+                OrderUpdate(
+                    correlationID: id(5), orderID: "O1", instrument: option, side: .sell, status: .cancelled, leg: leg,
+                    quantity: 75, tradedQuantity: 0, averagePrice: .zero))
+        }
+        store.send(legCancelled(.target), at: t(10, 31, 2)) { $0.positions[0].protection?.targetCancelled = true }
+        store.send(
+            legCancelled(.stopLoss), at: t(10, 31, 3),
+            commands: [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(8), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct"))
+            ]
+        ) { $0.positions[0].protection?.stopCancelled = true }
+    }
+
+    @Test("item 7: a SELL under the entry's id is a leg's exit even without its leg number; without legs it is refused")
+    func sellNeverAddsToLong() throws {
+        let protected = try accepted(superOrders: true)
+        protected.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        // The leg's alert carried the parent's order number and no leg: at ₹70 it is the stop-loss leg.
+        protected.skip(fill(id(5), "O1", .sell, 75, 7_000), at: t(10, 31))
+        #expect(protected.state.positions[0].phase == .exited)
+        #expect(
+            protected.state.positions[0].quantity == 0 && protected.state.positions[0].exitReason == .superOrderStop)
+        #expect(protected.state.positions[0].entryFilled == 75)
+
+        let plain = try accepted()
+        plain.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        plain.send(fill(id(5), "O1", .sell, 75, 10_500), at: t(10, 31)) {
+            $0.anomalies.append(
+                Anomaly(
+                    seq: 8,
+                    message:
+                        "SELL fill O1 (75 × 105.00) under the entry id of \(id(5)) cannot be attributed; not applied"))
+        }
+    }
+
+    @Test("item 4: after the breaker, a refused exit is sent again and an entry that fills late is sold at once")
+    func breakerFlattensUntilFlat() throws {
+        let store = try accepted()
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(.operatorCommand(.killSwitch(engaged: true)), at: t(10, 31))
+        #expect(store.state.positions[0].phase == .exiting)
+        let exitID = try #require(store.state.positions[0].exit?.correlationID)
+        store.skip(
+            .orderRejected(OrderRejected(correlationID: exitID, code: "DH-906", message: "RMS")), at: t(10, 31, 1))
+        #expect(store.state.positions[0].phase == .active)
+        // The next second's timer sells again.
+        let again = store.skip(.timer(TimerFired(kind: .second)), at: t(10, 31, 2))
+        #expect(
+            again == [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(10), instrument: option, side: .sell, quantity: 75, tag: "kill_switch"))
+            ])
+
+        // An entry still working at the trip is cancelled; when its fill beats the cancel it is sold at once.
+        let late = try accepted()
+        let trip = late.skip(.operatorCommand(.killSwitch(engaged: true)), at: t(10, 31))
+        #expect(
+            trip == [
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: id(5), orderID: "O1", leg: nil, reason: "cancel entry: kill_switch"))
+            ])
+        let sold = late.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 31, 1))
+        #expect(
+            sold == [
+                .placeOrder(
+                    OrderIntent(correlationID: id(8), instrument: option, side: .sell, quantity: 75, tag: "kill_switch")
+                )
+            ])
+        #expect(late.state.positions[0].phase == .exiting)
+    }
+
+    @Test("item 11: the scale multiplier grows the allocation, never the money at risk beyond the band's")
+    func noEscalatingRisk() throws {
+        let config = try RiskFixtures.config()
+        let index = try #require(config.index("NIFTY"))
+        let balance = Paise.rupees(200_000)
+        for multiplier in 1...config.signals.maxScaleMultiplier {
+            let sizing = PositionSizer.size(
+                balance: balance, premium: .rupees(20), lotSize: 65, index: index, sizing: config.sizing,
+                stopLoss: config.risk.stopLoss, scaleMultiplier: multiplier)
+            let band = config.sizing.bands[sizing.band]
+            let atRisk = config.risk.stopLoss.of(Paise.rupees(20)) * sizing.quantity
+            #expect(atRisk <= band.risk.of(balance), "multiplier \(multiplier): ₹\(atRisk) at risk")
+            #expect(sizing.riskCapital == band.risk.of(balance))
+        }
+        // Builds before 0.4.0 scaled the risk capital too; their journals replay with that rule.
+        let legacy = PositionSizer.size(
+            balance: balance, premium: .rupees(20), lotSize: 65, index: index, sizing: config.sizing,
+            stopLoss: config.risk.stopLoss, scaleMultiplier: 3, riskCapitalScales: true)
+        #expect(legacy.riskCapital == config.sizing.bands[legacy.band].risk.of(balance) * 3)
+        #expect(EngineRules.recorded(by: "0.3.1") == .legacy && EngineRules.recorded(by: Engine.build) == .current)
+    }
+}

@@ -1,0 +1,157 @@
+import BuiltinConfig
+import DhanSim
+import Domain
+import Engine
+import Foundation
+import Journal
+import Simulation
+import TestSupport
+import Testing
+
+/// The built-in configuration, as `scalper simulate` runs it.
+enum SimulationFixtures {
+    static func runner(_ profile: BrokerProfile, out: String) throws -> SimulationRunner {
+        let calendar = try TradingCalendar.parse(yaml: BuiltinConfig.calendarText, file: "calendar.yml")
+        let config = try AlgoConfig.parse(yaml: BuiltinConfig.algoText, file: "algo.yml", calendar: calendar)
+        let files = [
+            ConfigFile(name: "algo.yml", text: BuiltinConfig.algoText),
+            ConfigFile(name: "calendar.yml", text: BuiltinConfig.calendarText),
+        ]
+        return SimulationRunner(
+            seeds: 1...1, profile: profile, days: 1, firstDay: CivilDate(2025, 11, 4), config: config, files: files,
+            outDirectory: out)
+    }
+}
+
+@Suite("deterministic simulation")
+struct SimulationTests {
+    @Test("same seed, profile and build: the same journal, record for record; another seed: another journal")
+    func sameSeedSameJournal() throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.observed, out: scratch.path)
+        let day = CivilDate(2025, 11, 4)
+        let first = try runner.session(
+            seed: 11, day: day, kinds: BrokerProfile.observed.faults, journalPath: scratch.sub("a"))
+        let second = try runner.session(
+            seed: 11, day: day, kinds: BrokerProfile.observed.faults, journalPath: scratch.sub("b"))
+        #expect(first.records > 50_000)
+        #expect(first.records == second.records)
+        #expect(first.journalDigest == second.journalDigest)
+        #expect(first.stateHash == second.stateHash)
+        #expect(first.faults == second.faults)
+        #expect(!first.faults.isEmpty, "the observed profile injected nothing")
+        let other = try runner.session(
+            seed: 12, day: day, kinds: BrokerProfile.observed.faults, journalPath: scratch.sub("c"))
+        #expect(other.journalDigest != first.journalDigest)
+        // The journal is a real one: it verifies and replays to the live state (the replay invariant).
+        let journal = try Journal.openForReading(at: scratch.sub("a"))
+        defer { journal.close() }
+        #expect(try journal.reader.verify().firstFailure == nil)
+        #expect(!first.violations.contains { $0.invariant == .replayIdentical })
+    }
+
+    @Test(
+        "observed-profile days that once broke invariants hold: a duplicated leg-cancel alert no longer sells twice (seed 5), reordered partial-fill alerts no longer misprice fills (seed 6)",
+        arguments: [UInt64(5), 6])
+    func observedRegressions(seed: UInt64) throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.observed, out: scratch.path)
+        let outcome = try runner.session(seed: seed, day: CivilDate(2025, 11, 4), kinds: BrokerProfile.observed.faults)
+        #expect(outcome.orders > 0 && outcome.faults[.alertDuplicate, default: 0] > 0)
+        #expect(outcome.violations == [], "\(outcome.violations)")
+    }
+
+    @Test("a documented-profile day trades, settles with the broker and replays")
+    func documentedDay() throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.documented, out: scratch.path)
+        let outcome = try runner.session(seed: 1, day: CivilDate(2025, 11, 4), kinds: [])
+        #expect(outcome.orders > 0)
+        #expect(outcome.faults.isEmpty)
+        #expect(outcome.violations == [], "\(outcome.violations)")
+    }
+}
+
+@Suite("simulation invariants")
+struct InvariantCheckerTests {
+    let option = InstrumentKey(.nseFNO, SecurityID(35_000))
+    let at = Timestamp.ist(CivilDate(2025, 11, 4), 10, 0)
+
+    func id(_ seq: UInt64) -> CorrelationID { CorrelationID(session: CivilDate(2025, 11, 4), causeSeq: seq, slot: 1) }
+
+    func position(_ seq: UInt64, quantity: Int64, phase: PositionPhase) -> Position {
+        var position = Position(
+            id: id(seq), index: "NIFTY", instrument: option, exchange: .nse, optionType: .call,
+            strike: .rupees(25_900), expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry",
+            orderedQuantity: quantity, tradingDate: CivilDate(2025, 11, 4))
+        position.phase = phase
+        position.entryFilled = quantity
+        position.quantity = quantity
+        return position
+    }
+
+    func broker(net: Int64) -> SimBrokerPosition {
+        SimBrokerPosition(
+            instrument: option, bought: max(net, 0), sold: max(-net, 0), boughtValue: .zero, soldValue: .zero)
+    }
+
+    @Test("a SELL that raises the engine's quantity, a short broker, two parents for one id: each named once")
+    func stepInvariants() {
+        var state = EngineState()
+        state.positions = [position(1, quantity: 150, phase: .active)]
+        var checker = InvariantChecker()
+        let sell = Fill(
+            correlationID: id(1), orderID: "9", tradeID: "9-1", instrument: option, side: .sell,
+            quantity: 75, price: .rupees(100), tradeTime: 0)
+        checker.afterStep(
+            event: .fill(sell), seq: 7, commands: [], state: state, before: [option: 75], broker: [broker(net: -75)],
+            parentOrders: [id(1).value: 2], at: at)
+        checker.afterStep(
+            event: .fill(sell), seq: 8, commands: [], state: state, before: [option: 75], broker: [broker(net: -75)],
+            parentOrders: [id(1).value: 2], at: at)
+        #expect(
+            checker.violations.map(\.invariant) == [.sellNeverAddsToLong, .neverNetShort, .oneParentPerCorrelationID])
+        #expect(checker.violations.allSatisfy { $0.seq == 7 })
+    }
+
+    @Test("more open positions than the guard allows; an intent stuck past its bound unless an anomaly names it")
+    func limitsAndStuckIntents() {
+        var state = EngineState()
+        state.positions = (1...4).map { position(UInt64($0), quantity: 75, phase: .active) }
+        state.positions[3].phase = .exiting
+        state.positions[3].exit = ExitIntent(correlationID: id(44), reason: .stopLoss, quantity: 75)
+        var checker = InvariantChecker()
+        checker.afterStep(
+            event: .timer(TimerFired(kind: .second)), seq: 1, commands: [], state: state, before: [:], broker: [],
+            parentOrders: [:], at: at)
+        #expect(checker.violations.map(\.invariant) == [.openPositionLimit])
+        let later = Timestamp(nanos: at.nanos + checker.resolveWithinNanos + 1)
+        var escalated = state
+        escalated.anomalies = [Anomaly(seq: 2, message: "exit of \(id(4)) stuck")]
+        var quiet = InvariantChecker()
+        for (seq, time) in [(UInt64(1), at), (2, later)] {
+            quiet.afterStep(
+                event: .timer(TimerFired(kind: .second)), seq: seq, commands: [], state: escalated, before: [:],
+                broker: [], parentOrders: [:], at: time)
+        }
+        #expect(!quiet.violations.contains { $0.invariant == .intentsResolve })
+        checker.afterStep(
+            event: .timer(TimerFired(kind: .second)), seq: 2, commands: [], state: state, before: [:], broker: [],
+            parentOrders: [:], at: later)
+        #expect(checker.violations.last?.invariant == .intentsResolve)
+        #expect(checker.violations.last?.why.hasPrefix("\(id(44)) has been exiting for 300 s") == true)
+    }
+
+    @Test("at the end the broker's and the engine's quantities must agree, contract by contract")
+    func brokerAgreement() {
+        var state = EngineState()
+        state.positions = [position(1, quantity: 75, phase: .active)]
+        var checker = InvariantChecker()
+        checker.atEnd(state: state, broker: [broker(net: 150)], seq: 99)
+        #expect(checker.violations.map(\.invariant) == [.brokerAgreement])
+        #expect(checker.violations.first?.why == "\(option): the broker holds 150, the engine 75")
+        var agreeing = InvariantChecker()
+        agreeing.atEnd(state: state, broker: [broker(net: 75)], seq: 99)
+        #expect(agreeing.violations.isEmpty)
+    }
+}
