@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Engine", "Journal", "Domain", "Dhan", "DhanClient", "Replay",
+                "Engine", "Journal", "Domain", "Dhan", "DhanClient", "Recovery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -107,13 +107,15 @@ let package = Package(
         // Seeded sessions of the engine against dhan-sim's broker on virtual time, with fault profiles and invariants.
         .target(
             name: "Simulation",
-            dependencies: ["Dhan", "DhanClient", "DhanSim", "Domain", "Engine", "Journal", "MarketModel", "Replay"],
+            dependencies: ["Dhan", "DhanClient", "DhanSim", "Domain", "Engine", "Journal", "MarketModel", "Recovery"],
             swiftSettings: strictSettings),
         // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
-        // Deterministic replay of journals, backtests and reports.
+        // Folding a journal back into state: the replayer with divergence reports, and state snapshots.
+        .target(name: "Recovery", dependencies: ["Engine", "Journal", "Domain"], swiftSettings: strictSettings),
+        // Backtests (the paper session, the proxy study) and reports.
         .target(
-            name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators", "MarketModel"],
+            name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators", "MarketModel", "Recovery"],
             swiftSettings: strictSettings),
         // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
         .target(
@@ -123,7 +125,7 @@ let package = Package(
             name: "ScalperCLI",
             dependencies: [
                 "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport", "Runtime",
-                "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig", "Simulation",
+                "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig", "Simulation", "Recovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -141,14 +143,16 @@ let package = Package(
         .testTarget(
             name: "ReplayTests",
             dependencies: [
-                "Replay", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport", "ScalperCLI",
+                "Replay", "Recovery", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport",
+                "ScalperCLI",
             ]
         ),
         .testTarget(name: "DhanTests", dependencies: ["Dhan", "Domain", "TestSupport"]),
         .testTarget(
             name: "RuntimeTests",
             dependencies: [
-                "Runtime", "DhanSim", "DhanClient", "Dhan", "Domain", "Engine", "Journal", "Replay", "MarketModel",
+                "Runtime", "DhanSim", "DhanClient", "Dhan", "Domain", "Engine", "Journal", "Replay", "Recovery",
+                "MarketModel",
                 "TestSupport", "ScalperCLI",
             ]),
         .testTarget(
@@ -158,6 +162,7 @@ let package = Package(
             name: "SimulationTests",
             dependencies: [
                 "Simulation", "DhanSim", "Dhan", "Domain", "Engine", "Journal", "BuiltinConfig", "TestSupport",
+                "Recovery",
             ]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(

@@ -5,6 +5,7 @@ import Engine
 import Foundation
 import Indicators
 import Journal
+import Recovery
 import Replay
 
 /// `scalper bench …`: micro-benchmarks of the engine's hot paths (run them on a release build).

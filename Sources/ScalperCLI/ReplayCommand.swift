@@ -3,6 +3,7 @@ import Domain
 import Engine
 import Foundation
 import Journal
+import Recovery
 import Replay
 
 /// `scalper replay`: prove a journal replays exactly.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Journal
+import Recovery
 import Replay
 
 /// `scalper report`: trades, per-day summary and equity curve of a journal, as HTML and CSV.

@@ -3,6 +3,7 @@ import Engine
 import EngineTestSupport
 import Foundation
 import Journal
+import Recovery
 import Replay
 import TestSupport
 import Testing

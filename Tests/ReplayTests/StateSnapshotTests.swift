@@ -2,6 +2,7 @@ import Domain
 import Engine
 import Foundation
 import Journal
+import Recovery
 import Replay
 import TestSupport
 import Testing

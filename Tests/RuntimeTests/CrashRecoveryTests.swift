@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Journal
 import MarketModel
+import Recovery
 import Replay
 import TestSupport
 import Testing

@@ -7,6 +7,7 @@ import Foundation
 import Journal
 import Logging
 import MarketModel
+import Recovery
 import Replay
 import TestSupport
 import Testing

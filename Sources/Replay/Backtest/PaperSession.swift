@@ -4,6 +4,7 @@ import Foundation
 import Indicators
 import Journal
 import MarketModel
+import Recovery
 
 /// Runs the engine in-process over a recorded index path with a deterministic paper broker and the
 /// option market model, journaling every event before the engine sees it and every command (with its
@@ -317,15 +318,6 @@ public final class PaperSession {
             return .tick(Tick(instrument: key, lastPrice: spot, lastTradeTime: time.epochSeconds))
         }
     }
-}
-
-/// A journal that does not replay, so a session cannot be recovered from it.
-public struct ReplayFailure: Error, CustomStringConvertible {
-    public var divergence: Divergence
-
-    public init(divergence: Divergence) { self.divergence = divergence }
-
-    public var description: String { "the journal does not replay: seq \(divergence.seq): \(divergence.explanation)" }
 }
 
 extension PaperSession {

@@ -2,7 +2,7 @@ import Domain
 import Engine
 import Journal
 import Logging
-import Replay
+import Recovery
 
 /// The one writer: every input gets its seq and time and is committed before the reducer sees it, and the
 /// reducer's commands are committed, with their cause seq, before anyone may act on them.

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Replay
+import Recovery
 import Synchronization
 
 /// Writes the sequencer's state snapshots off the sequencer, one at a time; a snapshot asked for while one

@@ -5,7 +5,7 @@ import Engine
 import Foundation
 import Journal
 import Logging
-import Replay
+import Recovery
 import Synchronization
 
 /// The live (or paper) trading process: the pure engine wired to the journal, the broker and the clock.

@@ -3,7 +3,7 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
-import Replay
+import Recovery
 import Synchronization
 
 /// The status and control API on loopback: health, state, Prometheus metrics, the kill switch and the

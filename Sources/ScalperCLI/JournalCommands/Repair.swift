@@ -1,6 +1,7 @@
 import ArgumentParser
 import Domain
 import Journal
+import Recovery
 import Replay
 
 extension JournalGroup {

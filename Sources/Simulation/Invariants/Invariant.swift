@@ -92,7 +92,8 @@ public struct InvariantChecker: Sendable {
         if let short = broker.first(where: { $0.net < 0 }) {
             report(.neverNetShort, seq, "the broker shows \(short.instrument) net \(short.net)")
         }
-        let open = state.openPositions.count
+        var open = 0
+        for index in state.unsettledPositions where state.positions[index].phase.isOpen { open += 1 }
         if open > Engine.maxOpenPositions {
             report(.openPositionLimit, seq, "\(open) positions open; the limit is \(Engine.maxOpenPositions)")
         }
@@ -111,11 +112,11 @@ public struct InvariantChecker: Sendable {
 
     private mutating func checkIntents(_ state: EngineState, seq: UInt64, at time: Timestamp) {
         for index in state.unsettledPositions {
-            let position = state.positions[index]
-            guard [.pending, .accepted, .exiting].contains(position.phase) else {
-                phaseSince[position.id] = nil
-                continue
+            switch state.positions[index].phase {
+            case .pending, .accepted, .exiting: break
+            default: continue
             }
+            let position = state.positions[index]
             let key = position.phase == .exiting ? position.exit?.correlationID ?? position.id : position.id
             if let (phase, since) = phaseSince[key], phase == position.phase {
                 if time.nanos - since > resolveWithinNanos, !Self.escalated(position, in: state) {

@@ -5,7 +5,7 @@ import Engine
 import Foundation
 import Journal
 import MarketModel
-import Replay
+import Recovery
 
 /// What one simulated session is: the seed, the day, the faults and the configuration.
 public struct SessionSetup: Sendable {
@@ -16,6 +16,10 @@ public struct SessionSetup: Sendable {
     public var files: [ConfigFile]
     /// Where the session's journal is written (a directory; replaced if present).
     public var journalPath: String
+    /// The IST second of the day the market stops moving (15:35 by default; earlier for short fixtures).
+    public var endSecondOfDay = 15 * 3600 + 35 * 60
+    /// dhan-sim's market script (the demo's trend day); empty: the seeded random market.
+    public var scenario = Scenario()
 
     public init(
         seed: UInt64, date: CivilDate, plan: FaultPlan, config: AlgoConfig, files: [ConfigFile], journalPath: String
@@ -79,7 +83,6 @@ public final class SimulatedSession {
     /// The broker's positions and parent orders, read again only after a call that may change them.
     private var brokerView: (positions: [SimBrokerPosition], parents: [String: Int])?
     private var feedStale = false
-    private let endSecond = 15 * 3600 + 35 * 60
 
     public init(_ setup: SessionSetup) throws {
         self.setup = setup
@@ -88,6 +91,7 @@ public final class SimulatedSession {
         configuration.speed = 0
         configuration.startSecondOfDay = 9 * 3600 + 14 * 60
         configuration.openingBalance = setup.config.paper.startingBalance
+        configuration.scenario = setup.scenario
         world = SimWorld(configuration, behaviour: setup.plan.behaviour)
         random = SeededRandom(seed: setup.seed, key: "faults:\(setup.plan.profile)")
         try? FileManager.default.removeItem(atPath: setup.journalPath)
@@ -156,7 +160,7 @@ public final class SimulatedSession {
         try deliver(output)
         try watchFeed(second: second)
         scheduler.schedule(.timer, at: now + 500_000_000)
-        if world.secondOfDay < endSecond { scheduler.schedule(.second, at: now + 1_000_000_000) }
+        if world.secondOfDay < setup.endSecondOfDay { scheduler.schedule(.second, at: now + 1_000_000_000) }
     }
 
     /// The runtime's stale-feed rule: no index tick for 10 s in market hours marks the feed stale.
@@ -230,7 +234,9 @@ public final class SimulatedSession {
     /// Journals an event, folds it, checks the invariants, journals the commands and carries them out.
     private func record(_ event: Event, offset: Int64 = 0) throws {
         let time = Timestamp(nanos: now + offset)
-        let before = InvariantChecker.engineQuantities(state)
+        // The engine's holdings before a SELL fill, for `sell_never_adds_to_long` (other events skip the work).
+        var before: [InstrumentKey: Int64] = [:]
+        if case .fill(let fill) = event, fill.side == .sell { before = InvariantChecker.engineQuantities(state) }
         let seq = try journal.append(JournalEntry.event(event).record(at: time))
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
         outcome.events += 1

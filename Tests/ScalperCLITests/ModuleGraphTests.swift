@@ -1,0 +1,75 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// docs/architecture.md's module table is the import rule: every project module a source file imports must be
+/// listed in its module's "may import" cell.
+@Suite("module graph")
+struct ModuleGraphTests {
+    /// module → the project modules it may import, from the table.
+    static func table() throws -> [String: Set<String>] {
+        let text = try String(contentsOfFile: Fixtures.path("docs/architecture.md"), encoding: .utf8)
+        var rows: [(names: [String], cell: String)] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard cells.count >= 4 else { continue }
+            let names = cells[1].split(separator: ",").map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: " `"))
+            }
+            rows.append((names, cells[3]))
+        }
+        let modules = Set(rows.flatMap(\.names))
+        var table: [String: Set<String>] = [:]
+        for (index, row) in rows.enumerated() {
+            let allowed: Set<String>
+            if row.cell.hasPrefix("every module above") {
+                allowed = Set(rows[..<index].flatMap(\.names))
+            } else {
+                allowed = Set(row.cell.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                    .intersection(modules)
+            }
+            for name in row.names { table[name] = allowed }
+        }
+        return table
+    }
+
+    @Test("every module's imports are the ones docs/architecture.md allows, and every module is in the table")
+    func importsFollowTheTable() throws {
+        let table = try Self.table()
+        let modules = Set(table.keys)
+        let sources = Fixtures.path("Sources")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: sources).sorted()
+        var violations: [String] = []
+        for module in folders {
+            guard let allowed = table[module] else {
+                violations.append("\(module) is not in docs/architecture.md")
+                continue
+            }
+            let files = FileManager.default.enumerator(atPath: sources + "/" + module)?.allObjects as? [String] ?? []
+            for file in files.sorted() where file.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: "\(sources)/\(module)/\(file)", encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    let words = line.split(separator: " ")
+                    guard let at = words.firstIndex(of: "import"), at + 1 < words.count else { continue }
+                    guard words[..<at].allSatisfy({ $0.hasPrefix("@") }) else { continue }
+                    let imported = String(words[at + 1])
+                    if modules.contains(imported), imported != module, !allowed.contains(imported) {
+                        violations.append("\(module)/\(file) imports \(imported)")
+                    }
+                }
+            }
+        }
+        #expect(violations.isEmpty, "\(violations.joined(separator: "\n"))")
+    }
+
+    @Test("the table parses: the engine may import only the domain and the indicators")
+    func tableParses() throws {
+        let table = try Self.table()
+        #expect(table["Engine"] == ["Domain", "Indicators"])
+        #expect(table["Journal"] == ["CLMDB", "CISAL"])
+        #expect(table["Runtime"]?.contains("Replay") == false)
+        #expect(table["ScalperCLI"]?.contains("Simulation") == true)
+    }
+}
