@@ -35,3 +35,8 @@ echo "### tick in → exit command journaled (sequencer, both durability modes)"
 "$bin" bench exit
 echo "### backtest: a year of 1m bars for three indices"
 "$bin" bench backtest
+echo "### deterministic simulation: simulated trading days per wall second (one core, release)"
+"$bin" simulate --seeds 1-20 --profile documented --no-shrink --out "$scratch/simulate-documented" | tail -1
+"$bin" simulate --seeds 1-20 --profile observed --no-shrink --out "$scratch/simulate-observed" | tail -1
+echo "### the demo, whole process"
+/usr/bin/time -f "%e s wall, %M KB max RSS" "$bin" demo --out "$scratch/demo" | tail -1

@@ -1,27 +1,24 @@
 import ArgumentParser
-import AsyncHTTPClient
 import BuiltinConfig
-import DhanClient
-import DhanSim
 import Domain
 import Engine
 import Foundation
-import Indicators
 import Journal
-import Logging
 import MarketModel
+import Recovery
 import Replay
-import Runtime
+import Simulation
 
 /// `scalper demo`: the README's main command.
 ///
-/// Starts dhan-sim in-process on a free local port, runs the real runtime (`scalper run`'s engine, sequencer,
-/// feed and REST clients) in paper mode against it for one accelerated session, then replays the journal to
-/// prove it exact and writes the report. Needs no credentials and no network beyond loopback.
-struct Demo: AsyncParsableCommand {
+/// Runs one trading day of the engine against dhan-sim's broker on virtual time (the `scalper simulate`
+/// kernel, with the documentation's well-behaved broker and the scripted trend day), checks every invariant,
+/// proves the journal replays exactly and writes the report. The same inputs give the same trades and the
+/// same journal on every run; no sockets, no credentials, no network.
+struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Paper-trade one accelerated session against dhan-sim, prove the journal replays exactly, and write the report."
+            "Paper-trade one day against dhan-sim on virtual time, prove the journal replays exactly, and write the report."
     )
 
     @Option(help: "Directory for the demo's journal and report (its journal is replaced on each run).")
@@ -33,9 +30,6 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Simulated trading day (YYYY-MM-DD).")
     var date: String = "2025-11-04"
 
-    @Option(help: "Simulated seconds per wall second (250 runs the 09:15–15:31 session in about 90 s).")
-    var speed: Double = 250
-
     @Option(
         help:
             "dhan-sim scenario file scripting the index paths (default: the built-in trend day; 'none' for the seeded random market)."
@@ -45,7 +39,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seed of dhan-sim's market model.")
     var seed: UInt64 = 7
 
-    func run() async throws {
+    func run() throws {
         let loaded: ConfigLoader.Loaded
         do {
             loaded = try ConfigLoader.load(explicit: config)
@@ -54,83 +48,59 @@ struct Demo: AsyncParsableCommand {
             throw ExitCode(2)
         }
         guard let day = CivilDate(iso: date) else { throw ValidationError("--date '\(date)' is not YYYY-MM-DD") }
-        guard speed > 0 else { throw ValidationError("--speed must be positive") }
+        guard loaded.config.calendar.isTradingDay(day, exchange: .nse) else {
+            throw ValidationError("--date \(day) is not an NSE trading day")
+        }
         let journalPath = out + "/journal"
-        try? FileManager.default.removeItem(atPath: journalPath)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var setup = SessionSetup(
+            seed: seed, date: day, plan: FaultPlan(profile: .documented), config: loaded.config, files: loaded.files,
+            journalPath: journalPath)
+        do {
+            if let scenario, scenario != "none" {
+                setup.scenario = try Scenario.parse(
+                    try String(contentsOfFile: scenario, encoding: .utf8), source: scenario)
+            } else if scenario == nil {
+                setup.scenario = try Scenario.parse(BuiltinConfig.trendDayScenarioText, source: "built-in trend day")
+            }
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
 
-        // 1. dhan-sim in-process, and the runtime in paper mode against it, following its clock.
-        var simConfiguration = SimConfiguration(date: day, calendar: loaded.config.calendar)
-        simConfiguration.seed = seed
-        simConfiguration.speed = speed
-        simConfiguration.startSecondOfDay = 9 * 3600 + 14 * 60
-        if scenario != "none" {
-            do {
-                simConfiguration.scenario =
-                    if let scenario {
-                        try Scenario.parse(try String(contentsOfFile: scenario, encoding: .utf8), source: scenario)
-                    } else {
-                        try Scenario.parse(BuiltinConfig.trendDayScenarioText, source: "built-in trend day")
-                    }
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
-        }
-        var quiet = Logger(label: "scalper")
-        quiet.logLevel = .error
-        var simLogger = Logger(label: "dhan-sim")
-        simLogger.logLevel = .critical
-        let sim = try await DhanSimulator.start(simConfiguration, logger: simLogger)
+        // 1. One day against dhan-sim's broker on virtual time: feed packets, order alerts and REST bodies as
+        //    the sockets would carry them, every input journaled before the engine folds it.
         print(
-            "AlgoScalper demo: dhan-sim on 127.0.0.1:\(sim.port) simulating \(day) at \(Int(speed))x; paper trading \(loaded.config.indices.map(\.key).joined(separator: ", "))"
+            "AlgoScalper demo: \(day) 09:14–15:35 IST against dhan-sim's broker on virtual time (seed \(seed)); paper trading \(loaded.config.indices.map(\.key).joined(separator: ", "))"
         )
-        var options = TradingRuntime.Options(
-            journalPath: journalPath, mode: .paper, configFiles: loaded.files, config: loaded.config,
-            endpoints: .simulator(port: sim.port), credentials: .simulator)
-        options.durability = .fast
-        options.stopAtSecondOfDay = 15 * 3600 + 31 * 60
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let clock = try await SimulatorClock(restURL: sim.restBaseURL, http: http)
-        let runtime = try TradingRuntime(options: options, clock: clock, logger: quiet)
-        let started = ContinuousClock.now
-        let progress = Task {
-            var lastHour = -1
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                let state = await runtime.sequencer.state
-                let hour = Int(state.now.istSecondOfDay) / 1800
-                guard state.now.nanos > 0, hour != lastHour else { continue }
-                lastHour = hour
-                let traded = state.positions.filter { $0.entryFilled > 0 }
-                print(
-                    "  \(state.now.istString.suffix(12).prefix(5)) IST  \(traded.count) trades, \(state.openPositions.count) open, day net ₹\(state.dayNetPnL)\(state.dayRisk?.circuitTripped == true ? "  (circuit breaker tripped)" : "")"
-                )
-            }
+        let started = Date()
+        let outcome = try SimulatedSession(setup).run()
+        let seconds = Date().timeIntervalSince(started)
+        print(
+            "journal: \(journalPath): \(grouped(outcome.records)) records (\(grouped(UInt64(outcome.orders))) orders) in \(String(format: "%.1f", seconds)) s"
+        )
+        if outcome.violations.isEmpty {
+            print("invariants: all \(Invariant.allCases.count) held")
+        } else {
+            for violation in outcome.violations { printError("invariant broken: \(violation)") }
+            throw ExitCode(1)
         }
-        try await runtime.run()
-        progress.cancel()
-        try await http.shutdown()
-        await sim.stop()
-        let recorded = await runtime.sequencer.state.stateHash
-        let seconds = (ContinuousClock.now - started).seconds
-        let journal = try Journal.openForReading(at: journalPath)
-        let records = grouped(try journal.reader.lastSeq())
-        print("journal: \(journalPath): \(records) records in \(String(format: "%.1f", seconds)) s")
-        journal.close()
 
         // 2. Replay it with the same reducers and no effects: every command must come out the same.
-        let replayed = try JournalReplayer.replay(try Journal.openForReading(at: journalPath).reader)
+        let journal = try Journal.openForReading(at: journalPath)
+        defer { journal.close() }
+        let replayed = try JournalReplayer.replay(journal.reader)
         if let divergence = replayed.divergence {
             printError("error: the demo journal did not replay: seq \(divergence.seq): \(divergence.explanation)")
             throw ExitCode(3)
         }
-        guard replayed.state.stateHash == recorded else {
-            printError("error: replayed state hash \(replayed.state.stateHash) differs from the live \(recorded)")
+        guard replayed.state.stateHash == outcome.stateHash else {
+            printError(
+                "error: replayed state hash \(replayed.state.stateHash) differs from the live \(outcome.stateHash)")
             throw ExitCode(3)
         }
         print(
-            "replay: \(grouped(replayed.records)) records, \(grouped(replayed.commands)) commands identical; state hash \(recorded)"
+            "replay: \(grouped(replayed.records)) records, \(grouped(replayed.commands)) commands identical; state hash \(outcome.stateHash)"
         )
 
         // 3. The report.

@@ -5,17 +5,33 @@ import Testing
 @Suite("scalper demo and scalper report")
 struct DemoAndReportTests {
     @Test(
-        "from an empty folder, on the built-in configuration and trend day, the demo paper-trades a session against dhan-sim in-process, proves the replay and writes the report"
+        "from an empty folder, on the built-in configuration and trend day, the demo trades a day against dhan-sim on virtual time, holds every invariant, proves the replay and writes the report; a second run gives the same trades and journal"
     )
     func demo() throws {
         let folder = EmptyFolder()
         let scratch = folder.scratch
-        let result = try folder.run(Executables.scalper, ["demo", "--out", scratch.sub("demo"), "--speed", "700"])
+        let result = try folder.run(Executables.scalper, ["demo", "--out", scratch.sub("demo")])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("config: built-in defaults (scalper init writes editable copies)\n"))
-        #expect(result.stdout.hasPrefix("AlgoScalper demo: dhan-sim on 127.0.0.1:"))
-        #expect(result.stdout.contains("simulating 2025-11-04 at 700x; paper trading NIFTY, BANKNIFTY, SENSEX\n"))
+        #expect(result.stderr == "config: built-in defaults (scalper init writes editable copies)\n")
+        #expect(
+            result.stdout.hasPrefix(
+                "AlgoScalper demo: 2025-11-04 09:14–15:35 IST against dhan-sim's broker on virtual time (seed 7); paper trading NIFTY, BANKNIFTY, SENSEX\n"
+            ))
+        #expect(result.stdout.contains("invariants: all 9 held\n"))
         #expect(result.stdout.contains("commands identical; state hash "))
+        #expect(!result.stdout.contains("result: 0 trades"), "the trend day trades")
+        // Deterministic: a second run in another folder gives the same lines (but the wall time and the path),
+        // the same trades and the same final state.
+        let again = try folder.run(Executables.scalper, ["demo", "--out", scratch.sub("again")])
+        func stable(_ text: String, _ out: String) -> [String] {
+            text.replacingOccurrences(of: out, with: "OUT").split(separator: "\n").map {
+                $0.hasPrefix("journal:") ? String($0.prefix { $0 != ")" }) : String($0)
+            }
+        }
+        #expect(stable(again.stdout, scratch.sub("again")) == stable(result.stdout, scratch.sub("demo")))
+        #expect(
+            try String(contentsOfFile: scratch.sub("again/trades.csv"), encoding: .utf8)
+                == String(contentsOfFile: scratch.sub("demo/trades.csv"), encoding: .utf8))
         let html = try String(contentsOfFile: scratch.sub("demo/report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("<polyline"))
         #expect(
