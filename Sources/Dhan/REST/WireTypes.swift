@@ -755,3 +755,64 @@ extension KeyedDecodingContainer {
             String.self, .init(codingPath: codingPath + [key], debugDescription: "expected a string or a number"))
     }
 }
+
+extension OrderRecord {
+    enum CodingKeys: String, CodingKey {
+        case dhanClientId, orderId, exchangeOrderId, correlationId, orderStatus, transactionType, exchangeSegment
+        case productType, orderType, validity, tradingSymbol, securityId, quantity, disclosedQuantity, price
+        case triggerPrice, afterMarketOrder, boProfitValue, boStopLossValue, legName, createTime, updateTime
+        case exchangeTime, drvExpiryDate, drvOptionType, drvStrikePrice, omsErrorCode, omsErrorDescription, algoId
+        case remainingQuantity, averageTradedPrice, filledQty
+    }
+
+    /// Decodes an order-book or lookup row as the broker sends it: the documented examples and live captures
+    /// carry `drvExpiryDate`, `omsErrorCode`, `omsErrorDescription` and `exchangeOrderId` as null or leave them
+    /// out, and leg rows may lack their own fields (LIVE-BEHAVIOUR.md #5, #7). Only what identifies the order
+    /// is required; anything else missing or null takes an empty value.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
+        func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? 0 }
+        func whole(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+        orderId = try c.decode(String.self, forKey: .orderId)
+        orderStatus = try c.decode(String.self, forKey: .orderStatus)
+        transactionType = try c.decode(String.self, forKey: .transactionType)
+        exchangeSegment = try c.decode(String.self, forKey: .exchangeSegment)
+        securityId = try c.decode(String.self, forKey: .securityId)
+        quantity = try c.decode(Int.self, forKey: .quantity)
+        dhanClientId = try text(.dhanClientId)
+        exchangeOrderId = try text(.exchangeOrderId)
+        correlationId = try text(.correlationId)
+        productType = try text(.productType)
+        orderType = try text(.orderType)
+        validity = try text(.validity)
+        tradingSymbol = try text(.tradingSymbol)
+        disclosedQuantity = try whole(.disclosedQuantity)
+        price = try number(.price)
+        triggerPrice = try number(.triggerPrice)
+        afterMarketOrder = try c.decodeIfPresent(Bool.self, forKey: .afterMarketOrder) ?? false
+        boProfitValue = try number(.boProfitValue)
+        boStopLossValue = try number(.boStopLossValue)
+        legName = try text(.legName)
+        createTime = try text(.createTime)
+        updateTime = try text(.updateTime)
+        exchangeTime = try text(.exchangeTime)
+        drvExpiryDate = try text(.drvExpiryDate)
+        drvOptionType = try c.decodeIfPresent(String.self, forKey: .drvOptionType)
+        drvStrikePrice = try number(.drvStrikePrice)
+        omsErrorCode = try text(.omsErrorCode)
+        omsErrorDescription = try text(.omsErrorDescription)
+        algoId = try text(.algoId)
+        filledQty = try whole(.filledQty)
+        remainingQuantity = try c.decodeIfPresent(Int.self, forKey: .remainingQuantity) ?? max(0, quantity - filledQty)
+        averageTradedPrice = try number(.averageTradedPrice)
+    }
+
+    /// Whether this row is a parent order (a plain order or a super order's entry), not a target or stop leg.
+    public var isParent: Bool { !["TARGET_LEG", "STOP_LOSS_LEG"].contains(legName) }
+
+    /// The parent among the rows a lookup by correlation id returns (a super order's legs share its id).
+    public static func parent(of records: [OrderRecord]) -> OrderRecord? {
+        records.first(where: \.isParent) ?? records.first
+    }
+}

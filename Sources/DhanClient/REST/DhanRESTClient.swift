@@ -74,7 +74,7 @@ public final class DhanRESTClient: Sendable {
         do {
             let records: OneOrMany<OrderRecord> = try await send(
                 "GET", "/orders/external/\(correlationID)", body: Empty?.none, class: .other)
-            return records.values.last
+            return OrderRecord.parent(of: records.values)
         } catch .orderRejected { return nil }
     }
 

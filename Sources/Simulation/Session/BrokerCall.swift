@@ -126,7 +126,7 @@ enum BrokerCall {
                         leg: modification.leg, code: error.rejectionCode, message: error.description))
             ]
         case .lookup(let intent, _):
-            guard ok, let record = Self.orderRecords(body).last else { return [] }
+            guard ok, let record = OrderRecord.parent(of: Self.orderRecords(body)) else { return [] }
             return [
                 .orderAccepted(
                     OrderAccepted(
@@ -198,7 +198,7 @@ enum BrokerCall {
                     CandleBatch(instrument: instrument, intervalMinutes: interval, source: .history, candles: complete))
             ]
         case .orderByCorrelation(let id):
-            guard let record = orderRecords(body).last else { return [] }
+            guard let record = OrderRecord.parent(of: orderRecords(body)) else { return [] }
             return [
                 .orderAccepted(
                     OrderAccepted(
