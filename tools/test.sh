@@ -11,3 +11,5 @@ echo "== swift test" >&2
 swift test --skip-build
 echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
 tools/sdk-check/run.sh .build/debug/dhan-sim
+echo "== deterministic simulation: 200 seeded days of each broker profile that holds (release build)" >&2
+tools/simulate.sh 1-200

@@ -765,10 +765,12 @@ extension OrderRecord {
         case remainingQuantity, averageTradedPrice, filledQty
     }
 
-    /// Decodes an order-book or lookup row as the broker sends it: the documented examples and live captures
-    /// carry `drvExpiryDate`, `omsErrorCode`, `omsErrorDescription` and `exchangeOrderId` as null or leave them
-    /// out, and leg rows may lack their own fields (LIVE-BEHAVIOUR.md #5, #7). Only what identifies the order
-    /// is required; anything else missing or null takes an empty value.
+    /// Decodes an order-book or lookup row as the broker sends it.
+    ///
+    /// The documented examples and live captures carry `drvExpiryDate`, `omsErrorCode`, `omsErrorDescription`
+    /// and `exchangeOrderId` as null or leave them out, and leg rows may lack their own fields
+    /// (LIVE-BEHAVIOUR.md #5, #7). Only what identifies the order is required; anything else missing or null
+    /// takes an empty value.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func text(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
