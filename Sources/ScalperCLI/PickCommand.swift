@@ -106,6 +106,7 @@ struct PickCommand: AsyncParsableCommand {
                 ]
             }
             if let score = candidate.score { fields.append(Field("score", .double(score))) }
+            if let note = candidate.scoreNote { fields.append(.string("score_note", note)) }
             if let rejection = candidate.rejection { fields.append(.string("rejected", rejection)) }
             return fields
         }

@@ -229,5 +229,6 @@ struct BrokerLifecycleTests {
             stopLoss: config.risk.stopLoss, scaleMultiplier: 3, riskCapitalScales: true)
         #expect(legacy.riskCapital == config.sizing.bands[legacy.band].risk.of(balance) * 3)
         #expect(EngineRules.recorded(by: "0.3.1") == .legacy && EngineRules.recorded(by: Engine.build) == .current)
+        #expect(EngineRules.recorded(by: "0.4.0") == .build040 && EngineRules.recorded(by: "test") == .legacy)
     }
 }

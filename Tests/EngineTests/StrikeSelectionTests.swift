@@ -29,15 +29,28 @@ struct StrikeSelectionTests {
         #expect(StrikeSelector.atmStrike(spot: Paise(2_572_500), step: .rupees(50)) == .rupees(25_750))
     }
 
-    @Test("bullish: CE 25700…25800 all pass; ATM CE scores 203 and is chosen")
+    @Test(
+        "bullish: CE 25700…25800 all pass; the ATM CE is in the money (×0.7 on its ATM points: 173), so ATM+1 (178) is chosen; without the penalty it scores 203 and wins"
+    )
     func bullish() {
+        #expect(chain.underlyingPrice > .rupees(25_700))
         let selection = StrikeSelector.select(
             chain: chain, direction: .bullish, index: nifty, config: config.optionChain, at: morning,
             contractCheck: .skip)
         #expect(selection.candidates.map(\.strike) == [.rupees(25_700), .rupees(25_750), .rupees(25_800)])
-        #expect(selection.candidates.map(\.score) == [203, 178, 178])
+        #expect(selection.candidates.map(\.score) == [173, 178, 178])
         #expect(selection.candidates.allSatisfy { $0.rejection == nil && $0.type == .call })
-        #expect(selection.chosen?.strike == .rupees(25_700))
+        #expect(
+            selection.candidates.map(\.scoreNote) == [
+                "in the money (spot \(chain.underlyingPrice)): ATM preference ×0.7", nil, nil,
+            ])
+        #expect(selection.chosen?.strike == .rupees(25_750))
+        // Builds before 0.4.0 (and their journals' replays) score without the penalty.
+        let legacy = StrikeSelector.select(
+            chain: chain, direction: .bullish, index: nifty, config: config.optionChain, at: morning,
+            contractCheck: .skip, itmPenalty: false)
+        #expect(legacy.candidates.map(\.score) == [203, 178, 178])
+        #expect(legacy.chosen?.strike == .rupees(25_700))
     }
 
     @Test("bearish: ATM PE passes at 195; 25650 fails the ATM±1 IV floor, 25600 the plain min_iv")
@@ -113,9 +126,10 @@ struct StrikeSelectionTests {
             (.bearish, 50_000, 2), (.bearish, 100_000, 2), (.bearish, 200_000, 5), (.bearish, 500_000, 10),
         ])
     func lots(direction: SignalDirection, balance: Int64, lots: Int64) throws {
+        // The contracts of the scoring without the in-the-money penalty (the bullish ATM CE), as recorded.
         let selection = StrikeSelector.select(
             chain: chain, direction: direction, index: nifty, config: config.optionChain, at: morning,
-            contractCheck: .skip)
+            contractCheck: .skip, itmPenalty: false)
         let premium = try #require(selection.chosen?.quote?.lastPrice)
         let sizing = PositionSizer.size(
             balance: .rupees(balance), premium: premium, lotSize: nifty.lotSize, index: nifty, sizing: config.sizing,

@@ -25,9 +25,12 @@ public struct StrikeCandidate: Equatable, Sendable, Codable {
     public var quote: OptionQuote?
     public var score: Double?
     public var rejection: String?
+    /// Why the score is lower than the quote alone gives (the in-the-money penalty), for `scalper pick`.
+    public var scoreNote: String?
 
     public init(
-        strike: Paise, type: OptionType, stepsFromATM: Int, quote: OptionQuote?, score: Double?, rejection: String?
+        strike: Paise, type: OptionType, stepsFromATM: Int, quote: OptionQuote?, score: Double?, rejection: String?,
+        scoreNote: String? = nil
     ) {
         self.strike = strike
         self.type = type
@@ -35,6 +38,7 @@ public struct StrikeCandidate: Equatable, Sendable, Codable {
         self.quote = quote
         self.score = score
         self.rejection = rejection
+        self.scoreNote = scoreNote
     }
 }
 
@@ -85,9 +89,13 @@ public enum StrikeSelector {
     }
 
     /// Evaluates every candidate strike and picks the best-scoring one (ties: nearest to spot, then lower strike).
+    ///
+    /// With `itmPenalty` (this build's rules) a strike in the money relative to the spot (a call below it, a
+    /// put above it) gets ×0.7 on its ATM-preference points, as the original system's requirements ask
+    /// ("ATM+1 for bullish, ATM−1 for bearish" when the rounded ATM is in the money).
     public static func select(
         chain: OptionChainSnapshot, direction: SignalDirection, index: IndexConfig, config: OptionChainConfig,
-        at time: Timestamp, contractCheck: ContractCheck = .chainSecurityID
+        at time: Timestamp, contractCheck: ContractCheck = .chainSecurityID, itmPenalty: Bool = true
     ) -> StrikeSelection {
         let spot = chain.underlyingPrice
         let atm = atmStrike(spot: spot, step: index.strikeStep)
@@ -119,7 +127,14 @@ public enum StrikeSelector {
                         candidate.rejection = "not in the instrument master"
                     }
                 }
-                if candidate.rejection == nil { candidate.score = score(quote, strike: strike, atm: atm) }
+                if candidate.rejection == nil {
+                    let inTheMoney = itmPenalty && (type == .call ? strike < spot : strike > spot)
+                    candidate.score = score(quote, strike: strike, atm: atm, inTheMoney: inTheMoney)
+                    if inTheMoney {
+                        candidate.scoreNote =
+                            "in the money (spot \(spot)): ATM preference ×\(format(itmPenaltyFactor))"
+                    }
+                }
             } else {
                 candidate.rejection = "no \(type.code) quote at this strike in the chain"
             }
@@ -177,13 +192,17 @@ public enum StrikeSelector {
         return nil
     }
 
-    /// The original's 0–210 score: ATM preference, liquidity, delta, IV and price efficiency.
-    public static func score(_ quote: OptionQuote, strike: Paise, atm: Paise) -> Double {
+    /// What an in-the-money strike's ATM-preference points are multiplied by.
+    public static let itmPenaltyFactor = 0.7
+
+    /// The original's 0–210 score: ATM preference (×0.7 in the money), liquidity, delta, IV and price efficiency.
+    public static func score(_ quote: OptionQuote, strike: Paise, atm: Paise, inTheMoney: Bool = false) -> Double {
         // ATM preference 0–100 with R = 1.5 % of the ATM strike and d the distance from ATM.
         let range = Double(atm.value) * 0.015
         let distance = Double(abs(strike.value - atm.value))
-        let atmScore: Double =
+        let atmPoints: Double =
             distance <= 0.1 * range ? 100 : distance <= 0.3 * range ? 80 : distance <= 0.6 * range ? 50 : 20
+        let atmScore = inTheMoney ? atmPoints * itmPenaltyFactor : atmPoints
         // Liquidity 0–50 by OI, reduced for a wide spread relative to the LTP.
         var liquidity: Double =
             quote.openInterest >= 1_000_000

@@ -94,7 +94,8 @@ enum SelectionReducer {
         let master = state.contracts.first { $0.underlying == indexConfig.key }?.contracts
         let selection = StrikeSelector.select(
             chain: chain, direction: direction, index: indexConfig, config: config.optionChain, at: time,
-            contractCheck: master.map { .instrumentMaster($0) } ?? .chainSecurityID)
+            contractCheck: master.map { .instrumentMaster($0) } ?? .chainSecurityID,
+            itmPenalty: state.rules.itmPenalty)
         let lotSize =
             master.flatMap { contracts in
                 selection.chosen.flatMap { chosen in

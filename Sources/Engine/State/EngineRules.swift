@@ -17,28 +17,40 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// cancelled, an entry that fills afterwards is sold at once, and a refused exit is sent again; before,
     /// only the positions active at the trip were sold, once.
     public var flattensUntilFlat: Bool
+    /// 0.4.1: an in-the-money strike's ATM-preference points are multiplied by 0.7 (the seed's "ATM+1 for
+    /// bullish, ATM−1 for bearish"); before, the rounded ATM won whether or not it was in the money.
+    public var itmPenalty: Bool
 
     public init(
-        riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool
+        riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
+        itmPenalty: Bool
     ) {
         self.riskCapitalUnscaled = riskCapitalUnscaled
         self.scaleResetsOnExit = scaleResetsOnExit
         self.slicesCountAgainstLimit = slicesCountAgainstLimit
         self.flattensUntilFlat = flattensUntilFlat
+        self.itmPenalty = itmPenalty
     }
 
     /// The rules of builds before 0.4.0.
     public static let legacy = EngineRules(
         riskCapitalUnscaled: false, scaleResetsOnExit: false, slicesCountAgainstLimit: false,
-        flattensUntilFlat: false)
-    /// The rules of this build.
+        flattensUntilFlat: false, itmPenalty: false)
+    /// The rules of build 0.4.0.
+    public static let build040 = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: false)
+    /// The rules of this build (0.4.1 on).
     public static let current = EngineRules(
-        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true)
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
         let parts = build.split(separator: ".").map { Int($0) ?? 0 }
-        let version = (parts.count > 0 ? parts[0] : 0, parts.count > 1 ? parts[1] : 0)
-        return version >= (0, 4) ? .current : .legacy
+        let version = (parts.count > 0 ? parts[0] : 0, parts.count > 1 ? parts[1] : 0, parts.count > 2 ? parts[2] : 0)
+        if version < (0, 4, 0) { return .legacy }
+        if version < (0, 4, 1) { return .build040 }
+        return .current
     }
 }
