@@ -101,6 +101,7 @@ struct BrokerLifecycleTests {
                     quantity: 150, tradedQuantity: 75, averagePrice: .rupees(100))), at: t(10, 31, 2),
             commands: [.unsubscribe(FeedSubscription(mode: .full, instruments: [option]))]
         ) {
+            $0.positions[0].orderActivityAt = t(10, 31, 2)
             $0.positions[0].orderedQuantity = 75
             $0.positions[0].phase = .exited
             $0.positions[0].exitReason = .stopLoss
@@ -131,14 +132,18 @@ struct BrokerLifecycleTests {
             commands: [
                 .cancelOrder(OrderCancellation(correlationID: id(5), orderID: "O1", leg: .target, reason: reason)),
                 .cancelOrder(OrderCancellation(correlationID: id(5), orderID: "O1", leg: .stopLoss, reason: reason)),
-            ])
+            ]
+        ) { $0.positions[0].orderActivityAt = t(10, 31, 1) }
         func legCancelled(_ leg: OrderLeg) -> Event {
             .orderUpdate(
                 OrderUpdate(
                     correlationID: id(5), orderID: "O1", instrument: option, side: .sell, status: .cancelled, leg: leg,
                     quantity: 75, tradedQuantity: 0, averagePrice: .zero))
         }
-        store.send(legCancelled(.target), at: t(10, 31, 2)) { $0.positions[0].protection?.targetCancelled = true }
+        store.send(legCancelled(.target), at: t(10, 31, 2)) {
+            $0.positions[0].protection?.targetCancelled = true
+            $0.positions[0].orderActivityAt = t(10, 31, 2)
+        }
         store.send(
             legCancelled(.stopLoss), at: t(10, 31, 3),
             commands: [
@@ -146,7 +151,10 @@ struct BrokerLifecycleTests {
                     OrderIntent(
                         correlationID: id(8), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct"))
             ]
-        ) { $0.positions[0].protection?.stopCancelled = true }
+        ) {
+            $0.positions[0].protection?.stopCancelled = true
+            $0.positions[0].orderActivityAt = t(10, 31, 3)
+        }
     }
 
     @Test("item 7: a SELL under the entry's id is a leg's exit even without its leg number; without legs it is refused")
@@ -163,6 +171,7 @@ struct BrokerLifecycleTests {
         let plain = try accepted()
         plain.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
         plain.send(fill(id(5), "O1", .sell, 75, 10_500), at: t(10, 31)) {
+            $0.positions[0].orderActivityAt = t(10, 31)
             $0.anomalies.append(
                 Anomaly(
                     seq: 8,
@@ -230,5 +239,39 @@ struct BrokerLifecycleTests {
         #expect(legacy.riskCapital == config.sizing.bands[legacy.band].risk.of(balance) * 3)
         #expect(EngineRules.recorded(by: "0.3.1") == .legacy && EngineRules.recorded(by: Engine.build) == .current)
         #expect(EngineRules.recorded(by: "0.4.0") == .build040 && EngineRules.recorded(by: "test") == .legacy)
+    }
+
+    @Test(
+        "item 5: an exit the broker goes quiet about is looked up in the order book every 10 s and escalated after 60 s; a repeated acceptance is not news"
+    )
+    func quietExitIsLookedUpAndEscalated() throws {
+        let store = try accepted()
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(optionTick(6_900), at: t(10, 31))  // stop loss: exit id(8) sent at 10:31:00
+        let timer = Event.timer(TimerFired(kind: .second))
+        #expect(store.skip(timer, at: t(10, 31, 9)) == [])
+        store.send(timer, at: t(10, 31, 10), commands: [.fetchData(.orderByCorrelation(id(8)))]) {
+            $0.positions[0].lookupAt = t(10, 31, 10)
+        }
+        // The book's answer repeats the acceptance: nothing moved, so the clock of silence keeps running.
+        store.skip(
+            .orderAccepted(OrderAccepted(correlationID: id(8), orderID: "O2", status: .pending)), at: t(10, 31, 11))
+        #expect(store.skip(timer, at: t(10, 31, 15)) == [])
+        #expect(store.skip(timer, at: t(10, 31, 20)) == [.fetchData(.orderByCorrelation(id(8)))])
+        for second in stride(from: 30, through: 50, by: 10) { store.skip(timer, at: t(10, 31, second)) }
+        // 60 s of silence (the minute's timer also closes the index's 1m bar): looked up again, and escalated.
+        #expect(store.skip(timer, at: t(10, 32)) == [.fetchData(.orderByCorrelation(id(8)))])
+        #expect(store.state.positions[0].stallReported && store.state.positions[0].lookupAt == t(10, 32))
+        #expect(
+            store.state.anomalies.last
+                == Anomaly(
+                    seq: store.seq,
+                    message:
+                        "\(id(5)) exiting with no word from the broker for 60 s: asking the order book for \(id(8)) every 10 s"
+                ))
+        // A fill is news: the exit completes and the watch stops.
+        store.skip(fill(id(8), "O2", .sell, 75, 6_900), at: t(10, 32, 1))
+        #expect(store.state.positions[0].phase == .exited)
+        #expect(store.skip(timer, at: t(10, 32, 30)).isEmpty)
     }
 }

@@ -9,7 +9,7 @@ public enum Engine {
     ///
     /// Raise it whenever a change could fold a journal differently: state
     /// snapshots made by another build are refolded from the journal instead of trusted.
-    public static let build = "0.4.1"
+    public static let build = "0.4.2"
 
     /// Open positions (pending, accepted, active or exiting) the entry guard allows at once.
     public static var maxOpenPositions: Int { EntryGuard.maxOpenPositions }
@@ -54,19 +54,28 @@ public enum Engine {
             commands = WatchlistReducer.operatorCommand(&state, command)
             commands += RiskReducer.operatorCommand(&state, command, seq: seq)
         case .orderAccepted(let accepted):
+            // An acceptance is news only when it moves an entry on (a lookup's repeated answer is not).
+            let pending = PositionReducer.locate(state, accepted.correlationID).map {
+                $0.1 == .entry && state.positions[$0.0].phase == .pending
+            }
+            if pending == true { OrderWatch.heard(&state, accepted.correlationID, at: time) }
             commands = PositionReducer.accepted(&state, accepted, seq: seq)
             // An entry the broker takes after the breaker or the kill switch is cancelled.
             commands += RiskReducer.keepFlat(&state, seq: seq)
         case .orderRejected(let rejected):
+            OrderWatch.heard(&state, rejected.correlationID, at: time)
             commands = PositionReducer.rejected(&state, rejected, seq: seq)
         case .orderUpdate(let update):
+            OrderWatch.heard(&state, update.correlationID, at: time)
             commands = PositionReducer.update(&state, update, seq: seq)
         case .fill(let fill):
+            OrderWatch.heard(&state, fill.correlationID, at: time)
             commands = PositionReducer.fill(&state, fill, seq: seq, at: time)
             commands += RiskReducer.checkDay(&state, seq: seq, at: time)
             // An entry that fills after the breaker or the kill switch is sold at once.
             commands += RiskReducer.keepFlat(&state, seq: seq)
         case .cancelRejected(let refused):
+            OrderWatch.heard(&state, refused.correlationID, at: time)
             commands = PositionReducer.cancelRejected(&state, refused, seq: seq)
         case .modifyRejected(let refused):
             PositionReducer.modifyRejected(&state, refused, seq: seq)

@@ -341,6 +341,7 @@ enum PositionReducer {
         guard exit.filled >= exit.quantity, let id = state.nextCorrelationID(causeSeq: seq) else { return [] }
         state.positions[position].exit = ExitIntent(correlationID: id, reason: exit.reason, quantity: held.quantity)
         state.positions[position].exitAttempts += 1
+        if state.rules.watchesOrders { OrderWatch.touch(&state, position, at: state.now) }
         return [RiskReducer.exitOrder(state.positions[position], config: config)]
     }
 

@@ -59,6 +59,7 @@ enum RiskReducer {
             if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
         }
         return commands + checkDay(&state, seq: seq, at: time) + keepFlat(&state, seq: seq)
+            + OrderWatch.check(&state, seq: seq, at: time)
     }
 
     /// Day MTM extremes and the circuit breaker: at −daily_loss_limit of the starting balance, flatten and block.
@@ -159,6 +160,7 @@ enum RiskReducer {
         let quantity = state.positions[position].quantity
         state.positions[position].exit = ExitIntent(correlationID: id, reason: reason, quantity: quantity)
         state.positions[position].exitAttempts += 1
+        if state.rules.watchesOrders { OrderWatch.touch(&state, position, at: state.now) }
         PositionReducer.transition(&state, position, to: .exiting, seq: seq, why: "exit \(reason.rawValue)")
         // With live broker legs the engine first cancels them (cancelling the entry leg cancels every open
         // leg); its own sell goes out only once both are confirmed cancelled. If a leg fires first the cancel

@@ -122,6 +122,7 @@ enum EntryGuard {
                 strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
                 orderedQuantity: quantity, tradingDate: state.session?.tradingDate ?? time.istDate)
             position.protection = legs.map { BrokerProtectionLegs(stopTrigger: $0.stopLoss, target: $0.target) }
+            if state.rules.watchesOrders { position.orderActivityAt = time }
             state.appendPosition(position)
             ids.append(id.value)
         }

@@ -103,6 +103,12 @@ public struct Position: Sendable, Equatable, Codable {
     public var entryOrderID: String?
     /// A cancel of the entry's unfilled remainder was sent (breaker, kill switch).
     public var entryCancelRequested = false
+    /// When an order of this position was last sent or last heard of (placed, accepted, filled, updated).
+    public var orderActivityAt: Timestamp?
+    /// When the engine last asked the broker's book about it, having heard nothing (`OrderWatch`).
+    public var lookupAt: Timestamp?
+    /// An intent unresolved past the escalation time was recorded as an anomaly (once).
+    public var stallReported = false
     public var orderedQuantity: Int64
     /// Filled entry quantity and its average price.
     public var entryFilled: Int64 = 0

@@ -20,11 +20,15 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// 0.4.1: an in-the-money strike's ATM-preference points are multiplied by 0.7 (the seed's "ATM+1 for
     /// bullish, ATM−1 for bearish"); before, the rounded ATM won whether or not it was in the money.
     public var itmPenalty: Bool
+    /// 0.4.2: an intent the broker has gone quiet about is looked up in the order book every 10 s and, after
+    /// 60 s, escalated as an anomaly (`OrderWatch`); before, a lost alert left it waiting for ever.
+    public var watchesOrders: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
-        itmPenalty: Bool
+        itmPenalty: Bool, watchesOrders: Bool
     ) {
+        self.watchesOrders = watchesOrders
         self.riskCapitalUnscaled = riskCapitalUnscaled
         self.scaleResetsOnExit = scaleResetsOnExit
         self.slicesCountAgainstLimit = slicesCountAgainstLimit
@@ -35,15 +39,19 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// The rules of builds before 0.4.0.
     public static let legacy = EngineRules(
         riskCapitalUnscaled: false, scaleResetsOnExit: false, slicesCountAgainstLimit: false,
-        flattensUntilFlat: false, itmPenalty: false)
+        flattensUntilFlat: false, itmPenalty: false, watchesOrders: false)
     /// The rules of build 0.4.0.
     public static let build040 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
-        itmPenalty: false)
-    /// The rules of this build (0.4.1 on).
+        itmPenalty: false, watchesOrders: false)
+    /// The rules of build 0.4.1.
+    public static let build041 = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: false)
+    /// The rules of this build (0.4.2 on).
     public static let current = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
-        itmPenalty: true)
+        itmPenalty: true, watchesOrders: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -51,6 +59,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         let version = (parts.count > 0 ? parts[0] : 0, parts.count > 1 ? parts[1] : 0, parts.count > 2 ? parts[2] : 0)
         if version < (0, 4, 0) { return .legacy }
         if version < (0, 4, 1) { return .build040 }
+        if version < (0, 4, 2) { return .build041 }
         return .current
     }
 }

@@ -358,12 +358,17 @@ public final class TradingRuntime: Sendable {
                         CandleBatch(
                             instrument: instrument, intervalMinutes: interval, source: .history, candles: complete)))
             case .orderByCorrelation(let id):
+                // The broker's book for an intent the engine has not heard of for a while: its id, and any fill,
+                // cancellation or rejection a lost alert would have carried (counted once, like the stream's).
                 if let record = try await rest.order(correlationID: id.value) {
                     await post(
                         .orderAccepted(
                             OrderAccepted(
                                 correlationID: id, orderID: record.orderId,
                                 status: OrderStatus(apiName: record.orderStatus))))
+                    for event in translator.withLock({ $0.events(for: OrderAlert(record: record)) }) {
+                        await post(event)
+                    }
                 }
             }
         } catch let error as DhanError {
@@ -506,7 +511,7 @@ public final class TradingRuntime: Sendable {
                                         correlationID: id, orderID: record.orderId,
                                         status: OrderStatus(apiName: record.orderStatus))))
                             if record.filledQty > 0 {
-                                let alert = alertFrom(record)
+                                let alert = OrderAlert(record: record)
                                 for event in translator.withLock({ $0.events(for: alert) }) { await post(event) }
                             }
                         } else {
@@ -530,7 +535,9 @@ public final class TradingRuntime: Sendable {
                     orders.filter { !["TARGET_LEG", "STOP_LOSS_LEG"].contains($0.legName) }
                     + orders.filter { ["TARGET_LEG", "STOP_LOSS_LEG"].contains($0.legName) }
                 for record in ordered where !record.correlationId.isEmpty {
-                    for event in translator.withLock({ $0.events(for: alertFrom(record)) }) { await post(event) }
+                    for event in translator.withLock({ $0.events(for: OrderAlert(record: record)) }) {
+                        await post(event)
+                    }
                 }
             }
             let after = await sequencer.state
@@ -560,25 +567,6 @@ public final class TradingRuntime: Sendable {
             out.append((exit.correlationID, false))
         }
         return out
-    }
-
-    private func alertFrom(_ record: OrderRecord) -> OrderAlert {
-        let segment = ExchangeSegment(apiName: record.exchangeSegment) ?? .nseFNO
-        let legNo = record.legName == "TARGET_LEG" ? 3 : record.legName == "STOP_LOSS_LEG" ? 2 : 1
-        let superOrder = ["ENTRY_LEG", "TARGET_LEG", "STOP_LOSS_LEG"].contains(record.legName)
-        return OrderAlert(
-            exchange: segment == .bseFNO ? "BSE" : "NSE", segment: segment == .indexValue ? "I" : "D",
-            securityId: record.securityId, clientId: record.dhanClientId, orderNo: record.orderId, product: "I",
-            txnType: record.transactionType == "SELL" ? "S" : "B", orderType: "MKT", quantity: record.quantity,
-            remainingQuantity: record.remainingQuantity, tradedQty: record.filledQty, price: record.price,
-            triggerPrice: record.triggerPrice, tradedPrice: record.averageTradedPrice,
-            avgTradedPrice: record.averageTradedPrice, time: record.updateTime,
-            remarks: superOrder ? "Super Order" : "", reasonDescription: record.omsErrorDescription, legNo: legNo,
-            instrument: "OPTIDX", symbol: "",
-            status: record.orderStatus, lotSize: 0, strikePrice: record.drvStrikePrice,
-            expiryDate: record.drvExpiryDate,
-            optType: record.drvOptionType == "PUT" ? "PE" : "CE", displayName: record.tradingSymbol,
-            correlationId: record.correlationId)
     }
 
     // MARK: - Operator

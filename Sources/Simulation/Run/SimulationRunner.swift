@@ -76,7 +76,7 @@ public struct SimulationRunner {
                 for violation in outcome.violations { summary.violations[violation.invariant, default: 0] += 1 }
                 if let first = outcome.violations.first {
                     let minimal =
-                        shrink ? try shrunk(seed: seed, day: day, invariant: first.invariant) : kinds ?? profile.faults
+                        shrink ? try shrunk(seed: seed, day: day, invariant: first.invariant) : nil
                     summary.failures.append(Failure(outcome: outcome, violation: first, minimalFaults: minimal))
                 } else {
                     try? FileManager.default.removeItem(atPath: outcome.journalPath)

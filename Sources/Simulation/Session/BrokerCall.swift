@@ -146,7 +146,7 @@ enum BrokerCall {
     }
 
     /// One record or an array of them (DhanHQ sends both for a lookup).
-    private static func orderRecords(_ body: Data) -> [OrderRecord] {
+    static func orderRecords(_ body: Data) -> [OrderRecord] {
         if let many = try? JSONDecoder().decode([OrderRecord].self, from: body) { return many }
         return (try? JSONDecoder().decode(OrderRecord.self, from: body)).map { [$0] } ?? []
     }

@@ -318,6 +318,12 @@ public final class SimulatedSession {
             return
         }
         for event in call.events(status: status, body: body, at: Timestamp(nanos: now)) { try record(event) }
+        // A book row fetched for a quiet intent carries what a lost alert would have (as the runtime does).
+        if case .data(.orderByCorrelation) = call, (200..<300).contains(status),
+            let row = OrderRecord.parent(of: BrokerCall.orderRecords(body))
+        {
+            for event in translator.events(for: OrderAlert(record: row)) { try record(event) }
+        }
         if case .lookup(let intent, let lookupAttempt) = call, status == 404 || !(200..<300).contains(status) {
             // Not found yet: the gateway asks five times, 300 ms apart, then gives up (rejects).
             if lookupAttempt < 5 {

@@ -1,0 +1,58 @@
+import Domain
+
+/// Intents the broker has gone quiet about: an entry not yet accepted or filled, an exit not yet filled.
+///
+/// A lost alert or an answer that never came leaves the engine waiting for ever; the order book is the
+/// truth. Every `lookupEvery` of silence the engine asks the book by correlation id (its answer carries the
+/// fills and status a lost alert would have), and past `escalateAfter` it records an anomaly, so the stuck
+/// intent shows on `/status` (engine 0.4.2; `EngineRules.watchesOrders`).
+enum OrderWatch {
+    static let lookupEvery: Int64 = 10
+    static let escalateAfter: Int64 = 60
+
+    /// Marks that one of the position's orders was sent or heard of now.
+    static func touch(_ state: inout EngineState, _ position: Int, at time: Timestamp) {
+        state.positions[position].orderActivityAt = time
+    }
+
+    /// On a timer: lookups and escalations for the quiet intents.
+    static func check(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
+        guard state.rules.watchesOrders else { return [] }
+        var commands: [Command] = []
+        for position in state.unsettledPositions {
+            let held = state.positions[position]
+            let waitingOn: CorrelationID
+            switch held.phase {
+            case .pending, .accepted: waitingOn = held.id
+            case .exiting:
+                // While the legs are being cancelled the engine's own sell has not gone out: the entry's row.
+                let sellSent = held.protection.map { !$0.cancelRequested || ($0.targetCancelled && $0.stopCancelled) }
+                waitingOn = (sellSent ?? true) ? held.exit?.correlationID ?? held.id : held.id
+            default: continue
+            }
+            guard let since = held.orderActivityAt else { continue }
+            let quiet = time.epochSeconds - since.epochSeconds
+            guard quiet >= lookupEvery else { continue }
+            if held.lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
+                state.positions[position].lookupAt = time
+                commands.append(.fetchData(.orderByCorrelation(waitingOn)))
+            }
+            if quiet >= escalateAfter, !held.stallReported {
+                state.positions[position].stallReported = true
+                state.anomalies.append(
+                    Anomaly(
+                        seq: seq,
+                        message:
+                            "\(held.id) \(held.phase.rawValue) with no word from the broker for \(quiet) s: asking the order book for \(waitingOn) every \(lookupEvery) s"
+                    ))
+            }
+        }
+        return commands
+    }
+
+    /// An order of the position with correlation id `id` was heard of now.
+    static func heard(_ state: inout EngineState, _ id: CorrelationID?, at time: Timestamp) {
+        guard state.rules.watchesOrders, let (position, _) = PositionReducer.locate(state, id) else { return }
+        state.positions[position].orderActivityAt = time
+    }
+}
