@@ -201,7 +201,7 @@ public final class DhanRESTClient: Sendable {
     }
 
     /// `{SEGMENT: [ids]}` bodies of at most 1,000 instruments, in a stable order.
-    static func quoteBatches(_ instruments: [InstrumentKey]) -> [[String: [UInt32]]] {
+    public static func quoteBatches(_ instruments: [InstrumentKey]) -> [[String: [UInt32]]] {
         let sorted = Array(Set(instruments)).sorted()
         return stride(from: 0, to: sorted.count, by: 1000).map { start in
             var body: [String: [UInt32]] = [:]

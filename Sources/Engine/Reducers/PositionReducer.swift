@@ -345,6 +345,18 @@ enum PositionReducer {
         return [RiskReducer.exitOrder(state.positions[position], config: config)]
     }
 
+    /// The cancel of an entry's unfilled remainder, once per position (nil when nothing is left to cancel,
+    /// it was already asked for, or the broker has not given the order an id yet).
+    static func cancelEntryRemainder(_ state: inout EngineState, _ position: Int, reason: String) -> Command? {
+        let held = state.positions[position]
+        guard held.entryFilled < held.orderedQuantity, !held.entryCancelRequested, let orderID = held.entryOrderID
+        else { return nil }
+        state.positions[position].entryCancelRequested = true
+        return .cancelOrder(
+            OrderCancellation(
+                correlationID: held.id, orderID: orderID, leg: held.protection == nil ? nil : .entry, reason: reason))
+    }
+
     /// A position whose exit sold everything is flat once its entry can fill no more.
     ///
     /// That is when the entry filled completely or its remainder was cancelled; until then it stays exiting and
@@ -353,14 +365,10 @@ enum PositionReducer {
         guard let config = state.config else { return [] }
         let held = state.positions[position]
         if held.entryFilled < held.orderedQuantity {
-            guard !held.entryCancelRequested, let orderID = held.entryOrderID else { return [] }
-            state.positions[position].entryCancelRequested = true
-            return [
-                .cancelOrder(
-                    OrderCancellation(
-                        correlationID: held.id, orderID: orderID, leg: held.protection == nil ? nil : .entry,
-                        reason: "exit filled; cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)"))
-            ]
+            return cancelEntryRemainder(
+                &state, position,
+                reason: "exit filled; cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)"
+            ).map { [$0] } ?? []
         }
         state.positions[position].exitReason = state.positions[position].exit?.reason
         state.positions[position].closedAt = time

@@ -135,18 +135,12 @@ enum RiskReducer {
     static func cancelWorkingEntries(_ state: inout EngineState, reason: ExitReason) -> [Command] {
         guard let config = state.config else { return [] }
         var commands: [Command] = []
-        for position in state.unsettledPositions {
-            let held = state.positions[position]
-            guard [.accepted, .active].contains(held.phase), held.entryFilled < held.orderedQuantity,
-                !held.entryCancelRequested, let orderID = held.entryOrderID
-            else { continue }
-            state.positions[position].entryCancelRequested = true
-            commands.append(
-                .cancelOrder(
-                    OrderCancellation(
-                        correlationID: held.id, orderID: orderID, leg: held.protection == nil ? nil : .entry,
-                        reason: "cancel entry: \(reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))"))
-            )
+        let tag = reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit)
+        for position in state.unsettledPositions where [.accepted, .active].contains(state.phase(ofPosition: position))
+        {
+            if let cancel = PositionReducer.cancelEntryRemainder(&state, position, reason: "cancel entry: \(tag)") {
+                commands.append(cancel)
+            }
         }
         return commands
     }
@@ -181,15 +175,11 @@ enum RiskReducer {
         // position settles once that is confirmed; a fill that beats the cancel is sold by a follow-up exit).
         var commands = [exitOrder(state.positions[position], config: config)]
         let held = state.positions[position]
-        if held.entryFilled < held.orderedQuantity, !held.entryCancelRequested, let orderID = held.entryOrderID {
-            state.positions[position].entryCancelRequested = true
-            commands.append(
-                .cancelOrder(
-                    OrderCancellation(
-                        correlationID: held.id, orderID: orderID, leg: nil,
-                        reason:
-                            "exit \(reason.rawValue): cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)"
-                    )))
+        if let cancel = PositionReducer.cancelEntryRemainder(
+            &state, position,
+            reason: "exit \(reason.rawValue): cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)")
+        {
+            commands.append(cancel)
         }
         return commands
     }

@@ -162,12 +162,10 @@ public struct InvariantChecker: Sendable {
     public mutating func atEnd(state: EngineState, broker: [SimBrokerPosition], seq: UInt64) {
         let engine = Self.engineQuantities(state)
         var realized: [InstrumentKey: Paise] = [:]
-        var fills: [InstrumentKey: Int64] = [:]
         for position in state.positions {
             realized[position.instrument, default: .zero] =
                 realized[position.instrument, default: .zero]
                 + position.realized
-            fills[position.instrument, default: 0] += 2
         }
         let contracts = Set(engine.keys).union(broker.map(\.instrument)).sorted()
         for contract in contracts {

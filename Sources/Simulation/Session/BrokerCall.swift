@@ -58,8 +58,8 @@ enum BrokerCall {
     private static func dataRequest(_ request: DataRequest) -> Request {
         switch request {
         case .quote(let keys):
-            var body: [String: [UInt32]] = [:]
-            for key in Set(keys).sorted() { body[key.segment.apiName, default: []].append(key.securityID.value) }
+            // The live client's batching (at most 1,000 per call; the engine asks for a handful).
+            let body = DhanRESTClient.quoteBatches(keys).first ?? [:]
             return Request(method: "POST", path: "/v2/marketfeed/ltp", body: json(body))
         case .optionChain(let underlying, let expiry):
             return Request(
