@@ -134,12 +134,13 @@ public final class DhanOrderGateway: OrderGateway {
                 ack = try await client.placeOrder(OrderWire.placeRequest(intent))
             }
             return [OrderWire.accepted(ack, correlationID: id)]
-        } catch .network(let request, let message) {
-            // The outcome is unknown: the broker may have the order. Ask by correlation id before deciding.
+        } catch  where !error.isDefinitive {
+            // The outcome is unknown: the broker may have the order. It stays in flight while the book is asked
+            // by correlation id (`AmbiguousSubmit`); it is never sent twice.
             logger.warning(
-                "order outcome unknown; looking it up", metadata: ["correlation_id": "\(id)", "error": "\(message)"])
-            for _ in 0..<5 {
-                try? await Task.sleep(for: .milliseconds(300))
+                "order outcome unknown; looking it up", metadata: ["correlation_id": "\(id)", "error": "\(error)"])
+            for delay in AmbiguousSubmit.lookupDelays {
+                try? await Task.sleep(for: .seconds(delay))
                 if let record = try? await client.order(correlationID: id.value) {
                     return [
                         .orderAccepted(
@@ -149,9 +150,7 @@ public final class DhanOrderGateway: OrderGateway {
                     ]
                 }
             }
-            return [
-                .orderRejected(OrderRejected(correlationID: id, code: "NETWORK", message: "\(request): \(message)"))
-            ]
+            return [AmbiguousSubmit.notReceived(id, request: "place \(intent.tag)", detail: error.description)]
         } catch {
             return [
                 .orderRejected(OrderRejected(correlationID: id, code: error.rejectionCode, message: error.description))

@@ -358,17 +358,12 @@ public final class TradingRuntime: Sendable {
                         CandleBatch(
                             instrument: instrument, intervalMinutes: interval, source: .history, candles: complete)))
             case .orderByCorrelation(let id):
-                // The broker's book for an intent the engine has not heard of for a while: its id, and any fill,
-                // cancellation or rejection a lost alert would have carried (counted once, like the stream's).
-                if let record = try await rest.order(correlationID: id.value) {
-                    await post(
-                        .orderAccepted(
-                            OrderAccepted(
-                                correlationID: id, orderID: record.orderId,
-                                status: OrderStatus(apiName: record.orderStatus))))
-                    for event in translator.withLock({ $0.events(for: OrderAlert(record: record)) }) {
-                        await post(event)
-                    }
+                // The broker's book for an intent the engine has not heard of for a while: the parent's id and
+                // status, and any fill, cancellation or rejection a lost alert would have carried, the legs'
+                // included (counted once, like the stream's).
+                let book = try await rest.orders()
+                for event in translator.withLock({ OrderBookLookup.events(for: id, book: book, translator: &$0) }) {
+                    await post(event)
                 }
             }
         } catch let error as DhanError {

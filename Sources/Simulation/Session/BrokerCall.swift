@@ -87,8 +87,9 @@ enum BrokerCall {
                         securityId: instrument.securityID.description, exchangeSegment: instrument.segment.apiName,
                         instrument: instrument.segment == .indexValue ? "INDEX" : "OPTIDX", interval: Int(interval),
                         fromDate: "\(from) 09:15:00", toDate: "\(to) 15:30:00")))
-        case .orderByCorrelation(let id):
-            return Request(method: "GET", path: "/v2/orders/external/\(id.value)")
+        case .orderByCorrelation:
+            // The whole book: a super order's legs have rows of their own (`OrderBookLookup`).
+            return Request(method: "GET", path: "/v2/orders")
         }
     }
 
@@ -197,13 +198,9 @@ enum BrokerCall {
                 .candleBatch(
                     CandleBatch(instrument: instrument, intervalMinutes: interval, source: .history, candles: complete))
             ]
-        case .orderByCorrelation(let id):
-            guard let record = OrderRecord.parent(of: orderRecords(body)) else { return [] }
-            return [
-                .orderAccepted(
-                    OrderAccepted(
-                        correlationID: id, orderID: record.orderId, status: OrderStatus(apiName: record.orderStatus)))
-            ]
+        case .orderByCorrelation:
+            // Translated with the session's alert translator (`SimulatedSession.answer`).
+            return []
         }
     }
 }

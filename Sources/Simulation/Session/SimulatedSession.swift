@@ -1,4 +1,5 @@
 import Dhan
+import DhanClient
 import DhanSim
 import Domain
 import Engine
@@ -302,7 +303,9 @@ public final class SimulatedSession {
         if case .place(let intent) = call, setup.plan.has(.ambiguousSubmit), chance(setup.plan.rates.ambiguousSubmit) {
             // The broker has the order; its answer never arrives. The live gateway then asks by correlation id.
             count(.ambiguousSubmit)
-            scheduleCall(.lookup(intent, attempt: 1), after: 10_000_000_000)
+            // The client's request times out after 10 s; the first lookup follows `AmbiguousSubmit`'s first delay.
+            scheduleCall(
+                .lookup(intent, attempt: 1), after: (10 + AmbiguousSubmit.lookupDelays[0]) * 1_000_000_000)
             return
         }
         scheduler.schedule(
@@ -317,23 +320,27 @@ public final class SimulatedSession {
             scheduleCall(call, attempt: attempt + 1, after: Int64(attempt) * 1_000_000_000)
             return
         }
+        if case .place(let intent) = call, status >= 500 {
+            // No definitive answer: in flight, looked up by correlation id like a timeout (`AmbiguousSubmit`).
+            scheduleCall(.lookup(intent, attempt: 1), after: AmbiguousSubmit.lookupDelays[0] * 1_000_000_000)
+            return
+        }
         for event in call.events(status: status, body: body, at: Timestamp(nanos: now)) { try record(event) }
         // A book row fetched for a quiet intent carries what a lost alert would have (as the runtime does).
-        if case .data(.orderByCorrelation) = call, (200..<300).contains(status),
-            let row = OrderRecord.parent(of: BrokerCall.orderRecords(body))
-        {
-            for event in translator.events(for: OrderAlert(record: row)) { try record(event) }
+        if case .data(.orderByCorrelation(let id)) = call, (200..<300).contains(status) {
+            let book = BrokerCall.orderRecords(body)
+            for event in OrderBookLookup.events(for: id, book: book, translator: &translator) { try record(event) }
         }
         if case .lookup(let intent, let lookupAttempt) = call, status == 404 || !(200..<300).contains(status) {
-            // Not found yet: the gateway asks five times, 300 ms apart, then gives up (rejects).
-            if lookupAttempt < 5 {
-                scheduleCall(.lookup(intent, attempt: lookupAttempt + 1), after: 300_000_000)
+            // Not found yet: the gateway asks again at growing intervals, then resolves it as never received.
+            if lookupAttempt < AmbiguousSubmit.lookupDelays.count {
+                scheduleCall(
+                    .lookup(intent, attempt: lookupAttempt + 1),
+                    after: AmbiguousSubmit.lookupDelays[lookupAttempt] * 1_000_000_000)
             } else {
                 try record(
-                    .orderRejected(
-                        OrderRejected(
-                            correlationID: intent.correlationID, code: "NETWORK",
-                            message: "POST /v2/orders: timed out; not found by correlation id")))
+                    AmbiguousSubmit.notReceived(
+                        intent.correlationID, request: "place \(intent.tag)", detail: "timed out"))
             }
         }
     }
