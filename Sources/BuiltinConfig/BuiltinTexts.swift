@@ -22,7 +22,7 @@ indices:
     exchange: NSE
     option_segment: NSE_FNO
     strike_step: 50
-    lot_size: 75                 # fallback when the instrument master is not loaded
+    lot_size: 65                 # fallback when the instrument master is not loaded (2026 expiries)
     freeze_quantity: 1800        # units per order above which an order is split
     capital_alloc_pct: null      # null: the capital band decides; 0.0-1.0 overrides it
     max_same_side: 2
@@ -34,7 +34,7 @@ indices:
     exchange: NSE
     option_segment: NSE_FNO
     strike_step: 100
-    lot_size: 35
+    lot_size: 30
     freeze_quantity: 600
     capital_alloc_pct: null
     max_same_side: 2
@@ -124,9 +124,14 @@ risk:
   tp_pct: 0.60
   breakeven_after_gain: 0.10
   exit_drop_pct: 0.03
-  min_profit_lock_rupees: 1000
+  min_profit_lock_rupees: 1000   # the profit lock exits when unrealised profit falls back to this
+  profit_lock_arm_rupees: 1500   # ... once it has reached this (must be above the lock)
   daily_loss_limit_pct: 0.06
   time_exit: "15:20"
+  quote_after_sec: 5             # a held option without a tick this long gets a quote fetch
+  exit_resend_after_sec: 20      # an exit still unfilled this long is cancelled and sent again (MPP limits rest)
+  exit_resend_limit: 5           # re-sends before the engine stops and shows the stuck exit on /status
+  allow_call_and_put: false      # hold a call and a put on one index at once
   broker_protection: super_order # entries go out as DhanHQ super orders whose legs protect the position if the
                                  # engine dies; the engine moves the stop leg and exits through the legs. none: engine only
 

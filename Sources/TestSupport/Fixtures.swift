@@ -81,8 +81,15 @@ public enum ConfigFixtures {
     public static func calendarText() throws -> String {
         try String(contentsOfFile: Fixtures.path("config/calendar.yml"), encoding: .utf8)
     }
+    /// The repository's `algo.yml` with the fallback lots of the fixtures' own expiries: the recorded chains
+    /// and the simulated days are from November 2025, when a NIFTY lot was 75 and a BANKNIFTY lot 35 (the
+    /// shipped file carries the 2026 lots, 65 and 30; RULES.md §2.1).
     public static func algoText() throws -> String {
-        try String(contentsOfFile: Fixtures.path("config/algo.yml"), encoding: .utf8)
+        let text = try String(contentsOfFile: Fixtures.path("config/algo.yml"), encoding: .utf8)
+        return
+            text
+            .replacingOccurrences(of: "    lot_size: 65 ", with: "    lot_size: 75 ")
+            .replacingOccurrences(of: "    lot_size: 30\n", with: "    lot_size: 35\n")
     }
     public static func calendar() throws -> TradingCalendar { try TradingCalendar.parse(yaml: try calendarText()) }
 }

@@ -30,10 +30,13 @@ struct BrokerLifecycleTests {
                 leg: leg, quantity: quantity, price: Paise(paise), tradeTime: 0))
     }
 
-    /// An entry of `lots` NIFTY lots at seq 5, accepted as O1 (seq 6), this build's rules.
-    func accepted(lots: Int64 = 1, superOrders: Bool = false) throws -> EngineTestStore {
+    /// An entry of `lots` NIFTY lots at seq 5, accepted as O1 (seq 6), this build's rules unless told.
+    func accepted(lots: Int64 = 1, superOrders: Bool = false, rules: EngineRules = .current, resendLimit: Int = 5)
+        throws -> EngineTestStore
+    {
         var ready = try RiskFixtures.readyState(lots: lots, superOrders: superOrders)
-        ready.rules = .current
+        ready.rules = rules
+        ready.config?.risk.exitResendLimit = resendLimit
         let store = EngineTestStore(state: ready, seq: 4)
         let placed = store.skip(niftyTick(t(10, 30, 1)), at: t(10, 30, 1))
         #expect(placed.count == 1)
@@ -107,7 +110,7 @@ struct BrokerLifecycleTests {
             $0.positions[0].exitReason = .stopLoss
             $0.positions[0].closedAt = t(10, 31, 2)
             $0.settledPositions = 1
-            $0.cooldowns = [Cooldown(instrument: option, until: t(10, 34, 2))]
+            $0.cooldowns = [Cooldown(instrument: option, until: t(10, 34, 2), index: "NIFTY", direction: .bullish)]
             $0.subscriptions.removeAll { $0.instrument == option }
             $0.indices[0].scale = nil
         }
@@ -190,13 +193,14 @@ struct BrokerLifecycleTests {
         store.skip(
             .orderRejected(OrderRejected(correlationID: exitID, code: "DH-906", message: "RMS")), at: t(10, 31, 1))
         #expect(store.state.positions[0].phase == .active)
+        store.skip(optionTick(10_000), at: t(10, 31, 1))  // a fresh price: no quote fetch due
         // The next second's timer sells again.
         let again = store.skip(.timer(TimerFired(kind: .second)), at: t(10, 31, 2))
         #expect(
             again == [
                 .placeOrder(
                     OrderIntent(
-                        correlationID: id(10), instrument: option, side: .sell, quantity: 75, tag: "kill_switch"))
+                        correlationID: id(11), instrument: option, side: .sell, quantity: 75, tag: "kill_switch"))
             ])
 
         // An entry still working at the trip is cancelled; when its fill beats the cancel it is sold at once.
@@ -245,7 +249,8 @@ struct BrokerLifecycleTests {
         "item 5: an exit the broker goes quiet about is looked up in the order book every 10 s and escalated after 60 s; a repeated acceptance is not news"
     )
     func quietExitIsLookedUpAndEscalated() throws {
-        let store = try accepted()
+        // The watch as 0.4.2 built it (0.4.3 also cancels and re-sends the quiet exit: `exitIsResent`).
+        let store = try accepted(rules: .build042)
         store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
         store.skip(optionTick(6_900), at: t(10, 31))  // stop loss: exit id(8) sent at 10:31:00
         let timer = Event.timer(TimerFired(kind: .second))
@@ -273,5 +278,202 @@ struct BrokerLifecycleTests {
         store.skip(fill(id(8), "O2", .sell, 75, 6_900), at: t(10, 32, 1))
         #expect(store.state.positions[0].phase == .exited)
         #expect(store.skip(timer, at: t(10, 32, 30)).isEmpty)
+    }
+
+    @Test(
+        "item 1 (0.4.3): a remainder that fills after the exit sold everything and its cancel was refused is sold at once"
+    )
+    func remainderAfterRefusedCancelIsSold() throws {
+        let store = try accepted(lots: 2)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(optionTick(6_900), at: t(10, 31))  // exit id(8) for 75; the remainder's cancel goes out
+        #expect(store.skip(fill(id(8), "O2", .sell, 75, 6_900), at: t(10, 31, 1)) == [])
+        store.skip(
+            .cancelRejected(
+                OrderOperationRefused(
+                    correlationID: id(5), orderID: "O1", leg: nil, code: "DH-906", message: "order already traded")),
+            at: t(10, 31, 2))
+        #expect(store.state.positions[0].phase == .exiting && store.state.positions[0].quantity == 0)
+        // The remainder's fill (here from the order book, its alert lost): a follow-up exit for all of it.
+        store.send(
+            fill(id(5), "O1", .buy, 75, 6_800), at: t(10, 31, 20),
+            commands: [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(11), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct"))
+            ]
+        ) {
+            $0.positions[0].entryFilled = 150
+            $0.positions[0].quantity = 75
+            $0.positions[0].entryAverage = Paise(6_800)
+            $0.positions[0].stop = Paise(4_760)
+            $0.positions[0].exit = ExitIntent(correlationID: id(11), reason: .stopLoss, quantity: 75)
+            $0.positions[0].exitAttempts = 2
+            $0.positions[0].orderActivityAt = t(10, 31, 20)
+            $0.positions[0].chargeUnits += 2_297_213  // the buy's charges: 75 × ₹68, no second brokerage
+        }
+    }
+
+    @Test(
+        "item 5 (0.4.3): an active position whose entry remainder has gone quiet is looked up; so are legs whose cancel is unconfirmed"
+    )
+    func quietRemainderAndLegsAreLookedUp() throws {
+        let store = try accepted(lots: 2)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(optionTick(10_000), at: t(10, 30, 10))  // a fresh price: no quote fetch due
+        let timer = Event.timer(TimerFired(kind: .second))
+        #expect(store.skip(timer, at: t(10, 30, 12)) == [])
+        store.send(timer, at: t(10, 30, 13), commands: [.fetchData(.orderByCorrelation(id(5)))]) {
+            $0.positions[0].lookupAt = t(10, 30, 13)
+        }
+        // Under 0.4.2 an active position is never watched.
+        #expect(OrderWatch.watched(store.state.positions[0], rules: .build042) == [])
+        #expect(OrderWatch.watched(store.state.positions[0], rules: .current) == [id(5)])
+        // A super order whose legs are being cancelled: the entry's rows carry the legs' confirmations.
+        var legs = store.state.positions[0]
+        legs.phase = .exiting
+        legs.orderedQuantity = 75
+        legs.protection = BrokerProtectionLegs(stopTrigger: Paise(7_000), target: Paise(15_000))
+        legs.protection?.cancelRequested = true
+        legs.protection?.stopCancelled = true
+        legs.exit = ExitIntent(correlationID: id(9), reason: .stopLoss, quantity: 75)
+        #expect(OrderWatch.watched(legs, rules: .current) == [id(5)])
+        // Both gone and the sell out: its own id.
+        legs.protection?.targetCancelled = true
+        #expect(OrderWatch.watched(legs, rules: .current) == [id(9)])
+    }
+
+    @Test(
+        "item 5 (0.4.3): an exit with no fill for 20 s is cancelled and, once the cancel is confirmed, sent again for what is held; bounded"
+    )
+    func exitIsResent() throws {
+        let store = try accepted(resendLimit: 1)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(optionTick(6_900), at: t(10, 31))  // stop loss: exit id(8)
+        store.skip(
+            .orderAccepted(OrderAccepted(correlationID: id(8), orderID: "O2", status: .pending)), at: t(10, 31, 1))
+        for second in [4, 8, 12, 16] { store.skip(optionTick(6_800), at: t(10, 31, second)) }
+        let timer = Event.timer(TimerFired(kind: .second))
+        #expect(store.skip(timer, at: t(10, 31, 19)) == [.fetchData(.orderByCorrelation(id(8)))])
+        store.send(
+            timer, at: t(10, 31, 20),
+            commands: [
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: id(8), orderID: "O2", leg: nil,
+                        reason: "exit unfilled for 20 s: cancel and send again"))
+            ]
+        ) {
+            $0.positions[0].exit?.cancelRequestedAt = t(10, 31, 20)
+        }
+        // The broker confirms the cancel: the same exit, sent again under a new id.
+        store.send(
+            .orderUpdate(
+                OrderUpdate(
+                    correlationID: id(8), orderID: "O2", instrument: option, side: .sell, status: .cancelled,
+                    quantity: 75, tradedQuantity: 0, averagePrice: .zero)), at: t(10, 31, 21),
+            commands: [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(16), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct"))
+            ]
+        ) {
+            $0.positions[0].exit = ExitIntent(correlationID: id(16), reason: .stopLoss, quantity: 75)
+            $0.positions[0].exitAttempts = 2
+            $0.positions[0].orderActivityAt = t(10, 31, 21)
+        }
+        // Past `exit_resend_limit` (1 here) re-sends the engine stops and says so once.
+        store.skip(
+            .orderAccepted(OrderAccepted(correlationID: id(16), orderID: "O3", status: .pending)), at: t(10, 31, 22))
+        store.skip(optionTick(6_800), at: t(10, 31, 40))
+        #expect(store.skip(timer, at: t(10, 31, 41)) == [.fetchData(.orderByCorrelation(id(16)))])
+        #expect(store.skip(timer, at: t(10, 31, 42)) == [])
+        #expect(store.state.positions[0].exitStuckReported && store.state.positions[0].exit?.cancelRequestedAt == nil)
+        #expect(
+            store.state.anomalies.last?.message
+                == "\(id(5)) exit \(id(16)) unfilled after 2 attempts: not re-sent again; sell 75 by hand")
+    }
+
+    @Test("item 13 (0.4.3): a held option without a tick gets a quote fetch; a zero price is refused and counted")
+    func stalePricesAndZeroPrices() throws {
+        let store = try accepted()
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        store.skip(optionTick(10_500), at: t(10, 30, 4))
+        let timer = Event.timer(TimerFired(kind: .second))
+        // The timer re-checks the rules on the last price but keeps its time.
+        #expect(store.skip(timer, at: t(10, 30, 8)) == [])
+        #expect(store.state.positions[0].lastPriceTime == t(10, 30, 4))
+        store.send(timer, at: t(10, 30, 9), commands: [.fetchData(.quote([option]))]) {
+            $0.positions[0].quoteAskedAt = t(10, 30, 9)
+        }
+        #expect(store.skip(timer, at: t(10, 30, 10)) == [])
+        // A zero premium would fire the stop loss: refused, counted, nothing else changes.
+        store.send(optionTick(0), at: t(10, 30, 11)) { $0.refusedOptionPrices = 1 }
+    }
+
+    @Test("item 14 (0.4.3): once the entry has filled, the super order's legs move from the quote to the fill")
+    func legsFollowTheFill() throws {
+        let store = try accepted(superOrders: true)
+        #expect(
+            store.state.positions[0].protection
+                == BrokerProtectionLegs(stopTrigger: Paise(7_000), target: Paise(16_000)))
+        let moved = store.skip(fill(id(5), "O1", .buy, 75, 10_200), at: t(10, 30, 3))
+        #expect(
+            moved == [
+                .modifyOrder(
+                    OrderModification(
+                        correlationID: id(5), orderID: "O1", leg: .target, price: Paise(16_320), triggerPrice: .zero,
+                        quantity: 75, reason: "entry_fill")),
+                .modifyOrder(
+                    OrderModification(
+                        correlationID: id(5), orderID: "O1", leg: .stopLoss, price: .zero, triggerPrice: Paise(7_140),
+                        quantity: 75, reason: "entry_fill")),
+            ])
+        var legs = BrokerProtectionLegs(stopTrigger: Paise(7_140), target: Paise(16_320))
+        legs.modifications = 2
+        #expect(store.state.positions[0].protection == legs)
+        // Filled at the quote: nothing to move.
+        let same = try accepted(superOrders: true)
+        #expect(same.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3)) == [])
+    }
+
+    @Test(
+        "item 14 (0.4.3): the cooldown holds for the index and side, and a put blocks a call on the same index unless allowed"
+    )
+    func cooldownAndBothSides() throws {
+        func guardResult(_ prepare: (inout EngineState) -> Void) throws -> String? {
+            var ready = try RiskFixtures.readyState()
+            ready.rules = .current
+            prepare(&ready)
+            let store = EngineTestStore(state: ready, seq: 4)
+            store.skip(niftyTick(t(10, 30, 1)), at: t(10, 30, 1))
+            guard case .decided(let proposal) = store.state.indices[0].selection else { return nil }
+            return proposal.guardResult
+        }
+        let otherStrike = InstrumentKey(.nseFNO, SecurityID(49_999))
+        #expect(
+            try guardResult {
+                $0.cooldowns = [
+                    Cooldown(instrument: otherStrike, until: t(10, 32), index: "NIFTY", direction: .bullish)
+                ]
+            } == "blocked: re-entry cooldown on NIFTY bullish until \(t(10, 32)) (after \(otherStrike))")
+        // The other side, or a cooldown that has run out, does not block.
+        #expect(
+            try guardResult {
+                $0.cooldowns = [
+                    Cooldown(instrument: otherStrike, until: t(10, 32), index: "NIFTY", direction: .bearish)
+                ]
+            }?.hasPrefix("entered") == true)
+        var put = RiskFixtures.activePosition()
+        put.direction = .bearish
+        put.optionType = .put
+        #expect(
+            try guardResult { $0.appendPosition(put) }
+                == "blocked: a bearish position is open on NIFTY (allow_call_and_put: false)")
+        #expect(
+            try guardResult {
+                $0.appendPosition(put)
+                $0.config?.risk.allowCallAndPut = true
+            }?.hasPrefix("entered") == true)
     }
 }

@@ -10,15 +10,16 @@ struct ExitRuleTests {
 
     init() throws { risk = try RiskFixtures.config().risk }
 
-    func run(_ prices: [Int64], quantity: Int64 = 75, risk: RiskConfig? = nil, second: Int? = nil) -> (
-        ExitReason?, Position
-    ) {
+    func run(
+        _ prices: [Int64], quantity: Int64 = 75, risk: RiskConfig? = nil, second: Int? = nil,
+        distinctLock: Bool = false
+    ) -> (ExitReason?, Position) {
         var position = RiskFixtures.activePosition(quantity: quantity)
         var reason: ExitReason?
         for (offset, price) in prices.enumerated() where reason == nil {
             reason = ExitRules.evaluate(
                 &position, price: Paise(price), at: Timestamp(epochSeconds: Int64(offset)), risk: risk ?? self.risk,
-                secondOfDay: second ?? morning)
+                secondOfDay: second ?? morning, distinctLock: distinctLock)
         }
         return (reason, position)
     }
@@ -66,6 +67,23 @@ struct ExitRuleTests {
         #expect(run([10_999, 10_999], quantity: 100).1.profitLockArmed == false)  // ₹999 never arms
         #expect(run([11_000, 11_001], quantity: 100).0 == nil)
         #expect(run([11_000, 11_001, 11_000], quantity: 100).0 == .profitLock)
+    }
+
+    @Test(
+        "item 14 (0.4.3): the profit lock arms at ₹1,500 (profit_lock_arm_rupees) and exits at ₹1,000, not at one level"
+    )
+    func distinctProfitLock() {
+        #expect(risk.profitLockArm == .rupees(1_500) && risk.minProfitLock == .rupees(1_000))
+        // A wide trail, so only the lock can sell on these dips.
+        var wide = risk
+        wide.exitDrop = BasisPoints(2000)
+        // ₹1,000 no longer arms, so falling back to it does not sell.
+        #expect(run([11_000, 10_999, 11_000], quantity: 100, risk: wide, distinctLock: true).0 == nil)
+        #expect(run([11_499], quantity: 100, risk: wide, distinctLock: true).1.profitLockArmed == false)
+        #expect(run([11_500], quantity: 100, risk: wide, distinctLock: true).1.profitLockArmed)
+        // Armed at ₹1,500: a dip to ₹1,001 holds, ₹1,000 exits.
+        #expect(run([11_500, 11_001], quantity: 100, risk: wide, distinctLock: true).0 == nil)
+        #expect(run([11_500, 11_001, 11_000], quantity: 100, risk: wide, distinctLock: true).0 == .profitLock)
     }
 
     @Test("time exit at 15:20:00 IST, not at 15:19:59")

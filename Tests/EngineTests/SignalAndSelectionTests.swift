@@ -204,6 +204,35 @@ struct SignalAndSelectionTests {
         #expect(EngineTesting.expiry(index, config, Timestamp.ist(CivilDate(2025, 11, 3), 15, 0)) == expiryDay)
     }
 
+    @Test(
+        "item 14 (0.4.3): expiry: monthly on a weekly index trades the month's last expiry; weekly on a monthly-only index is refused"
+    )
+    func expiryPreference() throws {
+        let text = try ConfigFixtures.algoText()
+        let monthlyNifty = text.replacingOccurrences(
+            of: "    cooldown_sec: 180\n    expiry: weekly\n  BANKNIFTY:",
+            with: "    cooldown_sec: 180\n    expiry: monthly\n  BANKNIFTY:")
+        #expect(monthlyNifty != text)
+        let config = try AlgoConfig.parse(yaml: monthlyNifty, file: "algo.yml", calendar: try ConfigFixtures.calendar())
+        let index = IndexState(config: config.index("NIFTY")!, signals: config.signals)
+        // NIFTY expires on Tuesdays: the last of November 2025 is the 25th, of December the 30th.
+        let morning = Timestamp.ist(CivilDate(2025, 11, 3), 10, 0)
+        #expect(EngineTesting.expiry(index, config, morning) == CivilDate(2025, 11, 25))
+        #expect(
+            EngineTesting.expiry(index, config, Timestamp.ist(CivilDate(2025, 11, 25), 14, 30))
+                == CivilDate(2025, 12, 30))
+        // Journals of 0.4.2 read the key and ignored it.
+        #expect(EngineTesting.expiry(index, config, morning, rules: .build042) == CivilDate(2025, 11, 4))
+        let weeklyBank = text.replacingOccurrences(
+            of: "    cooldown_sec: 180\n    expiry: monthly", with: "    cooldown_sec: 180\n    expiry: weekly")
+        #expect(weeklyBank != text)
+        #expect {
+            try AlgoConfig.parse(yaml: weeklyBank, file: "algo.yml", calendar: try ConfigFixtures.calendar())
+        } throws: { error in
+            "\(error)".contains("weekly, but the calendar lists only monthly expiries for BANKNIFTY from 2025-09-01")
+        }
+    }
+
     @Test("the same events folded twice give the same state and the same commands")
     func deterministic() throws {
         let (first, _, firstCommands) = try Self.run()

@@ -118,6 +118,18 @@ public struct RiskConfig: Equatable, Sendable, Codable {
     public var dailyLossLimit: BasisPoints
     public var timeExit: Int
     public var brokerProtection: BrokerProtection
+    /// Seconds a held option may go without a tick before the engine fetches its quote (0.4.3 on).
+    public var quoteAfterSeconds: Int64 = 5
+    /// Seconds an exit order may stay unfilled before it is cancelled and sent again (0.4.3 on).
+    public var exitResendAfterSeconds: Int64 = 20
+    /// Times an exit is re-sent before the engine stops and escalates (0.4.3 on).
+    public var exitResendLimit = 5
+    /// Whether a call and a put may be held on one index at once (0.4.3 on; off by default).
+    public var allowCallAndPut = false
+    /// The unrealised profit that arms the profit lock (0.4.3 on).
+    ///
+    /// Once armed, the lock exits at `minProfitLock`. Absent from the file: one and a half times the lock.
+    public var profitLockArm: Paise = .zero
 }
 
 /// The whole validated trading configuration.

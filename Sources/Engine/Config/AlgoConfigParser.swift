@@ -31,6 +31,16 @@ extension AlgoConfig {
             throw try root.required("indices").required(index.key).error(
                 "the calendar has no expiry schedule for \(index.key)")
         }
+        // A weekly preference cannot be honoured where the exchange lists only monthly expiries.
+        for index in indices where index.expiry == .weekly {
+            if case .monthly? = calendar.expirySchedules[index.key]?.rules.last?.cadence,
+                let rule = calendar.expirySchedules[index.key]?.rules.last
+            {
+                throw try root.required("indices").required(index.key).required("expiry").error(
+                    "weekly, but the calendar lists only monthly expiries for \(index.key) from \(rule.effectiveFrom); use monthly"
+                )
+            }
+        }
 
         var config = AlgoConfig(
             mode: mode, entryCutoff: try session.required("entry_cutoff").timeOfDay(), indices: indices,
@@ -240,13 +250,14 @@ extension AlgoConfig {
         _ = try node.entries(allowed: [
             "sl_pct", "tp_pct", "breakeven_after_gain", "exit_drop_pct", "min_profit_lock_rupees",
             "daily_loss_limit_pct",
-            "time_exit", "broker_protection",
+            "time_exit", "broker_protection", "quote_after_sec", "exit_resend_after_sec", "exit_resend_limit",
+            "allow_call_and_put", "profit_lock_arm_rupees",
         ])
         let protectionNode = try node.required("broker_protection")
         guard let protection = RiskConfig.BrokerProtection(rawValue: try protectionNode.string()) else {
             throw protectionNode.error("expected super_order or none")
         }
-        return RiskConfig(
+        var risk = RiskConfig(
             stopLoss: BasisPoints(fraction: try node.required("sl_pct").double(in: 0.01...0.99)),
             takeProfit: BasisPoints(fraction: try node.required("tp_pct").double(in: 0.01...10)),
             breakevenAfterGain: BasisPoints(fraction: try node.required("breakeven_after_gain").double(in: 0...10)),
@@ -254,5 +265,21 @@ extension AlgoConfig {
             minProfitLock: .rupees(Int64(try node.required("min_profit_lock_rupees").int(in: 0...100_000_000))),
             dailyLossLimit: BasisPoints(fraction: try node.required("daily_loss_limit_pct").double(in: 0.001...1)),
             timeExit: try node.required("time_exit").timeOfDay(), brokerProtection: protection)
+        if let value = try node.optional("quote_after_sec") {
+            risk.quoteAfterSeconds = Int64(try value.int(in: 1...300))
+        }
+        if let value = try node.optional("exit_resend_after_sec") {
+            risk.exitResendAfterSeconds = Int64(try value.int(in: 5...600))
+        }
+        if let value = try node.optional("exit_resend_limit") { risk.exitResendLimit = try value.int(in: 0...50) }
+        if let value = try node.optional("allow_call_and_put") { risk.allowCallAndPut = try value.bool() }
+        risk.profitLockArm = Paise(risk.minProfitLock.value * 3 / 2)
+        if let value = try node.optional("profit_lock_arm_rupees") {
+            risk.profitLockArm = .rupees(Int64(try value.int(in: 0...100_000_000)))
+            guard risk.profitLockArm > risk.minProfitLock || risk.minProfitLock == .zero else {
+                throw value.error("must be above min_profit_lock_rupees (\(risk.minProfitLock)): the lock exits there")
+            }
+        }
+        return risk
     }
 }

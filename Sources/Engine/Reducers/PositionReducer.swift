@@ -89,6 +89,10 @@ enum PositionReducer {
             transition(&state, position, to: cancelled ? .cancelled : .rejected, seq: seq, why: reason)
             return WatchlistReducer.syncSubscriptions(&state)
         case .exit:
+            // An exit the engine itself cancelled to send again (`ExitEscalation`): the rest goes out now.
+            if state.rules.resendsExits, state.positions[position].exit?.cancelRequestedAt != nil {
+                return ExitEscalation.resend(&state, position, seq: seq)
+            }
             state.positions[position].exit = nil
             transition(&state, position, to: .active, seq: seq, why: "exit order failed: \(reason)")
             return []
@@ -158,6 +162,17 @@ enum PositionReducer {
             return []
         }
         let held = state.positions[position]
+        if role == .exit, state.rules.resendsExits {
+            // The exit could not be cancelled: it filled meanwhile (its fill settles it) or the broker still
+            // works it; the escalation tries again after another quiet interval.
+            state.positions[position].exit?.cancelRequestedAt = nil
+            OrderWatch.touch(&state, position, at: state.now)
+            state.anomalies.append(
+                Anomaly(
+                    seq: seq,
+                    message: "exit \(refused.correlationID) cancel refused (\(refused.code)): \(refused.message)"))
+            return []
+        }
         guard role == .entry, refused.leg == .entry, let legs = held.protection, legs.cancelRequested,
             held.phase == .exiting, let orderID = held.entryOrderID
         else {
@@ -281,9 +296,15 @@ enum PositionReducer {
             } else if state.positions[position].phase != .active {
                 transition(&state, position, to: .active, seq: seq, why: "entry filled")
             }
+            if state.rules.legsFromFill { subscriptions += legsFromFill(&state, position, config: config) }
             // The order stream can deliver the fill before the REST acknowledgement: make sure the option's
-            // feed is asked for now (a no-op when the acceptance already did it).
-            subscriptions = WatchlistReducer.syncSubscriptions(&state)
+            // feed is asked for now (a no-op when the acceptance already did it). Before 0.4.3 this replaced
+            // the follow-up exit `continueExit` had just made, so a late remainder was never sold.
+            if state.rules.watchesEntryRemainder {
+                subscriptions += WatchlistReducer.syncSubscriptions(&state)
+            } else {
+                subscriptions = WatchlistReducer.syncSubscriptions(&state)
+            }
         case .exit:
             guard positionState.phase == .exiting, var exit = positionState.exit else {
                 state.anomalies.append(
@@ -324,6 +345,40 @@ enum PositionReducer {
             for legFill in held { subscriptions += self.fill(&state, legFill, seq: seq, at: time) }
         }
         return subscriptions
+    }
+
+    /// A super order's legs were priced from the quote when the entry went out; once the entry has filled
+    /// completely they move to the fill's average, so the target and the stop sit where the engine's own
+    /// rules put them (0.4.3 on).
+    static func legsFromFill(_ state: inout EngineState, _ position: Int, config: AlgoConfig) -> [Command] {
+        let held = state.positions[position]
+        guard held.phase == .active, held.entryFilled == held.orderedQuantity, var legs = held.protection,
+            !legs.cancelRequested, !held.breakevenArmed, let orderID = held.entryOrderID
+        else { return [] }
+        let average = held.entryAverage
+        let target = (average + config.risk.takeProfit.of(average)).roundedToTick
+        let stop = max(Paise(5), (average - config.risk.stopLoss.of(average)).roundedToTick)
+        var commands: [Command] = []
+        if target != legs.target, legs.modifications < BrokerProtectionLegs.maxModifications {
+            legs.target = target
+            legs.modifications += 1
+            commands.append(
+                .modifyOrder(
+                    OrderModification(
+                        correlationID: held.id, orderID: orderID, leg: .target, price: target, triggerPrice: .zero,
+                        quantity: held.quantity, reason: "entry_fill")))
+        }
+        if stop != legs.stopTrigger, legs.modifications < BrokerProtectionLegs.maxModifications {
+            legs.stopTrigger = stop
+            legs.modifications += 1
+            commands.append(
+                .modifyOrder(
+                    OrderModification(
+                        correlationID: held.id, orderID: orderID, leg: .stopLoss, price: .zero, triggerPrice: stop,
+                        quantity: held.quantity, reason: "entry_fill")))
+        }
+        state.positions[position].protection = legs
+        return commands
     }
 
     /// An exiting position whose exit sold everything it asked for but still holds quantity (an entry fill
@@ -377,7 +432,10 @@ enum PositionReducer {
         let until = Timestamp(
             epochSeconds: time.epochSeconds + (config.index(held.index)?.cooldownSeconds ?? 0))
         state.cooldowns.removeAll { $0.instrument == instrument }
-        state.cooldowns.append(Cooldown(instrument: instrument, until: until))
+        state.cooldowns.append(
+            state.rules.sideCooldown
+                ? Cooldown(instrument: instrument, until: until, index: held.index, direction: held.direction)
+                : Cooldown(instrument: instrument, until: until))
         state.cooldowns.sort { $0.instrument < $1.instrument }
         // A closed trade ends the run of same-side signals that scaled its size.
         if state.rules.scaleResetsOnExit, let index = state.indexPosition(state.positions[position].index) {

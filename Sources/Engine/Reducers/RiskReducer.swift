@@ -5,6 +5,11 @@ enum RiskReducer {
     /// A tick of a held option: re-marks its positions and applies the exit rules.
     static func optionTick(_ state: inout EngineState, _ tick: Tick, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config else { return [] }
+        // A zero or negative premium is a broken quote, not a price: acting on it would fire every stop.
+        if state.rules.keepsPriceTime, tick.lastPrice <= .zero {
+            state.refusedOptionPrices += 1
+            return []
+        }
         var commands: [Command] = []
         for position in state.unsettledPositions where state.instrument(ofPosition: position) == tick.instrument {
             if state.phase(ofPosition: position) == .exiting {
@@ -14,7 +19,7 @@ enum RiskReducer {
             }
             let reason = ExitRules.evaluate(
                 &state.positions[position], price: tick.lastPrice, at: time, risk: config.risk,
-                secondOfDay: Int(time.istSecondOfDay))
+                secondOfDay: Int(time.istSecondOfDay), distinctLock: state.rules.distinctProfitLock)
             if let reason {
                 commands += exit(&state, position, reason: reason, seq: seq)
             } else {
@@ -53,13 +58,35 @@ enum RiskReducer {
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             guard let price = state.positions[position].lastPrice else { continue }
+            // Before 0.4.3 the timer stamped the old price with its own time, so the price looked fresh.
             let reason = ExitRules.evaluate(
                 &state.positions[position], price: price, at: time, risk: config.risk,
-                secondOfDay: Int(time.istSecondOfDay))
+                secondOfDay: Int(time.istSecondOfDay), tick: !state.rules.keepsPriceTime,
+                distinctLock: state.rules.distinctProfitLock)
             if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
         }
         return commands + checkDay(&state, seq: seq, at: time) + keepFlat(&state, seq: seq)
-            + OrderWatch.check(&state, seq: seq, at: time)
+            + OrderWatch.check(&state, seq: seq, at: time) + ExitEscalation.check(&state, seq: seq, at: time)
+            + staleQuotes(&state, at: time)
+    }
+
+    /// Held options that have gone `quote_after_sec` without a tick get one quote fetch (0.4.3 on).
+    ///
+    /// At most once per that interval each; the answer arrives as ticks, so the exit rules see a fresh price.
+    static func staleQuotes(_ state: inout EngineState, at time: Timestamp) -> [Command] {
+        guard state.rules.keepsPriceTime, let config = state.config else { return [] }
+        let after = config.risk.quoteAfterSeconds
+        var instruments: [InstrumentKey] = []
+        for position in state.unsettledPositions {
+            let held = state.positions[position]
+            guard held.phase == .active || held.phase == .exiting, held.quantity > 0,
+                let seen = held.lastPriceTime ?? held.entryTime, time.epochSeconds - seen.epochSeconds >= after,
+                held.quoteAskedAt.map({ time.epochSeconds - $0.epochSeconds >= after }) ?? true
+            else { continue }
+            state.positions[position].quoteAskedAt = time
+            if !instruments.contains(held.instrument) { instruments.append(held.instrument) }
+        }
+        return instruments.isEmpty ? [] : [.fetchData(.quote(instruments.sorted()))]
     }
 
     /// Day MTM extremes and the circuit breaker: at −daily_loss_limit of the starting balance, flatten and block.

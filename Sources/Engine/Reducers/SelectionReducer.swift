@@ -26,9 +26,19 @@ enum SelectionReducer {
 
     /// The expiry to trade at `time`: the calendar's nearest (weekly or monthly per the index), the next
     /// one on expiry day after the switch time; confirmed against the broker's list when it has one.
-    static func expiry(for index: IndexState, config: AlgoConfig, at time: Timestamp) -> CivilDate? {
+    ///
+    /// From 0.4.3 an index set to `expiry: monthly` on a weekly schedule trades the last expiry of each month;
+    /// before, the key was read and ignored.
+    static func expiry(for index: IndexState, config: AlgoConfig, at time: Timestamp, rules: EngineRules = .current)
+        -> CivilDate?
+    {
         let today = time.istDate
         var upcoming = config.calendar.expiries(of: index.key, onOrAfter: today, count: 2)
+        if rules.honoursExpiryPreference, config.index(index.key)?.expiry == .monthly {
+            // The last expiry of each month (on a monthly schedule every expiry already is).
+            let ahead = config.calendar.expiries(of: index.key, onOrAfter: today, count: 16)
+            upcoming = zip(ahead, ahead.dropFirst()).filter { $0.0.month != $0.1.month }.map(\.0).prefix(2).map { $0 }
+        }
         if let listed = index.expiryList?.expiries.filter({ $0 >= today }), !listed.isEmpty {
             // The broker's list is the truth for which contracts exist; the calendar picks the cadence.
             let preferred = upcoming.filter { listed.contains($0) }
@@ -46,7 +56,8 @@ enum SelectionReducer {
     static func requestChain(
         _ state: inout EngineState, _ position: Int, direction: SignalDirection, signalSeq: UInt64, at time: Timestamp
     ) -> [Command] {
-        guard let config = state.config, let expiry = expiry(for: state.indices[position], config: config, at: time)
+        guard let config = state.config,
+            let expiry = expiry(for: state.indices[position], config: config, at: time, rules: state.rules)
         else {
             state.indices[position].selection = .idle
             return []
@@ -132,8 +143,10 @@ enum SelectionReducer {
 /// Entry points the tests use to check rules that are otherwise reached through events.
 public enum EngineTesting {
     /// The expiry strike selection would trade for `index` at `time`.
-    public static func expiry(_ index: IndexState, _ config: AlgoConfig, _ time: Timestamp) -> CivilDate? {
-        SelectionReducer.expiry(for: index, config: config, at: time)
+    public static func expiry(
+        _ index: IndexState, _ config: AlgoConfig, _ time: Timestamp, rules: EngineRules = .current
+    ) -> CivilDate? {
+        SelectionReducer.expiry(for: index, config: config, at: time, rules: rules)
     }
 }
 

@@ -71,6 +71,13 @@ enum EntryGuard {
         if mine.contains(where: { $0.phase == .pending || $0.phase == .accepted }) {
             return block("an entry for \(indexConfig.key) is already pending")
         }
+        // 0.4.3: a call and a put on one index at once only when the configuration allows it.
+        if state.rules.sideCooldown, !config.risk.allowCallAndPut,
+            let other = mine.first(where: { $0.direction != proposal.direction })
+        {
+            return block(
+                "a \(other.direction) position is open on \(indexConfig.key) (allow_call_and_put: false)")
+        }
         let sameSide = mine.filter { $0.direction == proposal.direction }
         if sameSide.count >= indexConfig.maxSameSide {
             return block(
@@ -95,6 +102,16 @@ enum EntryGuard {
         }
         if let cooldown = state.cooldowns.first(where: { $0.instrument == instrument }), cooldown.until > time {
             return block("re-entry cooldown on \(instrument) until \(cooldown.until)")
+        }
+        // 0.4.3: the cooldown holds for the index and side, not only the contract (a new strike is no escape).
+        if state.rules.sideCooldown,
+            let cooldown = state.cooldowns.first(where: {
+                $0.index == indexConfig.key && $0.direction == proposal.direction && $0.until > time
+            })
+        {
+            return block(
+                "re-entry cooldown on \(indexConfig.key) \(proposal.direction) until \(cooldown.until) (after \(cooldown.instrument))"
+            )
         }
 
         // Enter: BUY MARKET INTRADAY DAY, one order per freeze-quantity slice, each its own position.

@@ -2,14 +2,20 @@ import Domain
 
 /// The exit rules, checked on every tick of a held option and on every timer; the first that matches wins.
 public enum ExitRules {
-    /// Updates the position's marks at `price` (high-water mark, breakeven and profit-lock arming, MTM
-    /// extremes) and returns the first exit rule that fires, in the order.
+    /// Updates the position's marks at `price` and returns the first exit rule that fires.
+    ///
+    /// The marks are the high-water mark, breakeven and profit-lock arming and the MTM extremes; the rules go
+    /// in the order. `tick` is false when a timer re-checks the last price: the price's time then
+    /// stays the time it was seen.
+    /// `distinctLock` (0.4.3 on) arms the profit lock at `profit_lock_arm_rupees` and exits at the lower
+    /// `min_profit_lock_rupees`; before, one level did both, so the first paisa of a dip after arming sold.
     public static func evaluate(
-        _ position: inout Position, price: Paise, at time: Timestamp, risk: RiskConfig, secondOfDay: Int
+        _ position: inout Position, price: Paise, at time: Timestamp, risk: RiskConfig, secondOfDay: Int,
+        tick: Bool = true, distinctLock: Bool = false
     ) -> ExitReason? {
         guard position.phase == .active, position.quantity > 0 else { return nil }
         position.lastPrice = price
-        position.lastPriceTime = time
+        if tick { position.lastPriceTime = time }
         position.highWaterMark = max(position.highWaterMark, price)
         let mtm = position.netPnL
         if mtm > position.maxMTM {
@@ -37,7 +43,8 @@ public enum ExitRules {
         // 4. Profit lock: armed once unrealized profit reaches the lock, exits when it falls back to it.
         let unrealized = position.unrealized
         if position.profitLockArmed && unrealized <= risk.minProfitLock { return .profitLock }
-        if !position.profitLockArmed && unrealized >= risk.minProfitLock && risk.minProfitLock > .zero {
+        let arm = distinctLock ? risk.profitLockArm : risk.minProfitLock
+        if !position.profitLockArmed && unrealized >= arm && risk.minProfitLock > .zero {
             position.profitLockArmed = true
         }
         // 5. Time exit.

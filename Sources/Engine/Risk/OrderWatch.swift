@@ -6,7 +6,7 @@ import Domain
 /// truth. Every `lookupEvery` of silence the engine asks the book by correlation id (its answer carries the
 /// fills and status a lost alert would have), and past `escalateAfter` it records an anomaly, so the stuck
 /// intent shows on `/status` (engine 0.4.2; `EngineRules.watchesOrders`).
-enum OrderWatch {
+public enum OrderWatch {
     static let lookupEvery: Int64 = 10
     static let escalateAfter: Int64 = 60
 
@@ -21,33 +21,54 @@ enum OrderWatch {
         var commands: [Command] = []
         for position in state.unsettledPositions {
             let held = state.positions[position]
-            let waitingOn: CorrelationID
-            switch held.phase {
-            case .pending, .accepted: waitingOn = held.id
-            case .exiting:
-                // While the legs are being cancelled the engine's own sell has not gone out: the entry's row.
-                let sellSent = held.protection.map { !$0.cancelRequested || ($0.targetCancelled && $0.stopCancelled) }
-                waitingOn = (sellSent ?? true) ? held.exit?.correlationID ?? held.id : held.id
-            default: continue
-            }
-            guard let since = held.orderActivityAt else { continue }
+            let waitingOn = watched(held, rules: state.rules)
+            guard !waitingOn.isEmpty, let since = held.orderActivityAt else { continue }
             let quiet = time.epochSeconds - since.epochSeconds
             guard quiet >= lookupEvery else { continue }
             if held.lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
                 state.positions[position].lookupAt = time
-                commands.append(.fetchData(.orderByCorrelation(waitingOn)))
+                commands += waitingOn.map { .fetchData(.orderByCorrelation($0)) }
             }
             if quiet >= escalateAfter, !held.stallReported {
                 state.positions[position].stallReported = true
+                let ids = waitingOn.map(\.description).joined(separator: " and ")
                 state.anomalies.append(
                     Anomaly(
                         seq: seq,
                         message:
-                            "\(held.id) \(held.phase.rawValue) with no word from the broker for \(quiet) s: asking the order book for \(waitingOn) every \(lookupEvery) s"
+                            "\(held.id) \(held.phase.rawValue) with no word from the broker for \(quiet) s: asking the order book for \(ids) every \(lookupEvery) s"
                     ))
             }
         }
         return commands
+    }
+
+    /// The orders of a position the engine is waiting to hear about (entry first).
+    public static func watched(_ held: Position, rules: EngineRules) -> [CorrelationID] {
+        // While the legs are being cancelled the engine's own sell has not gone out.
+        let legsGone = held.protection.map { !$0.cancelRequested || ($0.targetCancelled && $0.stopCancelled) } ?? true
+        guard rules.watchesEntryRemainder else {
+            switch held.phase {
+            case .pending, .accepted: return [held.id]
+            case .exiting: return [legsGone ? held.exit?.correlationID ?? held.id : held.id]
+            default: return []
+            }
+        }
+        // 0.4.3: an entry's unfilled remainder is watched too (its fill alert may be lost while the position
+        // is active or already being sold), and a leg cancel still unconfirmed is read from the entry's rows.
+        let remainderOpen = held.entryFilled < held.orderedQuantity
+        switch held.phase {
+        case .pending, .accepted: return [held.id]
+        case .active: return remainderOpen ? [held.id] : []
+        case .exiting:
+            var ids: [CorrelationID] = []
+            if remainderOpen || !legsGone { ids.append(held.id) }
+            if legsGone, let exit = held.exit, exit.filled < exit.quantity, exit.correlationID != held.id {
+                ids.append(exit.correlationID)
+            }
+            return ids
+        default: return []
+        }
     }
 
     /// An order of the position with correlation id `id` was heard of now.

@@ -73,6 +73,8 @@ public struct ExitIntent: Sendable, Equatable, Codable {
     public var orderID: String?
     public var quantity: Int64
     public var filled: Int64
+    /// When the engine asked the broker to cancel this exit so it can be sent again (`ExitEscalation`).
+    public var cancelRequestedAt: Timestamp?
 
     public init(
         correlationID: CorrelationID, reason: ExitReason, orderID: String? = nil, quantity: Int64, filled: Int64 = 0
@@ -109,6 +111,10 @@ public struct Position: Sendable, Equatable, Codable {
     public var lookupAt: Timestamp?
     /// An intent unresolved past the escalation time was recorded as an anomaly (once).
     public var stallReported = false
+    /// An exit past its re-send limit was recorded as an anomaly (once; `ExitEscalation`).
+    public var exitStuckReported = false
+    /// When the engine last fetched this option's quote because no tick had come (0.4.3 on).
+    public var quoteAskedAt: Timestamp?
     public var orderedQuantity: Int64
     /// Filled entry quantity and its average price.
     public var entryFilled: Int64 = 0

@@ -23,12 +23,45 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// 0.4.2: an intent the broker has gone quiet about is looked up in the order book every 10 s and, after
     /// 60 s, escalated as an anomaly (`OrderWatch`); before, a lost alert left it waiting for ever.
     public var watchesOrders: Bool
+    /// 0.4.3: the order watch also asks about an entry's unfilled remainder (while the position is active or
+    /// being sold) and about legs whose cancel is unconfirmed, and an exit not filled in time is cancelled
+    /// and sent again; before, a lost remainder fill or leg confirmation left the position open.
+    public var watchesEntryRemainder: Bool
+    /// 0.4.3: a timer re-checking the exit rules keeps the last option price's time (the price is as old as
+    /// its tick; held options without a tick get a quote fetch); before, the timer re-stamped it as fresh.
+    public var keepsPriceTime: Bool
+    /// 0.4.3: an exit with no fill for `exit_resend_after_sec` is cancelled and, once the cancel is confirmed,
+    /// sent again for what is still held, at most `exit_resend_limit` times (`ExitEscalation`); before, an
+    /// exit resting at the broker (a market order turned into a protected limit) waited for ever.
+    public var resendsExits: Bool
+    /// 0.4.3: `expiry: monthly` on an index with weekly expiries trades the month's last expiry (a weekly
+    /// preference on a monthly-only index is refused when the configuration is read); before, the key was
+    /// read and ignored.
+    public var honoursExpiryPreference: Bool
+    /// 0.4.3: the re-entry cooldown holds for the index and side (any strike), and a call and a put on one
+    /// index at once need `allow_call_and_put: true`; before, the cooldown held for the one contract only.
+    public var sideCooldown: Bool
+    /// 0.4.3: once a super order's entry has filled completely its target and stop-loss legs move to the
+    /// fill's average; before, they stayed where the quote put them.
+    public var legsFromFill: Bool
+    /// 0.4.3: the profit lock arms at `profit_lock_arm_rupees` and exits at `min_profit_lock_rupees`; before,
+    /// both at the latter.
+    public var distinctProfitLock: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
-        itmPenalty: Bool, watchesOrders: Bool
+        itmPenalty: Bool, watchesOrders: Bool, watchesEntryRemainder: Bool, keepsPriceTime: Bool,
+        resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
+        legsFromFill: Bool, distinctProfitLock: Bool
     ) {
+        self.distinctProfitLock = distinctProfitLock
+        self.legsFromFill = legsFromFill
+        self.sideCooldown = sideCooldown
+        self.honoursExpiryPreference = honoursExpiryPreference
+        self.resendsExits = resendsExits
+        self.keepsPriceTime = keepsPriceTime
         self.watchesOrders = watchesOrders
+        self.watchesEntryRemainder = watchesEntryRemainder
         self.riskCapitalUnscaled = riskCapitalUnscaled
         self.scaleResetsOnExit = scaleResetsOnExit
         self.slicesCountAgainstLimit = slicesCountAgainstLimit
@@ -39,19 +72,31 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// The rules of builds before 0.4.0.
     public static let legacy = EngineRules(
         riskCapitalUnscaled: false, scaleResetsOnExit: false, slicesCountAgainstLimit: false,
-        flattensUntilFlat: false, itmPenalty: false, watchesOrders: false)
+        flattensUntilFlat: false, itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false,
+        keepsPriceTime: false, resendsExits: false, honoursExpiryPreference: false, sideCooldown: false,
+        legsFromFill: false, distinctProfitLock: false)
     /// The rules of build 0.4.0.
     public static let build040 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
-        itmPenalty: false, watchesOrders: false)
+        itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
+        resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
+        distinctProfitLock: false)
     /// The rules of build 0.4.1.
     public static let build041 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
-        itmPenalty: true, watchesOrders: false)
-    /// The rules of this build (0.4.2 on).
+        itmPenalty: true, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
+        resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
+        distinctProfitLock: false)
+    /// The rules of build 0.4.2.
+    public static let build042 = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: false, keepsPriceTime: false, resendsExits: false,
+        honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false, distinctProfitLock: false)
+    /// The rules of this build (0.4.3 on).
     public static let current = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
-        itmPenalty: true, watchesOrders: true)
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
+        honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -60,6 +105,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         if version < (0, 4, 0) { return .legacy }
         if version < (0, 4, 1) { return .build040 }
         if version < (0, 4, 2) { return .build041 }
+        if version < (0, 4, 3) { return .build042 }
         return .current
     }
 }

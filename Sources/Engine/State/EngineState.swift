@@ -35,6 +35,8 @@ public struct EngineState: Sendable, Equatable, Codable {
     public var cooldowns: [Cooldown] = []
     /// Refused transitions and unknown order events, in seq order.
     public var anomalies: [Anomaly] = []
+    /// Option ticks refused for a zero or negative price (0.4.3 on; a broken quote is not a price).
+    public var refusedOptionPrices = 0
     /// The instrument master's option contracts, one list per underlying (sorted by underlying).
     public var contracts: [ContractList] = []
     /// Orders the current event has caused so far: each takes the next slot in its correlation id.
@@ -145,10 +147,15 @@ public struct EngineState: Sendable, Equatable, Codable {
 public struct Cooldown: Sendable, Equatable, Codable {
     public var instrument: InstrumentKey
     public var until: Timestamp
+    /// The index and side the closed position traded (0.4.3 on: the cooldown holds for the whole side).
+    public var index: String?
+    public var direction: SignalDirection?
 
-    public init(instrument: InstrumentKey, until: Timestamp) {
+    public init(instrument: InstrumentKey, until: Timestamp, index: String? = nil, direction: SignalDirection? = nil) {
         self.instrument = instrument
         self.until = until
+        self.index = index
+        self.direction = direction
     }
 }
 
