@@ -130,6 +130,7 @@ risk:
   time_exit: "15:20"
   quote_after_sec: 5             # a held option without a tick this long gets a quote fetch
   exit_resend_after_sec: 20      # an exit still unfilled this long is cancelled and sent again (MPP limits rest)
+  entry_remainder_cancel_sec: 30 # a partly filled entry resting this long keeps what filled
   exit_resend_limit: 5           # re-sends before the engine stops and shows the stuck exit on /status
   allow_call_and_put: false      # hold a call and a put on one index at once
   broker_protection: super_order # entries go out as DhanHQ super orders whose legs protect the position if the

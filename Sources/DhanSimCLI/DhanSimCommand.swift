@@ -52,6 +52,12 @@ struct DhanSimCommand: AsyncParsableCommand {
     @Flag(help: "Fill market orders in two parts, one second apart.")
     var partialFills = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Broker behaviour: documented (the docs' best case), observed (what integrators report: partial fills, ENTRY_LEG cancel refused after a trade, leg alerts under the parent's order number, market orders as protected limits) or hostile (observed with a narrower protection band).",
+            valueName: "profile"))
+    var profile = "documented"
+
     @Option(help: "Inject: feeds stall for N wall seconds from start.")
     var stallFeedSeconds: Double?
 
@@ -84,6 +90,10 @@ struct DhanSimCommand: AsyncParsableCommand {
         configuration.accessToken = accessToken
         configuration.slippageTicks = slippageTicks
         configuration.partialFills = partialFills
+        guard let behaviour = SimBehaviour.profile(profile) else {
+            throw ValidationError("--profile must be documented, observed or hostile, not '\(profile)'")
+        }
+        configuration.behaviour = behaviour
         if let scenario {
             let text: String
             do { text = try String(contentsOfFile: scenario, encoding: .utf8) } catch {

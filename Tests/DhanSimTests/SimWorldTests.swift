@@ -78,6 +78,49 @@ struct SimWorldTests {
         #expect(ownLegs.count == 2 && ownLegs.allSatisfy { $0.orderNo != parent })
     }
 
+    @Test(
+        "market price protection: a market order becomes a limit a band beyond the touch and fills at the touch inside it"
+    )
+    func marketPriceProtection() throws {
+        var behaviour = SimBehaviour()
+        behaviour.marketPriceProtection = 0.02
+        var (world, instrument) = try Self.world(behaviour)
+        func place(_ side: String, quantity: Int, id: String) throws -> OrderRecord {
+            let request = PlaceOrderRequest(
+                dhanClientId: "SIMCLIENT", correlationId: id, transactionType: side,
+                exchangeSegment: instrument.segment.apiName, productType: "INTRADAY", orderType: "MARKET",
+                validity: "DAY", securityId: instrument.securityID.description, quantity: quantity, price: 0)
+            let answer = world.rest(
+                method: "POST", path: "/v2/orders", body: try JSONEncoder().encode(request),
+                accessToken: world.accessToken, virtualSeconds: 1)
+            #expect(answer.status == 200)
+            let ack = try JSONDecoder().decode(OrderAck.self, from: answer.body)
+            let book = world.rest(
+                method: "GET", path: "/v2/orders/\(ack.orderId)", accessToken: world.accessToken, virtualSeconds: 1)
+            return try JSONDecoder().decode(OrderRecord.self, from: book.body)
+        }
+        let bought = try place("BUY", quantity: 75, id: "AS20251104-7-1")
+        // Turned into a limit 2 % above the ask (rounded up to the tick), filled at once at the touch.
+        #expect(bought.orderType == "LIMIT" && bought.orderStatus == "TRADED" && bought.filledQty == 75)
+        #expect(bought.averageTradedPrice < bought.price)
+        #expect(abs(bought.price - (bought.averageTradedPrice * 1.02)) < 0.1)
+        let sold = try place("SELL", quantity: 75, id: "AS20251104-9-1")
+        #expect(sold.orderType == "LIMIT" && sold.orderStatus == "TRADED" && sold.averageTradedPrice > sold.price)
+        // Without the behaviour (the docs' word) a market order stays a market order.
+        (world, _) = try Self.world(SimBehaviour())
+        #expect(try place("BUY", quantity: 75, id: "AS20251104-11-1").orderType == "MARKET")
+    }
+
+    @Test("dhan-sim --profile names the broker-side behaviours; an unknown name is refused")
+    func profiles() {
+        #expect(SimBehaviour.profile("documented") == SimBehaviour())
+        let observed = SimBehaviour.profile("observed")
+        #expect(observed?.partialFills == true && observed?.refuseEntryLegCancelAfterTrade == true)
+        #expect(observed?.legAlertsCarryParentOrderNo == true && observed?.marketPriceProtection == 0.02)
+        #expect(SimBehaviour.profile("hostile")?.marketPriceProtection == SimBehaviour.hostileProtectionBand)
+        #expect(SimBehaviour.profile("kind") == nil)
+    }
+
     @Test("the world's positions and parent orders are the broker's book")
     func brokerViews() throws {
         var (world, instrument) = try Self.world(SimBehaviour())

@@ -476,4 +476,29 @@ struct BrokerLifecycleTests {
                 $0.config?.risk.allowCallAndPut = true
             }?.hasPrefix("entered") == true)
     }
+
+    @Test("item 8 (0.4.3): a partly filled entry resting 30 s without a fill has its remainder cancelled")
+    func restingEntryRemainderIsCancelled() throws {
+        let store = try accepted(lots: 2)
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        let timer = Event.timer(TimerFired(kind: .second))
+        for second in stride(from: 4, through: 32, by: 1) {
+            if second % 4 == 0 { store.skip(optionTick(10_000), at: t(10, 30, second)) }
+            store.skip(timer, at: t(10, 30, second))
+        }
+        #expect(store.state.positions[0].entryCancelRequested == false)
+        store.send(
+            timer, at: t(10, 30, 33),
+            commands: [
+                .fetchData(.orderByCorrelation(id(5))),
+                .cancelOrder(
+                    OrderCancellation(
+                        correlationID: id(5), orderID: "O1", leg: nil,
+                        reason: "entry rested 30 s with 75 unfilled: keep the 75 filled")),
+            ]
+        ) {
+            $0.positions[0].lookupAt = t(10, 30, 33)
+            $0.positions[0].entryCancelRequested = true
+        }
+    }
 }

@@ -124,6 +124,7 @@ extension RuntimeAcceptanceTests {
             #expect(statusCode == 200)
             let status = try JSONSerialization.jsonObject(with: Data(statusBody.utf8)) as? [String: Any]
             #expect(status?["mode"] as? String == "paper" && status?["engine"] is [String: Any])
+            #expect(status?["exiting"] is [Any])
             let (_, metrics) = try await call("GET", "/metrics")
             #expect(metrics.contains("# TYPE scalper_events_total counter") && metrics.contains("scalper_ticks_total "))
             #expect(metrics.contains("# TYPE scalper_journal_commit_seconds histogram"))

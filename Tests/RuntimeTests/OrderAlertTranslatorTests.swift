@@ -56,6 +56,9 @@ struct OrderAlertTranslatorTests {
             return
         }
         #expect(update.status == .rejected && update.reason == "RMS: margin")
+        // The same terminal status again (a duplicate alert, or a lookup reading the book row) is not news.
+        #expect(translator.events(for: Self.alert(status: "REJECTED", traded: 0, price: 0)).isEmpty)
+        #expect(translator.finished == ["5225": .rejected])
         let leg = translator.events(
             for: Self.alert(status: "TRADED", traded: 150, price: 150, legNo: 3, remarks: "Super Order"))
         guard case .fill(let fill) = leg.first else {

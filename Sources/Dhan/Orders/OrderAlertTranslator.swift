@@ -22,6 +22,9 @@ public struct OrderAlertTranslator: Sendable {
 
     /// Fills already made, per broker order and super-order leg (`key(orderID:leg:)`).
     public var traded: [String: Traded] = [:]
+    /// The terminal status already reported per order (or leg): a repeated alert, or the same book row read
+    /// again by a lookup, is not news (it would look like the broker answering and hide a stuck intent).
+    public var finished: [String: OrderStatus] = [:]
 
     public init() {}
 
@@ -64,7 +67,8 @@ public struct OrderAlertTranslator: Sendable {
                         tradeTime: Self.epochSeconds(alert.lastUpdatedTime) ?? 0)))
         }
         let status = alert.orderStatus
-        if status == .rejected || status == .cancelled || status == .expired {
+        if status == .rejected || status == .cancelled || status == .expired, finished[key] != status {
+            finished[key] = status
             out.append(
                 .orderUpdate(
                     OrderUpdate(

@@ -26,6 +26,8 @@ struct SimOrder: Sendable, Equatable {
     var rejectReason = ""
     /// Quantity still to fill in the next second (partial-fill mode).
     var pendingRemainder = 0
+    /// A market order the broker turned into a protected limit: it fills at the touch inside its limit.
+    var protectedMarket = false
 
     var averagePrice: Double { filled > 0 ? filledValue / Double(filled) : 0 }
     var isOpen: Bool { ["TRANSIT", "PENDING", "PART_TRADED"].contains(status) }
@@ -73,6 +75,8 @@ struct SimBroker: Sendable {
     var refuseEntryLegCancelAfterTrade = false
     /// Live behaviour (#5): alerts of the target and stop-loss legs carry the parent's order number.
     var legAlertsCarryParentOrderNo = false
+    /// Live behaviour (#1): market orders become protected limit orders this fraction beyond the touch.
+    var marketPriceProtection: Double?
     private(set) var orders: [SimOrder] = []
     private var orderIndex: [String: Int] = [:]
     private(set) var trades: [TradeRecord] = []
@@ -81,6 +85,14 @@ struct SimBroker: Sendable {
     var killSwitchActive = false
     private var nextOrderNumber = 52_251_000_000
     private var nextTradeNumber = 1
+
+    /// Switches the broker-side behaviours on.
+    mutating func apply(_ behaviour: SimBehaviour) {
+        partialFills = behaviour.partialFills
+        refuseEntryLegCancelAfterTrade = behaviour.refuseEntryLegCancelAfterTrade
+        legAlertsCarryParentOrderNo = behaviour.legAlertsCarryParentOrderNo
+        marketPriceProtection = behaviour.marketPriceProtection
+    }
 
     func order(id: String) -> SimOrder? { orderIndex[id].map { orders[$0] } }
     /// The order placed under a correlation id (a super order's legs share it; the entry is the one placed).
@@ -118,6 +130,17 @@ struct SimBroker: Sendable {
             insert(order)
             out.alerts.append(alert(order, market: market, time: time))
             return (order, out)
+        }
+        // Market price protection: the broker turns the market order into a limit a band beyond the touch.
+        if let band = marketPriceProtection, order.orderType == "MARKET",
+            let quote = market.quote(instrument, atSecondOfDay: second)
+        {
+            let ticks =
+                order.side == .buy
+                ? ((quote.ask * (1 + band)) / 0.05).rounded(.up) : ((quote.bid * (1 - band)) / 0.05).rounded(.down)
+            order.orderType = "LIMIT"
+            order.price = max(0.05, ticks * 0.05)
+            order.protectedMarket = true
         }
         order.status = "PENDING"
         insert(order)
@@ -163,7 +186,7 @@ struct SimBroker: Sendable {
     /// Creates the target and stop-loss legs of a super order whose entry has traded.
     private mutating func activateLegs(of entryID: String, market: SimMarket, second: Int) -> Outbox {
         guard var superOrder = superOrders[entryID], let entry = order(id: entryID),
-            order(id: superOrder.targetID) == nil
+            order(id: superOrder.targetID) == nil || order(id: superOrder.stopID) == nil
         else { return Outbox() }
         let time = SimCore.istString(second: second, date: market.date)
         var out = Outbox()
@@ -171,7 +194,8 @@ struct SimBroker: Sendable {
         for (id, leg, type, price, trigger) in [
             (superOrder.targetID, "TARGET_LEG", "LIMIT", superOrder.targetPrice, 0.0),
             (superOrder.stopID, "STOP_LOSS_LEG", "STOP_LOSS_MARKET", 0.0, superOrder.stopPrice),
-        ] {
+        ] where order(id: id) == nil {
+            // A leg cancelled while the entry was still filling stays cancelled.
             let legOrder = SimOrder(
                 id: id, correlationID: entry.correlationID, side: exitSide, instrument: entry.instrument,
                 product: entry.product, orderType: type, validity: "DAY", quantity: entry.filled, price: price,
@@ -259,7 +283,9 @@ struct SimBroker: Sendable {
         case "MARKET":
             price = touch
         case "LIMIT":
-            if order.side == .buy ? touch <= order.price : touch >= order.price { price = order.price }
+            if order.side == .buy ? touch <= order.price : touch >= order.price {
+                price = order.protectedMarket ? touch : order.price
+            }
         case "STOP_LOSS_MARKET":
             if order.side == .buy ? quote.last >= order.triggerPrice : quote.last <= order.triggerPrice {
                 price = touch
@@ -273,7 +299,8 @@ struct SimBroker: Sendable {
         guard let price else { return Outbox() }
         let remaining = order.quantity - order.filled
         var quantity = remaining
-        if partialFills && order.filled == 0 && order.orderType == "MARKET" && remaining > 1 {
+        if partialFills && order.filled == 0 && (order.orderType == "MARKET" || order.protectedMarket) && remaining > 1
+        {
             let lot = Int(market.universe.contract(order.instrument)?.lotSize ?? 1)
             let lots = remaining / max(lot, 1)
             quantity = lots > 1 ? (lots / 2) * lot : remaining
@@ -422,6 +449,22 @@ struct SimBroker: Sendable {
         if let fired = superOrder.firedLeg { throw .notOpen("super order already closed by its \(fired)") }
         if refuseEntryLegCancelAfterTrade, leg == "ENTRY_LEG", let entry = order(id: id), entry.filled > 0 {
             throw .notOpen("ENTRY_LEG has traded; cancel TARGET_LEG and STOP_LOSS_LEG")
+        }
+        // A target or stop-loss leg still waiting for its entry to fill can be cancelled: it will not go live.
+        if leg != "ENTRY_LEG", let legID = ids.first, order(id: legID) == nil, let entry = order(id: id) {
+            let time = SimCore.istString(second: second, date: market.date)
+            let pending = SimOrder(
+                id: legID, correlationID: entry.correlationID, side: entry.side == .buy ? .sell : .buy,
+                instrument: entry.instrument, product: entry.product,
+                orderType: leg == "TARGET_LEG" ? "LIMIT" : "STOP_LOSS_MARKET", validity: "DAY",
+                quantity: entry.quantity, price: leg == "TARGET_LEG" ? superOrder.targetPrice : 0,
+                triggerPrice: leg == "TARGET_LEG" ? 0 : superOrder.stopPrice, status: "CANCELLED", legName: leg,
+                superOrderID: id, created: time, updated: time)
+            insert(pending)
+            var cancelled = alert(pending, market: market, time: time)
+            cancelled.remarks = "Super Order"
+            cancelled.legNo = leg == "TARGET_LEG" ? 3 : 2
+            return Outbox(alerts: [cancelled])
         }
         let open = ids.filter { order(id: $0)?.isOpen ?? false }
         if open.isEmpty && leg != "ENTRY_LEG" { throw .notOpen(leg) }

@@ -19,6 +19,8 @@ public struct SimConfiguration: Sendable {
     public var slippageTicks = 0
     /// Fill market orders in two parts, one second apart.
     public var partialFills = false
+    /// Broker behaviours beyond the docs (`dhan-sim --profile`); `partialFills` above adds to them.
+    public var behaviour = SimBehaviour()
     /// Opening cash balance of the simulated account.
     public var openingBalance: Paise = .rupees(500_000)
     /// Answer order writes only from this address list (empty: no IP check).

@@ -2,18 +2,6 @@ import Dhan
 import Domain
 import Foundation
 
-/// Broker behaviours beyond the documentation's happy path (LIVE-BEHAVIOUR.md), switched on per profile.
-public struct SimBehaviour: Sendable, Equatable {
-    /// Market orders fill in two parts, one second apart.
-    public var partialFills = false
-    /// Cancelling a super order's `ENTRY_LEG` after the entry traded is refused (DH-906).
-    public var refuseEntryLegCancelAfterTrade = false
-    /// Alerts of target and stop-loss legs carry the parent's order number instead of their own.
-    public var legAlertsCarryParentOrderNo = false
-
-    public init() {}
-}
-
 /// What one step of the simulated broker sends: binary feed frames and order-alert JSON texts, as the sockets
 /// would carry them.
 public struct SimOutput: Sendable {
@@ -68,9 +56,9 @@ public struct SimWorld: Sendable {
     public init(_ configuration: SimConfiguration, behaviour: SimBehaviour = SimBehaviour()) {
         core = SimCore(configuration: configuration)
         core.broker.slippageTicks = configuration.slippageTicks
-        core.broker.partialFills = behaviour.partialFills || configuration.partialFills
-        core.broker.refuseEntryLegCancelAfterTrade = behaviour.refuseEntryLegCancelAfterTrade
-        core.broker.legAlertsCarryParentOrderNo = behaviour.legAlertsCarryParentOrderNo
+        var behaviour = behaviour
+        behaviour.partialFills = behaviour.partialFills || configuration.partialFills
+        core.broker.apply(behaviour)
     }
 
     /// The simulated IST second of the day.

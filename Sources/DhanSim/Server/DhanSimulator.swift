@@ -44,7 +44,9 @@ public final class DhanSimulator: Sendable {
         self.logger = logger
         core.withLock {
             $0.broker.slippageTicks = configuration.slippageTicks
-            $0.broker.partialFills = configuration.partialFills
+            var behaviour = configuration.behaviour
+            behaviour.partialFills = behaviour.partialFills || configuration.partialFills
+            $0.broker.apply(behaviour)
         }
     }
 

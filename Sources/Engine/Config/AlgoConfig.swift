@@ -124,6 +124,8 @@ public struct RiskConfig: Equatable, Sendable, Codable {
     public var exitResendAfterSeconds: Int64 = 20
     /// Times an exit is re-sent before the engine stops and escalates (0.4.3 on).
     public var exitResendLimit = 5
+    /// Seconds a partly filled entry may rest without a fill before its remainder is cancelled (0.4.3 on).
+    public var entryRemainderCancelSeconds: Int64 = 30
     /// Whether a call and a put may be held on one index at once (0.4.3 on; off by default).
     public var allowCallAndPut = false
     /// The unrealised profit that arms the profit lock (0.4.3 on).

@@ -251,7 +251,7 @@ extension AlgoConfig {
             "sl_pct", "tp_pct", "breakeven_after_gain", "exit_drop_pct", "min_profit_lock_rupees",
             "daily_loss_limit_pct",
             "time_exit", "broker_protection", "quote_after_sec", "exit_resend_after_sec", "exit_resend_limit",
-            "allow_call_and_put", "profit_lock_arm_rupees",
+            "allow_call_and_put", "profit_lock_arm_rupees", "entry_remainder_cancel_sec",
         ])
         let protectionNode = try node.required("broker_protection")
         guard let protection = RiskConfig.BrokerProtection(rawValue: try protectionNode.string()) else {
@@ -270,6 +270,9 @@ extension AlgoConfig {
         }
         if let value = try node.optional("exit_resend_after_sec") {
             risk.exitResendAfterSeconds = Int64(try value.int(in: 5...600))
+        }
+        if let value = try node.optional("entry_remainder_cancel_sec") {
+            risk.entryRemainderCancelSeconds = Int64(try value.int(in: 5...600))
         }
         if let value = try node.optional("exit_resend_limit") { risk.exitResendLimit = try value.int(in: 0...50) }
         if let value = try node.optional("allow_call_and_put") { risk.allowCallAndPut = try value.bool() }

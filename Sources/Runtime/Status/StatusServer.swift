@@ -97,8 +97,23 @@ public enum StatusServer {
             "last_seq":\(state.lastSeq),"recovery":{"records":\(health.recoveredRecords),\
             "snapshot_seq":\(health.resumedFromSeq.map(String.init) ?? "null"),"folded_records":\(health.foldedRecords),\
             "rebuild_ms":\(String(format: "%.1f", health.rebuildMilliseconds))},\
+            "exiting":\(exiting(state)),\
             "engine":\(StateJSON.render(state))}
             """
+    }
+
+    /// Positions being sold, with how long the broker has been quiet about them and whether the engine has
+    /// given up re-sending (`stuck`: sell by hand), so an exit that does not complete is visible at a glance.
+    static func exiting(_ state: EngineState) -> String {
+        let items = state.positions.filter { $0.phase == .exiting }.map { position in
+            let quiet = position.orderActivityAt.map { String(state.now.epochSeconds - $0.epochSeconds) } ?? "null"
+            return """
+                {"id":"\(position.id)","instrument":"\(position.instrument)","quantity":\(position.quantity),\
+                "attempts":\(position.exitAttempts),"quiet_s":\(quiet),\
+                "stuck":\(position.exitStuckReported || position.stallReported)}
+                """
+        }
+        return "[" + items.joined(separator: ",") + "]"
     }
 
     static func quoted(_ items: [String]) -> String {

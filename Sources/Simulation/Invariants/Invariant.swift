@@ -56,6 +56,8 @@ public struct InvariantChecker: Sendable {
     public private(set) var violations: [Violation] = []
     private var phaseSince: [CorrelationID: (PositionPhase, Int64)] = [:]
     private var blockedSince: Int64?
+    /// Since when the broker has held something without a break, while the breaker or kill switch holds.
+    private var heldSince: Int64?
     private var flatChecked = false
 
     public init() {}
@@ -142,6 +144,7 @@ public struct InvariantChecker: Sendable {
         let blocked = state.dayRisk.map { $0.circuitTripped || $0.killSwitch } ?? false
         guard blocked else {
             blockedSince = nil
+            heldSince = nil
             return
         }
         let since = blockedSince ?? time.nanos
@@ -149,10 +152,17 @@ public struct InvariantChecker: Sendable {
         for case .placeOrder(let intent) in commands where intent.side == .buy {
             report(.nothingAfterBreaker, seq, "entry \(intent.correlationID) sent after the breaker or kill switch")
         }
-        if time.nanos - since > flattenWithinNanos, let held = broker.first(where: { $0.net > 0 }) {
+        // A holding counts from the trip or from when it appeared, whichever is later: an entry remainder the
+        // broker would not cancel (DH-906 once the entry traded) can still fill after the trip, and the engine
+        // then has the same time to sell it.
+        let holding = broker.first(where: { $0.net > 0 })
+        if holding == nil { heldSince = nil }
+        let from = max(since, heldSince ?? time.nanos)
+        if holding != nil, heldSince == nil { heldSince = time.nanos }
+        if time.nanos - from > flattenWithinNanos, let held = holding {
             report(
                 .nothingAfterBreaker, seq,
-                "\((time.nanos - since) / 1_000_000_000) s after the breaker or kill switch the broker still holds \(held.net) of \(held.instrument)"
+                "\((time.nanos - since) / 1_000_000_000) s after the breaker or kill switch (\((time.nanos - from) / 1_000_000_000) s after it appeared) the broker still holds \(held.net) of \(held.instrument)"
             )
         }
     }

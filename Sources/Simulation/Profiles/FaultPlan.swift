@@ -20,7 +20,7 @@ public enum BrokerProfile: String, CaseIterable, Sendable, CustomStringConvertib
         case .observed:
             [
                 .partialFill, .alertDelay, .alertDuplicate, .alertReorder, .orderRejection, .feedStall,
-                .entryLegCancelRefused, .legAlertParentOrderNo,
+                .entryLegCancelRefused, .legAlertParentOrderNo, .marketPriceProtection,
             ]
         case .hostile: Set(FaultKind.allCases)
         }
@@ -62,6 +62,8 @@ public enum FaultKind: String, CaseIterable, Sendable, Comparable, CustomStringC
     case entryLegCancelRefused = "entry_leg_cancel_refused"
     /// Target and stop-loss leg alerts carry the parent's order number.
     case legAlertParentOrderNo = "leg_alert_parent_order_no"
+    /// Market orders become limit orders a band beyond the touch; they can rest (LIVE-BEHAVIOUR.md #1).
+    case marketPriceProtection = "market_price_protection"
 
     public var description: String { rawValue }
 
@@ -123,6 +125,10 @@ public struct FaultPlan: Sendable {
         behaviour.partialFills = has(.partialFill)
         behaviour.refuseEntryLegCancelAfterTrade = has(.entryLegCancelRefused)
         behaviour.legAlertsCarryParentOrderNo = has(.legAlertParentOrderNo)
+        if has(.marketPriceProtection) {
+            behaviour.marketPriceProtection =
+                profile == .hostile ? SimBehaviour.hostileProtectionBand : SimBehaviour.observedProtectionBand
+        }
         return behaviour
     }
 }

@@ -1,0 +1,31 @@
+import Domain
+
+/// An entry that filled partly and then stopped keeps what filled (engine 0.4.3 on).
+///
+/// A market order the broker turned into a protected limit (LIVE-BEHAVIOUR.md #1) can rest with part of it
+/// unfilled while the option runs away. After `entry_remainder_cancel_sec` without a fill the engine cancels
+/// the remainder; the position is then what filled. (A super order whose entry has traded may refuse the
+/// cancel, #4: the refusal is recorded, and a later fill of the remainder is held and sold like any other.)
+enum EntryRemainder {
+    /// On a timer: cancels the remainders that have rested too long.
+    static func check(_ state: inout EngineState, at time: Timestamp) -> [Command] {
+        guard state.rules.cancelsRestingEntries, let config = state.config else { return [] }
+        var commands: [Command] = []
+        for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
+            let held = state.positions[position]
+            guard held.entryFilled > 0, held.entryFilled < held.orderedQuantity, !held.entryCancelRequested,
+                let since = held.orderActivityAt,
+                time.epochSeconds - since.epochSeconds >= config.risk.entryRemainderCancelSeconds
+            else { continue }
+            let quiet = time.epochSeconds - since.epochSeconds
+            if let cancel = PositionReducer.cancelEntryRemainder(
+                &state, position,
+                reason:
+                    "entry rested \(quiet) s with \(held.orderedQuantity - held.entryFilled) unfilled: keep the \(held.entryFilled) filled"
+            ) {
+                commands.append(cancel)
+            }
+        }
+        return commands
+    }
+}
