@@ -30,8 +30,18 @@ struct BrokerLifecycleTests {
                 leg: leg, quantity: quantity, price: Paise(paise), tradeTime: 0))
     }
 
+    /// This build's rules without the funds refresh: its requests every 30 s and after each fill would be in
+    /// every expectation here; `fundsRefresh` tests it on its own.
+    static let lifecycleRules: EngineRules = {
+        var rules = EngineRules.current
+        rules.refreshesFunds = false
+        return rules
+    }()
+
     /// An entry of `lots` NIFTY lots at seq 5, accepted as O1 (seq 6), this build's rules unless told.
-    func accepted(lots: Int64 = 1, superOrders: Bool = false, rules: EngineRules = .current, resendLimit: Int = 5)
+    func accepted(
+        lots: Int64 = 1, superOrders: Bool = false, rules: EngineRules = Self.lifecycleRules, resendLimit: Int = 5
+    )
         throws -> EngineTestStore
     {
         var ready = try RiskFixtures.readyState(lots: lots, superOrders: superOrders)
@@ -443,7 +453,7 @@ struct BrokerLifecycleTests {
     func cooldownAndBothSides() throws {
         func guardResult(_ prepare: (inout EngineState) -> Void) throws -> String? {
             var ready = try RiskFixtures.readyState()
-            ready.rules = .current
+            ready.rules = Self.lifecycleRules
             prepare(&ready)
             let store = EngineTestStore(state: ready, seq: 4)
             store.skip(niftyTick(t(10, 30, 1)), at: t(10, 30, 1))
@@ -500,5 +510,30 @@ struct BrokerLifecycleTests {
             $0.positions[0].lookupAt = t(10, 30, 33)
             $0.positions[0].entryCancelRequested = true
         }
+    }
+
+    @Test("item 11 (0.4.3): funds are asked for every 30 s and on the timer after a fill, at most every 5 s")
+    func fundsRefresh() throws {
+        let store = try accepted(rules: .current)  // funds arrived at 10:30:00 (seq 2)
+        let timer = Event.timer(TimerFired(kind: .second))
+        #expect(store.skip(timer, at: t(10, 30, 2)) == [])
+        // A fill moves the balance: the next timer asks.
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+        #expect(store.state.lastFillAt == t(10, 30, 3))
+        store.skip(optionTick(10_000), at: t(10, 30, 3))
+        store.send(timer, at: t(10, 30, 4), commands: [.fetchData(.funds)]) {
+            $0.fundsRequestedAt = t(10, 30, 4)
+        }
+        // Not again before the answer, for 5 s.
+        #expect(store.skip(timer, at: t(10, 30, 5)) == [])
+        store.skip(
+            .funds(FundsSnapshot(available: .rupees(192_000), startOfDayLimit: .rupees(200_000))), at: t(10, 30, 6))
+        for second in 7...29 {
+            if second % 4 == 0 { store.skip(optionTick(10_000), at: t(10, 30, second)) }
+            #expect(store.skip(timer, at: t(10, 30, second)).allSatisfy { $0 != .fetchData(.funds) })
+        }
+        // 30 s after the last snapshot: asked again.
+        store.skip(optionTick(10_000), at: t(10, 30, 35))
+        #expect(store.skip(timer, at: t(10, 30, 36)).contains(.fetchData(.funds)))
     }
 }

@@ -70,6 +70,7 @@ public enum Engine {
             commands = PositionReducer.update(&state, update, seq: seq)
         case .fill(let fill):
             OrderWatch.heard(&state, fill.correlationID, at: time)
+            if state.rules.refreshesFunds { state.lastFillAt = time }
             commands = PositionReducer.fill(&state, fill, seq: seq, at: time)
             commands += RiskReducer.checkDay(&state, seq: seq, at: time)
             // An entry that fills after the breaker or the kill switch is sold at once.

@@ -67,7 +67,7 @@ enum RiskReducer {
         }
         return commands + checkDay(&state, seq: seq, at: time) + keepFlat(&state, seq: seq)
             + OrderWatch.check(&state, seq: seq, at: time) + ExitEscalation.check(&state, seq: seq, at: time)
-            + EntryRemainder.check(&state, at: time)
+            + EntryRemainder.check(&state, at: time) + FundsRefresh.check(&state, at: time)
             + staleQuotes(&state, at: time)
     }
 

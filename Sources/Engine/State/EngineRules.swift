@@ -50,13 +50,18 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// 0.4.3: a partly filled entry resting for `entry_remainder_cancel_sec` has its remainder cancelled and
     /// keeps what filled (`EntryRemainder`); before, it could rest all day.
     public var cancelsRestingEntries: Bool
+    /// 0.4.3: funds are asked for every 30 s and after every fill (`FundsRefresh`); before, only at the start
+    /// and once the entry guard had refused a signal for stale funds.
+    public var refreshesFunds: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
         itmPenalty: Bool, watchesOrders: Bool, watchesEntryRemainder: Bool, keepsPriceTime: Bool,
         resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
-        legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool
+        legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool,
+        refreshesFunds: Bool
     ) {
+        self.refreshesFunds = refreshesFunds
         self.cancelsRestingEntries = cancelsRestingEntries
         self.distinctProfitLock = distinctProfitLock
         self.legsFromFill = legsFromFill
@@ -78,31 +83,31 @@ public struct EngineRules: Sendable, Equatable, Codable {
         riskCapitalUnscaled: false, scaleResetsOnExit: false, slicesCountAgainstLimit: false,
         flattensUntilFlat: false, itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false,
         keepsPriceTime: false, resendsExits: false, honoursExpiryPreference: false, sideCooldown: false,
-        legsFromFill: false, distinctProfitLock: false, cancelsRestingEntries: false)
+        legsFromFill: false, distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false)
     /// The rules of build 0.4.0.
     public static let build040 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
         resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
-        distinctProfitLock: false, cancelsRestingEntries: false)
+        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false)
     /// The rules of build 0.4.1.
     public static let build041 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
         resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
-        distinctProfitLock: false, cancelsRestingEntries: false)
+        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false)
     /// The rules of build 0.4.2.
     public static let build042 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: false, keepsPriceTime: false, resendsExits: false,
         honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false, distinctProfitLock: false,
-        cancelsRestingEntries: false)
+        cancelsRestingEntries: false, refreshesFunds: false)
     /// The rules of this build (0.4.3 on).
     public static let current = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
-        cancelsRestingEntries: true)
+        cancelsRestingEntries: true, refreshesFunds: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {

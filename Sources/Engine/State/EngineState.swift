@@ -22,6 +22,9 @@ public struct EngineState: Sendable, Equatable, Codable {
     /// What the engine has asked the feed to stream, sorted by instrument.
     public var subscriptions: [Subscription] = []
     public var funds: FundsRecord?
+    /// When the engine last asked for funds, and when the last fill arrived (`FundsRefresh`, 0.4.3 on).
+    public var fundsRequestedAt: Timestamp?
+    public var lastFillAt: Timestamp?
     /// Every position of the session, oldest first.
     public var positions: [Position] = []
     /// How many leading positions are settled (exited, rejected or cancelled, phases nothing leaves): the
