@@ -1,4 +1,5 @@
 import Dhan
+import DhanSim
 import Domain
 import Engine
 import Foundation
@@ -90,10 +91,13 @@ extension RuntimeAcceptanceTests {
         }
 
         @Test(
-            "ten SIGKILLs: no acknowledged record lost, no intent sent twice, positions and realised PnL equal dhan-sim's"
-        )
-        func killAndRestart() async throws {
-            let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
+            "ten SIGKILLs: no acknowledged record lost, no intent sent twice, positions and realised PnL equal dhan-sim's",
+            arguments: ["documented", "observed"])
+        func killAndRestart(profile: String) async throws {
+            // observed: partial fills, protected market orders, ENTRY_LEG cancels refused after a trade and leg
+            // alerts under the parent's order number, as `dhan-sim --profile observed` serves them.
+            let sim = try await EndToEndTests.simulator(
+                speed: 110, start: "10:00", behaviour: try #require(SimBehaviour.profile(profile)))
             let scratch = TemporaryDirectory("crash")
             let journal = scratch.sub("journal")
             var random = SeededRandom(seed: 2026)

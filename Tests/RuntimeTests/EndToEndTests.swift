@@ -26,10 +26,11 @@ extension RuntimeAcceptanceTests {
     struct EndToEndTests {
         static let day = CivilDate(2025, 11, 4)
 
-        static func simulator(speed: Double, start: String = "09:15", faults: SimFaults? = nil) async throws
-            -> DhanSimulator
-        {
+        static func simulator(
+            speed: Double, start: String = "09:15", faults: SimFaults? = nil, behaviour: SimBehaviour = SimBehaviour()
+        ) async throws -> DhanSimulator {
             var configuration = SimConfiguration(date: day, calendar: try ConfigFixtures.calendar())
+            configuration.behaviour = behaviour
             configuration.seed = 7
             let clock = start.split(separator: ":").compactMap { Int($0) }
             configuration.startSecondOfDay = clock[0] * 3600 + clock[1] * 60

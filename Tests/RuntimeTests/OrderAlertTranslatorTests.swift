@@ -47,6 +47,30 @@ struct OrderAlertTranslatorTests {
         #expect(again.isEmpty)
     }
 
+    @Test("a remainder is priced from the cumulative average as sent, not from the average rounded to the paisa")
+    func remainderPrecision() {
+        var translator = OrderAlertTranslator()
+        _ = translator.events(for: Self.alert(status: "PART_TRADED", traded: 60, price: 20.5))
+        // 60 @ ₹20.50 then 90 @ ₹20.60: the average 20.56 is exact here, 20.553846… in general.
+        let average = (60 * 20.5 + 90 * 20.6) / 150
+        let rest = translator.events(for: Self.alert(status: "TRADED", traded: 150, price: 20.6, average: average))
+        guard case .fill(let fill) = rest.first else {
+            Issue.record("expected a fill, got \(rest)")
+            return
+        }
+        #expect(fill.quantity == 90 && fill.price == Paise(2_060))
+        let odd = (450 * 20.5 + 525 * 20.6) / 975
+        var second = OrderAlertTranslator()
+        _ = second.events(for: Self.alert(status: "PART_TRADED", traded: 450, price: 20.5))
+        let late = second.events(for: Self.alert(status: "TRADED", traded: 975, price: 20.6, average: odd))
+        guard case .fill(let lateFill) = late.first else {
+            Issue.record("expected a fill, got \(late)")
+            return
+        }
+        // Rounding the average to ₹20.55 first would have priced these 525 at ₹20.59.
+        #expect(lateFill.quantity == 525 && lateFill.price == Paise(2_060))
+    }
+
     @Test("a rejection becomes an order update with the broker's reason; super-order legs keep their leg")
     func rejectionAndLegs() {
         var translator = OrderAlertTranslator()

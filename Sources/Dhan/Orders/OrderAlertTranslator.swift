@@ -52,10 +52,10 @@ public struct OrderAlertTranslator: Sendable {
         // Alerts are cumulative and may arrive late, twice or out of order: a fill is the increase over what is
         // already counted, priced from the cumulative average (the last trade's price belongs to whichever
         // alert was newest at the broker, not to this increase).
-        if now > already.quantity, let average = try? Paise(price: alert.avgTradedPrice, field: "AvgTradedPrice"),
-            average > .zero
-        {
-            let value = average.value * now
+        if now > already.quantity, (try? Paise(price: alert.avgTradedPrice, field: "AvgTradedPrice")) ?? .zero > .zero {
+            // The cumulative value from the average as sent, not the average rounded to the paisa first: a
+            // late remainder priced from a rounded average was off by up to 2 paise a unit.
+            let value = Int64((alert.avgTradedPrice * 100 * Double(now)).rounded())
             let quantity = now - already.quantity
             let price = Paise(max(5, (value - already.value + quantity / 2) / quantity))
             traded[key] = Traded(quantity: now, value: value)
