@@ -7,8 +7,16 @@ echo "== swift format lint" >&2
 swift format lint --strict --recursive Sources Tests Package.swift
 echo "== swift build (warnings are errors)" >&2
 swift build --build-tests
-echo "== swift test" >&2
-swift test --skip-build
+# The suites that run on the wall clock against sockets and child processes go after the rest, on their own:
+# in one process with the CPU-bound suites they share the two-thread cooperative pool, and a replay or a
+# simulation that holds both threads for seconds starves dhan-sim's handlers past the client's deadline.
+wall_clock="DhanClientTests|RuntimeAcceptanceTests"
+echo "== swift test (everything on virtual time or none)" >&2
+swift test --skip-build --skip "$wall_clock"
+echo "== swift test (the DhanHQ client against dhan-sim on 127.0.0.1)" >&2
+swift test --skip-build --filter "DhanClientTests"
+echo "== swift test (the runtime against dhan-sim: end to end, SIGKILL, faults)" >&2
+swift test --skip-build --filter "RuntimeAcceptanceTests"
 echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
 tools/sdk-check/run.sh .build/debug/dhan-sim
 echo "== deterministic simulation: 200 seeded days of each broker profile that holds (release build)" >&2
