@@ -38,6 +38,9 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Do not search for the smallest set of fault kinds that still fails.")
     var noShrink = false
 
+    @Flag(help: "Keep every session's journal under --out, not only the failing ones'.")
+    var keep = false
+
     @Option(help: ConfigLoader.optionHelp)
     var config: String?
 
@@ -76,6 +79,7 @@ struct SimulateCommand: ParsableCommand {
             firstDay: CivilDate(iso: date)!, config: loaded.config, files: loaded.files, outDirectory: out)
         runner.kinds = faults.flatMap(FaultKind.parseList)
         runner.shrink = !noShrink
+        runner.keepJournals = keep
         let total = runner.seeds.count * days
         var done = 0
         let summary = try runner.run { outcome in

@@ -458,7 +458,7 @@ struct BrokerLifecycleTests {
             let store = EngineTestStore(state: ready, seq: 4)
             store.skip(niftyTick(t(10, 30, 1)), at: t(10, 30, 1))
             guard case .decided(let proposal) = store.state.indices[0].selection else { return nil }
-            return proposal.guardResult
+            return proposal.guardResult?.description
         }
         let otherStrike = InstrumentKey(.nseFNO, SecurityID(49_999))
         #expect(

@@ -57,7 +57,7 @@ struct CircuitBreakerTests {
         #expect(
             commands.count == 1 && state.positions[0].phase == .exiting
                 && state.positions[0].exit?.reason == .killSwitch)
-        #expect(state.dayRisk?.entryBlock == "kill switch is on")
+        #expect(state.dayRisk?.entryBlock == .killSwitch)
         #expect(Engine.reduce(&state, .operatorCommand(.killSwitch(engaged: false)), seq: 8, at: t(10, 32)).isEmpty)
     }
 

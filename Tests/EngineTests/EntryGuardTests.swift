@@ -18,7 +18,7 @@ struct EntryGuardTests {
             &state, .tick(Tick(instrument: nifty, lastPrice: .rupees(25_700), lastTradeTime: at.epochSeconds)),
             seq: seq, at: at)
         guard case .decided(let proposal) = state.indices[0].selection else { return (commands, nil) }
-        return (commands, proposal.guardResult)
+        return (commands, proposal.guardResult?.description)
     }
 
     func fill(_ state: inout EngineState, _ id: CorrelationID, seq: UInt64, at: Timestamp, price: Paise = .rupees(100))
@@ -79,7 +79,7 @@ struct EntryGuardTests {
         fresh.indices[0].lastPriceTime = t(10, 29, 56)
         #expect(EngineTestingGuard.run(&fresh, seq: 5, at: t(10, 30, 1)).count == 1)
         guard case .decided(let entered) = fresh.indices[0].selection else { return }
-        #expect(entered.guardResult?.hasPrefix("entered") == true)
+        #expect(entered.guardResult?.description.hasPrefix("entered") == true)
     }
 
     @Test("the last-quote sanity check: an index that moved to another ATM blocks")
@@ -90,7 +90,10 @@ struct EntryGuardTests {
             at: t(10, 30, 1))
         #expect(commands.isEmpty)
         guard case .decided(let proposal) = state.indices[0].selection else { return }
-        #expect(proposal.guardResult == "blocked: the index moved: ATM is now 25750.00, the chain's was 25700.00")
+        #expect(proposal.guardResult == .blocked(.indexMoved(atm: .rupees(25_750), chainATM: .rupees(25_700))))
+        #expect(
+            proposal.guardResult?.description
+                == "blocked: the index moved: ATM is now 25750.00, the chain's was 25700.00")
     }
 
     @Test("option quote older than 2 s, funds older than 60 s")

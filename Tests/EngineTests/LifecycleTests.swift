@@ -33,7 +33,7 @@ struct LifecycleTests {
             $0.indices[0].lastPriceTime = t(10, 30, 1)
             $0.indices[0].minuteBars.add(price: .rupees(25_700), at: t(10, 30, 1)) { _ in }
             guard case .decided(var proposal) = $0.indices[0].selection else { return }
-            proposal.guardResult = "entered: AS20251103-5-1"
+            proposal.guardResult = .entered([CorrelationID("AS20251103-5-1")!])
             $0.indices[0].selection = .decided(proposal)
             $0.positions = [position]
         }

@@ -19,7 +19,7 @@ enum RiskFixtures {
     /// The state after seq 1…4: session started, funds ₹2,00,000, NIFTY at 25,700, and a proposal awaiting the guard.
     static func readyState(
         lots: Int64 = 1, premium: Paise = .rupees(100), at decision: Timestamp = time(10, 30),
-        superOrders: Bool = false
+        superOrders: Bool = false, slices: [Int64]? = nil
     ) throws
         -> EngineState
     {
@@ -53,7 +53,8 @@ enum RiskFixtures {
             spot: .rupees(25_700), atm: .rupees(25_700), expiry: CivilDate(2025, 11, 4), candidates: [candidate],
             chosen: candidate)
         let sizing = SizingDecision(
-            lots: lots, quantity: lots * 75, orderQuantities: lots > 0 ? [lots * 75] : [], allocation: .rupees(40_000),
+            lots: lots, quantity: lots * 75, orderQuantities: slices ?? (lots > 0 ? [lots * 75] : []),
+            allocation: .rupees(40_000),
             riskCapital: .rupees(6_000),
             band: 2, zeroReason: lots > 0 ? nil : "risk capital buys no lot")
         state.indices[0].selection = .decided(

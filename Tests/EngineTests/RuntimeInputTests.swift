@@ -15,7 +15,7 @@ struct RuntimeInputTests {
 
     func guardResult(_ state: EngineState) -> String? {
         guard case .decided(let proposal) = state.indices[0].selection else { return nil }
-        return proposal.guardResult
+        return proposal.guardResult?.description
     }
 
     @Test("a stale feed blocks the entry with its reason; ticks resuming lifts the block")
@@ -23,7 +23,7 @@ struct RuntimeInputTests {
         var state = try RiskFixtures.readyState()
         let stale = FeedStatus(channel: .marketFeed, state: .stale, detail: "no index tick since 10:29:40")
         #expect(Engine.reduce(&state, .feedStatus(stale), seq: 5, at: t(10, 30)).isEmpty)
-        #expect(state.feedBlock == "market feed stale: no index tick since 10:29:40")
+        #expect(state.feedBlock == .marketFeedStale(detail: "no index tick since 10:29:40"))
         #expect(Engine.reduce(&state, niftyTick(t(10, 30, 1)), seq: 6, at: t(10, 30, 1)).isEmpty)
         #expect(guardResult(state) == "blocked: market feed stale: no index tick since 10:29:40")
         _ = Engine.reduce(

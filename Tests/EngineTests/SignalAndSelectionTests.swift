@@ -129,7 +129,7 @@ struct SignalAndSelectionTests {
                     selection: selection,
                     lotSize: 75, scaleMultiplier: 1, sizing: nil, noTradeReason: "no strike passed the filters",
                     chainTime: chainTime,
-                    guardResult: "blocked: no strike passed the filters"))
+                    guardResult: .blocked(.noTrade("no strike passed the filters"))))
         }
     }
 

@@ -64,6 +64,42 @@ struct ModuleGraphTests {
         #expect(violations.isEmpty, "\(violations.joined(separator: "\n"))")
     }
 
+    @Test("inside the engine no reducer or risk policy calls back into one that calls it (no cycles)")
+    func engineCallsHaveNoCycles() throws {
+        // Nodes: each enum in Engine/Reducers and Engine/Risk named after its file; an edge: a call `Name.`
+        // outside comments. The watch list's subscription sync is not exempt: it calls nothing back.
+        var sources: [String: String] = [:]
+        for folder in ["Sources/Engine/Reducers", "Sources/Engine/Risk"] {
+            let path = Fixtures.path(folder)
+            for file in try FileManager.default.contentsOfDirectory(atPath: path) where file.hasSuffix(".swift") {
+                let name = String(file.dropLast(6))
+                let text = try String(contentsOfFile: "\(path)/\(file)", encoding: .utf8)
+                guard text.contains("enum \(name) ") else { continue }
+                sources[name] = text.split(separator: "\n").filter {
+                    !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//")
+                }.joined(separator: "\n")
+            }
+        }
+        #expect(sources.keys.contains("RiskReducer") && sources.keys.contains("PositionLifecycle"))
+        var calls: [String: [String]] = [:]
+        for (name, text) in sources {
+            calls[name] = sources.keys.filter { $0 != name && text.contains("\($0).") }.sorted()
+        }
+        // Depth-first search for a path that comes back to where it started.
+        var cycles: [String] = []
+        func visit(_ node: String, _ path: [String]) {
+            for next in calls[node] ?? [] {
+                if let at = path.firstIndex(of: next) {
+                    cycles.append((path[at...] + [next]).joined(separator: " → "))
+                } else if path.count < sources.count {
+                    visit(next, path + [next])
+                }
+            }
+        }
+        for node in sources.keys.sorted() { visit(node, [node]) }
+        #expect(cycles.isEmpty, "\(Set(cycles).sorted().joined(separator: "\n"))")
+    }
+
     @Test("the table parses: the engine may import only the domain and the indicators")
     func tableParses() throws {
         let table = try Self.table()

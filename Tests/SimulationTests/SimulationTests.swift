@@ -51,6 +51,19 @@ struct SimulationTests {
     }
 
     @Test(
+        "every third seed caps orders at 100 units (one NIFTY lot): entries go out in freeze slices and every invariant holds"
+    )
+    func slicedSeeds() throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.observed, out: scratch.path)
+        let outcome = try runner.session(seed: 3, day: CivilDate(2025, 11, 4), kinds: BrokerProfile.observed.faults)
+        #expect(outcome.slicedPositions > 0 && outcome.slicedPositions <= outcome.positions)
+        #expect(outcome.violations == [])
+        let unsliced = try runner.session(seed: 4, day: CivilDate(2025, 11, 4), kinds: BrokerProfile.observed.faults)
+        #expect(unsliced.positions > 0 && unsliced.slicedPositions == 0)
+    }
+
+    @Test(
         "observed-profile days that once broke invariants hold: a duplicated leg-cancel alert no longer sells twice (seed 5), reordered partial-fill alerts no longer misprice fills (seed 6)",
         arguments: [UInt64(5), 6])
     func observedRegressions(seed: UInt64) throws {

@@ -24,10 +24,14 @@ public struct InstrumentMaster: Sendable {
     }
 
     /// One underlying's contracts, optionally only these expiries, for the journal's `contracts` event.
+    ///
+    /// In expiry, strike and type order: the dictionary's own order changes from process to process, and a
+    /// journal must not.
     public func contracts(of underlying: String, expiries: Set<CivilDate>? = nil) -> ContractList {
         ContractList(
             underlying: underlying,
-            contracts: options.values.filter { $0.underlying == underlying && (expiries?.contains($0.expiry) ?? true) })
+            contracts: options.values.filter { $0.underlying == underlying && (expiries?.contains($0.expiry) ?? true) }
+                .sorted { ($0.expiry, $0.strike.value, $0.instrument) < ($1.expiry, $1.strike.value, $1.instrument) })
     }
 
     /// A scrip-master file that cannot be read, naming the line and the reason.

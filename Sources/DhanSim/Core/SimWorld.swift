@@ -96,6 +96,9 @@ public struct SimWorld: Sendable {
         output(core.disconnectAllFeeds(reason: reason))
     }
 
+    /// The detailed scrip master the server publishes (`/api-data/api-scrip-master-detailed.csv`).
+    public var detailedScripMasterCSV: String { core.market.universe.detailedScripMasterCSV() }
+
     /// Answers one REST request (`/v2/…` path, JSON body) as the HTTP server would.
     public mutating func rest(
         method: String, path: String, query: [String: String] = [:], body: Data = Data(), accessToken: String,

@@ -9,7 +9,7 @@ public enum Engine {
     ///
     /// Raise it whenever a change could fold a journal differently: state
     /// snapshots made by another build are refolded from the journal instead of trusted.
-    public static let build = "0.4.3"
+    public static let build = "0.4.4"
 
     /// Open positions (pending, accepted, active or exiting) the entry guard allows at once.
     public static var maxOpenPositions: Int { EntryGuard.maxOpenPositions }
@@ -55,7 +55,7 @@ public enum Engine {
             commands += RiskReducer.operatorCommand(&state, command, seq: seq)
         case .orderAccepted(let accepted):
             // An acceptance is news only when it moves an entry on (a lookup's repeated answer is not).
-            let pending = PositionReducer.locate(state, accepted.correlationID).map {
+            let pending = PositionLifecycle.locate(state, accepted.correlationID).map {
                 $0.1 == .entry && state.positions[$0.0].phase == .pending
             }
             if pending == true { OrderWatch.heard(&state, accepted.correlationID, at: time) }
@@ -87,15 +87,15 @@ public enum Engine {
         case .feedStatus(let status):
             // Entries wait for a fresh feed and a valid broker session; exits never wait.
             switch (status.channel, status.state) {
-            case (.marketFeed, .stale): state.feedBlock = "market feed stale: \(status.detail)"
-            case (_, .authExpired): state.feedBlock = "broker session expired (DH-901): trading paused"
-            case (.marketFeed, .connected) where state.feedBlock?.hasPrefix("market feed stale") == true:
-                state.feedBlock = nil
+            case (.marketFeed, .stale): state.feedBlock = .marketFeedStale(detail: status.detail)
+            case (_, .authExpired): state.feedBlock = .sessionExpired
+            case (.marketFeed, .connected):
+                // Ticks resuming lift a stale feed, never an expired session.
+                if case .marketFeedStale = state.feedBlock { state.feedBlock = nil }
             default: break
             }
         case .reconciliation(let result):
-            state.reconciliationBlock =
-                result.clean ? nil : "reconciliation with the broker not clean: \(result.notes.joined(separator: "; "))"
+            state.reconciliationBlock = result.clean ? nil : .reconciliationNotClean(notes: result.notes)
         case .positions:
             break
         }

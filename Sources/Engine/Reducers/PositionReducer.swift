@@ -2,46 +2,9 @@ import Domain
 
 /// Order outcomes and fills move positions through their lifecycle; PnL, charges and cooldowns follow.
 enum PositionReducer {
-    /// Which position and which of its orders a correlation id belongs to.
-    enum OrderRole {
-        case entry, exit
-    }
-
-    static func locate(_ state: EngineState, _ id: CorrelationID?) -> (Int, OrderRole)? {
-        guard let id else { return nil }
-        // Newest first, since order events concern recent positions (a year's backtest holds thousands); ids
-        // come from distinct seqs, so at most one position matches. Indexed reads through a buffer pointer:
-        // `firstIndex(where:)` would copy every position it passes.
-        return state.positions.withUnsafeBufferPointer { buffer in
-            for position in buffer.indices.reversed() {
-                if buffer[position].id == id { return (position, .entry) }
-                if buffer[position].exit?.correlationID == id { return (position, .exit) }
-            }
-            return nil
-        }
-    }
-
-    /// Moves a position to `next` if its phase allows it; otherwise records an anomaly and changes nothing.
-    @discardableResult
-    static func transition(
-        _ state: inout EngineState, _ position: Int, to next: PositionPhase, seq: UInt64, why: String
-    ) -> Bool {
-        let current = state.positions[position].phase
-        guard current.allows(next) else {
-            state.anomalies.append(
-                Anomaly(
-                    seq: seq,
-                    message:
-                        "refused \(current.rawValue) → \(next.rawValue) for \(state.positions[position].id) (\(why))"))
-            return false
-        }
-        state.positions[position].phase = next
-        if next.isSettled { state.advanceSettledPositions() }
-        return true
-    }
 
     static func accepted(_ state: inout EngineState, _ event: OrderAccepted, seq: UInt64) -> [Command] {
-        guard let (position, role) = locate(state, event.correlationID) else {
+        guard let (position, role) = PositionLifecycle.locate(state, event.correlationID) else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "order accepted for unknown correlation id \(event.correlationID)"))
             return []
@@ -50,7 +13,7 @@ enum PositionReducer {
         case .entry:
             state.positions[position].entryOrderID = event.orderID
             if state.positions[position].phase == .pending {
-                transition(&state, position, to: .accepted, seq: seq, why: "order accepted")
+                PositionLifecycle.transition(&state, position, to: .accepted, seq: seq, why: "order accepted")
                 // Stream the option before the fill, so exits have ticks from the first moment.
                 return WatchlistReducer.syncSubscriptions(&state)
             }
@@ -61,7 +24,7 @@ enum PositionReducer {
     }
 
     static func rejected(_ state: inout EngineState, _ event: OrderRejected, seq: UInt64) -> [Command] {
-        guard let (position, role) = locate(state, event.correlationID) else {
+        guard let (position, role) = PositionLifecycle.locate(state, event.correlationID) else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "order rejected for unknown correlation id \(event.correlationID)"))
             return []
@@ -72,7 +35,7 @@ enum PositionReducer {
     /// A refused or cancelled order: an entry with nothing filled ends; an exit returns the position to
     /// active so the rules can send a new exit intent (never two at once).
     static func failed(
-        _ state: inout EngineState, _ position: Int, _ role: OrderRole, reason: String, seq: UInt64,
+        _ state: inout EngineState, _ position: Int, _ role: PositionLifecycle.OrderRole, reason: String, seq: UInt64,
         cancelled: Bool = false
     ) -> [Command] {
         switch role {
@@ -82,11 +45,12 @@ enum PositionReducer {
                 // was waiting for this to settle.
                 state.positions[position].orderedQuantity = state.positions[position].entryFilled
                 if state.positions[position].phase == .exiting && state.positions[position].quantity == 0 {
-                    return settle(&state, position, seq: seq, at: state.now)
+                    return PositionLifecycle.settle(&state, position, seq: seq, at: state.now)
                 }
                 return []
             }
-            transition(&state, position, to: cancelled ? .cancelled : .rejected, seq: seq, why: reason)
+            PositionLifecycle.transition(
+                &state, position, to: cancelled ? .cancelled : .rejected, seq: seq, why: reason)
             return WatchlistReducer.syncSubscriptions(&state)
         case .exit:
             // An exit the engine itself cancelled to send again (`ExitEscalation`): the rest goes out now.
@@ -94,13 +58,13 @@ enum PositionReducer {
                 return ExitEscalation.resend(&state, position, seq: seq)
             }
             state.positions[position].exit = nil
-            transition(&state, position, to: .active, seq: seq, why: "exit order failed: \(reason)")
+            PositionLifecycle.transition(&state, position, to: .active, seq: seq, why: "exit order failed: \(reason)")
             return []
         }
     }
 
     static func update(_ state: inout EngineState, _ event: OrderUpdate, seq: UInt64) -> [Command] {
-        guard let (position, role) = locate(state, event.correlationID) else {
+        guard let (position, role) = PositionLifecycle.locate(state, event.correlationID) else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "order update for unknown order \(event.orderID) (\(event.status))"))
             return []
@@ -145,7 +109,7 @@ enum PositionReducer {
         // An entry fill that arrived while the legs were being cancelled is sold too.
         let quantity = state.positions[position].quantity
         state.positions[position].exit?.quantity = quantity
-        return [RiskReducer.exitOrder(state.positions[position], config: config)]
+        return [PositionLifecycle.exitOrder(state.positions[position], config: config)]
     }
 
     /// The broker refused a cancel.
@@ -156,7 +120,7 @@ enum PositionReducer {
     static func cancelRejected(_ state: inout EngineState, _ refused: OrderOperationRefused, seq: UInt64)
         -> [Command]
     {
-        guard let (position, role) = locate(state, refused.correlationID) else {
+        guard let (position, role) = PositionLifecycle.locate(state, refused.correlationID) else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "cancel refused for unknown correlation id \(refused.correlationID)"))
             return []
@@ -166,7 +130,7 @@ enum PositionReducer {
             // The exit could not be cancelled: it filled meanwhile (its fill settles it) or the broker still
             // works it; the escalation tries again after another quiet interval.
             state.positions[position].exit?.cancelRequestedAt = nil
-            OrderWatch.touch(&state, position, at: state.now)
+            PositionLifecycle.touch(&state, position, at: state.now)
             state.anomalies.append(
                 Anomaly(
                     seq: seq,
@@ -210,7 +174,7 @@ enum PositionReducer {
     }
 
     static func fill(_ state: inout EngineState, _ fill: Fill, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let config = state.config, let located = locate(state, fill.correlationID) else {
+        guard let config = state.config, let located = PositionLifecycle.locate(state, fill.correlationID) else {
             state.anomalies.append(
                 Anomaly(seq: seq, message: "fill for unknown order \(fill.orderID) (\(fill.quantity) × \(fill.price))"))
             return []
@@ -247,7 +211,8 @@ enum PositionReducer {
             }
             let reason: ExitReason = leg == .target ? .superOrderTarget : .superOrderStop
             if state.positions[position].phase == .active {
-                transition(&state, position, to: .exiting, seq: seq, why: "broker \(leg.apiName) filled")
+                PositionLifecycle.transition(
+                    &state, position, to: .exiting, seq: seq, why: "broker \(leg.apiName) filled")
             }
             var exit =
                 state.positions[position].exit
@@ -292,9 +257,9 @@ enum PositionReducer {
             state.positions[position] = positionState
             if exiting {
                 // Filled after the exit began: the standing exit (or a follow-up) sells this too.
-                subscriptions += continueExit(&state, position, seq: seq)
+                subscriptions += PositionLifecycle.continueExit(&state, position, seq: seq)
             } else if state.positions[position].phase != .active {
-                transition(&state, position, to: .active, seq: seq, why: "entry filled")
+                PositionLifecycle.transition(&state, position, to: .active, seq: seq, why: "entry filled")
             }
             if state.rules.legsFromFill { subscriptions += legsFromFill(&state, position, config: config) }
             // The order stream can deliver the fill before the REST acknowledgement: make sure the option's
@@ -334,10 +299,10 @@ enum PositionReducer {
             date: time.istDate, brokerage: firstFillOfOrder)
         state.positions[position].chargeUnits += breakdown.totalUnits
         if role == .exit && state.positions[position].quantity > 0 {
-            return subscriptions + continueExit(&state, position, seq: seq)
+            return subscriptions + PositionLifecycle.continueExit(&state, position, seq: seq)
         }
         if role == .exit && state.positions[position].quantity == 0 {
-            return settle(&state, position, seq: seq, at: time)
+            return PositionLifecycle.settle(&state, position, seq: seq, at: time)
         }
         let held = state.positions[position].heldLegFills
         if role == .entry, !held.isEmpty, state.positions[position].quantity >= held.reduce(0, { $0 + $1.quantity }) {
@@ -381,66 +346,4 @@ enum PositionReducer {
         return commands
     }
 
-    /// An exiting position whose exit sold everything it asked for but still holds quantity (an entry fill
-    /// arrived after the exit began) gets a follow-up exit for the rest; one order at a time.
-    static func continueExit(_ state: inout EngineState, _ position: Int, seq: UInt64) -> [Command] {
-        let held = state.positions[position]
-        guard let config = state.config, held.phase == .exiting, let exit = held.exit, held.quantity > 0 else {
-            return []
-        }
-        // Legs still being cancelled: the sell goes out once they are gone, for the whole quantity.
-        if let legs = held.protection, legs.cancelRequested, !legs.targetCancelled || !legs.stopCancelled {
-            state.positions[position].exit?.quantity = held.quantity
-            return []
-        }
-        guard exit.filled >= exit.quantity, let id = state.nextCorrelationID(causeSeq: seq) else { return [] }
-        state.positions[position].exit = ExitIntent(correlationID: id, reason: exit.reason, quantity: held.quantity)
-        state.positions[position].exitAttempts += 1
-        if state.rules.watchesOrders { OrderWatch.touch(&state, position, at: state.now) }
-        return [RiskReducer.exitOrder(state.positions[position], config: config)]
-    }
-
-    /// The cancel of an entry's unfilled remainder, once per position (nil when nothing is left to cancel,
-    /// it was already asked for, or the broker has not given the order an id yet).
-    static func cancelEntryRemainder(_ state: inout EngineState, _ position: Int, reason: String) -> Command? {
-        let held = state.positions[position]
-        guard held.entryFilled < held.orderedQuantity, !held.entryCancelRequested, let orderID = held.entryOrderID
-        else { return nil }
-        state.positions[position].entryCancelRequested = true
-        return .cancelOrder(
-            OrderCancellation(
-                correlationID: held.id, orderID: orderID, leg: held.protection == nil ? nil : .entry, reason: reason))
-    }
-
-    /// A position whose exit sold everything is flat once its entry can fill no more.
-    ///
-    /// That is when the entry filled completely or its remainder was cancelled; until then it stays exiting and
-    /// the remainder is cancelled, so a late entry fill is sold too.
-    static func settle(_ state: inout EngineState, _ position: Int, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let config = state.config else { return [] }
-        let held = state.positions[position]
-        if held.entryFilled < held.orderedQuantity {
-            return cancelEntryRemainder(
-                &state, position,
-                reason: "exit filled; cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)"
-            ).map { [$0] } ?? []
-        }
-        state.positions[position].exitReason = state.positions[position].exit?.reason
-        state.positions[position].closedAt = time
-        transition(&state, position, to: .exited, seq: seq, why: "exit filled")
-        let instrument = state.positions[position].instrument
-        let until = Timestamp(
-            epochSeconds: time.epochSeconds + (config.index(held.index)?.cooldownSeconds ?? 0))
-        state.cooldowns.removeAll { $0.instrument == instrument }
-        state.cooldowns.append(
-            state.rules.sideCooldown
-                ? Cooldown(instrument: instrument, until: until, index: held.index, direction: held.direction)
-                : Cooldown(instrument: instrument, until: until))
-        state.cooldowns.sort { $0.instrument < $1.instrument }
-        // A closed trade ends the run of same-side signals that scaled its size.
-        if state.rules.scaleResetsOnExit, let index = state.indexPosition(state.positions[position].index) {
-            state.indices[index].scale = nil
-        }
-        return WatchlistReducer.syncSubscriptions(&state)
-    }
 }

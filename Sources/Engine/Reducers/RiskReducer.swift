@@ -11,17 +11,33 @@ enum RiskReducer {
             return []
         }
         var commands: [Command] = []
+        var judged: [CorrelationID] = []
         for position in state.unsettledPositions where state.instrument(ofPosition: position) == tick.instrument {
             if state.phase(ofPosition: position) == .exiting {
                 state.positions[position].lastPrice = tick.lastPrice
                 state.positions[position].lastPriceTime = time
                 continue
             }
+            // 0.4.4: the slices of one entry are judged once, as the one position they are.
+            if state.rules.slicesAreOnePosition, let key = state.positions[position].slicesOf {
+                guard !judged.contains(key) else { continue }
+                judged.append(key)
+                let slices = SlicedPosition.slices(state, of: key)
+                if let reason = SlicedPosition.evaluate(
+                    &state, slices, price: tick.lastPrice, at: time, risk: config.risk, tick: true,
+                    distinctLock: state.rules.distinctProfitLock)
+                {
+                    commands += SlicedPosition.exit(&state, slices, reason: reason, seq: seq)
+                } else {
+                    for slice in slices { commands += moveBrokerStop(&state, slice, risk: config.risk) }
+                }
+                continue
+            }
             let reason = ExitRules.evaluate(
                 &state.positions[position], price: tick.lastPrice, at: time, risk: config.risk,
                 secondOfDay: Int(time.istSecondOfDay), distinctLock: state.rules.distinctProfitLock)
             if let reason {
-                commands += exit(&state, position, reason: reason, seq: seq)
+                commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq)
             } else {
                 commands += moveBrokerStop(&state, position, risk: config.risk)
             }
@@ -56,14 +72,29 @@ enum RiskReducer {
     static func timer(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config else { return [] }
         var commands: [Command] = []
+        var judged: [CorrelationID] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             guard let price = state.positions[position].lastPrice else { continue }
+            if state.rules.slicesAreOnePosition, let key = state.positions[position].slicesOf {
+                guard !judged.contains(key) else { continue }
+                judged.append(key)
+                let slices = SlicedPosition.slices(state, of: key)
+                guard let whole = SlicedPosition.whole(state, slices, risk: config.risk), let last = whole.lastPrice
+                else { continue }
+                if let reason = SlicedPosition.evaluate(
+                    &state, slices, price: last, at: time, risk: config.risk, tick: false,
+                    distinctLock: state.rules.distinctProfitLock)
+                {
+                    commands += SlicedPosition.exit(&state, slices, reason: reason, seq: seq)
+                }
+                continue
+            }
             // Before 0.4.3 the timer stamped the old price with its own time, so the price looked fresh.
             let reason = ExitRules.evaluate(
                 &state.positions[position], price: price, at: time, risk: config.risk,
                 secondOfDay: Int(time.istSecondOfDay), tick: !state.rules.keepsPriceTime,
                 distinctLock: state.rules.distinctProfitLock)
-            if let reason { commands += exit(&state, position, reason: reason, seq: seq) }
+            if let reason { commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq) }
         }
         return commands + checkDay(&state, seq: seq, at: time) + keepFlat(&state, seq: seq)
             + OrderWatch.check(&state, seq: seq, at: time) + ExitEscalation.check(&state, seq: seq, at: time)
@@ -128,7 +159,7 @@ enum RiskReducer {
             var commands: [Command] = []
             for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
                 if let instrument, state.instrument(ofPosition: position) != instrument { continue }
-                commands += exit(&state, position, reason: .manual, seq: seq)
+                commands += PositionLifecycle.exit(&state, position, reason: .manual, seq: seq)
             }
             return commands
         case .watchlistSet, .watchlistRemove:
@@ -139,7 +170,7 @@ enum RiskReducer {
     static func flattenAll(_ state: inout EngineState, reason: ExitReason, seq: UInt64) -> [Command] {
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
-            commands += exit(&state, position, reason: reason, seq: seq)
+            commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq)
         }
         if state.rules.flattensUntilFlat { commands += cancelWorkingEntries(&state, reason: reason) }
         return commands
@@ -154,7 +185,7 @@ enum RiskReducer {
         let reason: ExitReason = day.killSwitch ? .killSwitch : .circuitBreaker
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
-            commands += exit(&state, position, reason: reason, seq: seq)
+            commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq)
         }
         return commands + cancelWorkingEntries(&state, reason: reason)
     }
@@ -166,58 +197,11 @@ enum RiskReducer {
         let tag = reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit)
         for position in state.unsettledPositions where [.accepted, .active].contains(state.phase(ofPosition: position))
         {
-            if let cancel = PositionReducer.cancelEntryRemainder(&state, position, reason: "cancel entry: \(tag)") {
+            if let cancel = PositionLifecycle.cancelEntryRemainder(&state, position, reason: "cancel entry: \(tag)") {
                 commands.append(cancel)
             }
         }
         return commands
     }
 
-    /// Sends one exit intent for the open quantity; never a second while one is in flight.
-    static func exit(_ state: inout EngineState, _ position: Int, reason: ExitReason, seq: UInt64) -> [Command] {
-        guard let config = state.config, state.positions[position].phase == .active,
-            state.positions[position].exit == nil, state.positions[position].quantity > 0,
-            let id = state.nextCorrelationID(causeSeq: seq)
-        else { return [] }
-        let quantity = state.positions[position].quantity
-        state.positions[position].exit = ExitIntent(correlationID: id, reason: reason, quantity: quantity)
-        state.positions[position].exitAttempts += 1
-        if state.rules.watchesOrders { OrderWatch.touch(&state, position, at: state.now) }
-        PositionReducer.transition(&state, position, to: .exiting, seq: seq, why: "exit \(reason.rawValue)")
-        // With live broker legs the engine first cancels them (cancelling the entry leg cancels every open
-        // leg); its own sell goes out only once both are confirmed cancelled. If a leg fires first the cancel
-        // fails and that leg's fill closes the position: it can never be sold twice.
-        if var legs = state.positions[position].protection, !legs.targetCancelled || !legs.stopCancelled,
-            let orderID = state.positions[position].entryOrderID
-        {
-            legs.cancelRequested = true
-            state.positions[position].protection = legs
-            return [
-                .cancelOrder(
-                    OrderCancellation(
-                        correlationID: state.positions[position].id, orderID: orderID, leg: .entry,
-                        reason: "exit \(reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))"))
-            ]
-        }
-        // An entry still working would keep buying while the engine sells: cancel its remainder (the
-        // position settles once that is confirmed; a fill that beats the cancel is sold by a follow-up exit).
-        var commands = [exitOrder(state.positions[position], config: config)]
-        let held = state.positions[position]
-        if let cancel = PositionReducer.cancelEntryRemainder(
-            &state, position,
-            reason: "exit \(reason.rawValue): cancel the entry's unfilled \(held.orderedQuantity - held.entryFilled)")
-        {
-            commands.append(cancel)
-        }
-        return commands
-    }
-
-    /// The market sell for a position's exit intent.
-    static func exitOrder(_ position: Position, config: AlgoConfig) -> Command {
-        let exit = position.exit!
-        return .placeOrder(
-            OrderIntent(
-                correlationID: exit.correlationID, instrument: position.instrument, side: .sell,
-                quantity: exit.quantity, tag: exit.reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit)))
-    }
 }

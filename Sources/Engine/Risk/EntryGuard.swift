@@ -19,24 +19,24 @@ enum EntryGuard {
         guard case .decided(var proposal) = state.indices[index].selection, proposal.guardResult == nil,
             let config = state.config, let indexConfig = config.index(state.indices[index].key)
         else { return [] }
-        func block(_ reason: String) -> [Command] {
-            proposal.guardResult = "blocked: " + reason
+        func block(_ refusal: EntryRefusal) -> [Command] {
+            proposal.guardResult = .blocked(refusal)
             proposal.awaitingQuote = false
             state.indices[index].selection = .decided(proposal)
             return []
         }
-        if let reason = state.dayRisk?.entryBlock { return block(reason) }
-        if let reason = state.feedBlock { return block(reason) }
-        if let reason = state.reconciliationBlock { return block(reason) }
+        if let reason = state.dayRisk?.entryBlock { return block(.engine(reason)) }
+        if let reason = state.feedBlock { return block(.engine(reason)) }
+        if let reason = state.reconciliationBlock { return block(.engine(reason)) }
         let second = Int(time.istSecondOfDay)
         guard let session = config.calendar.session(on: time.istDate, exchange: indexConfig.exchange),
             session.contains(secondOfDay: second)
-        else { return block("outside the session") }
-        if second >= config.entryCutoff { return block("after the entry cutoff") }
-        if let reason = proposal.noTradeReason { return block(reason) }
+        else { return block(.outsideSession) }
+        if second >= config.entryCutoff { return block(.afterEntryCutoff) }
+        if let reason = proposal.noTradeReason { return block(.noTrade(reason)) }
         guard let chosen = proposal.selection.chosen, let quote = chosen.quote, let securityID = quote.securityID,
             let sizing = proposal.sizing, sizing.lots > 0
-        else { return block("no sized contract") }
+        else { return block(.noSizedContract) }
 
         // The index price must be fresh; if not, ask for a quote and decide on its answer.
         let indexAge = state.indices[index].lastPriceTime.map { time.epochSeconds - $0.epochSeconds }
@@ -50,58 +50,65 @@ enum EntryGuard {
             StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep) != proposal.selection.atm
         {
             return block(
-                "the index moved: ATM is now \(StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep)), the chain's was \(proposal.selection.atm)"
-            )
+                .indexMoved(
+                    atm: StrikeSelector.atmStrike(spot: spot, step: indexConfig.strikeStep),
+                    chainATM: proposal.selection.atm))
         }
         let instrument = InstrumentKey(indexConfig.optionSegment, securityID)
         let quoteTime = [proposal.chainTime, state.lastPriceTime(ofNewestPositionIn: instrument)].compactMap { $0 }
             .max()
         let quoteAge = quoteTime.map { time.epochSeconds - $0.epochSeconds } ?? .max
         if quoteAge > optionQuoteMaxAge {
-            return block("the option quote is \(quoteAge == .max ? "missing" : "\(quoteAge) s old")")
+            return block(.optionQuoteStale(ageSeconds: quoteAge == .max ? nil : quoteAge))
         }
-        guard let funds = state.funds else { return block("no funds snapshot") }
+        guard let funds = state.funds else { return block(.noFunds) }
         let fundsAge = time.epochSeconds - funds.time.epochSeconds
         if fundsAge > fundsMaxAge {
-            _ = block("funds are \(fundsAge) s old")
+            _ = block(.fundsStale(ageSeconds: fundsAge))
             return [.fetchData(.funds)]
         }
         let open = state.openPositions
         let mine = open.filter { $0.index == indexConfig.key }
         if mine.contains(where: { $0.phase == .pending || $0.phase == .accepted }) {
-            return block("an entry for \(indexConfig.key) is already pending")
+            return block(.entryPending(index: indexConfig.key))
         }
         // 0.4.3: a call and a put on one index at once only when the configuration allows it.
         if state.rules.sideCooldown, !config.risk.allowCallAndPut,
             let other = mine.first(where: { $0.direction != proposal.direction })
         {
-            return block(
-                "a \(other.direction) position is open on \(indexConfig.key) (allow_call_and_put: false)")
+            return block(.otherSideOpen(index: indexConfig.key, direction: other.direction))
         }
         let sameSide = mine.filter { $0.direction == proposal.direction }
-        if sameSide.count >= indexConfig.maxSameSide {
+        // 0.4.4: the slices of one entry are one position for every limit.
+        let onePosition = state.rules.slicesAreOnePosition
+        let sameSideCount = onePosition ? SlicedPosition.count(sameSide) : sameSide.count
+        let openCount = onePosition ? SlicedPosition.count(open) : open.count
+        if sameSideCount >= indexConfig.maxSameSide {
             return block(
-                "\(sameSide.count) \(proposal.direction) positions already open on \(indexConfig.key) (max_same_side \(indexConfig.maxSameSide))"
-            )
+                .sameSideLimit(
+                    index: indexConfig.key, direction: proposal.direction, open: sameSideCount,
+                    limit: indexConfig.maxSameSide))
         }
-        if open.count >= maxOpenPositions {
-            return block("\(open.count) positions open (the pyramiding limit is \(maxOpenPositions))")
+        if openCount >= maxOpenPositions {
+            return block(.openPositionLimit(open: openCount, limit: maxOpenPositions))
         }
         let slices = sizing.orderQuantities.count
-        if state.rules.slicesCountAgainstLimit, open.count + slices > maxOpenPositions {
-            return block(
-                "\(open.count) positions open and this entry needs \(slices) freeze slices (the limit is \(maxOpenPositions))"
-            )
+        if state.rules.slicesCountAgainstLimit, !onePosition, open.count + slices > maxOpenPositions {
+            return block(.slicesOverLimit(open: open.count, slices: slices, limit: maxOpenPositions))
         }
-        for existing in sameSide {
-            if existing.unrealized <= .zero { return block("pyramiding needs the open \(existing.id) in profit") }
-            let age = existing.entryTime.map { time.epochSeconds - $0.epochSeconds } ?? 0
+        var judged: Set<CorrelationID> = []
+        for existing in sameSide where judged.insert(existing.positionID).inserted || !onePosition {
+            let members = onePosition ? sameSide.filter { $0.positionID == existing.positionID } : [existing]
+            let unrealized = members.reduce(Paise.zero) { $0 + $1.unrealized }
+            if unrealized <= .zero { return block(.pyramidNotInProfit(existing.id)) }
+            let entered = members.compactMap(\.entryTime).min()
+            let age = entered.map { time.epochSeconds - $0.epochSeconds } ?? 0
             if age < pyramidMinimumAge {
-                return block("pyramiding needs the open \(existing.id) at least 5 minutes old (\(age) s)")
+                return block(.pyramidTooYoung(existing.id, ageSeconds: age))
             }
         }
         if let cooldown = state.cooldowns.first(where: { $0.instrument == instrument }), cooldown.until > time {
-            return block("re-entry cooldown on \(instrument) until \(cooldown.until)")
+            return block(.contractCooldown(instrument, until: cooldown.until))
         }
         // 0.4.3: the cooldown holds for the index and side, not only the contract (a new strike is no escape).
         if state.rules.sideCooldown,
@@ -110,16 +117,20 @@ enum EntryGuard {
             })
         {
             return block(
-                "re-entry cooldown on \(indexConfig.key) \(proposal.direction) until \(cooldown.until) (after \(cooldown.instrument))"
-            )
+                .sideCooldown(
+                    index: indexConfig.key, direction: proposal.direction, until: cooldown.until,
+                    after: cooldown.instrument))
         }
 
-        // Enter: BUY MARKET INTRADAY DAY, one order per freeze-quantity slice, each its own position.
+        // Enter: BUY MARKET INTRADAY DAY, one order per freeze-quantity slice; from 0.4.4 the slices are one
+        // position (each slice's record names the first), before each was a position of its own.
         let tag = "entry_\(indexConfig.key)_\(chosen.type.code)_\(chosen.strike.value / 100)"
         var commands: [Command] = []
-        var ids: [String] = []
+        var ids: [CorrelationID] = []
+        var first: CorrelationID?
         for quantity in sizing.orderQuantities {
             guard let id = state.nextCorrelationID(causeSeq: seq) else { break }
+            if first == nil { first = id }
             // With broker protection the entry is a super order whose legs sit at the hard stop and the take
             // profit of the quoted premium, so the position stays protected if the engine dies.
             let legs: SuperOrderLegs? =
@@ -139,11 +150,12 @@ enum EntryGuard {
                 strike: chosen.strike, expiry: proposal.expiry, direction: proposal.direction, entryTag: tag,
                 orderedQuantity: quantity, tradingDate: state.session?.tradingDate ?? time.istDate)
             position.protection = legs.map { BrokerProtectionLegs(stopTrigger: $0.stopLoss, target: $0.target) }
+            if onePosition, sizing.orderQuantities.count > 1 { position.slicesOf = first }
             if state.rules.watchesOrders { position.orderActivityAt = time }
             state.appendPosition(position)
-            ids.append(id.value)
+            ids.append(id)
         }
-        proposal.guardResult = "entered: " + ids.joined(separator: ",")
+        proposal.guardResult = .entered(ids)
         proposal.awaitingQuote = false
         state.indices[index].selection = .decided(proposal)
         return commands

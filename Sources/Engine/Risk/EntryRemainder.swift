@@ -18,7 +18,7 @@ enum EntryRemainder {
                 time.epochSeconds - since.epochSeconds >= config.risk.entryRemainderCancelSeconds
             else { continue }
             let quiet = time.epochSeconds - since.epochSeconds
-            if let cancel = PositionReducer.cancelEntryRemainder(
+            if let cancel = PositionLifecycle.cancelEntryRemainder(
                 &state, position,
                 reason:
                     "entry rested \(quiet) s with \(held.orderedQuantity - held.entryFilled) unfilled: keep the \(held.entryFilled) filled"

@@ -49,11 +49,11 @@ enum ExitEscalation {
     static func resend(_ state: inout EngineState, _ position: Int, seq: UInt64) -> [Command] {
         let held = state.positions[position]
         guard let config = state.config, let exit = held.exit else { return [] }
-        guard held.quantity > 0 else { return PositionReducer.settle(&state, position, seq: seq, at: state.now) }
+        guard held.quantity > 0 else { return PositionLifecycle.settle(&state, position, seq: seq, at: state.now) }
         guard let id = state.nextCorrelationID(causeSeq: seq) else { return [] }
         state.positions[position].exit = ExitIntent(correlationID: id, reason: exit.reason, quantity: held.quantity)
         state.positions[position].exitAttempts += 1
-        OrderWatch.touch(&state, position, at: state.now)
-        return [RiskReducer.exitOrder(state.positions[position], config: config)]
+        PositionLifecycle.touch(&state, position, at: state.now)
+        return [PositionLifecycle.exitOrder(state.positions[position], config: config)]
     }
 }

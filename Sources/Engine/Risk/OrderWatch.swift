@@ -10,11 +10,6 @@ public enum OrderWatch {
     static let lookupEvery: Int64 = 10
     static let escalateAfter: Int64 = 60
 
-    /// Marks that one of the position's orders was sent or heard of now.
-    static func touch(_ state: inout EngineState, _ position: Int, at time: Timestamp) {
-        state.positions[position].orderActivityAt = time
-    }
-
     /// On a timer: lookups and escalations for the quiet intents.
     static func check(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
         guard state.rules.watchesOrders else { return [] }
@@ -73,7 +68,7 @@ public enum OrderWatch {
 
     /// An order of the position with correlation id `id` was heard of now.
     static func heard(_ state: inout EngineState, _ id: CorrelationID?, at time: Timestamp) {
-        guard state.rules.watchesOrders, let (position, _) = PositionReducer.locate(state, id) else { return }
+        guard state.rules.watchesOrders, let (position, _) = PositionLifecycle.locate(state, id) else { return }
         state.positions[position].orderActivityAt = time
     }
 }

@@ -146,6 +146,12 @@ public struct Position: Sendable, Equatable, Codable {
     /// Leg fills that arrived before the entry fill they close (streams and order books can list them first);
     /// applied as soon as the entry's quantity is there.
     public var heldLegFills: [Fill] = []
+    /// The first slice's id when the entry was split at the freeze quantity (0.4.4 on): every slice of one
+    /// entry carries it, and together they are one position (`SlicedPosition`).
+    public var slicesOf: CorrelationID?
+
+    /// The id of the position this record is part of: the first slice's, or its own.
+    public var positionID: CorrelationID { slicesOf ?? id }
 
     public init(
         id: CorrelationID, index: String, instrument: InstrumentKey, exchange: Exchange, optionType: OptionType,
@@ -195,9 +201,9 @@ public struct DayRisk: Sendable, Equatable, Codable {
     public init(date: CivilDate) { self.date = date }
 
     /// Whether entries are blocked, and why.
-    public var entryBlock: String? {
-        if killSwitch { return "kill switch is on" }
-        if circuitTripped { return "daily circuit breaker tripped" }
+    public var entryBlock: EntryBlock? {
+        if killSwitch { return .killSwitch }
+        if circuitTripped { return .circuitBreaker }
         return nil
     }
 }

@@ -53,14 +53,19 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// 0.4.3: funds are asked for every 30 s and after every fill (`FundsRefresh`); before, only at the start
     /// and once the entry guard had refused a signal for stale funds.
     public var refreshesFunds: Bool
+    /// 0.4.4: an entry split at the freeze quantity is one position (`Position.slicesOf`): the open-position
+    /// limit, `max_same_side` and pyramiding count it once, the exit rules and the profit lock judge the whole,
+    /// an exit sells every slice, and reports show one trade; before, each slice was a position of its own.
+    public var slicesAreOnePosition: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
         itmPenalty: Bool, watchesOrders: Bool, watchesEntryRemainder: Bool, keepsPriceTime: Bool,
         resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
         legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool,
-        refreshesFunds: Bool
+        refreshesFunds: Bool, slicesAreOnePosition: Bool
     ) {
+        self.slicesAreOnePosition = slicesAreOnePosition
         self.refreshesFunds = refreshesFunds
         self.cancelsRestingEntries = cancelsRestingEntries
         self.distinctProfitLock = distinctProfitLock
@@ -83,31 +88,38 @@ public struct EngineRules: Sendable, Equatable, Codable {
         riskCapitalUnscaled: false, scaleResetsOnExit: false, slicesCountAgainstLimit: false,
         flattensUntilFlat: false, itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false,
         keepsPriceTime: false, resendsExits: false, honoursExpiryPreference: false, sideCooldown: false,
-        legsFromFill: false, distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false)
+        legsFromFill: false, distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false,
+        slicesAreOnePosition: false)
     /// The rules of build 0.4.0.
     public static let build040 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
         resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
-        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false)
+        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false)
     /// The rules of build 0.4.1.
     public static let build041 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
         resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
-        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false)
+        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false)
     /// The rules of build 0.4.2.
     public static let build042 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: false, keepsPriceTime: false, resendsExits: false,
         honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false, distinctProfitLock: false,
-        cancelsRestingEntries: false, refreshesFunds: false)
-    /// The rules of this build (0.4.3 on).
+        cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false)
+    /// The rules of build 0.4.3.
+    public static let build043 = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
+        honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: false)
+    /// The rules of this build (0.4.4 on).
     public static let current = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
-        cancelsRestingEntries: true, refreshesFunds: true)
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -117,6 +129,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         if version < (0, 4, 1) { return .build040 }
         if version < (0, 4, 2) { return .build041 }
         if version < (0, 4, 3) { return .build042 }
+        if version < (0, 4, 4) { return .build043 }
         return .current
     }
 }

@@ -46,8 +46,8 @@ public struct EngineState: Sendable, Equatable, Codable {
     public var orderSlot = 0
     /// Why the runtime's inputs forbid entries now: the feed is stale or the broker session expired
     /// (journaled feed statuses), or the last reconciliation with the broker was not clean.
-    public var feedBlock: String?
-    public var reconciliationBlock: String?
+    public var feedBlock: EntryBlock?
+    public var reconciliationBlock: EntryBlock?
 
     /// The next correlation id for an order caused by the event at `seq`.
     public mutating func nextCorrelationID(causeSeq seq: UInt64) -> CorrelationID? {
@@ -289,8 +289,8 @@ public struct EntryProposal: Sendable, Equatable, Codable {
     public var noTradeReason: String?
     /// When the chain behind this proposal arrived (the chosen option's quote time).
     public var chainTime: Timestamp?
-    /// The entry guard's verdict: nil until it ran; the block reason, or "entered" with the order ids.
-    public var guardResult: String?
+    /// The entry guard's verdict: nil until it ran.
+    public var guardResult: EntryVerdict?
     /// True while the guard waits for a fresh index quote (the last-quote sanity check).
     public var awaitingQuote = false
 
@@ -298,7 +298,7 @@ public struct EntryProposal: Sendable, Equatable, Codable {
         signalSeq: UInt64, chainSeq: UInt64, direction: SignalDirection, expiry: CivilDate, selection: StrikeSelection,
         lotSize: Int64, scaleMultiplier: Int, sizing: SizingDecision?, noTradeReason: String?,
         chainTime: Timestamp? = nil,
-        guardResult: String? = nil, awaitingQuote: Bool = false
+        guardResult: EntryVerdict? = nil, awaitingQuote: Bool = false
     ) {
         self.chainTime = chainTime
         self.guardResult = guardResult

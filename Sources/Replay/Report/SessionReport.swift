@@ -35,20 +35,33 @@ public struct SessionReport: Sendable {
 
     public init(state: EngineState) {
         let risk = state.config?.risk
-        trades = state.positions.filter { $0.entryFilled > 0 }.map { position in
+        trades = Self.positions(state.positions.filter { $0.entryFilled > 0 }).map { slices in
+            let position = slices[0]
             let exitTag =
-                position.exitReason.map { reason in
+                slices.allSatisfy({ $0.exitReason != nil })
+                ? position.exitReason.map { reason in
                     risk.map { reason.tag($0, dailyLossLimit: $0.dailyLossLimit) } ?? reason.rawValue
-                } ?? "open"
-            let closedQuantity = position.entryFilled - position.quantity
+                } ?? "open" : "open"
+            let filled = slices.reduce(Int64(0)) { $0 + $1.entryFilled }
+            let cost = slices.reduce(Int64(0)) { $0 + $1.entryAverage.value * $1.entryFilled }
+            let entryPrice = Paise((cost + filled / 2) / filled)
+            let closedQuantity = slices.reduce(Int64(0)) { $0 + $1.entryFilled - $1.quantity }
+            let realized = slices.reduce(Paise.zero) { $0 + $1.realized }
+            let closedCost = slices.reduce(Int64(0)) { $0 + $1.entryAverage.value * ($1.entryFilled - $1.quantity) }
+            // The sold units' average cost plus their realized PnL a unit (for one record, its entry average).
             let exitPrice =
-                closedQuantity > 0 ? position.entryAverage + Paise(position.realized.value / closedQuantity) : nil
+                closedQuantity > 0
+                ? Paise((closedCost + closedQuantity / 2) / closedQuantity) + Paise(realized.value / closedQuantity)
+                : nil
+            let open = slices.contains { $0.closedAt == nil }
             return Trade(
                 date: position.tradingDate, entryTag: position.entryTag, exitTag: exitTag,
-                entryTime: position.entryTime,
-                exitTime: position.closedAt, entryPrice: position.entryAverage, exitPrice: exitPrice,
-                quantity: position.entryFilled,
-                gross: position.realized + position.unrealized, charges: position.charges, net: position.netPnL)
+                entryTime: slices.compactMap(\.entryTime).min(),
+                exitTime: open ? nil : slices.compactMap(\.closedAt).max(), entryPrice: entryPrice,
+                exitPrice: exitPrice, quantity: filled,
+                gross: slices.reduce(Paise.zero) { $0 + $1.realized + $1.unrealized },
+                charges: slices.reduce(Paise.zero) { $0 + $1.charges },
+                net: slices.reduce(Paise.zero) { $0 + $1.netPnL })
         }
         var days: [Day] = []
         for trade in trades {
@@ -69,6 +82,21 @@ public struct SessionReport: Sendable {
             peak = max(peak, running)
             return (trade.exitTime!, running, running - peak)
         }
+    }
+
+    /// Position records grouped into positions: the slices of one entry (`Position.slicesOf`) are one trade.
+    static func positions(_ records: [Position]) -> [[Position]] {
+        var groups: [[Position]] = []
+        var at: [CorrelationID: Int] = [:]
+        for record in records {
+            if let group = at[record.positionID] {
+                groups[group].append(record)
+            } else {
+                at[record.positionID] = groups.count
+                groups.append([record])
+            }
+        }
+        return groups
     }
 
     public var totalNet: Paise { days.reduce(.zero) { $0 + $1.net } }

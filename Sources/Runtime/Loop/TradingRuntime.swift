@@ -35,6 +35,8 @@ public final class TradingRuntime: Sendable {
         public var snapshotEvery = 20_000
         /// Start from the newest matching snapshot (off: fold the whole journal).
         public var useSnapshots = true
+        /// Where the day's scrip master is cached (nil: `scrip-master` beside the journal).
+        public var masterDirectory: String?
 
         public init(
             journalPath: String, mode: TradingMode, configFiles: [ConfigFile], config: AlgoConfig,
@@ -210,6 +212,7 @@ public final class TradingRuntime: Sendable {
                 engineVersion: options.engineVersion, mode: options.mode, tradingDate: now.istDate,
                 configFiles: options.configFiles)
             try await submit(.sessionStarted(started))
+            try await journalContracts(day: now.istDate)
         } else {
             // Subscriptions are per connection: ask again for what the state holds.
             let state = await sequencer.state
@@ -224,6 +227,37 @@ public final class TradingRuntime: Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         await shutdown()
+    }
+
+    /// Journals the instrument master's contracts for every configured index at the start of a session.
+    ///
+    /// Strikes are then checked against real contracts and sized with their lot (the configuration's lot
+    /// sizes are only a fallback, and a wrong lot gets every order refused). Without a master the engine trades on
+    /// the fallback, and the log says so.
+    func journalContracts(day: CivilDate) async throws {
+        let underlyings = Set(options.config.indices.map(\.key))
+        let directory =
+            options.masterDirectory
+            ?? ((options.journalPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+                "scrip-master")
+        let master: InstrumentMaster
+        do {
+            let loaded = try await InstrumentMasterStore.load(
+                day: day, directory: directory, underlyings: underlyings, client: rest)
+            master = loaded.master
+            logger.notice(
+                "instrument master loaded",
+                metadata: ["options": "\(master.optionCount)", "cached": "\(loaded.fromCache)"])
+        } catch {
+            logger.error(
+                "instrument master unavailable: sizing with the configured lot sizes",
+                metadata: ["error": "\(error)"])
+            return
+        }
+        for underlying in underlyings.sorted() {
+            let list = master.contracts(of: underlying)
+            if !list.contracts.isEmpty { try await submit(.contracts(list)) }
+        }
     }
 
     /// Asks the loop to stop; `run()` returns once sockets are closed and the journal is flushed.

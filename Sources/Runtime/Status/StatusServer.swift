@@ -104,11 +104,13 @@ public enum StatusServer {
 
     /// Positions being sold, with how long the broker has been quiet about them and whether the engine has
     /// given up re-sending (`stuck`: sell by hand), so an exit that does not complete is visible at a glance.
+    ///
+    /// `position` is the first slice's id for an entry split at the freeze quantity (each slice sells apart).
     static func exiting(_ state: EngineState) -> String {
         let items = state.positions.filter { $0.phase == .exiting }.map { position in
             let quiet = position.orderActivityAt.map { String(state.now.epochSeconds - $0.epochSeconds) } ?? "null"
             return """
-                {"id":"\(position.id)","instrument":"\(position.instrument)","quantity":\(position.quantity),\
+                {"id":"\(position.id)","position":"\(position.positionID)","instrument":"\(position.instrument)","quantity":\(position.quantity),\
                 "attempts":\(position.exitAttempts),"quiet_s":\(quiet),\
                 "stuck":\(position.exitStuckReported || position.stallReported)}
                 """

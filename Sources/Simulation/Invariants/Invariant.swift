@@ -94,8 +94,13 @@ public struct InvariantChecker: Sendable {
         if let short = broker.first(where: { $0.net < 0 }) {
             report(.neverNetShort, seq, "the broker shows \(short.instrument) net \(short.net)")
         }
-        var open = 0
-        for index in state.unsettledPositions where state.positions[index].phase.isOpen { open += 1 }
+        // The slices of one entry split at the freeze quantity are one position (engine 0.4.4 on).
+        var openIDs: Set<CorrelationID> = []
+        for index in state.unsettledPositions where state.positions[index].phase.isOpen {
+            openIDs.insert(
+                state.rules.slicesAreOnePosition ? state.positions[index].positionID : state.positions[index].id)
+        }
+        let open = openIDs.count
         if open > Engine.maxOpenPositions {
             report(.openPositionLimit, seq, "\(open) positions open; the limit is \(Engine.maxOpenPositions)")
         }

@@ -10,6 +10,7 @@ public enum SimulationReport {
         lines.append("sessions   \(summary.sessions)")
         lines.append("events     \(summary.events)")
         lines.append("orders     \(summary.orders)")
+        lines.append("positions  \(summary.positions) (\(summary.slicedPositions) entered in freeze slices)")
         lines.append("faults injected:")
         if summary.faults.isEmpty { lines.append("  none") }
         for kind in FaultKind.allCases where summary.faults[kind] != nil {

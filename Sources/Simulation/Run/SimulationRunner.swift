@@ -16,6 +16,8 @@ public struct SimulationRunner {
     /// Where journals go: a failing session's stays there, a passing one's is removed.
     public var outDirectory: String
     public var shrink = true
+    /// Keep every session's journal, not only the failing ones'.
+    public var keepJournals = false
 
     public init(
         seeds: ClosedRange<UInt64>, profile: BrokerProfile, days: Int, firstDay: CivilDate, config: AlgoConfig,
@@ -43,6 +45,8 @@ public struct SimulationRunner {
         public var sessions = 0
         public var events = 0
         public var orders = 0
+        public var positions = 0
+        public var slicedPositions = 0
         public var faults: [FaultKind: Int] = [:]
         public var violations: [Invariant: Int] = [:]
         public var failures: [Failure] = []
@@ -72,13 +76,15 @@ public struct SimulationRunner {
                 summary.sessions += 1
                 summary.events += outcome.events
                 summary.orders += outcome.orders
+                summary.positions += outcome.positions
+                summary.slicedPositions += outcome.slicedPositions
                 for (kind, count) in outcome.faults { summary.faults[kind, default: 0] += count }
                 for violation in outcome.violations { summary.violations[violation.invariant, default: 0] += 1 }
                 if let first = outcome.violations.first {
                     let minimal =
                         shrink ? try shrunk(seed: seed, day: day, invariant: first.invariant) : nil
                     summary.failures.append(Failure(outcome: outcome, violation: first, minimalFaults: minimal))
-                } else {
+                } else if !keepJournals {
                     try? FileManager.default.removeItem(atPath: outcome.journalPath)
                 }
                 progress(outcome)
@@ -93,9 +99,30 @@ public struct SimulationRunner {
         -> SessionOutcome
     {
         let setup = SessionSetup(
-            seed: seed, date: day, plan: FaultPlan(profile: profile, kinds: kinds), config: config, files: files,
-            journalPath: journalPath ?? self.journalPath(seed: seed, day: day))
+            seed: seed, date: day, plan: FaultPlan(profile: profile, kinds: kinds), config: config,
+            files: Self.files(files, seed: seed), journalPath: journalPath ?? self.journalPath(seed: seed, day: day))
         return try SimulatedSession(setup).run()
+    }
+
+    /// The freeze quantity every third seed trades with (units per order), so entries are split into slices.
+    public static let slicingFreezeQuantity = 100
+
+    /// The configuration files seed `seed` trades with: every third seed (3, 6, 9, …) caps each order at
+    /// `slicingFreezeQuantity` units, so its entries go out in freeze slices and the harness checks the sliced
+    /// lifecycle too (the real caps, 1,800 NIFTY units, are far above what the simulated account buys).
+    static func files(_ files: [ConfigFile], seed: UInt64) -> [ConfigFile] {
+        guard seed % 3 == 0 else { return files }
+        return files.map { file in
+            guard file.name == "algo.yml" else { return file }
+            let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                guard let colon = line.firstIndex(of: ":"),
+                    line[..<colon].trimmingCharacters(in: .whitespaces) == "freeze_quantity"
+                else { return String(line) }
+                let comment = line.firstIndex(of: "#").map { "   " + line[$0...] } ?? ""
+                return "\(line[...colon]) \(slicingFreezeQuantity)\(comment)"
+            }
+            return ConfigFile(name: file.name, text: lines.joined(separator: "\n"))
+        }
     }
 
     public func journalPath(seed: UInt64, day: CivilDate) -> String {

@@ -41,6 +41,9 @@ public struct SessionOutcome: Sendable {
     public var events = 0
     public var commands = 0
     public var orders = 0
+    /// Positions the engine opened, and how many of them went out as freeze slices (several orders).
+    public var positions = 0
+    public var slicedPositions = 0
     public var faults: [FaultKind: Int] = [:]
     public var violations: [Violation] = []
     public var records: UInt64 = 0
@@ -112,6 +115,7 @@ public final class SimulatedSession {
                 SessionStarted(
                     engineVersion: Engine.build, mode: .paper, tradingDate: setup.date, configFiles: setup.files)))
         try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
+        try recordContracts()
         scheduler.schedule(.second, at: now + 1_000_000_000)
         while let (time, action) = scheduler.next(dueBy: .max) {
             now = time
@@ -119,6 +123,18 @@ public final class SimulatedSession {
         }
         try finish()
         return outcome
+    }
+
+    /// The instrument master's contracts for every configured index, as the live runtime journals them at
+    /// the start of a session: strikes are checked against real contracts and sized with the broker's lot.
+    private func recordContracts() throws {
+        let underlyings = Set(setup.config.indices.map(\.key))
+        let master = try InstrumentMaster.parse(
+            Data(world.detailedScripMasterCSV.utf8), underlyings: underlyings, source: "dhan-sim")
+        for underlying in underlyings.sorted() {
+            let list = master.contracts(of: underlying)
+            if !list.contracts.isEmpty { try record(.contracts(list)) }
+        }
     }
 
     // MARK: - The loop
@@ -352,6 +368,9 @@ public final class SimulatedSession {
         checker.atEnd(state: state, broker: broker.positions, seq: lastSeq)
         outcome.records = lastSeq
         outcome.stateHash = state.stateHash
+        let filled = state.positions.filter { $0.entryFilled > 0 }
+        outcome.positions = Set(filled.map(\.positionID)).count
+        outcome.slicedPositions = Set(filled.compactMap(\.slicesOf)).count
         let replayed = try JournalReplayer.replay(journal.reader)
         if let divergence = replayed.divergence {
             checker.replayFailed("diverges at seq \(divergence.seq): \(divergence.explanation)", seq: divergence.seq)
