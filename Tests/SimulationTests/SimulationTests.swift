@@ -51,7 +51,7 @@ struct SimulationTests {
     }
 
     @Test(
-        "every third seed caps orders at 100 units (one NIFTY lot): entries go out in freeze slices and every invariant holds"
+        "every third seed caps orders at 300 units (four NIFTY lots): entries go out in freeze slices and every invariant holds"
     )
     func slicedSeeds() throws {
         let scratch = TemporaryDirectory()

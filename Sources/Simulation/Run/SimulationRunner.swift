@@ -105,7 +105,7 @@ public struct SimulationRunner {
     }
 
     /// The freeze quantity every third seed trades with (units per order), so entries are split into slices.
-    public static let slicingFreezeQuantity = 100
+    public static let slicingFreezeQuantity = 300
 
     /// The configuration files seed `seed` trades with: every third seed (3, 6, 9, …) caps each order at
     /// `slicingFreezeQuantity` units, so its entries go out in freeze slices and the harness checks the sliced
