@@ -152,3 +152,18 @@ final class ChecksumVerifier: @unchecked Sendable {
         return failure
     }
 }
+
+extension JournalReplayer {
+    /// Every fill the journal holds, in journal order (what a restarted order-stream translator has counted).
+    public static func fills(in reader: JournalReader) throws -> [Fill] {
+        var fills: [Fill] = []
+        try reader.forEach(verifyChecksums: false) { view in
+            if view.header.kind == EntryKind.fill.rawValue, case .event(.fill(let fill)) = try JournalEntry.decode(view)
+            {
+                fills.append(fill)
+            }
+            return true
+        }
+        return fills
+    }
+}

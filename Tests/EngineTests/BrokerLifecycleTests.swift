@@ -291,6 +291,54 @@ struct BrokerLifecycleTests {
     }
 
     @Test(
+        "0.4.5: a position sold to flat books its cash flow to the paisa, not each sell against the rounded average"
+    )
+    func realisedFromCashFlow() throws {
+        func sold(_ rules: EngineRules) throws -> (EngineTestStore, Int64) {
+            let store = try accepted(lots: 2, rules: rules)
+            // ₹100.00 and ₹100.05: an average of ₹100.025, which the position keeps as ₹100.03.
+            store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 3))
+            store.skip(fill(id(5), "O1", .buy, 75, 10_005), at: t(10, 30, 4))
+            store.skip(.operatorCommand(.manualExit(instrument: option)), at: t(10, 31))
+            let before = store.state.positions[0].chargeUnits
+            return (store, before)
+        }
+        let config = try RiskFixtures.config()
+        let charges = config.charges.charges(
+            side: .sell, price: Paise(10_100), quantity: 150, exchange: .nse, date: RiskFixtures.day)
+        let (store, units) = try sold(Self.lifecycleRules)
+        #expect(store.state.positions[0].entryAverage == Paise(10_003))
+        store.send(
+            fill(id(9), "O2", .sell, 150, 10_100), at: t(10, 31, 1),
+            commands: [.unsubscribe(FeedSubscription(mode: .full, instruments: [option]))]
+        ) {
+            $0.positions[0].exit?.filled = 150
+            $0.positions[0].orderActivityAt = t(10, 31, 1)
+            $0.positions[0].quantity = 0
+            $0.positions[0].soldValue = Paise(1_515_000)
+            // ₹15,150.00 − (₹7,500.00 + ₹7,503.75): ₹146.25, where (₹101.00 − ₹100.03) × 150 is ₹145.50.
+            $0.positions[0].realized = Paise(14_625)
+            $0.positions[0].chargeUnits = units + charges.totalUnits
+            $0.positions[0].exitReason = .manual
+            $0.positions[0].closedAt = t(10, 31, 1)
+            $0.positions[0].phase = .exited
+            // The day's best so far: the realised ₹146.25 less both sides' charges.
+            $0.dayRisk?.maxMTM = Paise(14_625) - ChargeBreakdown.paise(units + charges.totalUnits)
+            $0.dayRisk?.maxMTMTime = t(10, 31, 1)
+            $0.settledPositions = 1
+            $0.cooldowns = [
+                Cooldown(instrument: option, until: t(10, 34, 1), index: "NIFTY", direction: .bullish)
+            ]
+            $0.subscriptions.removeAll { $0.instrument == option }
+        }
+        var older = Self.lifecycleRules
+        older.realisedFromCashFlow = false
+        let (before, _) = try sold(older)
+        before.skip(fill(id(9), "O2", .sell, 150, 10_100), at: t(10, 31, 1))
+        #expect(before.state.positions[0].realized == Paise(14_550))
+    }
+
+    @Test(
         "item 1 (0.4.3): a remainder that fills after the exit sold everything and its cancel was refused is sold at once"
     )
     func remainderAfterRefusedCancelIsSold() throws {
@@ -314,6 +362,7 @@ struct BrokerLifecycleTests {
             ]
         ) {
             $0.positions[0].entryFilled = 150
+            $0.positions[0].boughtValue = Paise(75 * 10_000 + 75 * 6_800)
             $0.positions[0].quantity = 75
             $0.positions[0].entryAverage = Paise(6_800)
             $0.positions[0].stop = Paise(4_760)

@@ -58,6 +58,7 @@ struct LifecycleTests {
             position = $0.positions[0]
             position.phase = .active
             position.entryFilled = 75
+            position.boughtValue = .rupees(7_500)
             position.entryAverage = .rupees(100)
             position.quantity = 75
             position.entryTime = t(10, 30, 3)
@@ -107,6 +108,8 @@ struct LifecycleTests {
         ) {
             $0.positions[0].exit?.filled = 75
             $0.positions[0].quantity = 0
+            // Flat: what the sell brought in minus what the buy cost.
+            $0.positions[0].soldValue = .rupees(12_000)
             $0.positions[0].realized = Paise(450_000)
             $0.positions[0].chargeUnits += sellCharges.totalUnits
             $0.positions[0].exitReason = .takeProfit

@@ -164,19 +164,9 @@ extension RuntimeAcceptanceTests {
                 // The broker books realised PnL at its average cost over all buys; with a position still open in the
                 // same contract the engine's per-position figure legitimately differs, so compare flat contracts.
                 if broker[key]?.net == 0 {
-                    if profile == "observed" {
-                        // Known and open (the lifecycle issue): with partial fills, reordered alerts and restarts
-                        // the engine's realised PnL of a flat contract can differ from the broker's cash flow by
-                        // a tick on a lot (₹3.75 on 75 units) or by average-cost rounding; quantities are exact.
-                        withKnownIssue(
-                            "observed profile: realised PnL drifts from the broker's after restarts with partial fills",
-                            isIntermittent: true
-                        ) {
-                            #expect(broker[key]?.realized == engine[key]?.realized, "\(key) realised")
-                        }
-                    } else {
-                        #expect(broker[key]?.realized == engine[key]?.realized, "\(key) realised")
-                    }
+                    // Fills carry the exact value that traded and a flat position books its cash flow (0.4.5),
+                    // so the figures agree to the paisa, restarts and partial fills or not.
+                    #expect(broker[key]?.realized == engine[key]?.realized, "\(key) realised")
                 }
             }
             for position in state.openPositions where position.quantity > 0 {

@@ -71,6 +71,43 @@ struct OrderAlertTranslatorTests {
         #expect(lateFill.quantity == 525 && lateFill.price == Paise(2_060))
     }
 
+    @Test("an increase whose average is not a whole paisa goes out as two fills, a paisa apart, of the exact value")
+    func exactValue() {
+        // 300 @ ₹34.40 and 375 @ ₹34.38 in one alert (the first's alert was overtaken): ₹23,212.50 for 675 units,
+        // an average of ₹34.3888…; booked at ₹34.39 a unit it would be ₹23,213.25, 75 paise off the broker's.
+        var translator = OrderAlertTranslator()
+        let average = (300 * 34.40 + 375 * 34.38) / 675
+        let events = translator.events(for: Self.alert(status: "TRADED", traded: 675, price: 34.38, average: average))
+        let instrument = InstrumentKey(.nseFNO, 35_123)
+        let time = Timestamp.ist(CivilDate(2025, 11, 4), 10, 30, 5).epochSeconds
+        func fill(_ tradeID: String, _ quantity: Int64, _ paise: Int64) -> Event {
+            .fill(
+                Fill(
+                    correlationID: CorrelationID("AS20251104-7-0"), orderID: "5225", tradeID: tradeID,
+                    instrument: instrument, side: .buy, quantity: quantity, price: Paise(paise), tradeTime: time))
+        }
+        // 2,321,250 paise = 75 × 3,438 + 600 × 3,439.
+        #expect(events == [fill("5225-675a", 75, 3_438), fill("5225-675", 600, 3_439)])
+        #expect(translator.traded["5225"] == OrderAlertTranslator.Traded(quantity: 675, value: 2_321_250))
+        // The late alert of the first trade adds nothing.
+        #expect(translator.events(for: Self.alert(status: "PART_TRADED", traded: 300, price: 34.40)).isEmpty)
+    }
+
+    @Test(
+        "resumed from the journal's fills after a restart, the translator counts only what is new, at its exact value")
+    func resumesAfterRestart() {
+        var live = OrderAlertTranslator()
+        let average = (300 * 34.40 + 375 * 34.38) / 675
+        var fills: [Fill] = []
+        for event in live.events(for: Self.alert(status: "TRADED", traded: 675, price: 34.38, average: average)) {
+            if case .fill(let fill) = event { fills.append(fill) }
+        }
+        var resumed = RestartReconciliation.translator(resumingAfter: fills)
+        #expect(resumed.traded == live.traded)
+        // The book's row read again after the restart is no new fill.
+        #expect(resumed.events(for: Self.alert(status: "TRADED", traded: 675, price: 34.38, average: average)).isEmpty)
+    }
+
     @Test("a rejection becomes an order update with the broker's reason; super-order legs keep their leg")
     func rejectionAndLegs() {
         var translator = OrderAlertTranslator()

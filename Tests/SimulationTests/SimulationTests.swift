@@ -74,6 +74,28 @@ struct SimulationTests {
         #expect(outcome.violations == [], "\(outcome.violations)")
     }
 
+    @Test(
+        "the engine killed mid-session starts again the crash-only way: the journal folds to the killed state, the broker is reconciled, every invariant holds"
+    )
+    func killedAndRestarted() throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.hostile, out: scratch.path)
+        let outcome = try runner.session(
+            seed: 2, day: CivilDate(2025, 11, 4), kinds: [.engineRestart, .partialFill, .alertDelay],
+            journalPath: scratch.sub("restarts"))
+        #expect(outcome.faults[.engineRestart] == 3)
+        #expect(outcome.violations == [], "\(outcome.violations)")
+        // Each start-up journals that the feed connected and what reconciliation found.
+        let journal = try Journal.openForReading(at: scratch.sub("restarts"))
+        defer { journal.close() }
+        var reconciliations = 0
+        try journal.reader.forEach { view in
+            if view.header.kind == EntryKind.reconciliation.rawValue { reconciliations += 1 }
+            return true
+        }
+        #expect(reconciliations == 3)
+    }
+
     @Test("a documented-profile day trades, settles with the broker and replays")
     func documentedDay() throws {
         let scratch = TemporaryDirectory()
@@ -153,6 +175,25 @@ struct InvariantCheckerTests {
             parentOrders: [:], at: later)
         #expect(checker.violations.last?.invariant == .intentsResolve)
         #expect(checker.violations.last?.why.hasPrefix("\(id(44)) has been exiting for 300 s") == true)
+    }
+
+    @Test("a flat contract's realised PnL must equal the broker's cash flow to the paisa (a paisa a unit before 0.4.5)")
+    func realisedAgreement() {
+        var state = EngineState()
+        var flat = position(1, quantity: 75, phase: .exited)
+        flat.quantity = 0
+        flat.realized = Paise(75_001)
+        state.positions = [flat]
+        let broker = SimBrokerPosition(
+            instrument: option, bought: 75, sold: 75, boughtValue: Paise(750_000), soldValue: Paise(825_000))
+        var checker = InvariantChecker()
+        checker.atEnd(state: state, broker: [broker], seq: 99)
+        #expect(checker.violations.map(\.invariant) == [.brokerAgreement])
+        #expect(checker.violations.first?.why == "\(option): realised PnL at the broker ₹750.00, in the engine ₹750.01")
+        state.rules = .build044
+        var older = InvariantChecker()
+        older.atEnd(state: state, broker: [broker], seq: 99)
+        #expect(older.violations.isEmpty)
     }
 
     @Test("at the end the broker's and the engine's quantities must agree, contract by contract")

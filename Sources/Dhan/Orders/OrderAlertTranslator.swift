@@ -57,14 +57,29 @@ public struct OrderAlertTranslator: Sendable {
             // late remainder priced from a rounded average was off by up to 2 paise a unit.
             let value = Int64((alert.avgTradedPrice * 100 * Double(now)).rounded())
             let quantity = now - already.quantity
-            let price = Paise(max(5, (value - already.value + quantity / 2) / quantity))
             traded[key] = Traded(quantity: now, value: value)
-            out.append(
+            // The increase's value is exact to the paisa; its average per unit usually is not (an alert that
+            // covers two trades, or one that overtook the alert of the first). Booking it all at the rounded
+            // average drifts from the broker's cash flow by up to half a paisa a unit, so the remainder of the
+            // division goes out as a second fill a paisa dearer: together the two carry the exact value.
+            let increase = value - already.value
+            let low = increase / quantity
+            let dearer = increase - low * quantity
+            func fill(_ units: Int64, at price: Int64, tradeID: String) -> Event {
                 .fill(
                     Fill(
-                        correlationID: correlation, orderID: alert.orderNo, tradeID: "\(key)-\(now)",
-                        instrument: instrument, side: side, leg: leg, quantity: quantity, price: price,
-                        tradeTime: Self.epochSeconds(alert.lastUpdatedTime) ?? 0)))
+                        correlationID: correlation, orderID: alert.orderNo, tradeID: tradeID,
+                        instrument: instrument, side: side, leg: leg, quantity: units, price: Paise(price),
+                        tradeTime: Self.epochSeconds(alert.lastUpdatedTime) ?? 0))
+            }
+            if low < 5 {
+                out.append(fill(quantity, at: 5, tradeID: "\(key)-\(now)"))
+            } else if dearer == 0 {
+                out.append(fill(quantity, at: low, tradeID: "\(key)-\(now)"))
+            } else {
+                out.append(fill(quantity - dearer, at: low, tradeID: "\(key)-\(now)a"))
+                out.append(fill(dearer, at: low + 1, tradeID: "\(key)-\(now)"))
+            }
         }
         let status = alert.orderStatus
         if status == .rejected || status == .cancelled || status == .expired, finished[key] != status {

@@ -246,6 +246,7 @@ enum PositionReducer {
             let cost = positionState.entryAverage.value * positionState.quantity + fill.price.value * fill.quantity
             positionState.entryAverage = Paise((cost + open / 2) / open)
             positionState.entryFilled += fill.quantity
+            positionState.boughtValue = positionState.boughtValue + fill.price * fill.quantity
             positionState.quantity = open
             if positionState.entryTime == nil { positionState.entryTime = time }
             positionState.stop =
@@ -292,6 +293,11 @@ enum PositionReducer {
             positionState.exit = exit
             positionState.quantity -= quantity
             positionState.realized = positionState.realized + (fill.price - positionState.entryAverage) * quantity
+            positionState.soldValue = positionState.soldValue + fill.price * quantity
+            if state.rules.realisedFromCashFlow && positionState.quantity == 0 {
+                // Flat: everything bought is sold, so the realised PnL is the cash flow, with no average rounded.
+                positionState.realized = positionState.soldValue - positionState.boughtValue
+            }
             state.positions[position] = positionState
         }
         let breakdown = config.charges.charges(

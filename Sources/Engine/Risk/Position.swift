@@ -134,6 +134,10 @@ public struct Position: Sendable, Equatable, Codable {
     public var exitAttempts = 0
     public var exitReason: ExitReason?
     public var realized: Paise = .zero
+    /// What the entry fills cost and the exit fills brought in, price × quantity summed in whole paise: once
+    /// flat, their difference is the realised PnL as the broker's cash flow has it (0.4.5 on).
+    public var boughtValue: Paise = .zero
+    public var soldValue: Paise = .zero
     /// Charges in 1/10,000 paisa.
     public var chargeUnits: Int64 = 0
     public var maxMTM: Paise = .zero

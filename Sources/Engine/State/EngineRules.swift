@@ -57,14 +57,19 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// limit, `max_same_side` and pyramiding count it once, the exit rules and the profit lock judge the whole,
     /// an exit sells every slice, and reports show one trade; before, each slice was a position of its own.
     public var slicesAreOnePosition: Bool
+    /// 0.4.5: a position sold to flat books its realised PnL as what its sells brought in minus what its buys
+    /// cost, in whole paise, as the broker's cash flow does; before, each exit fill was booked against the
+    /// average entry price rounded to the paisa, which drifts from the broker's figure by the rounding.
+    public var realisedFromCashFlow: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
         itmPenalty: Bool, watchesOrders: Bool, watchesEntryRemainder: Bool, keepsPriceTime: Bool,
         resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
         legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool,
-        refreshesFunds: Bool, slicesAreOnePosition: Bool
+        refreshesFunds: Bool, slicesAreOnePosition: Bool, realisedFromCashFlow: Bool
     ) {
+        self.realisedFromCashFlow = realisedFromCashFlow
         self.slicesAreOnePosition = slicesAreOnePosition
         self.refreshesFunds = refreshesFunds
         self.cancelsRestingEntries = cancelsRestingEntries
@@ -89,37 +94,45 @@ public struct EngineRules: Sendable, Equatable, Codable {
         flattensUntilFlat: false, itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false,
         keepsPriceTime: false, resendsExits: false, honoursExpiryPreference: false, sideCooldown: false,
         legsFromFill: false, distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false,
-        slicesAreOnePosition: false)
+        slicesAreOnePosition: false, realisedFromCashFlow: false)
     /// The rules of build 0.4.0.
     public static let build040 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: false, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
         resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
-        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false)
+        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false,
+        realisedFromCashFlow: false)
     /// The rules of build 0.4.1.
     public static let build041 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: false, watchesEntryRemainder: false, keepsPriceTime: false,
         resendsExits: false, honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false,
-        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false)
+        distinctProfitLock: false, cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false,
+        realisedFromCashFlow: false)
     /// The rules of build 0.4.2.
     public static let build042 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: false, keepsPriceTime: false, resendsExits: false,
         honoursExpiryPreference: false, sideCooldown: false, legsFromFill: false, distinctProfitLock: false,
-        cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false)
+        cancelsRestingEntries: false, refreshesFunds: false, slicesAreOnePosition: false, realisedFromCashFlow: false)
     /// The rules of build 0.4.3.
     public static let build043 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
-        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: false)
-    /// The rules of this build (0.4.4 on).
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: false, realisedFromCashFlow: false)
+    /// The rules of build 0.4.4.
+    public static let build044 = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
+        honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: false)
+    /// The rules of this build (0.4.5 on).
     public static let current = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
-        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true)
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -130,6 +143,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         if version < (0, 4, 2) { return .build041 }
         if version < (0, 4, 3) { return .build042 }
         if version < (0, 4, 4) { return .build043 }
+        if version < (0, 4, 5) { return .build044 }
         return .current
     }
 }

@@ -152,15 +152,8 @@ public final class TradingRuntime: Sendable {
         recovered = outcome
         // Fills already journaled, per broker order: the order stream's cumulative quantities are measured
         // against these, so an alert seen again after a restart never becomes a second fill.
-        var traded: [String: OrderAlertTranslator.Traded] = [:]
-        try journal.reader.forEach(verifyChecksums: false) { view in
-            if view.header.kind == EntryKind.fill.rawValue, case .event(.fill(let fill)) = try JournalEntry.decode(view)
-            {
-                traded[OrderAlertTranslator.key(orderID: fill.orderID, leg: fill.leg), default: .init()].add(fill)
-            }
-            return true
-        }
-        translator.withLock { $0.traded = traded }
+        let fills = try JournalReplayer.fills(in: journal.reader)
+        translator.withLock { $0 = RestartReconciliation.translator(resumingAfter: fills) }
     }
 
     private let recovered: ReplayOutcome
@@ -529,73 +522,38 @@ public final class TradingRuntime: Sendable {
         var notes: [String] = []
         var clean = true
         if options.mode == .live {
-            for position in state.positions {
-                for (id, known) in inFlight(position) where !known {
-                    do {
-                        if let record = try await rest.order(correlationID: id.value) {
-                            notes.append("\(id): at the broker as \(record.orderId) (\(record.orderStatus))")
-                            await post(
-                                .orderAccepted(
-                                    OrderAccepted(
-                                        correlationID: id, orderID: record.orderId,
-                                        status: OrderStatus(apiName: record.orderStatus))))
-                            if record.filledQty > 0 {
-                                let alert = OrderAlert(record: record)
-                                for event in translator.withLock({ $0.events(for: alert) }) { await post(event) }
-                            }
-                        } else {
-                            notes.append("\(id): never reached the broker; not resent")
-                            await post(
-                                .orderRejected(
-                                    OrderRejected(
-                                        correlationID: id, code: "NOT_SENT",
-                                        message: "not at the broker after a restart")))
-                        }
-                    } catch {
-                        clean = false
-                        notes.append("\(id): lookup failed: \(error)")
+            for id in state.unacknowledgedIntents {
+                do {
+                    let record = try await rest.order(correlationID: id.value)
+                    let (events, note) = translator.withLock {
+                        RestartReconciliation.lookupEvents(id, record: record, translator: &$0)
                     }
+                    notes.append(note)
+                    for event in events { await post(event) }
+                } catch {
+                    clean = false
+                    notes.append("\(id): lookup failed: \(error)")
                 }
             }
             // Fills the order stream delivered while we were down.
             if let orders = try? await rest.orders() {
-                // Entries before their super-order legs: a leg's fill only makes sense after its entry's.
-                let ordered =
-                    orders.filter { !["TARGET_LEG", "STOP_LOSS_LEG"].contains($0.legName) }
-                    + orders.filter { ["TARGET_LEG", "STOP_LOSS_LEG"].contains($0.legName) }
-                for record in ordered where !record.correlationId.isEmpty {
-                    for event in translator.withLock({ $0.events(for: OrderAlert(record: record)) }) {
-                        await post(event)
-                    }
+                for event in translator.withLock({ RestartReconciliation.bookEvents(orders, translator: &$0) }) {
+                    await post(event)
                 }
             }
             let after = await sequencer.state
             if let broker = try? await brokerPositions() {
-                for position in broker.positions where position.netQuantity != 0 {
-                    let ours = after.openPositions.filter { $0.instrument == position.instrument }.reduce(Int64(0)) {
-                        $0 + $1.quantity
-                    }
-                    if ours != position.netQuantity {
-                        clean = false
-                        notes.append("MISMATCH \(position.instrument): broker \(position.netQuantity), engine \(ours)")
-                    }
-                }
+                var held: [InstrumentKey: Int64] = [:]
+                for position in broker.positions { held[position.instrument, default: 0] += position.netQuantity }
+                let mismatches = after.quantityMismatches(broker: held)
+                if !mismatches.isEmpty { clean = false }
+                notes += mismatches
             }
         }
         let result = ReconciliationResult(clean: clean, notes: notes.isEmpty ? ["nothing in flight"] : notes)
         health.withLock { $0.reconciliation = result }
         if !clean { logger.error("reconciliation found a mismatch", metadata: ["notes": "\(notes)"]) }
         await post(.reconciliation(result))
-    }
-
-    /// Correlation ids of a position's orders, with whether the journal knows their outcome.
-    private func inFlight(_ position: Position) -> [(CorrelationID, Bool)] {
-        var out: [(CorrelationID, Bool)] = []
-        if position.phase == .pending && position.entryOrderID == nil { out.append((position.id, false)) }
-        if position.phase == .exiting, let exit = position.exit, exit.orderID == nil {
-            out.append((exit.correlationID, false))
-        }
-        return out
     }
 
     // MARK: - Operator

@@ -191,12 +191,13 @@ public struct InvariantChecker: Sendable {
                     .brokerAgreement, seq, "\(contract): the broker holds \(theirs?.net ?? 0), the engine \(ours)")
                 continue
             }
-            // Realised PnL of a flat contract: the broker's cash flow against the engine's sum; averages round
-            // to the paisa, so allow a paisa per unit traded.
+            // Realised PnL of a flat contract: the broker's cash flow, to the paisa. Fills carry the exact value
+            // of what traded (the translator books an average's remainder a paisa dearer) and a flat position
+            // books its cash flow (0.4.5 on); sessions of older builds are allowed a paisa a unit of rounding.
             if let theirs, theirs.net == 0 {
                 let brokerPnL = theirs.soldValue - theirs.boughtValue
                 let enginePnL = realized[contract] ?? .zero
-                let tolerance = theirs.bought
+                let tolerance = state.rules.realisedFromCashFlow ? 0 : theirs.bought
                 if abs(brokerPnL.value - enginePnL.value) > tolerance {
                     report(
                         .brokerAgreement, seq,

@@ -20,7 +20,7 @@ public enum BrokerProfile: String, CaseIterable, Sendable, CustomStringConvertib
         case .observed:
             [
                 .partialFill, .alertDelay, .alertDuplicate, .alertReorder, .orderRejection, .feedStall,
-                .entryLegCancelRefused, .legAlertParentOrderNo, .marketPriceProtection,
+                .entryLegCancelRefused, .legAlertParentOrderNo, .marketPriceProtection, .engineRestart,
             ]
         case .hostile: Set(FaultKind.allCases)
         }
@@ -33,7 +33,7 @@ public enum BrokerProfile: String, CaseIterable, Sendable, CustomStringConvertib
         case .hostile:
             FaultRates(
                 alertDuplicate: 0.15, alertLoss: 0.05, alertMaxDelayMilliseconds: 4_000, ambiguousSubmit: 0.08,
-                orderRejection: 0.08, feedStallPerMinute: 0.03, rateLimitStormPerMinute: 0.02)
+                orderRejection: 0.08, feedStallPerMinute: 0.03, rateLimitStormPerMinute: 0.02, restartsPerDay: 3)
         }
     }
 }
@@ -64,6 +64,9 @@ public enum FaultKind: String, CaseIterable, Sendable, Comparable, CustomStringC
     case legAlertParentOrderNo = "leg_alert_parent_order_no"
     /// Market orders become limit orders a band beyond the touch; they can rest (LIVE-BEHAVIOUR.md #1).
     case marketPriceProtection = "market_price_protection"
+    /// The engine process is killed at a random moment and started again a few seconds later (the
+    /// crash-only start-up: the journal folded, the translator resumed, the broker reconciled).
+    case engineRestart = "engine_restart"
 
     public var description: String { rawValue }
 
@@ -89,12 +92,17 @@ struct FaultRates: Sendable {
     var orderRejection = 0.02
     var feedStallPerMinute = 0.01
     var rateLimitStormPerMinute = 0.0
+    /// Kills of the engine process in one trading day, each at a seeded moment between 09:20 and 15:25.
+    var restartsPerDay = 1
+    /// How long the killed engine stays down before it starts again (seconds, drawn up to this).
+    var restartMaxDownSeconds = 30
 
     init(
         alertDuplicate: Double = 0.05, alertLoss: Double = 0.0, alertMaxDelayMilliseconds: Int64 = 1_500,
         ambiguousSubmit: Double = 0.0, orderRejection: Double = 0.02, feedStallPerMinute: Double = 0.01,
-        rateLimitStormPerMinute: Double = 0.0
+        rateLimitStormPerMinute: Double = 0.0, restartsPerDay: Int = 1
     ) {
+        self.restartsPerDay = restartsPerDay
         self.alertDuplicate = alertDuplicate
         self.alertLoss = alertLoss
         self.alertMaxDelayMilliseconds = alertMaxDelayMilliseconds

@@ -68,11 +68,27 @@ public final class SimulatedSession {
         case feed(SimOutput)
         case call(BrokerCall, attempt: Int)
         case answer(BrokerCall, status: Int, body: Data, attempt: Int)
+        /// The engine process is killed (SIGKILL): whatever it had in memory and in flight is gone.
+        case crash(downSeconds: Int)
+        /// The engine starts again: the crash-only start-up path (fold the journal, reconcile).
+        case boot
+
+        /// Work of the engine process (dropped while it is down, or when it was scheduled by an incarnation
+        /// that has since been killed); the world's seconds run regardless.
+        var belongsToEngine: Bool {
+            switch self {
+            case .second, .crash, .boot: false
+            case .timer, .alert, .feed, .call, .answer: true
+            }
+        }
     }
 
     let setup: SessionSetup
     private var world: SimWorld
-    private var scheduler = Scheduler<Action>()
+    private var scheduler = Scheduler<(incarnation: Int, action: Action)>()
+    /// Which run of the engine process this is (one more after every simulated crash).
+    private var incarnation = 0
+    private var engineDown = false
     private var random: SeededRandom
     private let journal: Journal
     private(set) var state = EngineState()
@@ -116,10 +132,12 @@ public final class SimulatedSession {
                     engineVersion: Engine.build, mode: .paper, tradingDate: setup.date, configFiles: setup.files)))
         try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
         try recordContracts()
-        scheduler.schedule(.second, at: now + 1_000_000_000)
-        while let (time, action) = scheduler.next(dueBy: .max) {
+        schedule(.second, at: now + 1_000_000_000)
+        scheduleCrashes()
+        while let (time, item) = scheduler.next(dueBy: .max) {
             now = time
-            try perform(action)
+            if item.action.belongsToEngine && (engineDown || item.incarnation != incarnation) { continue }
+            try perform(item.action)
         }
         try finish()
         return outcome
@@ -139,6 +157,10 @@ public final class SimulatedSession {
 
     // MARK: - The loop
 
+    private func schedule(_ action: Action, at nanos: Int64) {
+        scheduler.schedule((incarnation, action), at: nanos)
+    }
+
     private func perform(_ action: Action) throws {
         switch action {
         case .second:
@@ -154,6 +176,10 @@ public final class SimulatedSession {
             try send(call, attempt: attempt)
         case .answer(let call, let status, let body, let attempt):
             try answer(call, status: status, body: body, attempt: attempt)
+        case .crash(let downSeconds):
+            crash(downSeconds: downSeconds)
+        case .boot:
+            try boot()
         }
     }
 
@@ -175,9 +201,9 @@ public final class SimulatedSession {
         let output = world.advanceOneSecond(virtualSeconds: Double(second), stalled: second <= stallUntilSecond)
         if !output.alerts.isEmpty { brokerView = nil }
         try deliver(output)
-        try watchFeed(second: second)
-        scheduler.schedule(.timer, at: now + 500_000_000)
-        if world.secondOfDay < setup.endSecondOfDay { scheduler.schedule(.second, at: now + 1_000_000_000) }
+        if !engineDown { try watchFeed(second: second) }
+        schedule(.timer, at: now + 500_000_000)
+        if world.secondOfDay < setup.endSecondOfDay { schedule(.second, at: now + 1_000_000_000) }
     }
 
     /// The runtime's stale-feed rule: no index tick for 10 s in market hours marks the feed stale.
@@ -195,6 +221,8 @@ public final class SimulatedSession {
 
     /// Feed frames are decoded now; alerts leave on the order stream, perhaps late, twice, or never.
     private func deliver(_ output: SimOutput) throws {
+        // Nobody reads the sockets of a killed process: its feed frames and order alerts are lost.
+        if engineDown { return }
         var offset: Int64 = 0
         for frame in output.feedFrames {
             guard
@@ -230,12 +258,12 @@ public final class SimulatedSession {
         var at = now + delay
         if !plan.has(.alertReorder) { at = max(at, lastAlertAt + 1_000) } else { count(.alertReorder) }
         lastAlertAt = max(lastAlertAt, at)
-        scheduler.schedule(.alert(bytes), at: at)
+        schedule(.alert(bytes), at: at)
         if plan.has(.alertDuplicate), chance(plan.rates.alertDuplicate) {
             count(.alertDuplicate)
             let again = at + Int64(1 + random.next() % 500) * 1_000_000
             lastAlertAt = max(lastAlertAt, again)
-            scheduler.schedule(.alert(bytes), at: again)
+            schedule(.alert(bytes), at: again)
         }
     }
 
@@ -274,7 +302,7 @@ public final class SimulatedSession {
             for request in FeedRequest.batches(
                 code: Int(subscription.mode.rawValue), instruments: subscription.instruments.sorted())
             {
-                scheduler.schedule(.feed(world.feedRequest(request.json)), at: now + 1_000_000)
+                schedule(.feed(world.feedRequest(request.json)), at: now + 1_000_000)
             }
         case .unsubscribe(let subscription):
             for request in FeedRequest.batches(
@@ -295,7 +323,7 @@ public final class SimulatedSession {
     }
 
     private func scheduleCall(_ call: BrokerCall, attempt: Int = 1, after nanos: Int64? = nil) {
-        scheduler.schedule(.call(call, attempt: attempt), at: now + (nanos ?? latency()))
+        schedule(.call(call, attempt: attempt), at: now + (nanos ?? latency()))
     }
 
     /// One-way REST latency: 10–60 ms.
@@ -324,7 +352,7 @@ public final class SimulatedSession {
                 .lookup(intent, attempt: 1), after: (10 + AmbiguousSubmit.lookupDelays[0]) * 1_000_000_000)
             return
         }
-        scheduler.schedule(
+        schedule(
             .answer(call, status: answer.status, body: answer.body, attempt: attempt), at: now + latency())
     }
 
@@ -359,6 +387,107 @@ public final class SimulatedSession {
                         intent.correlationID, request: "place \(intent.tag)", detail: "timed out"))
             }
         }
+    }
+
+    // MARK: - Crash and restart
+
+    /// Schedules the day's kills of the engine process from their own seeded stream (so adding or removing
+    /// them leaves the other faults' draws alone).
+    private func scheduleCrashes() {
+        guard setup.plan.has(.engineRestart) else { return }
+        var draws = SeededRandom(seed: setup.seed, key: "restarts:\(setup.plan.profile)")
+        let first = Timestamp.ist(setup.date, 9, 20).nanos
+        let span = Timestamp.ist(setup.date, 15, 25).nanos - first
+        for _ in 0..<setup.plan.rates.restartsPerDay {
+            let at = first + Int64(draws.unit() * Double(span))
+            let down = 2 + Int(draws.next() % UInt64(setup.plan.rates.restartMaxDownSeconds - 1))
+            schedule(.crash(downSeconds: down), at: at)
+        }
+    }
+
+    /// SIGKILL: the process's memory (state, translator, requests not yet sent, answers not yet read) is
+    /// gone; the journal, the broker and the market carry on.
+    private func crash(downSeconds: Int) {
+        guard !engineDown else { return }
+        count(.engineRestart)
+        engineDown = true
+        incarnation += 1
+        crashedStateHash = state.stateHash
+        schedule(.boot, at: now + Int64(downSeconds) * 1_000_000_000)
+    }
+
+    /// The state the killed process held, to check that folding its journal gives it back.
+    private var crashedStateHash: String?
+
+    /// The crash-only start-up `scalper run` makes: fold the journal, resume the order-stream translator from
+    /// the journaled fills, journal what a crash left uncommitted, connect, ask for the subscriptions again,
+    /// then reconcile with the broker (`RestartReconciliation`).
+    private func boot() throws {
+        engineDown = false
+        let recovered = try JournalReplayer.replay(journal.reader)
+        let lastSeq = recovered.lastSeq
+        if let divergence = recovered.divergence {
+            checker.replayFailed(
+                "after a restart the journal diverges at seq \(divergence.seq): \(divergence.explanation)",
+                seq: divergence.seq)
+        } else if let crashedStateHash, recovered.state.stateHash != crashedStateHash {
+            checker.replayFailed(
+                "after a restart the journal folds to \(recovered.state.stateHash), the killed process held \(crashedStateHash)",
+                seq: lastSeq)
+        }
+        state = recovered.state
+        translator = RestartReconciliation.translator(resumingAfter: try JournalReplayer.fills(in: journal.reader))
+        for item in recovered.unjournaled {
+            try journal.append(
+                JournalEntry.command(item.command, causeSeq: item.cause).record(at: Timestamp(nanos: now)))
+            carryOut(item.command)
+        }
+        world.connectFeed()
+        lastIndexTick = now
+        feedStale = false
+        try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
+        for subscription in state.subscriptions {
+            for request in FeedRequest.batches(
+                code: Int(subscription.mode.rawValue), instruments: [subscription.instrument])
+            {
+                schedule(.feed(world.feedRequest(request.json)), at: now + 1_000_000)
+            }
+        }
+        try reconcileAfterRestart()
+    }
+
+    /// `TradingRuntime.reconcile`'s steps against the simulated broker, each request answered at once.
+    private func reconcileAfterRestart() throws {
+        var notes: [String] = []
+        for id in state.unacknowledgedIntents {
+            let answer = restCall(method: "GET", path: "/v2/orders/external/\(id.value)")
+            let row =
+                (200..<300).contains(answer.status) ? OrderRecord.parent(of: BrokerCall.orderRecords(answer.body)) : nil
+            let (events, note) = RestartReconciliation.lookupEvents(id, record: row, translator: &translator)
+            notes.append(note)
+            for event in events { try record(event) }
+        }
+        let book = restCall(method: "GET", path: "/v2/orders")
+        for event in RestartReconciliation.bookEvents(BrokerCall.orderRecords(book.body), translator: &translator) {
+            try record(event)
+        }
+        var held: [InstrumentKey: Int64] = [:]
+        for position in broker.positions { held[position.instrument, default: 0] += position.net }
+        let mismatches = state.quantityMismatches(broker: held)
+        notes += mismatches
+        try record(
+            .reconciliation(
+                ReconciliationResult(clean: mismatches.isEmpty, notes: notes.isEmpty ? ["nothing in flight"] : notes)))
+    }
+
+    /// One REST request answered by the simulated broker now (what it sends on its sockets is delivered).
+    private func restCall(method: String, path: String) -> (status: Int, body: Data) {
+        let answer = world.rest(
+            method: method, path: path, accessToken: world.accessToken,
+            virtualSeconds: Double(now) / 1e9 - Double(dayStartSeconds))
+        brokerView = nil
+        try? deliver(answer.output)
+        return (answer.status, answer.body)
     }
 
     // MARK: - End of day

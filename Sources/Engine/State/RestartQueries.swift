@@ -1,0 +1,34 @@
+import Domain
+
+extension EngineState {
+    /// Intents the journal holds no broker acknowledgement for, in position order.
+    ///
+    /// An entry still pending without an order id, an exit without one: after a restart each is looked up by
+    /// correlation id (its answer may have been lost with the process).
+    public var unacknowledgedIntents: [CorrelationID] {
+        var out: [CorrelationID] = []
+        for index in unsettledPositions {
+            let position = positions[index]
+            if position.phase == .pending && position.entryOrderID == nil { out.append(position.id) }
+            if position.phase == .exiting, let exit = position.exit, exit.orderID == nil {
+                out.append(exit.correlationID)
+            }
+        }
+        return out
+    }
+
+    /// Contracts the broker holds a different net quantity of than the engine's open positions, as
+    /// reconciliation notes (`MISMATCH …`), in contract order.
+    public func quantityMismatches(broker: [InstrumentKey: Int64]) -> [String] {
+        var ours: [InstrumentKey: Int64] = [:]
+        for position in openPositions { ours[position.instrument, default: 0] += position.quantity }
+        var notes: [String] = []
+        for instrument in broker.keys.sorted() where broker[instrument] != 0 {
+            let held = ours[instrument] ?? 0
+            if held != broker[instrument] {
+                notes.append("MISMATCH \(instrument): broker \(broker[instrument] ?? 0), engine \(held)")
+            }
+        }
+        return notes
+    }
+}
