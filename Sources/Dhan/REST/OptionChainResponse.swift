@@ -123,6 +123,7 @@ public struct OptionChainResponse: Codable, Sendable {
 
     /// Decodes a response body, or a recorded exchange holding it under `response` (as in Tests/Fixtures/dhan).
     public static func decode(_ body: Data, source: String) throws(DhanDecodingError) -> OptionChainResponse {
+        if let response = try? parse(body) { return response }
         struct Recorded: Decodable { var response: OptionChainResponse }
         let decoder = JSONDecoder()
         if let recorded = try? decoder.decode(Recorded.self, from: body) { return recorded.response }

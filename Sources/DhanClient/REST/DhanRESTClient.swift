@@ -229,8 +229,9 @@ public final class DhanRESTClient: Sendable {
             underlyingScrip: Int(underlying.securityID.value), underlyingSeg: underlying.segment.apiName,
             expiry: expiry.description)
         let name = "POST /optionchain \(underlying) \(expiry)"
-        let response: OptionChainResponse = try await send(
-            "POST", "/optionchain", body: request, class: .optionChain, limitKey: "\(underlying)|\(expiry)")
+        let response = try await send(
+            "POST", "/optionchain", body: request, class: .optionChain, limitKey: "\(underlying)|\(expiry)",
+            decode: { body throws(DhanDecodingError) in try OptionChainResponse.parse(body) })
         do { return try response.snapshot(underlying: underlying, expiry: expiry, source: name) } catch {
             throw .decoding(request: name, message: error.reason)
         }
@@ -261,6 +262,20 @@ public final class DhanRESTClient: Sendable {
     /// Sends one request through the limiter, retrying 429s with back-off, and decodes the answer.
     func send<Body: Encodable & Sendable, Answer: Decodable>(
         _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = ""
+    ) async throws(DhanError) -> Answer {
+        try await send(
+            method, path, body: body, class: apiClass, limitKey: limitKey,
+            decode: { data throws(DhanDecodingError) in
+                do { return try JSONDecoder().decode(Answer.self, from: data) } catch {
+                    throw DhanDecodingError(context: "body", reason: "\(error)")
+                }
+            })
+    }
+
+    /// `send`, with the answer read by `decode` (the option chain is read from its bytes).
+    func send<Body: Encodable & Sendable, Answer>(
+        _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = "",
+        decode: (Data) throws(DhanDecodingError) -> Answer
     ) async throws(DhanError) -> Answer {
         let name = "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
         var request = HTTPClientRequest(url: endpoints.restURL + path)
@@ -300,10 +315,10 @@ public final class DhanRESTClient: Sendable {
             }
             await limiter.succeeded(apiClass)
             guard (200..<300).contains(status) else { throw DhanError.from(status: status, body: data, request: name) }
-            do {
-                return try JSONDecoder().decode(Answer.self, from: data)
+            do throws(DhanDecodingError) {
+                return try decode(data)
             } catch {
-                throw .decoding(request: name, message: "\(error)")
+                throw .decoding(request: name, message: error.context == "body" ? error.reason : error.description)
             }
         }
     }

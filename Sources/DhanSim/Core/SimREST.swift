@@ -477,7 +477,7 @@ extension SimCore {
             if contract.type == .call { strike.ce = side } else { strike.pe = side }
             oc[key] = strike
         }
-        return .json(OptionChainResponse(data: .init(lastPrice: spot, oc: oc)))
+        return Reply(status: 200, body: OptionChainResponse(data: .init(lastPrice: spot, oc: oc)).jsonBody())
     }
 }
 

@@ -55,6 +55,9 @@ public struct InvariantChecker: Sendable {
     public var flattenWithinNanos: Int64 = 120 * 1_000_000_000
     public private(set) var violations: [Violation] = []
     private var phaseSince: [CorrelationID: (PositionPhase, Int64)] = [:]
+    /// Position ids an anomaly has named, and how many anomalies were searched for each id not yet named.
+    private var escalatedIDs: Set<String> = []
+    private var anomaliesSearched: [String: Int] = [:]
     private var blockedSince: Int64?
     /// Since when the broker has held something without a break, while the breaker or kill switch holds.
     private var heldSince: Int64?
@@ -126,7 +129,7 @@ public struct InvariantChecker: Sendable {
             let position = state.positions[index]
             let key = position.phase == .exiting ? position.exit?.correlationID ?? position.id : position.id
             if let (phase, since) = phaseSince[key], phase == position.phase {
-                if time.nanos - since > resolveWithinNanos, !Self.escalated(position, in: state) {
+                if time.nanos - since > resolveWithinNanos, !isEscalated(position, in: state) {
                     report(
                         .intentsResolve, seq,
                         "\(key) has been \(position.phase.rawValue) for \((time.nanos - since) / 1_000_000_000) s with no escalation"
@@ -141,6 +144,21 @@ public struct InvariantChecker: Sendable {
     /// An intent is escalated when an anomaly names its position: it shows on `/status`.
     static func escalated(_ position: Position, in state: EngineState) -> Bool {
         state.anomalies.contains { $0.message.contains(position.id.value) }
+    }
+
+    /// `escalated`, remembering what it has read: anomalies are only ever appended, so each is searched once
+    /// per position and an escalation stays one (searching them all on every step was a tenth of a
+    /// simulated day).
+    private mutating func isEscalated(_ position: Position, in state: EngineState) -> Bool {
+        let id = position.id.value
+        if escalatedIDs.contains(id) { return true }
+        let from = min(anomaliesSearched[id] ?? 0, state.anomalies.count)
+        anomaliesSearched[id] = state.anomalies.count
+        if state.anomalies[from...].contains(where: { $0.message.contains(id) }) {
+            escalatedIDs.insert(id)
+            return true
+        }
+        return false
     }
 
     private mutating func checkBreaker(

@@ -170,7 +170,7 @@ enum BrokerCall {
                 prices[key].map { .tick(Tick(instrument: key, lastPrice: $0, lastTradeTime: now.epochSeconds)) }
             }
         case .optionChain(let underlying, let expiry):
-            guard let response = try? decoder.decode(OptionChainResponse.self, from: body),
+            guard let response = try? OptionChainResponse.parse(body),
                 let snapshot = try? response.snapshot(underlying: underlying, expiry: expiry, source: "optionchain")
             else { return [] }
             return [.optionChain(snapshot)]
