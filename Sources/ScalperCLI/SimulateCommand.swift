@@ -1,5 +1,6 @@
 import ArgumentParser
 import Domain
+import Engine
 import Foundation
 import Simulation
 
@@ -41,6 +42,9 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Keep every session's journal under --out, not only the failing ones'.")
     var keep = false
 
+    @Option(help: "Trade only these configured indices (comma-separated, e.g. NIFTY,SENSEX); default: all.")
+    var index: String?
+
     @Option(help: ConfigLoader.optionHelp)
     var config: String?
 
@@ -74,9 +78,22 @@ struct SimulateCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
+        var files = loaded.files
+        var algo = loaded.config
+        if let index {
+            let keep = Set(index.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+            do {
+                files = try IndexSelection.files(files, keeping: keep, configured: algo.indices.map(\.key))
+                let text = files.first { $0.name == "algo.yml" }?.text ?? ""
+                algo = try AlgoConfig.parse(yaml: text, file: "algo.yml", calendar: algo.calendar)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
         var runner = SimulationRunner(
             seeds: parsedSeeds()!, profile: BrokerProfile(rawValue: profile)!, days: days,
-            firstDay: CivilDate(iso: date)!, config: loaded.config, files: loaded.files, outDirectory: out)
+            firstDay: CivilDate(iso: date)!, config: algo, files: files, outDirectory: out)
         runner.kinds = faults.flatMap(FaultKind.parseList)
         runner.shrink = !noShrink
         runner.keepJournals = keep

@@ -96,6 +96,56 @@ struct SimulationTests {
         #expect(reconciliations == 3)
     }
 
+    @Test(
+        "a token that expires mid-session blocks entries until the operator restarts with a new one; every invariant holds"
+    )
+    func tokenExpiry() throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.hostile, out: scratch.path)
+        let outcome = try runner.session(
+            seed: 3, day: CivilDate(2025, 11, 4), kinds: [.tokenExpiry, .partialFill], journalPath: scratch.sub("token")
+        )
+        #expect(outcome.faults[.tokenExpiry] == 1)
+        #expect(outcome.violations == [], "\(outcome.violations)")
+        let journal = try Journal.openForReading(at: scratch.sub("token"))
+        defer { journal.close() }
+        var statuses: [FeedStatus.State] = []
+        var reconciledAfterExpiry = false
+        try journal.reader.forEach { view in
+            switch try JournalEntry.decode(view) {
+            case .event(.feedStatus(let status)): statuses.append(status.state)
+            case .event(.reconciliation):
+                reconciledAfterExpiry = reconciledAfterExpiry || statuses.contains(.authExpired)
+            default: break
+            }
+            return true
+        }
+        // Connected, expired (entries blocked), connected again with the new token, then reconciled.
+        let expired = try #require(statuses.firstIndex(of: .authExpired))
+        #expect(statuses[(expired + 1)...].contains(.connected))
+        #expect(reconciledAfterExpiry)
+    }
+
+    @Test("--index keeps only the named indices' blocks of algo.yml (the journaled text), and refuses unknown names")
+    func indexSelection() throws {
+        let files = [
+            ConfigFile(name: "algo.yml", text: BuiltinConfig.algoText),
+            ConfigFile(name: "calendar.yml", text: BuiltinConfig.calendarText),
+        ]
+        let configured = ["NIFTY", "BANKNIFTY", "SENSEX"]
+        let narrowed = try IndexSelection.files(files, keeping: ["SENSEX", "NIFTY"], configured: configured)
+        #expect(narrowed[1] == files[1])
+        let calendar = try TradingCalendar.parse(yaml: BuiltinConfig.calendarText, file: "calendar.yml")
+        let config = try AlgoConfig.parse(yaml: narrowed[0].text, file: "algo.yml", calendar: calendar)
+        #expect(config.indices.map(\.key) == ["NIFTY", "SENSEX"])
+        let full = try AlgoConfig.parse(yaml: BuiltinConfig.algoText, file: "algo.yml", calendar: calendar)
+        #expect(config.index("SENSEX") == full.index("SENSEX"))
+        #expect(config.risk == full.risk)
+        #expect(throws: IndexSelection.Refusal.unknown("FINNIFTY", configured: configured)) {
+            try IndexSelection.files(files, keeping: ["FINNIFTY"], configured: configured)
+        }
+    }
+
     @Test("a documented-profile day trades, settles with the broker and replays")
     func documentedDay() throws {
         let scratch = TemporaryDirectory()

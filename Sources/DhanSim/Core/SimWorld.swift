@@ -112,6 +112,16 @@ public struct SimWorld: Sendable {
     /// The next `count` orders are rejected by the exchange.
     public mutating func rejectNextOrders(_ count: Int) { core.faults.rejectNextOrders = count }
 
+    /// Whether the access token is refused now (`tokenExpired(_:)`).
+    public var isTokenExpired: Bool { core.faults.tokenExpired == true }
+
+    /// The access token stops working (`expired`: every REST call answers 401 DH-901 and the feeds drop with
+    /// 807, as when a token generated the day before runs out mid-session), or works again.
+    public mutating func tokenExpired(_ expired: Bool) -> SimOutput {
+        core.faults.tokenExpired = expired
+        return expired ? output(core.disconnectAllFeeds(reason: 807)) : SimOutput()
+    }
+
     /// Order-class requests answer 429 until `untilSeconds` (virtual).
     public mutating func rateLimitStorm(_ apiClass: APIClass, untilSeconds: Double) {
         core.faults.rateLimitStormClass = apiClass.rawValue

@@ -72,12 +72,16 @@ public final class SimulatedSession {
         case crash(downSeconds: Int)
         /// The engine starts again: the crash-only start-up path (fold the journal, reconcile).
         case boot
+        /// The access token expires; the operator restarts the engine with a new one after `renewAfter` s.
+        case tokenExpires(renewAfter: Int)
+        /// The new token is in place and the engine is started again with it.
+        case tokenRenewed
 
         /// Work of the engine process (dropped while it is down, or when it was scheduled by an incarnation
         /// that has since been killed); the world's seconds run regardless.
         var belongsToEngine: Bool {
             switch self {
-            case .second, .crash, .boot: false
+            case .second, .crash, .boot, .tokenExpires, .tokenRenewed: false
             case .timer, .alert, .feed, .call, .answer: true
             }
         }
@@ -180,6 +184,11 @@ public final class SimulatedSession {
             crash(downSeconds: downSeconds)
         case .boot:
             try boot()
+        case .tokenExpires(let renewAfter):
+            try expireToken(renewAfter: renewAfter)
+        case .tokenRenewed:
+            _ = world.tokenExpired(false)
+            stop(downSeconds: 5)
         }
     }
 
@@ -359,6 +368,7 @@ public final class SimulatedSession {
     private var dayStartSeconds: Int64 { Timestamp.ist(setup.date, 0, 0).epochSeconds }
 
     private func answer(_ call: BrokerCall, status: Int, body: Data, attempt: Int) throws {
+        if status == 401 { try reportAuthExpired("\(call.request.method) \(call.request.path): 401 DH-901") }
         // 429: the client backs off and tries again, five attempts in all (DhanRESTClient's policy).
         if status == 429 && attempt < 5 {
             scheduleCall(call, attempt: attempt + 1, after: Int64(attempt) * 1_000_000_000)
@@ -391,10 +401,19 @@ public final class SimulatedSession {
 
     // MARK: - Crash and restart
 
-    /// Schedules the day's kills of the engine process from their own seeded stream (so adding or removing
-    /// them leaves the other faults' draws alone).
+    /// Schedules the day's kills of the engine process and its token expiry, each from its own seeded stream
+    /// (so adding or removing them leaves the other faults' draws alone).
     private func scheduleCrashes() {
-        guard setup.plan.has(.engineRestart) else { return }
+        if setup.plan.has(.engineRestart) { scheduleKills() }
+        guard setup.plan.has(.tokenExpiry) else { return }
+        var token = SeededRandom(seed: setup.seed, key: "token:\(setup.plan.profile)")
+        let from = Timestamp.ist(setup.date, 10, 0).nanos
+        let window = Timestamp.ist(setup.date, 14, 30).nanos - from
+        let renewAfter = 60 + Int(token.next() % 241)
+        schedule(.tokenExpires(renewAfter: renewAfter), at: from + Int64(token.unit() * Double(window)))
+    }
+
+    private func scheduleKills() {
         var draws = SeededRandom(seed: setup.seed, key: "restarts:\(setup.plan.profile)")
         let first = Timestamp.ist(setup.date, 9, 20).nanos
         let span = Timestamp.ist(setup.date, 15, 25).nanos - first
@@ -405,11 +424,36 @@ public final class SimulatedSession {
         }
     }
 
+    /// The token runs out: the feed drops with 807 and the running engine says so (`TradingRuntime`'s
+    /// `authExpired`: entries are blocked, `/status` shows it); REST calls now answer 401 DH-901.
+    private func expireToken(renewAfter: Int) throws {
+        count(.tokenExpiry)
+        _ = world.tokenExpired(true)
+        schedule(.tokenRenewed, at: now + Int64(renewAfter) * 1_000_000_000)
+        try reportAuthExpired("feed disconnect 807")
+    }
+
+    /// Journals the expired session once per run of the engine, as the runtime does.
+    private func reportAuthExpired(_ detail: String) throws {
+        guard !engineDown, !authExpiredReported else { return }
+        authExpiredReported = true
+        try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .authExpired, reasonCode: 807, detail: detail)))
+    }
+
+    /// Whether this run of the engine has journaled that the token expired.
+    private var authExpiredReported = false
+
     /// SIGKILL: the process's memory (state, translator, requests not yet sent, answers not yet read) is
     /// gone; the journal, the broker and the market carry on.
     private func crash(downSeconds: Int) {
         guard !engineDown else { return }
         count(.engineRestart)
+        stop(downSeconds: downSeconds)
+    }
+
+    /// The engine process ends now (killed, or stopped by the operator) and starts again after `downSeconds`.
+    private func stop(downSeconds: Int) {
+        guard !engineDown else { return }
         engineDown = true
         incarnation += 1
         crashedState = state
@@ -424,6 +468,7 @@ public final class SimulatedSession {
     /// then reconcile with the broker (`RestartReconciliation`).
     private func boot() throws {
         engineDown = false
+        authExpiredReported = false
         let recovered = try JournalReplayer.replay(journal.reader)
         let lastSeq = recovered.lastSeq
         if let divergence = recovered.divergence {
@@ -444,10 +489,15 @@ public final class SimulatedSession {
                 JournalEntry.command(item.command, causeSeq: item.cause).record(at: Timestamp(nanos: now)))
             carryOut(item.command)
         }
-        world.connectFeed()
         lastIndexTick = now
         feedStale = false
-        try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
+        if world.isTokenExpired {
+            // Started again before the new token is in place: the feed refuses it (807), as does REST.
+            try reportAuthExpired("feed disconnect 807")
+        } else {
+            world.connectFeed()
+            try record(.feedStatus(FeedStatus(channel: .marketFeed, state: .connected)))
+        }
         for subscription in state.subscriptions {
             for request in FeedRequest.batches(
                 code: Int(subscription.mode.rawValue), instruments: [subscription.instrument])
@@ -461,8 +511,16 @@ public final class SimulatedSession {
     /// `TradingRuntime.reconcile`'s steps against the simulated broker, each request answered at once.
     private func reconcileAfterRestart() throws {
         var notes: [String] = []
+        var clean = true
         for id in state.unacknowledgedIntents {
             let answer = restCall(method: "GET", path: "/v2/orders/external/\(id.value)")
+            if answer.status == 401 {
+                // No answer about the intent: it stays in flight (the runtime's "lookup failed").
+                clean = false
+                notes.append("\(id): lookup failed: DH-901")
+                try reportAuthExpired("GET /v2/orders/external: 401 DH-901")
+                continue
+            }
             let row =
                 (200..<300).contains(answer.status) ? OrderRecord.parent(of: BrokerCall.orderRecords(answer.body)) : nil
             let (events, note) = RestartReconciliation.lookupEvents(id, record: row, translator: &translator)
@@ -479,7 +537,8 @@ public final class SimulatedSession {
         notes += mismatches
         try record(
             .reconciliation(
-                ReconciliationResult(clean: mismatches.isEmpty, notes: notes.isEmpty ? ["nothing in flight"] : notes)))
+                ReconciliationResult(
+                    clean: clean && mismatches.isEmpty, notes: notes.isEmpty ? ["nothing in flight"] : notes)))
     }
 
     /// One REST request answered by the simulated broker now (what it sends on its sockets is delivered).
