@@ -109,8 +109,10 @@ let package = Package(
             name: "Simulation",
             dependencies: ["Dhan", "DhanClient", "DhanSim", "Domain", "Engine", "Journal", "MarketModel", "Recovery"],
             swiftSettings: strictSettings),
-        // Deterministic sample sessions and builders shared by tests, benchmarks and the sample journal.
-        .target(name: "TestSupport", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
+        // The deterministic synthetic session the shipped journal benchmark appends (and tests and fixtures reuse).
+        .target(name: "Workloads", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
+        // Fixtures and process helpers for tests only; the scalper binary does not link it.
+        .target(name: "TestSupport", dependencies: ["Journal", "Domain", "Workloads"], swiftSettings: strictSettings),
         // Folding a journal back into state: the replayer with divergence reports, and state snapshots.
         .target(name: "Recovery", dependencies: ["Engine", "Journal", "Domain"], swiftSettings: strictSettings),
         // Backtests (the paper session, the proxy study) and reports.
@@ -124,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "ScalperCLI",
             dependencies: [
-                "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "TestSupport", "Runtime",
+                "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "Workloads", "Runtime",
                 "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig", "Simulation", "Recovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -134,8 +136,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "CZlib", "ScalperCLI"]),
-        .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
+        .testTarget(
+            name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "Workloads", "CZlib", "ScalperCLI"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport", "Workloads"]),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "EngineTestSupport", "Domain", "Indicators", "Dhan", "TestSupport"]
@@ -167,7 +170,9 @@ let package = Package(
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(
             name: "ScalperCLITests",
-            dependencies: ["ScalperCLI", "TestSupport", "EngineTestSupport", "BuiltinConfig", "Domain", "Engine"],
+            dependencies: [
+                "ScalperCLI", "TestSupport", "Workloads", "EngineTestSupport", "BuiltinConfig", "Domain", "Engine",
+            ],
             exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

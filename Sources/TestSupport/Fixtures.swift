@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Journal
+import Workloads
 
 /// The committed journals under `journal-fixtures/` and how they were made.
 public enum Fixtures {

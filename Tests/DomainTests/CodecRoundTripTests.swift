@@ -2,6 +2,7 @@ import Domain
 import Journal
 import TestSupport
 import Testing
+import Workloads
 
 /// One value of every entry kind (and every variant of the enum payloads).
 let everyEntry: [JournalEntry] = {

@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import TestSupport
 import Testing
+import Workloads
 
 @Suite("Crash safety", .serialized)
 struct CrashSafetyTests {

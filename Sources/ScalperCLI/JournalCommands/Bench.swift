@@ -3,7 +3,7 @@ import Domain
 import Foundation
 import Journal
 import LMDBBaseline
-import TestSupport
+import Workloads
 
 extension JournalGroup {
     /// `scalper journal bench`: write synthetic events and measure append, group commit and scan.
