@@ -137,7 +137,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "JournalTests", dependencies: ["Journal", "Domain", "TestSupport", "Workloads", "CZlib", "ScalperCLI"]),
+            name: "JournalTests",
+            dependencies: ["Journal", "Domain", "TestSupport", "Workloads", "CZlib", "ScalperCLI"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport", "Workloads"]),
         .testTarget(
             name: "EngineTests",

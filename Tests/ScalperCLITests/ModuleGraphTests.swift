@@ -26,9 +26,10 @@ struct ModuleGraphTests {
             let allowed: Set<String>
             if row.cell.hasPrefix("every module above") {
                 // "every module above except A, B": the rows above, less the named ones.
-                let excepted = row.cell.components(separatedBy: " except ").dropFirst().first.map {
-                    Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-                } ?? []
+                let excepted =
+                    row.cell.components(separatedBy: " except ").dropFirst().first.map {
+                        Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                    } ?? []
                 allowed = Set(rows[..<index].flatMap(\.names)).subtracting(excepted)
             } else {
                 allowed = Set(row.cell.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
