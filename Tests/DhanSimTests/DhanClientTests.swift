@@ -69,6 +69,13 @@ struct DhanClientTests {
             InstrumentKey(.indexValue, 13), instrumentType: "INDEX", interval: 5, from: "2025-11-04 09:15:00",
             to: "2025-11-04 15:30:00")
         #expect(candles.count == 15 && candles[0].start == Timestamp.ist(CivilDate(2025, 11, 4), 9, 15).epochSeconds)
+        // Expired options: a SENSEX ATM+1 put, 15-minute bars, over the week before.
+        let recorded = try await client.recordedOptionBars(
+            RollingOptionRequest(
+                underlying: 51, segment: .bseFNO, interval: 15, expiry: .week, expiryCode: 1, strike: StrikeOffset(1),
+                type: .put, from: CivilDate(2025, 10, 27), to: CivilDate(2025, 11, 1)))
+        #expect(recorded.count == 5 * 25)
+        #expect(recorded.allSatisfy { $0.strike.value % 10_000 == 0 && $0.close > .zero && $0.volume > 0 })
         let prices = try await client.lastPrices([InstrumentKey(.indexValue, 13), option])
         #expect(
             prices[option] == atm.call!.lastPrice && prices[InstrumentKey(.indexValue, 13)] == chain.underlyingPrice)

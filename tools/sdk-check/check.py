@@ -2,8 +2,8 @@
 
 Usage: python check.py PORT   (dhan-sim started with --speed 0, so prices hold still while we compare)
 
-Places and cancels an order, reads the order book, positions, fund limit, option chain, expiry list and
-intraday candles through the SDK's REST client, then decodes ticker, quote and full packets for NIFTY and
+Places and cancels an order, reads the order book, positions, fund limit, option chain, expiry list,
+intraday candles and expired options data through the SDK's REST client, then decodes ticker, quote and full packets for NIFTY and
 one option with the SDK's own market-feed client and checks them against the simulator's REST quotes.
 """
 
@@ -53,6 +53,20 @@ candles = data(
 check(len(candles["timestamp"]) > 375 and len(candles["open"]) == len(candles["timestamp"]), f"{len(candles['timestamp'])} one-minute bars over several days")
 first = datetime.datetime.fromtimestamp(candles["timestamp"][0], datetime.timezone.utc)
 check((first.hour, first.minute) == (3, 45), f"first bar starts 09:15 IST = 03:45Z ({first.isoformat()})")
+
+# Expired options data (rolling, by strike relative to the spot) for the week before the simulated day.
+rolling = data(
+    dhan.expired_options_data(
+        "13", "NSE_FNO", "OPTIDX", "WEEK", 1, "ATM", "CALL", ["open", "high", "low", "close", "strike", "spot"],
+        str(day - datetime.timedelta(days=8)), str(day - datetime.timedelta(days=1)), 5,
+    ),
+    "expired options data",
+)["data"]
+expired = rolling["ce"]
+check(rolling["pe"] is None and len(expired["timestamp"]) >= 75 and len(expired["close"]) == len(expired["timestamp"]), f"{len(expired['timestamp'])} five-minute ATM call bars, pe null")
+check(all(strike % 50 == 0 for strike in expired["strike"]) and expired["iv"] == [], "strikes on the 50-point grid, unrequested iv is []")
+first = datetime.datetime.fromtimestamp(expired["timestamp"][0], datetime.timezone.utc)
+check((first.hour, first.minute) == (3, 45), f"first expired-option bar starts 09:15 IST ({first.isoformat()})")
 
 # A resting limit order (far below the market), then a cancel.
 lot = 75 if day < datetime.date(2026, 1, 1) else 65

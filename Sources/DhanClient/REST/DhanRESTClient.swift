@@ -145,6 +145,17 @@ public final class DhanRESTClient: Sendable {
         return try candles(response, request: "POST /charts/intraday \(instrument)")
     }
 
+    /// Expired index options by strike relative to the spot (`POST /charts/rollingoption`): one side of one
+    /// offset and expiry over at most 30 days (`to` exclusive), as bars; a short column names the bar.
+    public func recordedOptionBars(_ request: RollingOptionRequest) async throws(DhanError) -> [RecordedOptionBar] {
+        let name = "POST /charts/rollingoption \(request.securityId) \(request.strike) \(request.drvOptionType)"
+        let response: RollingOptionResponse = try await send(
+            "POST", "/charts/rollingoption", body: request, class: .data)
+        do { return try response.columns(request.drvOptionType == "PUT" ? .put : .call).bars(source: name) } catch {
+            throw .decoding(request: name, message: error.reason)
+        }
+    }
+
     /// Daily bars; `to` is exclusive, as DhanHQ defines it.
     public func dailyCandles(_ instrument: InstrumentKey, instrumentType: String, from: String, to: String)
         async throws(DhanError) -> [Candle]

@@ -127,6 +127,8 @@ extension SimCore {
                         dhanClientId: configuration.clientID, availableBalance: broker.balance.rupees,
                         sodLimit: configuration.openingBalance.rupees, utilizedAmount: utilised)), Outbox()
             )
+        case ("POST", ["charts", "rollingoption"]):
+            return (rollingOption(request.body), Outbox())
         case ("POST", ["charts", "intraday"]), ("POST", ["charts", "historical"]):
             return (chart(request.body, intraday: segments[1] == "intraday"), Outbox())
         case ("POST", let s) where s.count == 2 && s[0] == "marketfeed":

@@ -176,6 +176,47 @@ struct SimMarket: Sendable {
         return out
     }
 
+    /// What DhanHQ's expired-options data would hold for one past day.
+    ///
+    /// `interval`-minute bars of the option `offset` strikes from the money (the strike re-chosen from the spot
+    /// at each bar's start) of `expiry`, priced by the same model as the live option chain, sampled every 15 s.
+    func recordedOptionBars(
+        _ spec: IndexSpec, on day: CivilDate, expiry: CivilDate, offset: Int, type: OptionType, interval: Int
+    ) -> [RecordedOptionBar] {
+        guard day < date, let model = models[spec.symbol], let step = spec.strikeStep?.value else { return [] }
+        let path = model.path(on: day, calendar: calendar)
+        var pricing = pricer
+        pricing.baseVolatility = spec.impliedVolatility
+        let midnight = Timestamp.ist(day, 0, 0).epochSeconds
+        let lot = spec.lotSize(expiry: expiry)
+        let weight = 1.0 / Double(1 + offset * offset)
+        func paise(_ rupees: Double) -> Paise { Paise(Int64((rupees * 100).rounded())) }
+        var bars: [RecordedOptionBar] = []
+        var start = SessionSeconds.open
+        while start < SessionSeconds.close {
+            let end = min(start + interval * 60, SessionSeconds.close)
+            let spotAtStart = paise(path.level(atSecondOfDay: start)).value
+            let strike = Paise((spotAtStart + step / 2) / step * step + step * Int64(offset))
+            var prices: [Paise] = []
+            var iv = 0.0
+            for second in stride(from: start, through: end, by: 15) {
+                let (premium, _, sigma) = pricing.price(
+                    spot: paise(path.level(atSecondOfDay: second)), strike: strike, type: type, expiry: expiry,
+                    at: Timestamp(epochSeconds: midnight + Int64(second)))
+                prices.append(premium)
+                iv = sigma
+            }
+            bars.append(
+                RecordedOptionBar(
+                    start: midnight + Int64(start), open: prices[0], high: prices.max()!, low: prices.min()!,
+                    close: prices[prices.count - 1], volume: Int64(Double(40 * 60 * interval) * weight) * lot,
+                    openInterest: Int64(60_000 * weight + 500) * lot, impliedVolatility: (iv * 100).rounded() / 100,
+                    strike: strike, spot: paise(path.level(atSecondOfDay: end))))
+            start = end
+        }
+        return bars
+    }
+
     /// Trading days with data before and including the sim date, most recent last.
     func tradingDays(from start: CivilDate, through end: CivilDate, exchange: Exchange) -> [CivilDate] {
         var out: [CivilDate] = []
