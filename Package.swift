@@ -111,6 +111,9 @@ let package = Package(
             swiftSettings: strictSettings),
         // The deterministic synthetic session the shipped journal benchmark appends (and tests and fixtures reuse).
         .target(name: "Workloads", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
+        // Downloaded DhanHQ history (expired options, index candles): the store, the fetch, the CSV export.
+        .target(
+            name: "History", dependencies: ["Domain", "Dhan", "DhanClient"], swiftSettings: strictSettings),
         // Fixtures and process helpers for tests only; the scalper binary does not link it.
         .target(name: "TestSupport", dependencies: ["Journal", "Domain", "Workloads"], swiftSettings: strictSettings),
         // Folding a journal back into state: the replayer with divergence reports, and state snapshots.
@@ -127,6 +130,7 @@ let package = Package(
             name: "ScalperCLI",
             dependencies: [
                 "Journal", "Domain", "Indicators", "Engine", "Dhan", "Replay", "LMDBBaseline", "Workloads", "Runtime",
+                "History",
                 "DhanClient", "DhanSim", "MarketModel", "BuiltinConfig", "Simulation", "Recovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -161,7 +165,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "DhanSimTests",
-            dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport"]),
+            dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport", "History"]),
         .testTarget(
             name: "SimulationTests",
             dependencies: [
@@ -169,10 +173,13 @@ let package = Package(
                 "Recovery",
             ]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "Dhan", "Domain", "TestSupport"]),
         .testTarget(
             name: "ScalperCLITests",
             dependencies: [
                 "ScalperCLI", "TestSupport", "Workloads", "EngineTestSupport", "BuiltinConfig", "Domain", "Engine",
+                "History",
+                "Dhan",
             ],
             exclude: ["Golden"]),
     ],

@@ -18,7 +18,7 @@ struct Scalper: AsyncParsableCommand {
             SimulateCommand.self,
             IndicatorsCommand.self,
             PickCommand.self,
-            JournalGroup.self, BenchGroup.self,
+            HistoryGroup.self, JournalGroup.self, BenchGroup.self,
         ]
     )
 }

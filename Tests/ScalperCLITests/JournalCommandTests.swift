@@ -151,6 +151,8 @@ struct HelpTests {
             ["replay", "--help"], ["report", "--help"], ["run", "--help"],
             ["bench", "--help"],
             ["bench", "indicators", "--help"],
+            ["history", "--help"], ["history", "fetch", "--help"], ["history", "export", "--help"],
+            ["simulate", "--help"],
         ])
     func help(arguments: [String]) throws {
         let result = try Executables.run(Executables.scalper, arguments)

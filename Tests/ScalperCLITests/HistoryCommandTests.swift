@@ -1,0 +1,51 @@
+import Dhan
+import Domain
+import EngineTestSupport
+import Foundation
+import History
+import TestSupport
+import Testing
+
+/// `scalper history ls` and `export` over a store written here (the fetch itself is tested against dhan-sim).
+@Suite("scalper history commands")
+struct HistoryCommandTests {
+    @Test("ls and export print the golden listing and CSV; a bad series name is refused")
+    func lsAndExport() throws {
+        let scratch = TemporaryDirectory("history-cli")
+        let store = HistoryStore(root: scratch.sub("store"))
+        let day = CivilDate(2025, 10, 27)
+        let put = HistorySeries.options(interval: 5, expiry: .week, code: 1, offset: StrikeOffset(-1), type: .put)
+        let bars = (0..<3).map { bar in
+            RecordedOptionBar(
+                start: Timestamp.ist(day, 9, 15 + 5 * bar).epochSeconds, open: Paise(8_000 + Int64(bar) * 50),
+                high: Paise(8_300), low: Paise(7_900), close: Paise(8_050 + Int64(bar) * 50), volume: 3_000,
+                openInterest: 45_000, impliedVolatility: 12.5, strike: .rupees(25_650), spot: Paise(2_571_010))
+        }
+        try store.write(
+            HistoryFile(from: CivilDate(2025, 10, 1), through: CivilDate(2025, 11, 1), bars: bars), index: "NIFTY",
+            series: put, month: Month(2025, 10))
+        try store.write(
+            HistoryFile(
+                from: CivilDate(2025, 10, 20), through: CivilDate(2025, 10, 28),
+                bars: [
+                    RecordedOptionBar(
+                        start: Timestamp.ist(day, 0, 0).epochSeconds, open: .rupees(25_600), high: .rupees(25_750),
+                        low: .rupees(25_580), close: .rupees(25_710), volume: 0, openInterest: 0, impliedVolatility: 0,
+                        strike: .zero, spot: .rupees(25_710))
+                ]), index: "NIFTY", series: .indexDaily, month: Month(2025, 10))
+        let ls = try Executables.scalper("history", "ls", "--store", store.root)
+        #expect(ls.status == 0)
+        try expectGolden(ls.stdout, "Tests/ScalperCLITests/Golden/history-ls.txt")
+        let csv = try Executables.scalper(
+            "history", "export", "--store", store.root, "--index", "nifty", "--series", "options/5m/week-1/ATM-1-PE",
+            "--from", "2025-10-27", "--to", "2025-10-27")
+        #expect(csv.status == 0)
+        try expectGolden(csv.stdout, "Tests/ScalperCLITests/Golden/history-export.csv")
+        let bad = try Executables.scalper(
+            "history", "export", "--store", store.root, "--index", "NIFTY", "--series", "options/5m/ATM",
+            "--from", "2025-10-27", "--to", "2025-10-27")
+        #expect(bad.status != 0 && bad.stderr.contains("--series 'options/5m/ATM' is not a series name"))
+        let empty = try Executables.scalper("history", "ls", "--store", scratch.sub("nothing"))
+        #expect(empty.stdout == "history: nothing stored in \(scratch.sub("nothing"))\n")
+    }
+}
