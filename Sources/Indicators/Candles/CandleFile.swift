@@ -112,8 +112,10 @@ public enum CandleFile {
         }
     }
 
-    /// CSV read at the byte level: no `String` per line or field, numbers straight from the bytes (a year of
-    /// three indices' minute bars is 281,250 lines). Errors still name the line and the column.
+    /// CSV read at the byte level.
+    ///
+    /// No `String` per line or field, numbers straight from the bytes (a year of three indices' minute bars is
+    /// 281,250 lines). Errors still name the line and the column.
     private static func parseCSV(_ data: Data, source: String) throws(FormatError) -> [PriceBar] {
         let outcome: Result<[PriceBar], FormatError> = data.withUnsafeBytes { raw in
             do throws(FormatError) { return .success(try parseCSV(raw, source: source)) } catch {
