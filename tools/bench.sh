@@ -35,6 +35,13 @@ echo "### tick in → exit command journaled (sequencer, both durability modes)"
 "$bin" bench exit
 echo "### backtest: a year of 1m bars for three indices"
 "$bin" bench backtest
+echo "### index signal study from CSV, 281,250 1m bars (3 indices x 250 days): Swift whole process vs plain CPython"
+python3 tools/make-study-csv.py "$scratch"
+study=("$scratch/NIFTY_1m.csv" "$scratch/BANKNIFTY_1m.csv" "$scratch/SENSEX_1m.csv")
+/usr/bin/time -f "scalper backtest --proxy index: %e s wall" "$bin" backtest --proxy index \
+    --data "${study[0]}" --data "${study[1]}" --data "${study[2]}" --out "$scratch/study" | tail -1
+/usr/bin/time -f "CPython baseline: %e s wall" python3 tools/proxy-study-baseline.py "$scratch/study-py.csv" "${study[@]}"
+cmp -s "$scratch/study/trades.csv" "$scratch/study-py.csv" && echo "trades.csv identical" || echo "trades.csv DIFFERS"
 echo "### deterministic simulation: simulated trading days per wall second (one core, release)"
 "$bin" simulate --seeds 1-20 --profile documented --no-shrink --out "$scratch/simulate-documented" | tail -1
 "$bin" simulate --seeds 1-20 --profile observed --no-shrink --out "$scratch/simulate-observed" | tail -1
