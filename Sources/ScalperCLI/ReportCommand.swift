@@ -36,10 +36,12 @@ struct ReportCommand: AsyncParsableCommand {
         try report.html(title: "AlgoScalper report: \(journal)").write(
             toFile: out + "/report.html", atomically: true, encoding: .utf8)
         try report.tradesCSV.write(toFile: out + "/trades.csv", atomically: true, encoding: .utf8)
+        try ReportSummary(report).json.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
         print(
             "\(report.trades.count) trades over \(report.days.count) day(s): net ₹\(report.totalNet), max drawdown ₹\(report.maxDrawdown)"
         )
         print("report: \(out)/report.html")
         print("trades: \(out)/trades.csv")
+        print("summary: \(out)/summary.json")
     }
 }
