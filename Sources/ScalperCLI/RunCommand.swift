@@ -50,8 +50,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Clock: wall (IST) or simulator (follow dhan-sim's accelerated clock); overrides dhan.clock.")
     var clock: String?
 
-    @Option(name: .customLong("http-port"), help: "Status API port on 127.0.0.1 (0 picks one).")
+    @Option(name: .customLong("http-port"), help: "Status API port (0 picks one).")
     var httpPort = 8080
+
+    @Option(
+        name: .customLong("http-host"),
+        help: "Status API address; beyond loopback only with --control-token-file.")
+    var httpHost = "127.0.0.1"
 
     @Option(help: "Credentials file (KEY=value lines, mode 0600) when the environment has none.")
     var credentials: String?
@@ -78,6 +83,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if paper && live { throw ValidationError("--paper and --live are exclusive") }
         if live && !confirmLive { throw ValidationError("--live sends real orders: add --confirm-live to mean it") }
+        if !ControlGuard.isLoopback(httpHost) && controlTokenFile == nil {
+            throw ValidationError("\(ControlGuard.Refusal.publicWithoutToken(host: httpHost))")
+        }
         if let clock, clock != "wall" && clock != "simulator" {
             throw ValidationError("--clock must be wall or simulator")
         }
@@ -127,10 +135,11 @@ struct RunCommand: AsyncParsableCommand {
         let token = try controlTokenFile.map {
             try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let status = StatusServer.application(
-            runtime: runtime, port: httpPort, controlToken: token, logger: logger
+        let host = httpHost
+        let status = try StatusServer.application(
+            runtime: runtime, host: host, port: httpPort, controlToken: token, logger: logger
         ) { port in
-            log.notice("status API listening", metadata: ["url": "http://127.0.0.1:\(port)/status"])
+            log.notice("status API listening", metadata: ["url": "http://\(host):\(port)/status"])
         }
         logger.notice(
             "starting",

@@ -101,18 +101,33 @@ extension RuntimeAcceptanceTests {
             let (runtime, http) = try await Self.runtime(
                 sim: sim, mode: .paper, journal: scratch.sub("j"), until: "10:30")
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let app = StatusServer.application(
-                runtime: runtime, port: 0, controlToken: "sekret", logger: EndToEndTests.quiet()
+            let captured = CapturedLog()
+            let app = try StatusServer.application(
+                runtime: runtime, port: 0, controlToken: "sekret", logger: captured.logger
             ) { portContinuation.yield($0) }
             let server = Task { try await app.run() }
             let run = Task { try await runtime.run() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             try await Task.sleep(for: .seconds(3))
-            func call(_ method: String, _ path: String, token: String? = nil) async throws -> (Int, String) {
+            func call(
+                _ method: String, _ path: String, token: String? = nil, headers: [String: String] = [:],
+                body: Data? = nil, chunked: Bool = false
+            ) async throws -> (Int, String) {
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-                if method == "POST" { request.method = .POST }
+                request.method = .init(rawValue: method)
                 if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+                for (name, value) in headers { request.headers.add(name: name, value: value) }
+                if let body {
+                    request.body =
+                        chunked
+                        ? .stream(
+                            AsyncStream<ByteBuffer> { continuation in
+                                continuation.yield(ByteBuffer(bytes: body))
+                                continuation.finish()
+                            }, length: .unknown)
+                        : .bytes(ByteBuffer(bytes: body))
+                }
                 let response = try await http.execute(request, timeout: .seconds(5))
                 let body = try await response.body.collect(upTo: 16 << 20)
                 return (Int(response.status.code), String(buffer: body))
@@ -130,6 +145,26 @@ extension RuntimeAcceptanceTests {
             #expect(metrics.contains("# TYPE scalper_journal_commit_seconds histogram"))
             #expect(try await call("POST", "/kill-switch").0 == 401)
             #expect(try await call("POST", "/kill-switch", token: "wrong").0 == 401)
+            // Hostile requests while the session runs: refused with 4xx, nothing journaled, the session unaffected.
+            let seqBefore = await runtime.sequencer.lastSeq
+            #expect(try await call("GET", "/status?" + String(repeating: "a", count: 5_000)).0 == 414)
+            #expect(try await call("GET", "/livez", headers: ["X-Big": String(repeating: "b", count: 9_000)]).0 == 431)
+            #expect(try await call("POST", "/kill-switch", token: "sekret", body: Data(count: 100_000)).0 == 413)
+            #expect(
+                try await call("POST", "/kill-switch", token: "sekret", body: Data(count: 5_000), chunked: true).0
+                    == 413)
+            #expect(try await call("DELETE", "/kill-switch", token: "sekret").0 == 404)
+            #expect(try await call("GET", "/no-such-thing").0 == 404)
+            #expect(
+                Self.rawExchange(port: port, bytes: Array("\u{1}\u{2}GARBAGE / HTTP/9\r\n\r\n".utf8)) != "HTTP/1.1 200")
+            for _ in 0..<50 { _ = try await call("POST", "/circuit/reset", token: "nope") }
+            #expect(await runtime.sequencer.state.dayRisk?.killSwitch != true, "a refused request changed nothing")
+            #expect(try await call("GET", "/livez") == (200, "ok\n"))
+            try await Task.sleep(for: .seconds(1))
+            #expect(await runtime.sequencer.lastSeq > seqBefore, "the session kept journaling")
+            let logged = captured.lines.joined(separator: "\n")
+            #expect(logged.contains("control API refused a request") && logged.contains("status=413"))
+            #expect(!logged.contains("sekret") && !logged.contains("nope"), "tokens never reach the log")
             #expect(try await call("POST", "/kill-switch", token: "sekret") == (200, "kill switch engaged\n"))
             #expect(await runtime.sequencer.state.dayRisk?.killSwitch == true)
             let (page, html) = try await call("GET", "/")

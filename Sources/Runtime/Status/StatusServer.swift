@@ -10,11 +10,15 @@ import Synchronization
 /// circuit reset (bearer token), and a small self-refreshing HTML page.
 public enum StatusServer {
     /// Builds the HTTP application; run it beside the runtime.
+    ///
+    /// Refuses (`ControlGuard.Refusal`) to listen beyond loopback without a control token.
     public static func application(
         runtime: TradingRuntime, host: String = "127.0.0.1", port: Int, controlToken: String?, logger: Logger,
         onRunning: @escaping @Sendable (Int) -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws(ControlGuard.Refusal) -> some ApplicationProtocol {
+        try ControlGuard.checkBinding(host: host, token: controlToken)
         let router = Router()
+        router.add(middleware: ControlGuard.Limits(logger: logger))
         router.get("/livez") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             let (ready, reasons) = await readiness(runtime)
@@ -52,8 +56,7 @@ public enum StatusServer {
     }
 
     static func authorised(_ request: Request, _ token: String?) -> Bool {
-        guard let token else { return false }
-        return request.headers[.authorization] == "Bearer \(token)"
+        ControlGuard.authorised(request.headers[.authorization], token: token)
     }
 
     static func text(
