@@ -24,13 +24,10 @@ final class CapturedLog: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-            file: String, function: String, line: UInt
-        ) {
-            let all = metadata.merging(explicit ?? [:]) { $1 }
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
             let fields = all.keys.sorted().map { "\($0)=\(all[$0]!)" }.joined(separator: " ")
-            log.append("\(level) \(message) \(fields)")
+            log.append("\(event.level) \(event.message) \(fields)")
         }
     }
 }
