@@ -18,7 +18,7 @@ struct Scalper: AsyncParsableCommand {
             SimulateCommand.self,
             IndicatorsCommand.self,
             PickCommand.self,
-            HistoryGroup.self, JournalGroup.self, BenchGroup.self,
+            StatusCommand.self, KillSwitchCommand.self, HistoryGroup.self, JournalGroup.self, BenchGroup.self,
         ]
     )
 }

@@ -167,6 +167,23 @@ extension RuntimeAcceptanceTests {
             #expect(!logged.contains("sekret") && !logged.contains("nope"), "tokens never reach the log")
             #expect(try await call("POST", "/kill-switch", token: "sekret") == (200, "kill switch engaged\n"))
             #expect(await runtime.sequencer.state.dayRisk?.killSwitch == true)
+            // The same from the command line: scalper status shows it, scalper kill-switch --release lets go.
+            let shown = try Executables.run(Executables.scalper, ["status", "--url", "http://127.0.0.1:\(port)"])
+            #expect(shown.stdout.hasPrefix("scalper run (paper): "), "\(shown.stdout)\(shown.stderr)")
+            #expect(shown.stdout.contains("kill switch ENGAGED") && shown.stdout.contains("journal seq "))
+            let tokenFile = scratch.sub("token")
+            try "sekret\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let released = try Executables.run(
+                Executables.scalper,
+                ["kill-switch", "--release", "--token-file", tokenFile, "--url", "http://127.0.0.1:\(port)"])
+            #expect(released.status == 0 && released.stdout == "kill switch released\n", "\(released.stderr)")
+            #expect(await runtime.sequencer.state.dayRisk?.killSwitch == false)
+            try "wrong\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let refused = try Executables.run(
+                Executables.scalper, ["kill-switch", "--token-file", tokenFile, "--url", "http://127.0.0.1:\(port)"])
+            #expect(refused.status == 1 && refused.stderr.contains("answered 401"))
+            let nobody = try Executables.run(Executables.scalper, ["status", "--url", "http://127.0.0.1:1"])
+            #expect(nobody.status == 2 && nobody.stderr.contains("nothing answered at http://127.0.0.1:1/status"))
             let (page, html) = try await call("GET", "/")
             #expect(page == 200 && html.contains("<svg"))
             runtime.stop()

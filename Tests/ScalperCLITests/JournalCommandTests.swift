@@ -152,7 +152,7 @@ struct HelpTests {
             ["bench", "--help"],
             ["bench", "indicators", "--help"],
             ["history", "--help"], ["history", "fetch", "--help"], ["history", "export", "--help"],
-            ["simulate", "--help"],
+            ["simulate", "--help"], ["status", "--help"], ["kill-switch", "--help"],
         ])
     func help(arguments: [String]) throws {
         let result = try Executables.run(Executables.scalper, arguments)

@@ -100,9 +100,31 @@ public enum StatusServer {
             "last_seq":\(state.lastSeq),"recovery":{"records":\(health.recoveredRecords),\
             "snapshot_seq":\(health.resumedFromSeq.map(String.init) ?? "null"),"folded_records":\(health.foldedRecords),\
             "rebuild_ms":\(String(format: "%.1f", health.rebuildMilliseconds))},\
-            "exiting":\(exiting(state)),\
+            "exiting":\(exiting(state)),"day":\(day(state)),"open":\(open(state)),\
             "engine":\(StateJSON.render(state))}
             """
+    }
+
+    /// The day at a glance: net PnL (realised, unrealised, less charges), the MTM extremes, breaker and kill switch.
+    static func day(_ state: EngineState) -> String {
+        let risk = state.dayRisk
+        return """
+            {"net":\(state.dayNetPnL),"max_mtm":\(risk?.maxMTM ?? .zero),"min_mtm":\(risk?.minMTM ?? .zero),\
+            "circuit_tripped":\(risk?.circuitTripped ?? false),"kill_switch":\(risk?.killSwitch ?? false)}
+            """
+    }
+
+    /// Open positions: instrument, phase, quantity, entry average, stop, last price and unrealised PnL.
+    static func open(_ state: EngineState) -> String {
+        let items = state.openPositions.map { position in
+            """
+            {"id":"\(position.id)","instrument":"\(position.instrument)","phase":"\(position.phase.rawValue)",\
+            "quantity":\(position.quantity),"entry":\(position.entryAverage),\
+            "last":\(position.lastPrice.map(\.description) ?? "null"),"stop":\(position.stop),\
+            "unrealised":\(position.unrealized)}
+            """
+        }
+        return "[" + items.joined(separator: ",") + "]"
     }
 
     /// Positions being sold, with how long the broker has been quiet about them and whether the engine has
