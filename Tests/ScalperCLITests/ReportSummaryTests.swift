@@ -97,5 +97,10 @@ struct ReportSummaryTests {
             }
         }
         #expect(Set(ours.keys).isSuperset(of: theirs.keys))
+        // The report page shows the same numbers.
+        let html = try String(contentsOfFile: folder.path + "/report/report.html", encoding: .utf8)
+        #expect(
+            html.contains("<h2>Statistics</h2>") && html.contains("<th style=\"text-align:left\">profit factor</th>"))
+        #expect(html.contains(String(format: "%.2f", (ours["profit_factor"] as? NSNumber)?.doubleValue ?? -1)))
     }
 }

@@ -124,4 +124,34 @@ public struct ReportSummary: Sendable, Equatable {
 
             """
     }
+
+    /// The statistics as an HTML table (label, value) for the report page, the same numbers as `json`.
+    public var htmlTable: String {
+        func ratio(_ value: Double?, percent: Bool = false) -> String {
+            guard let value else { return "–" }
+            return percent ? String(format: "%.1f %%", value * 100) : String(format: "%.2f", value)
+        }
+        func rupees(_ value: Double?) -> String { value.map { "₹" + String(format: "%.2f", $0) } ?? "–" }
+        let rows: [(String, String)] = [
+            ("closed trades", "\(trades)"), ("winners", "\(winners)"),
+            ("win rate", trades > 0 ? ratio(Double(winners) / Double(trades), percent: true) : "–"),
+            ("gross", "₹\(gross)"), ("charges", "₹\(charges)"),
+            (
+                "charges / gross",
+                gross > .zero ? ratio(Double(charges.value) / Double(gross.value), percent: true) : "–"
+            ),
+            ("net", "₹\(net)"), ("profit factor", ratio(profitFactor)),
+            ("expectancy a trade", trades > 0 ? rupees(Double(net.value) / 100 / Double(trades)) : "–"),
+            ("average win", rupees(averageWin)), ("average loss", rupees(averageLoss)),
+            ("max drawdown", "₹\(maxDrawdown)"), ("longest drawdown", "\(maxDrawdownDays) trading day(s)"),
+            ("Sharpe (daily, annualised)", ratio(sharpeDaily)), ("Sortino (daily, annualised)", ratio(sortinoDaily)),
+            (
+                "exits by reason",
+                exitsByReason.keys.sorted().map { "\($0) \(exitsByReason[$0]!)" }.joined(separator: ", ")
+            ),
+        ]
+        return "<table>"
+            + rows.map { "<tr><th style=\"text-align:left\">\($0.0)</th><td>\($0.1)</td></tr>" }.joined()
+            + "</table>"
+    }
 }

@@ -164,6 +164,7 @@ public struct SessionReport: Sendable {
             <polyline points="\(equityLine)" fill="none" stroke="#1565c0" stroke-width="2"/>
             </svg>
             <p>Blue: cumulative net PnL after each exit. Red: drawdown from the running peak.</p>
+            <h2>Statistics</h2>\(ReportSummary(self).htmlTable)
             <h2>Per day</h2><table><tr><th>date</th><th>trades</th><th>winners</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
             \(rows)</table>
             <h2>Trades</h2><table><tr><th>date</th><th>entry</th><th>exit</th><th>entry time</th><th>exit time</th><th>entry ₹</th><th>exit ₹</th><th>qty</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
