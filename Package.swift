@@ -120,7 +120,8 @@ let package = Package(
         .target(name: "Recovery", dependencies: ["Engine", "Journal", "Domain"], swiftSettings: strictSettings),
         // Backtests (the paper session, the proxy study) and reports.
         .target(
-            name: "Replay", dependencies: ["Engine", "Journal", "Domain", "Indicators", "MarketModel", "Recovery"],
+            name: "Replay",
+            dependencies: ["Engine", "Journal", "Domain", "Indicators", "MarketModel", "Recovery", "History"],
             swiftSettings: strictSettings),
         // TCA-style exhaustive reducer tests: send an event, state the exact state change and commands.
         .target(
@@ -152,6 +153,7 @@ let package = Package(
             name: "ReplayTests",
             dependencies: [
                 "Replay", "Recovery", "Engine", "EngineTestSupport", "Journal", "Domain", "Indicators", "TestSupport",
+                "History",
                 "ScalperCLI",
             ]
         ),
@@ -165,7 +167,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "DhanSimTests",
-            dependencies: ["DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport", "History"]),
+            dependencies: [
+                "DhanSim", "DhanClient", "Dhan", "Domain", "MarketModel", "TestSupport", "History", "Replay", "Engine",
+                "Journal", "Recovery",
+            ]),
         .testTarget(
             name: "SimulationTests",
             dependencies: [

@@ -72,5 +72,21 @@ public struct OptionMarketModel: Sendable {
         return OptionChainSnapshot(underlying: underlying, expiry: expiry, underlyingPrice: spot, strikes: strikes)
     }
 
+    /// Black–Scholes delta of one option at volatility `sigma` (a fraction), `years` to expiry and rate `rate`.
+    ///
+    /// For recorded premiums, whose data carries the implied volatility but no greeks.
+    public static func delta(
+        spot: Paise, strike: Paise, type: OptionType, years: Double, sigma: Double, rate: Double = 0.055
+    ) -> Double {
+        guard sigma > 0, years > 0, spot > .zero, strike > .zero else {
+            // No volatility or no time: the option is worth its intrinsic value, delta 1, 0 or -1.
+            let inTheMoney = type == .call ? spot > strike : spot < strike
+            return inTheMoney ? (type == .call ? 1 : -1) : 0
+        }
+        let d1 = (log(spot.rupees / strike.rupees) + (rate + sigma * sigma / 2) * years) / (sigma * sqrt(years))
+        let n = 0.5 * erfc(-d1 / 2.0.squareRoot())
+        return type == .call ? n : n - 1
+    }
+
     private func cdf(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
 }

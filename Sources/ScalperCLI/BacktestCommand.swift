@@ -2,6 +2,7 @@ import ArgumentParser
 import Domain
 import Engine
 import Foundation
+import History
 import Indicators
 import Journal
 import Replay
@@ -16,9 +17,13 @@ struct BacktestCommand: AsyncParsableCommand {
             short on bearish, no costs) and writes trades.csv (symbol,side,entry_time,entry_price,exit_time,\
             exit_price,reason; bar-open epoch seconds). Each --data file is CSV with timestamp,open,high,low,close\
             [,volume] (epoch seconds UTC of the bar open) or DhanHQ chart JSON; its symbol is the file name up to \
-            its first '_' or '.'. Without --proxy, the engine trades options against the paper broker and a \
-            Black-Scholes option market driven by the index path, one session per trading day, and writes a journal \
-            (fast mode) that 'scalper replay' verifies.
+            its first '_' or '.'. Without --proxy, the engine trades options against the paper broker, one session \
+            per trading day, writes a journal (fast mode) that 'scalper replay' verifies, and writes report.html, \
+            trades.csv and summary.json to --out. With --options model (the default) option prices come from \
+            Black-Scholes driven by the index path; with --options history they are the premiums DhanHQ recorded, \
+            read with the index's 1m candles from the store 'scalper history fetch' fills (no --data): fills pay \
+            --spread-pct and --slippage-ticks, a price inside a bar walks open, low, high, close (the adverse \
+            extreme first), and contracts the store does not carry are counted, never priced.
             """
     )
 
@@ -27,11 +32,31 @@ struct BacktestCommand: AsyncParsableCommand {
         case index
     }
 
+    /// Where option prices come from.
+    enum Premiums: String, ExpressibleByArgument {
+        case model, history
+    }
+
     @Option(help: "Trade a proxy instead of options: 'index'.")
     var proxy: Proxy?
 
-    @Option(name: .customLong("data"), help: "A candle file (repeatable).")
+    @Option(name: .customLong("data"), help: "A candle file (repeatable; not with --options history).")
     var data: [String] = []
+
+    @Option(help: "Option prices: 'model' (Black-Scholes on the index path) or 'history' (recorded premiums).")
+    var options: Premiums = .model
+
+    @Option(help: "The history store (--options history; default as 'scalper history fetch').")
+    var store: String?
+
+    @Option(
+        name: .customLong("spread-pct"), help: "Bid-ask spread, percent of the recorded premium (--options history).")
+    var spreadPercent: Double = 0.5
+
+    @Option(
+        name: .customLong("slippage-ticks"),
+        help: "Ticks of ₹0.05 a fill loses beyond the bid or ask (--options history).")
+    var slippageTicks: Int = 1
 
     @Option(help: "First IST date to trade, YYYY-MM-DD.")
     var from: String?
@@ -51,7 +76,7 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("adx-5m"), help: "5m ADX threshold (default: the config's).")
     var adx5m: Double?
 
-    @Option(help: "Output directory for trades.csv (proxy study).")
+    @Option(help: "Output directory: trades.csv (both), report.html and summary.json (option backtests).")
     var out: String = "out/backtest"
 
     @Option(help: "Journal written by the option backtest (fast mode; replaced if it exists).")
@@ -64,7 +89,17 @@ struct BacktestCommand: AsyncParsableCommand {
     var config: String?
 
     func validate() throws {
-        guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
+        if options == .history {
+            guard proxy == nil else { throw ValidationError("--options history trades options; drop --proxy") }
+            guard data.isEmpty else {
+                throw ValidationError("--options history reads the index's candles from --store; drop --data")
+            }
+            guard from != nil, to != nil else { throw ValidationError("--options history needs --from and --to") }
+            guard spreadPercent >= 0, spreadPercent < 50 else { throw ValidationError("--spread-pct must be 0 to 50") }
+            guard (0...100).contains(slippageTicks) else { throw ValidationError("--slippage-ticks must be 0 to 100") }
+        } else {
+            guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
+        }
         if let from, CivilDate(iso: from) == nil { throw ValidationError("--from must be YYYY-MM-DD") }
         if let to, CivilDate(iso: to) == nil { throw ValidationError("--to must be YYYY-MM-DD") }
         if let supertrend {
@@ -160,16 +195,24 @@ extension BacktestCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
+        let started = ContinuousClock.now
+        var series: [(instrument: InstrumentKey, candles: [Candle])] = []
+        var names: [InstrumentKey: String] = [:]
+        var premiums: RecordedPremiums?
+        if self.options == .history {
+            let recorded = try recordedSeries(loaded.config)
+            series = recorded.series
+            names = recorded.names
+            premiums = recorded.premiums
+        }
         try? FileManager.default.removeItem(atPath: journal)
         let store = try Journal.openForWriting(at: journal, options: JournalOptions(durability: .fast))
         var options = PaperSession.Options()
         options.startingBalance = .rupees(balance)
-        let session = PaperSession(journal: store, files: loaded.files, config: loaded.config, options: options)
-        let started = ContinuousClock.now
+        let session = PaperSession(
+            journal: store, files: loaded.files, config: loaded.config, options: options, premiums: premiums)
         var days = 0
         var bars = 0
-        var series: [(instrument: InstrumentKey, candles: [Candle])] = []
-        var names: [InstrumentKey: String] = [:]
         for path in data {
             let name = URL(fileURLWithPath: path).lastPathComponent
             let symbol = String(name.prefix { $0 != "_" && $0 != "." }).uppercased()
@@ -196,10 +239,16 @@ extension BacktestCommand {
             names[index.instrument] = index.key
         }
         // Day by day across the indices, so the journal runs forward in time.
-        let ran = try session.runDays(
-            series, from: from.flatMap { CivilDate(iso: $0) }, to: to.flatMap { CivilDate(iso: $0) }
-        ) { day, instrument, _ in
-            if standardErrorIsTerminal { printProgress("backtest: \(day) \(names[instrument] ?? "") done") }
+        let ran: (days: Int, bars: Int)
+        do {
+            ran = try session.runDays(
+                series, from: from.flatMap { CivilDate(iso: $0) }, to: to.flatMap { CivilDate(iso: $0) }
+            ) { day, instrument, _ in
+                if standardErrorIsTerminal { printProgress("backtest: \(day) \(names[instrument] ?? "") done") }
+            }
+        } catch let error as HistoryStoreError {
+            printError("error: \(error) (fetch it again with scalper history fetch)")
+            throw ExitCode(1)
         }
         days += ran.days
         bars += ran.bars
@@ -211,7 +260,7 @@ extension BacktestCommand {
         let realized = state.positions.reduce(Paise.zero) { $0 + $1.realized }
         let charges = state.positions.reduce(Paise.zero) { $0 + $1.charges }
         print(
-            "option backtest: \(days) day(s), \(grouped(bars)) bars, \(grouped(store.lastSeq)) journal records in \(String(format: "%.2f", seconds)) s"
+            "option backtest (\(self.options == .history ? "recorded premiums" : "model premiums")): \(days) day(s), \(grouped(bars)) bars, \(grouped(store.lastSeq)) journal records in \(String(format: "%.2f", seconds)) s"
         )
         print(
             "trades: \(exited.count) closed, \(state.positions.filter(\.phase.isOpen).count) open; gross ₹\(realized), charges ₹\(charges), net ₹\(realized - charges)"
@@ -221,6 +270,93 @@ extension BacktestCommand {
                 "  \(position.entryTag) qty \(position.entryFilled) @ \(position.entryAverage) → \(position.exitReason?.rawValue ?? "-") net ₹\(position.netPnL)"
             )
         }
+        if let counts = premiums?.counts {
+            print(
+                "recorded premiums: spread \(spreadPercent)%, slippage \(slippageTicks) tick(s); \(counts.exitsInsideBar) of \(counts.exits) exit order(s) decided inside a bar (low before high)"
+            )
+            print(
+                "not in the store: \(counts.chainsWithoutData) chain(s) with no strikes, \(counts.candidatesNotCarried) strike(s) the selector looked for, \(counts.contractMinutesWithoutPrice) minute(s) a subscribed contract had no price, \(counts.ordersWithoutPrice) order(s) refused for want of a price"
+            )
+        }
+        let report = SessionReport(state: state)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try report.html(title: "AlgoScalper backtest").write(
+            toFile: out + "/report.html", atomically: true, encoding: .utf8)
+        try report.tradesCSV.write(toFile: out + "/trades.csv", atomically: true, encoding: .utf8)
+        try ReportSummary(report).json.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
         print("journal: \(journal) (verify: scalper replay \(journal))")
+        print("report: \(out)/report.html, \(out)/trades.csv, \(out)/summary.json")
+    }
+
+    /// The index candles and recorded premiums of `--options history`, from the store.
+    func recordedSeries(_ config: AlgoConfig) throws -> (
+        series: [(instrument: InstrumentKey, candles: [Candle])], names: [InstrumentKey: String],
+        premiums: RecordedPremiums
+    ) {
+        let root = store ?? HistoryStore.defaultRoot(environment: ProcessInfo.processInfo.environment)
+        let history = HistoryStore(root: root)
+        let premiums = RecordedPremiums(
+            store: history, calendar: config.calendar,
+            costs: .init(spreadPercent: spreadPercent, slippageTicks: slippageTicks))
+        let first = CivilDate(iso: from!)!
+        let last = CivilDate(iso: to!)!
+        // Ten days before --from warm the indicators up (the first day read is never traded).
+        let warmup = first.adding(days: -10)
+        var wanted = config.indices
+        if !indices.isEmpty {
+            wanted = []
+            for name in indices {
+                guard let index = config.index(name.uppercased()) else {
+                    printError(
+                        "error: --index \(name) is not configured (the configuration has \(config.indices.map(\.key).joined(separator: ", ")))"
+                    )
+                    throw ExitCode(64)
+                }
+                wanted.append(index)
+            }
+        }
+        var series: [(instrument: InstrumentKey, candles: [Candle])] = []
+        var names: [InstrumentKey: String] = [:]
+        for index in wanted {
+            var candles: [Candle] = []
+            do {
+                for month in Month.covering(from: warmup, to: last.adding(days: 1)) {
+                    guard
+                        let file = try history.read(index: index.key, series: .indexIntraday(interval: 1), month: month)
+                    else { continue }
+                    for bar in file.bars {
+                        let day = Timestamp(epochSeconds: bar.start).istDate
+                        guard day >= warmup && day <= last else { continue }
+                        candles.append(
+                            Candle(
+                                start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close,
+                                volume: bar.volume))
+                    }
+                }
+            } catch {
+                printError("error: \(error) (fetch it again with scalper history fetch)")
+                throw ExitCode(1)
+            }
+            let hasOptions = premiums.hasOptions(index.key)
+            if candles.isEmpty || !hasOptions {
+                // Only an index asked for by name is an error; the others are skipped with a note.
+                let what = candles.isEmpty ? "1m candles from \(warmup) to \(last)" : "1m option series"
+                let message =
+                    "\(index.key): the store \(root) has no \(what); fetch them with scalper history fetch --index \(index.key) --from \(warmup) --to \(last)"
+                if indices.isEmpty {
+                    printError("note: skipping \(message)")
+                    continue
+                }
+                printError("error: \(message)")
+                throw ExitCode(1)
+            }
+            series.append((index.instrument, candles))
+            names[index.instrument] = index.key
+        }
+        guard !series.isEmpty else {
+            printError("error: the store \(root) has nothing to backtest from \(first) to \(last) (scalper history ls)")
+            throw ExitCode(1)
+        }
+        return (series, names, premiums)
     }
 }

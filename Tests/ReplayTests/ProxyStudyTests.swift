@@ -92,11 +92,12 @@ struct ProxyStudyTests {
             Executables.scalper,
             [
                 "backtest", "--data", scratch.sub("NIFTY_1m.csv"), "--from", "2025-10-30", "--journal",
-                scratch.sub("journal"),
+                scratch.sub("journal"), "--out", scratch.sub("report"),
                 "--config", Fixtures.path("config/algo.yml"),
             ])
         #expect(options.status == 0, "\(options.stderr)")
-        #expect(options.stdout.hasPrefix("option backtest: 2 day(s), 751 bars"))
+        #expect(options.stdout.hasPrefix("option backtest (model premiums): 2 day(s), 751 bars"))
+        #expect(FileManager.default.fileExists(atPath: scratch.sub("report/trades.csv")))
         // With super-order protection (the default) the engine's exits go through the legs: nothing is left open.
         #expect(options.stdout.contains(", 0 open;"), "\(options.stdout)")
         let replay = try Executables.scalper("replay", scratch.sub("journal"))

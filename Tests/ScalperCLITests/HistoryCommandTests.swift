@@ -48,4 +48,52 @@ struct HistoryCommandTests {
         let empty = try Executables.scalper("history", "ls", "--store", scratch.sub("nothing"))
         #expect(empty.stdout == "history: nothing stored in \(scratch.sub("nothing"))\n")
     }
+
+    @Test("the user's path: history fetch from a dhan-sim child, backtest --options history (golden), replay identical")
+    func fetchThenBacktest() throws {
+        let folder = EmptyFolder()
+        let sim = try DhanSimChild(in: folder, arguments: ["--speed", "0", "--date", "2025-11-04"])
+        defer { sim.stop() }
+        let fetch = try folder.run(
+            Executables.scalper,
+            [
+                "history", "fetch", "--index", "NIFTY", "--from", "2025-10-13", "--to", "2025-10-24", "--store",
+                "store",
+                "--dhan-rest", "http://127.0.0.1:\(sim.port)/v2",
+            ])
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        #expect(fetch.stdout.contains("0 refused"), "\(fetch.stdout)")
+        sim.stop()
+        let backtest = try folder.run(
+            Executables.scalper,
+            [
+                "backtest", "--options", "history", "--store", "store", "--index", "NIFTY", "--from", "2025-10-23",
+                "--to", "2025-10-24", "--journal", "journal", "--out", "out",
+            ])
+        #expect(backtest.status == 0, "\(backtest.stderr)")
+        try expectGolden(maskingSeconds(backtest.stdout), "Tests/ScalperCLITests/Golden/backtest-recorded-premiums.txt")
+        for file in ["report.html", "trades.csv", "summary.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.path + "/out/" + file), "\(file)")
+        }
+        let replay = try folder.run(Executables.scalper, ["replay", "journal"])
+        #expect(replay.status == 0 && replay.stdout.contains(": identical\n"), "\(replay.stdout)\(replay.stderr)")
+        // What the store does not hold is an error naming the store and the fetch that fills it.
+        let missing = try folder.run(
+            Executables.scalper,
+            [
+                "backtest", "--options", "history", "--store", "store", "--index", "BANKNIFTY", "--from", "2025-10-23",
+                "--to", "2025-10-24",
+            ])
+        #expect(missing.status == 1)
+        #expect(
+            missing.stderr.contains(
+                "BANKNIFTY: the store store has no 1m candles from 2025-10-13 to 2025-10-24; fetch them with scalper history fetch --index BANKNIFTY"
+            ), "\(missing.stderr)")
+        let mixed = try folder.run(
+            Executables.scalper,
+            ["backtest", "--options", "history", "--data", "x.csv", "--from", "2025-10-23", "--to", "2025-10-24"])
+        #expect(
+            mixed.status != 0
+                && mixed.stderr.contains("--options history reads the index's candles from --store; drop --data"))
+    }
 }

@@ -165,31 +165,10 @@ struct StandaloneTests {
     @Test("dhan-sim starts from an empty folder on the built-in calendar and serves its clock")
     func dhanSimFromEmptyFolder() async throws {
         let folder = EmptyFolder()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Executables.dhanSim)
-        process.arguments = ["--port", "0", "--speed", "0", "--date", "2025-11-04", "--start", "10:00"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        process.environment = folder.environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        // The banner is written straight to the descriptor once the port is bound.
-        var banner = Data()
-        while !banner.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner.append(chunk)
-        }
-        let line = String(decoding: banner, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        let afterHost = line.components(separatedBy: "127.0.0.1:").dropFirst().first ?? ""
-        let port = try #require(Int(afterHost.prefix { $0.isNumber }), "banner: \(line)")
+        let sim = try DhanSimChild(in: folder, arguments: ["--speed", "0", "--date", "2025-11-04", "--start", "10:00"])
+        defer { sim.stop() }
+        let line = sim.banner
+        let port = sim.port
         let masked = line.replacingOccurrences(of: ":\(port)", with: ":PORT")
         #expect(
             masked
@@ -201,15 +180,13 @@ struct StandaloneTests {
         let clock = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(clock["date"] as? String == "2025-11-04")
         #expect(clock["secondOfDay"] as? Int == 36_000)
-        process.terminate()
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = sim.stop()
         #expect(stderr.hasPrefix("calendar: built-in defaults\n"), "\(stderr)")
     }
 }
 
 /// Output with wall times (`in 0.25 s`) replaced by `in N s`, so a golden file holds only what is deterministic.
-private func maskingSeconds(_ text: String) -> String {
+func maskingSeconds(_ text: String) -> String {
     var out = ""
     var rest = Substring(text)
     while let range = rest.range(of: " in ") {

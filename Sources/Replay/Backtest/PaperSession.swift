@@ -1,6 +1,7 @@
 import Domain
 import Engine
 import Foundation
+import History
 import Indicators
 import Journal
 import MarketModel
@@ -12,7 +13,8 @@ import Recovery
 ///
 /// Index ticks are rebuilt from 1m bars (every 5 s along open → high → low → close); subscribed options
 /// tick with them; a second timer follows each tick. The broker accepts an order after 200 ms and fills
-/// it after 500 ms at the model's ask (buy) or bid (sell); data requests are answered after 50–300 ms.
+/// it after 500 ms at the ask (buy) or bid (sell); data requests are answered after 50–300 ms. Option prices
+/// come from the Black–Scholes model, or from `RecordedPremiums` (what DhanHQ recorded) when given one.
 public final class PaperSession {
     /// Settings of the paper account and the simulation.
     public struct Options: Sendable {
@@ -38,6 +40,8 @@ public final class PaperSession {
     let files: [ConfigFile]
     let options: Options
     let market = OptionMarketModel()
+    /// Recorded premiums instead of the model, with their spread, slippage and what they lacked.
+    public let premiums: RecordedPremiums?
     private var scheduled: [(time: Timestamp, order: Int, action: Action)] = []
     private var scheduledCount = 0
     private var spots: [InstrumentKey: Paise] = [:]
@@ -50,7 +54,11 @@ public final class PaperSession {
     public var crashBeforeNextCommands = false
     public private(set) var crashed = false
 
-    public init(journal: Journal, files: [ConfigFile], config: AlgoConfig, options: Options = Options()) {
+    public init(
+        journal: Journal, files: [ConfigFile], config: AlgoConfig, options: Options = Options(),
+        premiums: RecordedPremiums? = nil
+    ) {
+        self.premiums = premiums
         self.journal = journal
         self.files = files
         self.config = config
@@ -144,7 +152,7 @@ public final class PaperSession {
                 try record(
                     .tick(Tick(instrument: instrument, lastPrice: price, lastTradeTime: time.epochSeconds)), at: time)
                 for subscription in state.subscriptions where subscription.instrument.segment != .indexValue {
-                    guard let quote = optionQuote(subscription.instrument, at: time) else { continue }
+                    guard let quote = try optionQuote(subscription.instrument, at: time) else { continue }
                     try record(
                         .tick(
                             Tick(
@@ -169,11 +177,18 @@ public final class PaperSession {
         return Paise(value / 5 * 5)
     }
 
-    private func optionQuote(_ instrument: InstrumentKey, at time: Timestamp) -> (last: Paise, bid: Paise, ask: Paise)?
-    {
-        guard let contract = contracts[instrument.securityID], let spot = spots[contract.index.instrument] else {
-            return nil
+    private func optionQuote(_ instrument: InstrumentKey, at time: Timestamp) throws -> (
+        last: Paise, bid: Paise, ask: Paise
+    )? {
+        guard let contract = contracts[instrument.securityID] else { return nil }
+        if let premiums {
+            let recorded = RecordedPremiums.Contract(
+                index: contract.index.key, strike: contract.strike, type: contract.type, expiry: contract.expiry)
+            guard let last = try premiums.tickPremium(recorded, id: instrument.securityID, at: time) else { return nil }
+            let (bid, ask) = premiums.quote(last)
+            return (last, bid, ask)
         }
+        guard let spot = spots[contract.index.instrument] else { return nil }
         let (premium, _, _) = market.price(
             spot: spot, strike: contract.strike, type: contract.type, expiry: contract.expiry, at: time)
         let steps = Int((contract.strike.value - spot.value) / contract.index.strikeStep.value)
@@ -192,6 +207,11 @@ public final class PaperSession {
             return
         }
         try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
+        if let premiums {
+            for case .placeOrder(let intent) in commands where intent.side == .sell {
+                premiums.countExit(decidedAt: time)
+            }
+        }
         for command in commands { handle(command, at: time) }
     }
 
@@ -209,7 +229,7 @@ public final class PaperSession {
                 scheduled[next].time <= time
             else { return }
             let item = scheduled.remove(at: next)
-            if let event = materialize(item.action, at: item.time) { try record(event, at: item.time) }
+            if let event = try materialize(item.action, at: item.time) { try record(event, at: item.time) }
         }
     }
 
@@ -270,7 +290,7 @@ public final class PaperSession {
         }
     }
 
-    private func materialize(_ action: Action, at time: Timestamp) -> Event? {
+    private func materialize(_ action: Action, at time: Timestamp) throws -> Event? {
         switch action {
         case .event(let event):
             return event
@@ -281,13 +301,18 @@ public final class PaperSession {
                     correlationID: intent.correlationID, orderID: "PAPER-\(intent.correlationID.value)",
                     status: .pending))
         case .fill(let intent):
-            guard let quote = optionQuote(intent.instrument, at: time) else {
+            guard let quote = try optionQuote(intent.instrument, at: time) else {
+                premiums?.countOrderWithoutPrice()
                 return .orderRejected(
                     OrderRejected(
                         correlationID: intent.correlationID, code: "DH-906",
-                        message: "no market for \(intent.instrument)"))
+                        message: premiums == nil
+                            ? "no market for \(intent.instrument)"
+                            : "no recorded premium for \(intent.instrument) at this minute"))
             }
-            let price = intent.side == .buy ? quote.ask : quote.bid
+            let price =
+                premiums?.fillPrice(side: intent.side, premium: quote.last)
+                ?? (intent.side == .buy ? quote.ask : quote.bid)
             let exchange = contracts[intent.instrument.securityID]?.index.exchange ?? .nse
             let charges = config.charges.charges(
                 side: intent.side, price: price, quantity: intent.quantity, exchange: exchange, date: time.istDate
@@ -303,6 +328,21 @@ public final class PaperSession {
                     tradeTime: time.epochSeconds))
         case .chain(let underlying, let expiry):
             guard let index = config.index(for: underlying), let spot = spots[underlying] else { return nil }
+            if let premiums {
+                var wanted: OptionType?
+                if let position = state.indexPosition(of: underlying),
+                    case .awaitingChain(_, let direction, _, _) = state.indices[position].selection
+                {
+                    wanted = direction.optionType
+                }
+                let (chain, recorded) = try premiums.chain(
+                    index: index, indexOrdinal: config.indices.firstIndex(of: index) ?? 0, spot: spot, expiry: expiry,
+                    at: time, wanted: wanted, strikesBeyondATM: config.optionChain.strikesBeyondATM)
+                for (id, contract) in recorded {
+                    contracts[id] = (index, contract.strike, contract.type, contract.expiry)
+                }
+                return .optionChain(chain)
+            }
             let chain = market.chain(
                 underlying: underlying, spot: spot, step: index.strikeStep, expiry: expiry, at: time)
             for strike in chain.strikes {
