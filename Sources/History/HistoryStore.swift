@@ -45,8 +45,8 @@ public struct HistoryStore: Sendable {
         return try HistoryFile.decode(data, file: file)
     }
 
-    /// Writes the month's file whole (a temporary file renamed over it, so a killed fetch leaves the old file
-    /// or the new one, never half of one).
+    /// Writes the month's file whole: a temporary file renamed over it with rename(2), so a killed fetch
+    /// leaves the old file or the new one, never half of one and never none.
     public func write(_ contents: HistoryFile, index: String, series: HistorySeries, month: Month)
         throws(HistoryStoreError)
     {
@@ -56,8 +56,12 @@ public struct HistoryStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let temporary = file + ".partial"
             try contents.encoded().write(to: URL(fileURLWithPath: temporary))
-            if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: file)
+            // rename(2) replaces the old file atomically: a kill leaves the old month or the new one.
+            guard rename(temporary, file) == 0 else {
+                throw HistoryStoreError.io(file: file, reason: "cannot rename \(temporary) over it: \(String(cString: strerror(errno)))")
+            }
+        } catch let error as HistoryStoreError {
+            throw error
         } catch {
             throw .io(file: file, reason: "\(error.localizedDescription)")
         }
