@@ -58,7 +58,8 @@ public struct HistoryStore: Sendable {
             try contents.encoded().write(to: URL(fileURLWithPath: temporary))
             // rename(2) replaces the old file atomically: a kill leaves the old month or the new one.
             guard rename(temporary, file) == 0 else {
-                throw HistoryStoreError.io(file: file, reason: "cannot rename \(temporary) over it: \(String(cString: strerror(errno)))")
+                throw HistoryStoreError.io(
+                    file: file, reason: "cannot rename \(temporary) over it: \(String(cString: strerror(errno)))")
             }
         } catch let error as HistoryStoreError {
             throw error
