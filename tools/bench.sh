@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 swift build -c release --product scalper
+swift build -c release --product dhan-sim
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 bin=.build/release/scalper
@@ -42,6 +43,29 @@ study=("$scratch/NIFTY_1m.csv" "$scratch/BANKNIFTY_1m.csv" "$scratch/SENSEX_1m.c
     --data "${study[0]}" --data "${study[1]}" --data "${study[2]}" --out "$scratch/study" | tail -1
 /usr/bin/time -f "CPython baseline: %e s wall" python3 tools/proxy-study-baseline.py "$scratch/study-py.csv" "${study[@]}"
 cmp -s "$scratch/study/trades.csv" "$scratch/study-py.csv" && echo "trades.csv identical" || echo "trades.csv DIFFERS"
+echo "### option backtest on recorded premiums: 2025 for NIFTY, BANKNIFTY, SENSEX, ATM-2..ATM+2 calls and puts, 1m"
+# The store is fetched from dhan-sim once (about 2.5 minutes at the data API's 5 requests a second), then the
+# whole process is timed beside the model-premium backtest over the same index candles (the baseline).
+.build/release/dhan-sim --port 8790 --date 2026-01-05 --speed 0 >"$scratch/sim.log" 2>&1 &
+sim=$!
+sleep 2
+export DHAN_CLIENT_ID=SIMCLIENT DHAN_ACCESS_TOKEN=SIMTOKEN
+"$bin" history fetch --index NIFTY,SENSEX --from 2025-01-01 --to 2025-12-31 --store "$scratch/store" \
+    --dhan-rest http://127.0.0.1:8790/v2 | tail -1
+"$bin" history fetch --index BANKNIFTY --expiry month --from 2025-01-01 --to 2025-12-31 --store "$scratch/store" \
+    --dhan-rest http://127.0.0.1:8790/v2 | tail -1
+kill $sim
+/usr/bin/time -f "scalper backtest --options history: %e s wall, %M KB max RSS" "$bin" backtest --options history \
+    --store "$scratch/store" --from 2025-01-15 --to 2025-12-31 --journal "$scratch/recorded" --out "$scratch/recorded-out" \
+    | grep -v '^  entry'
+for index in NIFTY BANKNIFTY SENSEX; do
+    "$bin" history export --store "$scratch/store" --index $index --series index/1m --from 2025-01-05 --to 2025-12-31 |
+        awk -F, 'NR==1{print "timestamp,open,high,low,close,volume"; next}{print $4","$5","$6","$7","$8","$9}' \
+            >"$scratch/${index}_2025.csv"
+done
+/usr/bin/time -f "scalper backtest --options model (baseline): %e s wall, %M KB max RSS" "$bin" backtest \
+    --data "$scratch/NIFTY_2025.csv" --data "$scratch/BANKNIFTY_2025.csv" --data "$scratch/SENSEX_2025.csv" \
+    --from 2025-01-15 --to 2025-12-31 --journal "$scratch/model" --out "$scratch/model-out" | head -2
 echo "### deterministic simulation: simulated trading days per wall second (one core, release)"
 "$bin" simulate --seeds 1-20 --profile documented --no-shrink --out "$scratch/simulate-documented" | tail -1
 "$bin" simulate --seeds 1-20 --profile observed --no-shrink --out "$scratch/simulate-observed" | tail -1

@@ -277,6 +277,14 @@ extension BacktestCommand {
             print(
                 "not in the store: \(counts.chainsWithoutData) chain(s) with no strikes, \(counts.candidatesNotCarried) strike(s) the selector looked for, \(counts.contractMinutesWithoutPrice) minute(s) a subscribed contract had no price, \(counts.ordersWithoutPrice) order(s) refused for want of a price"
             )
+            print(
+                "beyond the stored strikes: \(counts.contractMinutesAtBound) contract-minute(s) priced at the no-arbitrage lower bound, \(counts.fillsAtBound) fill(s) at it"
+            )
+            if counts.contractMinutesAtBound > 0 {
+                print(
+                    "  (a wider --strikes range in scalper history fetch, up to ATM-10..ATM+10, prices them as recorded)"
+                )
+            }
         }
         let report = SessionReport(state: state)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -39,7 +39,7 @@ extension DhanClientTests {
         }
 
         @Test(
-            "a fortnight of NIFTY fetched from dhan-sim: fills at the recorded premium ± spread and slippage, counts match the journal, the journal replays"
+            "a fortnight of NIFTY fetched from dhan-sim: fills at the recorded premium (or its bound beyond ATM±1) ± spread and slippage, counts match the journal, the journal replays"
         )
         func backtestOnFetchedData() async throws {
             let sim = try await DhanClientTests.startSimulator()
@@ -48,7 +48,7 @@ extension DhanClientTests {
             defer { Task { try? await client.shutdown() } }
             let scratch = TemporaryDirectory("history-backtest")
             let store = HistoryStore(root: scratch.sub("store"))
-            let offsets = -2...2
+            let offsets = -1...1
             let series: [HistorySeries] =
                 offsets.flatMap { offset in
                     OptionType.allCases.map {
@@ -60,7 +60,7 @@ extension DhanClientTests {
                 to: CivilDate(2025, 10, 25))
             let summary = try await fetch.run(try fetch.plan(store).items, stored: 0, source: client, store: store)
             await sim.stop()
-            #expect(summary.refused.isEmpty && summary.monthsWritten == 11)
+            #expect(summary.refused.isEmpty && summary.monthsWritten == 7)
 
             // The backtest, as `scalper backtest --options history` runs it.
             let files = [
@@ -110,20 +110,37 @@ extension DhanClientTests {
                 return true
             }
             #expect(fills.count == 2 * positions.count)
+            var boundFills = 0
             for fill in fills {
                 let contract = try #require(contracts[fill.instrument.securityID])
                 let day = Timestamp(epochSeconds: fill.tradeTime).istDate
                 let minute = fill.tradeTime - fill.tradeTime % 60
-                var bars: [RecordedOptionBar] = []
+                var minuteBars: [RecordedOptionBar] = []
                 for offset in offsets {
                     let name = HistorySeries.options(
                         interval: 1, expiry: .week, code: 1, offset: StrikeOffset(offset), type: contract.type)
-                    bars += try store.bars(index: "NIFTY", series: name, on: day).filter {
-                        $0.start == minute && $0.strike == contract.strike
-                    }
+                    minuteBars += try store.bars(index: "NIFTY", series: name, on: day).filter { $0.start == minute }
                 }
-                let bar = try #require(bars.first, "no stored bar carries \(contract) at \(fill.tradeTime)")
-                let premium = Self.premium(bar, second: fill.tradeTime - minute)
+                let second = fill.tradeTime - minute
+                let premium: Int64
+                if let bar = minuteBars.first(where: { $0.strike == contract.strike }) {
+                    premium = Self.premium(bar, second: second)
+                } else {
+                    // Beyond the stored strikes: intrinsic value, or a call above / put below it, whichever is more.
+                    #expect(!minuteBars.isEmpty, "no stored bar at \(fill.tradeTime)")
+                    var bound: Int64 = 0
+                    for bar in minuteBars {
+                        let call = contract.type == .call
+                        bound = max(
+                            bound,
+                            call ? bar.spot.value - contract.strike.value : contract.strike.value - bar.spot.value)
+                        if call ? bar.strike > contract.strike : bar.strike < contract.strike {
+                            bound = max(bound, Self.premium(bar, second: second))
+                        }
+                    }
+                    premium = max(5, bound / 5 * 5)
+                    boundFills += 1
+                }
                 // Half of a 0.5 % spread in ticks (at least one), then one tick of slippage.
                 let halfSpread = max(1, Int64((Double(premium) * 0.5 / 200 / 5).rounded())) * 5
                 let expected = fill.side == .buy ? premium + halfSpread + 5 : max(5, premium - halfSpread - 5)
@@ -134,6 +151,9 @@ extension DhanClientTests {
             #expect(counts.exits == exitTimes.count && counts.exits >= positions.count)
             #expect(counts.exitsInsideBar == exitTimes.filter { (1...54).contains($0 % 60) }.count)
             #expect(counts.chainsWithoutData == 0 && counts.ordersWithoutPrice == 0)
+            #expect(counts.fillsAtBound == boundFills)
+            // ATM±1 only: winners drift past the stored strikes, so the bound is exercised too.
+            #expect(boundFills > 0 && counts.contractMinutesAtBound > 0)
 
             // The journal replays to the same state.
             let outcome = try JournalReplayer.replay(reader.reader)

@@ -18,12 +18,13 @@ struct RecordedPremiumsTests {
     static func rupees(_ value: Double) -> Paise { Paise(Int64((value * 100).rounded())) }
 
     static func bar(
-        _ start: Int64, _ open: Double, _ high: Double, _ low: Double, _ close: Double, strike: Int64, iv: Double = 14
+        _ start: Int64, _ open: Double, _ high: Double, _ low: Double, _ close: Double, strike: Int64, iv: Double = 14,
+        spot: Int64? = nil
     ) -> RecordedOptionBar {
         RecordedOptionBar(
             start: start, open: rupees(open), high: rupees(high), low: rupees(low), close: rupees(close),
             volume: 1_000, openInterest: 2_000_000, impliedVolatility: iv, strike: .rupees(strike),
-            spot: .rupees(strike))
+            spot: .rupees(spot ?? strike))
     }
 
     @Test("inside a bar the price walks open, low, high, close: the adverse extreme of a long option first")
@@ -69,7 +70,7 @@ struct RecordedPremiumsTests {
     }
 
     @Test(
-        "a held strike is found in whichever offset carried it that minute; what is not stored has no price and is counted"
+        "a held strike is found in whichever offset carried it that minute; beyond the stored strikes it gets the no-arbitrage lower bound; counted"
     )
     func rollingOffsetsAndMissingData() throws {
         let files = try SessionFixtures.files()
@@ -86,11 +87,12 @@ struct RecordedPremiumsTests {
         }
         // 10:00 the ATM strike is 25,000; at 10:01 the spot has moved up a step, so 25,050 is ATM.
         let atm = [
-            Self.bar(first, 100, 104, 98, 102, strike: 25_000),
-            Self.bar(first + 60, 120, 125, 118, 121, strike: 25_050),
+            Self.bar(first, 100, 104, 98, 102, strike: 25_000, spot: 25_010),
+            Self.bar(first + 60, 120, 125, 118, 121, strike: 25_050, spot: 25_040),
         ]
         let up1 = [
-            Self.bar(first, 80, 84, 78, 81, strike: 25_050), Self.bar(first + 60, 95, 99, 93, 96, strike: 25_100),
+            Self.bar(first, 80, 84, 78, 81, strike: 25_050, spot: 25_010),
+            Self.bar(first + 60, 95, 99, 93, 96, strike: 25_100, spot: 25_040),
         ]
         let month = Month(of: day)
         try store.write(
@@ -105,12 +107,25 @@ struct RecordedPremiumsTests {
         // 10:00:00 in ATM+1 at its open, 10:01:15 in ATM at its low.
         #expect(try premiums.premium(held, at: Timestamp(epochSeconds: first))?.0 == .rupees(80))
         #expect(try premiums.premium(held, at: Timestamp(epochSeconds: first + 75))?.0 == .rupees(118))
-        // A strike no stored offset carried, or a minute without a bar: no price, one count per contract-minute.
+        #expect(try premiums.premium(held, at: Timestamp(epochSeconds: first))?.1 == .recorded)
+        // A call below the stored strikes (drifted into the money): at least its intrinsic value (25,010 −
+        // 24,950 = 60) and every higher strike's call (100 and 80 at the open): ₹100, a bound, counted.
         let below = RecordedPremiums.Contract(index: "NIFTY", strike: .rupees(24_950), type: .call, expiry: expiries[0])
-        #expect(try premiums.tickPremium(below, id: 1, at: Timestamp(epochSeconds: first)) == nil)
-        #expect(try premiums.tickPremium(below, id: 1, at: Timestamp(epochSeconds: first + 5)) == nil)
+        #expect(try premiums.premium(below, at: Timestamp(epochSeconds: first))?.0 == .rupees(100))
+        #expect(try premiums.premium(below, at: Timestamp(epochSeconds: first))?.1 == .bound)
+        #expect(try premiums.tickPremium(below, id: 1, at: Timestamp(epochSeconds: first)) == .rupees(100))
+        #expect(try premiums.tickPremium(below, id: 1, at: Timestamp(epochSeconds: first + 5), forFill: true) != nil)
+        // Deep in the money the intrinsic value is the bound: 25,010 − 24,800 = 210.
+        let deep = RecordedPremiums.Contract(index: "NIFTY", strike: .rupees(24_800), type: .call, expiry: expiries[0])
+        #expect(try premiums.premium(deep, at: Timestamp(epochSeconds: first))?.0 == .rupees(210))
+        // Far out of the money nothing bounds it above zero: one tick.
+        let far = RecordedPremiums.Contract(index: "NIFTY", strike: .rupees(25_300), type: .call, expiry: expiries[0])
+        #expect(try premiums.premium(far, at: Timestamp(epochSeconds: first))?.0 == Paise(5))
+        #expect(premiums.counts.contractMinutesAtBound == 1 && premiums.counts.fillsAtBound == 1)
+        // A minute without any bar: no price at all, one count per contract-minute.
         #expect(try premiums.tickPremium(held, id: 2, at: Timestamp(epochSeconds: first + 120)) == nil)
-        #expect(premiums.counts.contractMinutesWithoutPrice == 2)
+        #expect(try premiums.tickPremium(held, id: 2, at: Timestamp(epochSeconds: first + 125)) == nil)
+        #expect(premiums.counts.contractMinutesWithoutPrice == 1)
         // The put side, the next expiry: not stored.
         var put = held
         put.type = .put

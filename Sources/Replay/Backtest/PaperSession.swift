@@ -177,14 +177,15 @@ public final class PaperSession {
         return Paise(value / 5 * 5)
     }
 
-    private func optionQuote(_ instrument: InstrumentKey, at time: Timestamp) throws -> (
+    private func optionQuote(_ instrument: InstrumentKey, at time: Timestamp, forFill: Bool = false) throws -> (
         last: Paise, bid: Paise, ask: Paise
     )? {
         guard let contract = contracts[instrument.securityID] else { return nil }
         if let premiums {
             let recorded = RecordedPremiums.Contract(
                 index: contract.index.key, strike: contract.strike, type: contract.type, expiry: contract.expiry)
-            guard let last = try premiums.tickPremium(recorded, id: instrument.securityID, at: time) else { return nil }
+            guard let last = try premiums.tickPremium(recorded, id: instrument.securityID, at: time, forFill: forFill)
+            else { return nil }
             let (bid, ask) = premiums.quote(last)
             return (last, bid, ask)
         }
@@ -301,14 +302,14 @@ public final class PaperSession {
                     correlationID: intent.correlationID, orderID: "PAPER-\(intent.correlationID.value)",
                     status: .pending))
         case .fill(let intent):
-            guard let quote = try optionQuote(intent.instrument, at: time) else {
+            guard let quote = try optionQuote(intent.instrument, at: time, forFill: true) else {
                 premiums?.countOrderWithoutPrice()
                 return .orderRejected(
                     OrderRejected(
                         correlationID: intent.correlationID, code: "DH-906",
                         message: premiums == nil
                             ? "no market for \(intent.instrument)"
-                            : "no recorded premium for \(intent.instrument) at this minute"))
+                            : "no recorded bar of \(intent.instrument)'s index options at this minute"))
             }
             let price =
                 premiums?.fillPrice(side: intent.side, premium: quote.last)

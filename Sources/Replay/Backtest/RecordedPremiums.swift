@@ -33,8 +33,13 @@ public final class RecordedPremiums {
         public var chainsWithoutData = 0
         /// Strikes the selector considers (ATM … ATM±N on the signal's side) that the data does not carry.
         public var candidatesNotCarried = 0
-        /// Minutes in which a subscribed contract had no recorded price (it drifted beyond the stored offsets).
+        /// Minutes in which a subscribed contract had no price at all (the store has no bar of that minute).
         public var contractMinutesWithoutPrice = 0
+        /// Minutes in which a subscribed contract was beyond the stored offsets and priced at the no-arbitrage
+        /// lower bound of the minute's recorded strikes.
+        public var contractMinutesAtBound = 0
+        /// Fills at that bound.
+        public var fillsAtBound = 0
         /// Orders refused because their contract had no recorded price at that moment.
         public var ordersWithoutPrice = 0
         /// Exit orders the engine sent.
@@ -68,7 +73,12 @@ public final class RecordedPremiums {
     private var offsets: [String: [String: [HistorySeries]]] = [:]
     private var day: CivilDate?
     private var bars: [SeriesDay: [RecordedOptionBar]] = [:]
-    private var pricelessMinutes = Set<String>()
+    private struct ContractMinute: Hashable {
+        var id: SecurityID
+        var minute: Int64
+    }
+    private var pricelessMinutes = Set<ContractMinute>()
+    private var boundMinutes = Set<ContractMinute>()
     private var lastOffset: [Contract: HistorySeries] = [:]
 
     /// Reads `store`'s `interval`-minute option series; `calendar` says which expiry code a date's expiry is.
@@ -126,6 +136,7 @@ public final class RecordedPremiums {
             day = date
             bars.removeAll(keepingCapacity: true)
             pricelessMinutes.removeAll(keepingCapacity: true)
+            boundMinutes.removeAll(keepingCapacity: true)
         }
         let key = SeriesDay(index: index, series: series)
         let dayBars: [RecordedOptionBar]
@@ -185,7 +196,12 @@ public final class RecordedPremiums {
     }
 
     /// The recorded price of a contract at `time`, from whichever offset series carried its strike then.
-    func premium(_ contract: Contract, at time: Timestamp) throws(HistoryStoreError) -> (Paise, RecordedOptionBar)? {
+    ///
+    /// A contract no stored offset carries that minute (a winner drifts into the money past the stored
+    /// strikes) gets the no-arbitrage lower bound from the same minute's recorded strikes of its side: a call
+    /// is worth at least its intrinsic value and any higher strike's call, a put its intrinsic value and any
+    /// lower strike's put; at least one tick. Nil only when the store has no bar of that minute at all.
+    func premium(_ contract: Contract, at time: Timestamp) throws(HistoryStoreError) -> (Paise, Pricing)? {
         guard let candidates = series(of: contract.index, expiry: contract.expiry, on: time.istDate) else {
             return nil
         }
@@ -196,20 +212,53 @@ public final class RecordedPremiums {
         if let last = lastOffset[contract], let position = order.firstIndex(of: last) {
             order.swapAt(0, position)
         }
+        var bound: Int64?
         for series in order {
-            guard let bar = try bar(contract.index, series, at: time), bar.strike == contract.strike else { continue }
-            lastOffset[contract] = series
-            return (Self.price(in: bar, at: time, intervalSeconds: Int64(interval * 60)), bar)
+            guard let bar = try bar(contract.index, series, at: time) else { continue }
+            let price = Self.price(in: bar, at: time, intervalSeconds: Int64(interval * 60))
+            if bar.strike == contract.strike {
+                lastOffset[contract] = series
+                return (price, .recorded)
+            }
+            let intrinsic =
+                contract.type == .call
+                ? bar.spot.value - contract.strike.value : contract.strike.value - bar.spot.value
+            let dominated = contract.type == .call ? bar.strike > contract.strike : bar.strike < contract.strike
+            bound = max(bound ?? 0, intrinsic, dominated ? price.value : 0)
         }
-        return nil
+        guard let bound else { return nil }
+        return (Paise(max(5, bound / 5 * 5)), .bound)
     }
 
-    /// The price of a subscribed contract at a tick, counting a minute it has none.
-    func tickPremium(_ contract: Contract, id: SecurityID, at time: Timestamp) throws(HistoryStoreError) -> Paise? {
-        if let (price, _) = try premium(contract, at: time) { return price }
+    /// How a contract's price at a moment was found.
+    public enum Pricing: Sendable, Equatable {
+        /// From the recorded bar of its own strike.
+        case recorded
+        /// The no-arbitrage lower bound from the minute's other recorded strikes (`premium(_:at:)`).
+        case bound
+    }
+
+    /// The price of a subscribed contract at a tick or a fill, counting a minute it has none or only a bound,
+    /// and a fill at a bound.
+    func tickPremium(_ contract: Contract, id: SecurityID, at time: Timestamp, forFill: Bool = false)
+        throws(HistoryStoreError) -> Paise?
+    {
+        let found = try premium(contract, at: time)
         let minute = time.epochSeconds / Int64(interval * 60)
-        if pricelessMinutes.insert("\(id.value)-\(minute)").inserted { counts.contractMinutesWithoutPrice += 1 }
-        return nil
+        switch found?.1 {
+        case .recorded?:
+            break
+        case .bound?:
+            if boundMinutes.insert(ContractMinute(id: id, minute: minute)).inserted {
+                counts.contractMinutesAtBound += 1
+            }
+            if forFill { counts.fillsAtBound += 1 }
+        case nil:
+            if pricelessMinutes.insert(ContractMinute(id: id, minute: minute)).inserted {
+                counts.contractMinutesWithoutPrice += 1
+            }
+        }
+        return found?.0
     }
 
     /// A security id for a recorded contract, stable across the backtest: index, expiry, side and strike.
