@@ -270,25 +270,25 @@ extension BacktestCommand {
                 "  \(position.entryTag) qty \(position.entryFilled) @ \(position.entryAverage) → \(position.exitReason?.rawValue ?? "-") net ₹\(position.netPnL)"
             )
         }
+        var notes: [String] = []
         if let counts = premiums?.counts {
-            print(
-                "recorded premiums: spread \(spreadPercent)%, slippage \(slippageTicks) tick(s); \(counts.exitsInsideBar) of \(counts.exits) exit order(s) decided inside a bar (low before high)"
-            )
-            print(
-                "not in the store: \(counts.chainsWithoutData) chain(s) with no strikes, \(counts.candidatesNotCarried) strike(s) the selector looked for, \(counts.contractMinutesWithoutPrice) minute(s) a subscribed contract had no price, \(counts.ordersWithoutPrice) order(s) refused for want of a price"
-            )
-            print(
-                "beyond the stored strikes: \(counts.contractMinutesAtBound) contract-minute(s) priced at the no-arbitrage lower bound, \(counts.fillsAtBound) fill(s) at it"
-            )
+            notes = [
+                "recorded premiums: spread \(spreadPercent)%, slippage \(slippageTicks) tick(s); \(counts.exitsInsideBar) of \(counts.exits) exit order(s) decided inside a bar (low before high)",
+                "not in the store: \(counts.chainsWithoutData) chain(s) with no strikes, \(counts.candidatesNotCarried) strike(s) the selector looked for, \(counts.contractMinutesWithoutPrice) minute(s) a subscribed contract had no price, \(counts.ordersWithoutPrice) order(s) refused for want of a price",
+                "beyond the stored strikes: \(counts.contractMinutesAtBound) contract-minute(s) priced at the no-arbitrage lower bound, \(counts.fillsAtBound) fill(s) at it",
+            ]
+            for note in notes { print(note) }
             if counts.contractMinutesAtBound > 0 {
                 print(
                     "  (a wider --strikes range in scalper history fetch, up to ATM-10..ATM+10, prices them as recorded)"
                 )
             }
+        } else {
+            notes = ["model premiums: Black-Scholes on the index path (no recorded prices)"]
         }
         let report = SessionReport(state: state)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try report.html(title: "AlgoScalper backtest").write(
+        try report.html(title: "AlgoScalper backtest", notes: notes).write(
             toFile: out + "/report.html", atomically: true, encoding: .utf8)
         try report.tradesCSV.write(toFile: out + "/trades.csv", atomically: true, encoding: .utf8)
         try ReportSummary(report).json.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)

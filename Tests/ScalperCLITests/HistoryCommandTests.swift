@@ -75,6 +75,10 @@ struct HistoryCommandTests {
         for file in ["report.html", "trades.csv", "summary.json"] {
             #expect(FileManager.default.fileExists(atPath: folder.path + "/out/" + file), "\(file)")
         }
+        // The report page says how exits inside a bar were decided and what the store lacked.
+        let page = try String(contentsOfFile: folder.path + "/out/report.html", encoding: .utf8)
+        #expect(page.contains("<li>recorded premiums: spread 0.5%, slippage 1 tick(s); "))
+        #expect(page.contains("decided inside a bar (low before high)</li><li>not in the store: "))
         let replay = try folder.run(Executables.scalper, ["replay", "journal"])
         #expect(replay.status == 0 && replay.stdout.contains(": identical\n"), "\(replay.stdout)\(replay.stderr)")
         // What the store does not hold is an error naming the store and the fetch that fills it.

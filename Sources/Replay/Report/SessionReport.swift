@@ -120,7 +120,9 @@ public struct SessionReport: Sendable {
 
     /// One self-contained HTML page (no network resources) with the summary, an SVG equity and drawdown
     /// chart, the per-day table and every trade.
-    public func html(title: String) -> String {
+    ///
+    /// `notes` are lines shown under the summary (a backtest's assumptions and what its data lacked).
+    public func html(title: String, notes: [String] = []) -> String {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;")
@@ -163,7 +165,7 @@ public struct SessionReport: Sendable {
             <polygon points="\(drawdownArea)" fill="#f2b8b8" opacity="0.7"/>
             <polyline points="\(equityLine)" fill="none" stroke="#1565c0" stroke-width="2"/>
             </svg>
-            <p>Blue: cumulative net PnL after each exit. Red: drawdown from the running peak.</p>
+            <p>Blue: cumulative net PnL after each exit. Red: drawdown from the running peak.</p>\(notes.isEmpty ? "" : "\n<ul>" + notes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
             <h2>Statistics</h2>\(ReportSummary(self).htmlTable)
             <h2>Per day</h2><table><tr><th>date</th><th>trades</th><th>winners</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
             \(rows)</table>
