@@ -190,3 +190,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (Sources/ScalperFuzz) exist only in `tools/fuzz.sh`'s build (SCALPER_FUZZ=1, compiled
+// with AddressSanitizer and coverage, linked with libFuzzer's driver): an ordinary build could not link them.
+if Context.environment["SCALPER_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "ScalperFuzz", dependencies: ["Dhan", "Domain", "Engine", "Indicators", "Journal"]))
+    package.products.append(.executable(name: "scalper-fuzz", targets: ["ScalperFuzz"]))
+}

@@ -19,5 +19,7 @@ echo "== swift test (the runtime against dhan-sim: end to end, SIGKILL, faults)"
 swift test --skip-build --filter "RuntimeAcceptanceTests"
 echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
 tools/sdk-check/run.sh .build/debug/dhan-sim
+echo "== fuzzing: every decoder for 15 s each (libFuzzer with AddressSanitizer; docs/fuzzing.md)" >&2
+tools/fuzz.sh all 15
 echo "== deterministic simulation: 200 seeded days of each broker profile that holds (release build)" >&2
 tools/simulate.sh 1-200

@@ -109,9 +109,13 @@ public struct OrderAlertTranslator: Sendable {
     /// `YYYY-MM-DD HH:MM:SS` IST to epoch seconds UTC.
     public static func epochSeconds(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
-        guard parts.count == 2, let date = CivilDate(iso: String(parts[0])) else { return nil }
+        guard parts.count == 2, let date = CivilDate(iso: String(parts[0])), (1970...2199).contains(date.year) else {
+            return nil
+        }
         let clock = parts[1].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
+        // Out-of-range fields are refused, not computed with: a fuzzer found years and hours that overflowed.
+        guard clock.count == 3, (0..<24).contains(clock[0]), (0..<60).contains(clock[1]), (0...60).contains(clock[2])
+        else { return nil }
         return Timestamp.ist(date, clock[0], clock[1], clock[2]).epochSeconds
     }
 }

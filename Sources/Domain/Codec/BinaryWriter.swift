@@ -93,7 +93,14 @@ public struct BinaryReader {
     }
     @inline(__always)
     public mutating func date(_ field: StaticString) throws(DecodeError) -> CivilDate {
-        CivilDate(daysSinceEpoch: try i64(field))
+        let days = try i64(field)
+        // 1900-01-01 ... 2199-12-31: beyond, the calendar arithmetic and every timestamp built on the date
+        // overflow (a fuzzer found the trap).
+        guard (-25_567...84_005).contains(days) else {
+            throw DecodeError(
+                field: "\(field)", offset: offset - 8, reason: "\(days) days from 1970-01-01 is outside 1900-2199")
+        }
+        return CivilDate(daysSinceEpoch: days)
     }
 
     public mutating func bool(_ field: StaticString) throws(DecodeError) -> Bool {

@@ -25,7 +25,8 @@ public struct PriceBar: Sendable, Equatable, Codable {
         Candle(
             start: start, open: try Paise(price: open, field: "open"), high: try Paise(price: high, field: "high"),
             low: try Paise(price: low, field: "low"), close: try Paise(price: close, field: "close"),
-            volume: volume.isFinite ? Int64(volume) : 0)
+            // Volume is informational: one that is not a sane count becomes 0 rather than trapping.
+            volume: volume.isFinite && volume >= 0 && volume < 9e18 ? Int64(volume) : 0)
     }
 }
 
@@ -38,6 +39,15 @@ public enum CandleFile {
         public var reason: String
 
         public var description: String { "\(source): \(reason)" }
+    }
+
+    /// A bar time in epoch seconds: finite, whole, from 1970 to 2286 (a fuzzer found that converting an
+    /// out-of-range value trapped the process).
+    static func epochSeconds(_ value: Double) -> Int64? {
+        guard value.isFinite, value >= 0, value < 10_000_000_000, value.rounded(.towardZero) == value else {
+            return nil
+        }
+        return Int64(value)
     }
 
     /// Parses `data`; `source` names the file in errors.
@@ -104,12 +114,20 @@ public enum CandleFile {
             throw FormatError(
                 source: source, reason: "'\(name)' has \(values.count) values but 'timestamp' has \(count)")
         }
-        return (0..<count).map { index in
-            PriceBar(
-                start: Int64(chart.timestamp[index]), open: chart.open[index], high: chart.high[index],
-                low: chart.low[index],
-                close: chart.close[index], volume: volume[index])
+        var bars: [PriceBar] = []
+        bars.reserveCapacity(count)
+        for index in 0..<count {
+            guard let start = epochSeconds(chart.timestamp[index]) else {
+                throw FormatError(
+                    source: source,
+                    reason: "bar \(index + 1): timestamp \(chart.timestamp[index]) is not an epoch second")
+            }
+            bars.append(
+                PriceBar(
+                    start: start, open: chart.open[index], high: chart.high[index], low: chart.low[index],
+                    close: chart.close[index], volume: volume[index]))
         }
+        return bars
     }
 
     /// CSV read at the byte level.
@@ -194,9 +212,13 @@ public enum CandleFile {
                 let missing = [timestamp, open, high, low, close, volume ?? Int.max].firstIndex { $0 >= column } ?? 0
                 throw FormatError(source: source, reason: "line \(lineNumber): '\(names[missing])' is not a number")
             }
+            guard let start = epochSeconds(values[0]) else {
+                throw FormatError(
+                    source: source, reason: "line \(lineNumber): 'timestamp' \(values[0]) is not an epoch second")
+            }
             bars.append(
                 PriceBar(
-                    start: Int64(values[0]), open: values[1], high: values[2], low: values[3], close: values[4],
+                    start: start, open: values[1], high: values[2], low: values[3], close: values[4],
                     volume: volume == nil ? 0 : values[5]))
         }
         return bars
