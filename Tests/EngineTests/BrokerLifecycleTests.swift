@@ -116,7 +116,7 @@ struct BrokerLifecycleTests {
         ) {
             $0.positions[0].orderActivityAt = t(10, 31, 2)
             $0.positions[0].orderedQuantity = 75
-            $0.positions[0].phase = .exited
+            $0.positions[0].stage = .exited($0.positions[0].exit)
             $0.positions[0].exitReason = .stopLoss
             $0.positions[0].closedAt = t(10, 31, 2)
             $0.settledPositions = 1
@@ -321,7 +321,7 @@ struct BrokerLifecycleTests {
             $0.positions[0].chargeUnits = units + charges.totalUnits
             $0.positions[0].exitReason = .manual
             $0.positions[0].closedAt = t(10, 31, 1)
-            $0.positions[0].phase = .exited
+            $0.positions[0].stage = .exited($0.positions[0].exit)
             // The day's best so far: the realised ₹146.25 less both sides' charges.
             $0.dayRisk?.maxMTM = Paise(14_625) - ChargeBreakdown.paise(units + charges.totalUnits)
             $0.dayRisk?.maxMTMTime = t(10, 31, 1)
@@ -390,12 +390,11 @@ struct BrokerLifecycleTests {
         #expect(OrderWatch.watched(store.state.positions[0], rules: .current) == [id(5)])
         // A super order whose legs are being cancelled: the entry's rows carry the legs' confirmations.
         var legs = store.state.positions[0]
-        legs.phase = .exiting
+        legs.stage = .exiting(ExitIntent(correlationID: id(9), reason: .stopLoss, quantity: 75))
         legs.orderedQuantity = 75
         legs.protection = BrokerProtectionLegs(stopTrigger: Paise(7_000), target: Paise(15_000))
         legs.protection?.cancelRequested = true
         legs.protection?.stopCancelled = true
-        legs.exit = ExitIntent(correlationID: id(9), reason: .stopLoss, quantity: 75)
         #expect(OrderWatch.watched(legs, rules: .current) == [id(5)])
         // Both gone and the sell out: its own id.
         legs.protection?.targetCancelled = true

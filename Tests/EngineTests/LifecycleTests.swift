@@ -42,7 +42,7 @@ struct LifecycleTests {
             commands: [.subscribe(FeedSubscription(mode: .full, instruments: [option]))]
         ) {
             $0.positions[0].entryOrderID = "O1"
-            $0.positions[0].phase = .accepted
+            $0.positions[0].stage = .accepted
             $0.subscriptions.append(Subscription(instrument: option, mode: .full))
             $0.subscriptions.sort { $0.instrument < $1.instrument }
         }
@@ -56,7 +56,7 @@ struct LifecycleTests {
                     price: .rupees(100), tradeTime: 0)), at: t(10, 30, 3)
         ) {
             position = $0.positions[0]
-            position.phase = .active
+            position.stage = .active
             position.entryFilled = 75
             position.boughtValue = .rupees(7_500)
             position.entryAverage = .rupees(100)
@@ -84,8 +84,8 @@ struct LifecycleTests {
             $0.positions[0].highWaterMark = .rupees(160)
             $0.positions[0].maxMTM = Paise(450_000) - buyCharges.total
             $0.positions[0].maxMTMTime = t(10, 31)
-            $0.positions[0].phase = .exiting
-            $0.positions[0].exit = ExitIntent(correlationID: exitID, reason: .takeProfit, quantity: 75)
+            // The exit intent comes with the phase that holds it.
+            $0.positions[0].stage = .exiting(ExitIntent(correlationID: exitID, reason: .takeProfit, quantity: 75))
             $0.positions[0].exitAttempts = 1
             $0.dayRisk?.maxMTM = Paise(450_000) - buyCharges.total
             $0.dayRisk?.maxMTMTime = t(10, 31)
@@ -114,7 +114,7 @@ struct LifecycleTests {
             $0.positions[0].chargeUnits += sellCharges.totalUnits
             $0.positions[0].exitReason = .takeProfit
             $0.positions[0].closedAt = t(10, 31, 2)
-            $0.positions[0].phase = .exited
+            $0.positions[0].stage = .exited($0.positions[0].exit)
             // Settled: the per-tick and per-timer loops start after it from now on.
             $0.settledPositions = 1
             $0.cooldowns = [Cooldown(instrument: option, until: t(10, 34, 2))]

@@ -44,10 +44,9 @@ struct ManualExitAndBreakerBaseTests {
                     OrderIntent(correlationID: id(9), instrument: option, side: .sell, quantity: 75, tag: "manual"))
             ]
         ) {
-            $0.positions[0].exit = ExitIntent(correlationID: id(9), reason: .manual, quantity: 75)
+            $0.positions[0].stage = .exiting(ExitIntent(correlationID: id(9), reason: .manual, quantity: 75))
             $0.positions[0].exitAttempts = 1
             $0.positions[0].orderActivityAt = t(10, 31, 1)
-            $0.positions[0].phase = .exiting
         }
         // A second manual exit while the first is working sends nothing (one exit intent at a time).
         store.send(.operatorCommand(.manualExit(instrument: nil)), at: t(10, 31, 2))

@@ -9,7 +9,9 @@ struct PositionBookkeepingTests {
         position.tradingDate = date
         position.realized = Paise(realized)
         position.quantity = 0
-        position.phase = phase
+        position.stage =
+            phase == .exited
+            ? .exited(nil) : phase == .rejected ? .rejected : phase == .cancelled ? .cancelled : .active
         return position
     }
 
@@ -49,7 +51,7 @@ struct PositionBookkeepingTests {
         state.advanceSettledPositions()
         #expect(state.settledPositions == 1)
         #expect(state.unsettledPositions == 1..<4)
-        state.positions[1].phase = .exited
+        state.positions[1].stage = .exited(nil)
         state.advanceSettledPositions()
         #expect(state.settledPositions == 4)
         #expect(state.unsettledPositions.isEmpty)

@@ -74,7 +74,7 @@ enum RiskFixtures {
             strike: .rupees(25_700),
             expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry_NIFTY_CE_25700",
             orderedQuantity: quantity, tradingDate: RiskFixtures.day)
-        position.phase = .active
+        position.stage = .active
         position.entryFilled = quantity
         position.entryAverage = entry
         position.quantity = quantity

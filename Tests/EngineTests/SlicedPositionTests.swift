@@ -92,11 +92,10 @@ struct SlicedPositionTests {
             for (slot, slice) in [0, 1].enumerated() {
                 $0.positions[slice].lastPrice = Paise(10_760)
                 $0.positions[slice].lastPriceTime = t(10, 32)
-                $0.positions[slice].exit = ExitIntent(
-                    correlationID: id(11, slot + 1), reason: .profitLock, quantity: 75)
+                $0.positions[slice].stage = .exiting(
+                    ExitIntent(correlationID: id(11, slot + 1), reason: .profitLock, quantity: 75))
                 $0.positions[slice].exitAttempts = 1
                 $0.positions[slice].orderActivityAt = t(10, 32)
-                $0.positions[slice].phase = .exiting
             }
         }
         // Under 0.4.3 each slice was a position of its own: neither armed the lock, and the ₹100 slice, 11 %

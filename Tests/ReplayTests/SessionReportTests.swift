@@ -17,7 +17,7 @@ struct SessionReportTests {
             optionType: .call, strike: .rupees(25_700), expiry: day, direction: .bullish,
             entryTag: "entry_NIFTY_CE_25700", orderedQuantity: quantity, tradingDate: day)
         position.slicesOf = slicesOf.map { CorrelationID($0)! }
-        position.phase = .exited
+        position.stage = .exited(nil)
         position.entryFilled = quantity
         position.entryAverage = Paise(entry)
         position.entryTime = time(10, 30)

@@ -169,7 +169,10 @@ struct InvariantCheckerTests {
             id: id(seq), index: "NIFTY", instrument: option, exchange: .nse, optionType: .call,
             strike: .rupees(25_900), expiry: CivilDate(2025, 11, 4), direction: .bullish, entryTag: "entry",
             orderedQuantity: quantity, tradingDate: CivilDate(2025, 11, 4))
-        position.phase = phase
+        // An exiting position is given its exit intent where it is made one.
+        precondition(phase != .exiting)
+        position.stage =
+            phase == .pending ? .pending : phase == .accepted ? .accepted : phase == .exited ? .exited(nil) : .active
         position.entryFilled = quantity
         position.quantity = quantity
         return position
@@ -203,8 +206,7 @@ struct InvariantCheckerTests {
     func limitsAndStuckIntents() {
         var state = EngineState()
         state.positions = (1...4).map { position(UInt64($0), quantity: 75, phase: .active) }
-        state.positions[3].phase = .exiting
-        state.positions[3].exit = ExitIntent(correlationID: id(44), reason: .stopLoss, quantity: 75)
+        state.positions[3].stage = .exiting(ExitIntent(correlationID: id(44), reason: .stopLoss, quantity: 75))
         var checker = InvariantChecker()
         checker.afterStep(
             event: .timer(TimerFired(kind: .second)), seq: 1, commands: [], state: state, before: [:], broker: [],

@@ -57,7 +57,9 @@ enum PositionReducer {
             if state.rules.resendsExits, state.positions[position].exit?.cancelRequestedAt != nil {
                 return ExitEscalation.resend(&state, position, seq: seq)
             }
-            state.positions[position].exit = nil
+            // Back to active: the failed exit intent goes with the phase that held it. A position already
+            // exited forgets it too (as before 0.4.6's stages) and the refused transition is an anomaly.
+            if state.positions[position].phase == .exited { state.positions[position].exit = nil }
             PositionLifecycle.transition(&state, position, to: .active, seq: seq, why: "exit order failed: \(reason)")
             return []
         }
@@ -212,7 +214,12 @@ enum PositionReducer {
             let reason: ExitReason = leg == .target ? .superOrderTarget : .superOrderStop
             if state.positions[position].phase == .active {
                 PositionLifecycle.transition(
-                    &state, position, to: .exiting, seq: seq, why: "broker \(leg.apiName) filled")
+                    &state, position,
+                    to: .exiting(
+                        ExitIntent(
+                            correlationID: state.positions[position].id, reason: reason,
+                            quantity: state.positions[position].quantity)), seq: seq,
+                    why: "broker \(leg.apiName) filled")
             }
             var exit =
                 state.positions[position].exit

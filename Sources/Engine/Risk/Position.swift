@@ -66,6 +66,43 @@ public enum ExitReason: String, Sendable, Equatable, CaseIterable, Codable {
     }
 }
 
+/// A position's phase with the data that phase holds: the exit intent exists exactly while exiting (the
+/// order in flight) and once exited (the order that closed it, none when a broker leg closed it first).
+///
+/// The stored truth of `Position` (`phase` and `exit` are read from it), in the style of swift-nio's state
+/// machines: a state that needs data carries it, so "exiting without an exit order" cannot be written.
+public enum PositionStage: Sendable, Equatable, Codable {
+    case pending
+    case accepted
+    case active
+    case exiting(ExitIntent)
+    case exited(ExitIntent?)
+    case rejected
+    case cancelled
+
+    /// The phase without its data.
+    public var phase: PositionPhase {
+        switch self {
+        case .pending: .pending
+        case .accepted: .accepted
+        case .active: .active
+        case .exiting: .exiting
+        case .exited: .exited
+        case .rejected: .rejected
+        case .cancelled: .cancelled
+        }
+    }
+
+    /// The exit intent this phase holds.
+    public var exit: ExitIntent? {
+        switch self {
+        case .exiting(let intent): intent
+        case .exited(let intent): intent
+        case .pending, .accepted, .active, .rejected, .cancelled: nil
+        }
+    }
+}
+
 /// The exit order in flight for a position.
 public struct ExitIntent: Sendable, Equatable, Codable {
     public var correlationID: CorrelationID
@@ -101,7 +138,10 @@ public struct Position: Sendable, Equatable, Codable {
     public var entryTag: String
     /// The trading day the position was opened on (its PnL counts toward that day).
     public var tradingDate: CivilDate
-    public var phase: PositionPhase
+    /// Where the position is, with the exit intent the phase holds (`PositionLifecycle.transition` moves it).
+    public var stage: PositionStage
+    /// The phase without its data.
+    public var phase: PositionPhase { stage.phase }
     public var entryOrderID: String?
     /// A cancel of the entry's unfilled remainder was sent (breaker, kill switch).
     public var entryCancelRequested = false
@@ -129,7 +169,21 @@ public struct Position: Sendable, Equatable, Codable {
     public var highWaterMark: Paise = .zero
     public var lastPrice: Paise?
     public var lastPriceTime: Timestamp?
-    public var exit: ExitIntent?
+    /// The exit intent of an exiting or exited position, nil in every other phase.
+    ///
+    /// Setting it changes the intent a phase holds; it cannot make a phase hold one it has no room for
+    /// (begin an exit with `PositionLifecycle.transition(to: .exiting(intent))`).
+    public var exit: ExitIntent? {
+        get { stage.exit }
+        set {
+            switch (stage, newValue) {
+            case (.exiting, let intent?): stage = .exiting(intent)
+            case (.exited, let intent): stage = .exited(intent)
+            case (_, nil) where stage.exit == nil: break
+            default: assertionFailure("an exit intent exists only while exiting or once exited, not \(phase)")
+            }
+        }
+    }
     /// Exit intents sent so far (retries after a rejected exit get new ids).
     public var exitAttempts = 0
     public var exitReason: ExitReason?
@@ -172,7 +226,7 @@ public struct Position: Sendable, Equatable, Codable {
         self.expiry = expiry
         self.direction = direction
         self.entryTag = entryTag
-        self.phase = .pending
+        self.stage = .pending
         self.orderedQuantity = orderedQuantity
     }
 

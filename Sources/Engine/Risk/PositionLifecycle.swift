@@ -25,22 +25,24 @@ enum PositionLifecycle {
         }
     }
 
-    /// Moves a position to `next` if its phase allows it; otherwise records an anomaly and changes nothing.
+    /// Moves a position to `next` (with the data it holds) if its phase allows it; otherwise records an
+    /// anomaly and changes nothing.
     @discardableResult
     static func transition(
-        _ state: inout EngineState, _ position: Int, to next: PositionPhase, seq: UInt64, why: String
+        _ state: inout EngineState, _ position: Int, to next: PositionStage, seq: UInt64, why: String
     ) -> Bool {
         let current = state.positions[position].phase
-        guard current.allows(next) else {
+        guard current.allows(next.phase) else {
             state.anomalies.append(
                 Anomaly(
                     seq: seq,
                     message:
-                        "refused \(current.rawValue) → \(next.rawValue) for \(state.positions[position].id) (\(why))"))
+                        "refused \(current.rawValue) → \(next.phase.rawValue) for \(state.positions[position].id) (\(why))"
+                ))
             return false
         }
-        state.positions[position].phase = next
-        if next.isSettled { state.advanceSettledPositions() }
+        state.positions[position].stage = next
+        if next.phase.isSettled { state.advanceSettledPositions() }
         return true
     }
 
@@ -90,7 +92,7 @@ enum PositionLifecycle {
         }
         state.positions[position].exitReason = state.positions[position].exit?.reason
         state.positions[position].closedAt = time
-        transition(&state, position, to: .exited, seq: seq, why: "exit filled")
+        transition(&state, position, to: .exited(state.positions[position].exit), seq: seq, why: "exit filled")
         let instrument = state.positions[position].instrument
         let until = Timestamp(
             epochSeconds: time.epochSeconds + (config.index(held.index)?.cooldownSeconds ?? 0))
@@ -114,10 +116,11 @@ enum PositionLifecycle {
             let id = state.nextCorrelationID(causeSeq: seq)
         else { return [] }
         let quantity = state.positions[position].quantity
-        state.positions[position].exit = ExitIntent(correlationID: id, reason: reason, quantity: quantity)
         state.positions[position].exitAttempts += 1
         if state.rules.watchesOrders { touch(&state, position, at: state.now) }
-        transition(&state, position, to: .exiting, seq: seq, why: "exit \(reason.rawValue)")
+        transition(
+            &state, position, to: .exiting(ExitIntent(correlationID: id, reason: reason, quantity: quantity)), seq: seq,
+            why: "exit \(reason.rawValue)")
         // With live broker legs the engine first cancels them (cancelling the entry leg cancels every open
         // leg); its own sell goes out only once both are confirmed cancelled. If a leg fires first the cancel
         // fails and that leg's fill closes the position: it can never be sold twice.
