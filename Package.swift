@@ -196,6 +196,6 @@ let package = Package(
 if Context.environment["SCALPER_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(
-            name: "ScalperFuzz", dependencies: ["Dhan", "Domain", "Engine", "Indicators", "Journal"]))
+            name: "ScalperFuzz", dependencies: ["Dhan", "Domain", "Engine", "Indicators", "Journal", "Recovery"]))
     package.products.append(.executable(name: "scalper-fuzz", targets: ["ScalperFuzz"]))
 }

@@ -6,7 +6,7 @@
 #   tools/fuzz.sh all SECONDS         every target in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(feed order-alert option-chain rest-bodies scrip-master candles config journal)
+targets=(feed order-alert option-chain rest-bodies scrip-master candles config journal snapshot)
 if [[ "${1:-}" == "--list" ]]; then
     printf '%s\n' "${targets[@]}"
     exit 0

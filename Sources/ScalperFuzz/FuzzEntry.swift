@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Recovery
 
 /// The target this process fuzzes, from `SCALPER_FUZZ_TARGET` (read once).
 nonisolated(unsafe) private var selected: ((UnsafeRawBufferPointer) -> Void)?
@@ -26,6 +27,9 @@ public func fuzzInitialize(
     _ argc: UnsafeMutablePointer<CInt>?,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
 ) -> CInt {
+    if let spec = ProcessInfo.processInfo.environment["SCALPER_FUZZ_EXPORT_SNAPSHOT"] {
+        exportSnapshot(spec)
+    }
     guard let spec = ProcessInfo.processInfo.environment["SCALPER_FUZZ_EXPORT_JOURNAL"] else { return 0 }
     let parts = spec.split(separator: ":").map(String.init)
     guard parts.count == 2 else { fatalError("SCALPER_FUZZ_EXPORT_JOURNAL=JOURNAL:DIR") }
@@ -48,6 +52,28 @@ public func fuzzInitialize(
             return true
         }
         print("exported \(written.values.reduce(0, +)) seeds of \(written.count) kinds to \(parts[1])")
+    } catch {
+        fatalError("cannot export \(parts[0]): \(error)")
+    }
+    exit(0)
+}
+
+/// `SCALPER_FUZZ_EXPORT_SNAPSHOT=JOURNAL:FILE`: the snapshot target's seed, the JSON payload of the state a
+/// journal folds to, as `scalper run` writes it.
+func exportSnapshot(_ spec: String) -> Never {
+    let parts = spec.split(separator: ":").map(String.init)
+    guard parts.count == 2 else { fatalError("SCALPER_FUZZ_EXPORT_SNAPSHOT=JOURNAL:FILE") }
+    do {
+        let journal = try Journal.openForReading(at: parts[0])
+        let outcome = try JournalReplayer.replay(journal.reader)
+        let snapshot = StateSnapshot(
+            seq: outcome.lastSeq, recordFingerprint: 0, state: outcome.state, records: outcome.records,
+            events: outcome.events, commands: outcome.commands)
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(snapshot).write(to: URL(fileURLWithPath: parts[1]))
+        print("exported the state of \(parts[0]) at seq \(outcome.lastSeq) to \(parts[1])")
     } catch {
         fatalError("cannot export \(parts[0]): \(error)")
     }

@@ -3,6 +3,7 @@ import Domain
 import Engine
 import Foundation
 import Indicators
+import Recovery
 
 /// The decoders a hostile byte reaches, one fuzz target each, with what must hold of whatever they accept.
 ///
@@ -14,6 +15,7 @@ enum FuzzTargets {
     static let all: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
         "feed": feed, "order-alert": orderAlert, "option-chain": optionChain, "rest-bodies": restBodies,
         "scrip-master": scripMaster, "candles": candles, "config": config, "journal": journal,
+        "snapshot": snapshot,
     ]
 
     static func check(_ condition: @autoclosure () -> Bool, _ what: @autoclosure () -> String) {
@@ -184,5 +186,20 @@ enum FuzzTargets {
             })
         else { return check(false, "re-encoded \(entry.kind) does not decode") }
         check(again.encodedPayload() == encoded, "\(entry.kind) encoding is not stable")
+    }
+
+    /// A state snapshot's JSON payload (behind its magic, length and CRC, which a mutation would not pass):
+    /// decoded or refused, never a trap; an accepted state hashes, and its positions hold no negative
+    /// quantity.
+    static func snapshot(_ bytes: UnsafeRawBufferPointer) {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let snapshot = try? decoder.decode(StateSnapshot.self, from: Data(bytes)) else { return }
+        _ = snapshot.state.stateHash
+        guard snapshot.state.stateHash == snapshot.stateHash else { return }
+        for position in snapshot.state.positions {
+            check(position.quantity >= 0, "snapshot position \(position.id) holds \(position.quantity)")
+        }
     }
 }

@@ -32,4 +32,26 @@ struct FuzzRegressionTests {
             }
         }
     }
+
+    @Test("an order alert with a number beyond Int reads it as 0 (the conversion trapped)")
+    func hugeNumberInAlert() throws {
+        let message = try JSONDecoder().decode(
+            OrderAlertMessage.self, from: try ReferenceData.data("fuzz/order-alert-56705e76"))
+        #expect(message.data.legNo == 0)
+        // A cumulative value beyond Int64 is not a trade either.
+        var alert = message.data
+        alert.tradedQty = 999_999_999_999_999
+        alert.avgTradedPrice = 1e9
+        var translator = OrderAlertTranslator()
+        #expect(!translator.events(for: alert).contains { if case .fill = $0 { true } else { false } })
+    }
+
+    @Test("a scrip-master row with a lot or tick beyond reason is refused with its line, not converted (it trapped)")
+    func hugeLotInMaster() throws {
+        let error = #expect(throws: InstrumentMaster.FormatError.self) {
+            try InstrumentMaster.parse(
+                try ReferenceData.data("fuzz/scrip-master-a75c12bb"), underlyings: ["NIFTY"], source: "fuzz.csv")
+        }
+        #expect(error?.description.contains("LOT_SIZE") == true, "\(String(describing: error))")
+    }
 }

@@ -251,7 +251,10 @@ public struct OrderAlert: Codable, Equatable, Sendable {
         }
         func int(_ key: CodingKeys) -> Int {
             if let value = try? c.decode(Int.self, forKey: key) { return value }
-            if let value = try? c.decode(Double.self, forKey: key) { return Int(value) }
+            // A number beyond Int would trap the conversion (a fuzzer found it): it reads as 0, as text does.
+            if let value = try? c.decode(Double.self, forKey: key) {
+                return value.isFinite && abs(value) < 1e15 ? Int(value) : 0
+            }
             return Int(text(key)) ?? 0
         }
         func double(_ key: CodingKeys) -> Double {

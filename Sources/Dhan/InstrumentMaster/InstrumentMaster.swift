@@ -168,8 +168,8 @@ public struct InstrumentMaster: Sendable {
         guard let id = UInt32(field(columns.securityID)) else {
             throw fail("SECURITY_ID '\(field(columns.securityID))' is not a number")
         }
-        guard let lot = Double(field(columns.lotSize)), lot >= 1, lot == lot.rounded() else {
-            throw fail("LOT_SIZE '\(field(columns.lotSize))' is not a whole number")
+        guard let lot = Double(field(columns.lotSize)), lot >= 1, lot <= 1_000_000, lot == lot.rounded() else {
+            throw fail("LOT_SIZE '\(field(columns.lotSize))' is not a whole number from 1 to 1,000,000")
         }
         guard let expiry = CivilDate(iso: field(columns.expiry)) else {
             throw fail("SM_EXPIRY_DATE '\(field(columns.expiry))' is not a date")
@@ -187,6 +187,9 @@ public struct InstrumentMaster: Sendable {
         }
         // The detailed master has shown TICK_SIZE in paise (5.0 for ₹0.05); a value below 1 is read as rupees.
         let tickValue = Double(field(columns.tickSize)) ?? 5
+        guard tickValue.isFinite, tickValue > 0, tickValue <= 100_000 else {
+            throw fail("TICK_SIZE '\(field(columns.tickSize))' is not a tick size")
+        }
         let tick =
             tickValue < 1
             ? Paise((tickValue * 100).rounded().isFinite ? Int64((tickValue * 100).rounded()) : 5)

@@ -52,10 +52,14 @@ public struct OrderAlertTranslator: Sendable {
         // Alerts are cumulative and may arrive late, twice or out of order: a fill is the increase over what is
         // already counted, priced from the cumulative average (the last trade's price belongs to whichever
         // alert was newest at the broker, not to this increase).
-        if now > already.quantity, (try? Paise(price: alert.avgTradedPrice, field: "AvgTradedPrice")) ?? .zero > .zero {
+        // A cumulative value Int64 cannot hold is not a trade (it would trap the conversion below).
+        let cumulative = alert.avgTradedPrice * 100 * Double(now)
+        if now > already.quantity, cumulative.isFinite, cumulative < 9e18,
+            (try? Paise(price: alert.avgTradedPrice, field: "AvgTradedPrice")) ?? .zero > .zero
+        {
             // The cumulative value from the average as sent, not the average rounded to the paisa first: a
             // late remainder priced from a rounded average was off by up to 2 paise a unit.
-            let value = Int64((alert.avgTradedPrice * 100 * Double(now)).rounded())
+            let value = Int64(cumulative.rounded())
             let quantity = now - already.quantity
             traded[key] = Traded(quantity: now, value: value)
             // The increase's value is exact to the paisa; its average per unit usually is not (an alert that
