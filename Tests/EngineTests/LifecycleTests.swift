@@ -144,13 +144,17 @@ struct LifecycleTests {
             return
         }
         #expect(firstExit.tag == "stop_loss_30pct" && firstExit.side == .sell)
+        // The exit intent lives in the phase that holds it (#17 item 3).
+        #expect(
+            state.positions[0].stage
+                == .exiting(ExitIntent(correlationID: firstExit.correlationID, reason: .stopLoss, quantity: 75)))
         seq += 1
         _ = Engine.reduce(
             &state,
             .orderRejected(
                 OrderRejected(correlationID: firstExit.correlationID, code: "DH-906", message: "Order Error")),
             seq: seq, at: t(10, 31, 1))
-        #expect(state.positions[0].phase == .active && state.positions[0].exit == nil)
+        #expect(state.positions[0].stage == .active && state.positions[0].exit == nil)
         seq += 1
         let second = Engine.reduce(&state, optionTick(6_900), seq: seq, at: t(10, 31, 2))
         guard case .placeOrder(let retry) = second.first else {
