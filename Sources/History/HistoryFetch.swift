@@ -140,6 +140,10 @@ public struct HistoryFetch: Sendable {
                 } catch {
                     switch error {
                     case .authExpired: throw .tokenRefused("\(error)")
+                    case .badInput(_, let code, _) where code != "DH-905" && code != "DH-907":
+                        // Not DhanHQ refusing this series' input (an unknown path, a 404): every request would
+                        // fail alike, so stop and say where to look.
+                        throw .failed("\(error) (is the REST URL right? DhanHQ's ends in /v2)")
                     case .badInput(_, _, let message), .orderRejected(_, let message):
                         summary.refused.append("\(key): \(message)")
                         refusedSeries.insert(key)

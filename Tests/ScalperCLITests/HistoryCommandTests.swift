@@ -63,6 +63,14 @@ struct HistoryCommandTests {
             ])
         #expect(fetch.status == 0, "\(fetch.stderr)")
         #expect(fetch.stdout.contains("0 refused"), "\(fetch.stdout)")
+        // A REST URL without /v2: every request is unknown to the service; the fetch stops and says so.
+        let wrongURL = try folder.run(
+            Executables.scalper,
+            [
+                "history", "fetch", "--index", "NIFTY", "--from", "2025-09-01", "--to", "2025-09-02", "--store", "store",
+                "--dhan-rest", "http://127.0.0.1:\(sim.port)",
+            ])
+        #expect(wrongURL.status != 0 && wrongURL.stderr.contains("(is the REST URL right? DhanHQ's ends in /v2)"))
         sim.stop()
         let backtest = try folder.run(
             Executables.scalper,
