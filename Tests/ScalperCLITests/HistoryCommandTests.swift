@@ -67,7 +67,8 @@ struct HistoryCommandTests {
         let wrongURL = try folder.run(
             Executables.scalper,
             [
-                "history", "fetch", "--index", "NIFTY", "--from", "2025-09-01", "--to", "2025-09-02", "--store", "store",
+                "history", "fetch", "--index", "NIFTY", "--from", "2025-09-01", "--to", "2025-09-02", "--store",
+                "store",
                 "--dhan-rest", "http://127.0.0.1:\(sim.port)",
             ])
         #expect(wrongURL.status != 0 && wrongURL.stderr.contains("(is the REST URL right? DhanHQ's ends in /v2)"))
