@@ -86,7 +86,9 @@ public final class TradingRuntime: Sendable {
     let gateway: any OrderGateway
     let health = Mutex(Health())
     private let translator = Mutex(OrderAlertTranslator())
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// Effect and pump tasks still running, by spawn number; each removes itself when done, so a process
+    /// that places orders for weeks does not keep every finished task.
+    private let tasks = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
     private let inFlightRequests = Mutex<Set<String>>([])
     private let finished = Mutex(false)
     private let logger: Logger
@@ -259,14 +261,24 @@ public final class TradingRuntime: Sendable {
     }
 
     private func spawn(_ body: @escaping @Sendable () async -> Void) {
-        let task = Task { await body() }
-        tasks.withLock { $0.append(task) }
+        // Registered under the lock before the task can finish and remove itself.
+        tasks.withLock { tasks in
+            tasks.next += 1
+            let number = tasks.next
+            tasks.running[number] = Task {
+                await body()
+                _ = self.tasks.withLock { $0.running.removeValue(forKey: number) }
+            }
+        }
     }
+
+    /// Tasks spawned and not yet finished (for tests and the status page).
+    var runningTasks: Int { tasks.withLock { $0.running.count } }
 
     private func shutdown() async {
         health.withLock { $0.stopping = true }
         await sequencer.close()
-        for task in tasks.withLock({ $0 }) { task.cancel() }
+        for task in tasks.withLock({ Array($0.running.values) }) { task.cancel() }
         await feed.stop()
         await orderUpdates?.stop()
         try? await rest.shutdown()
