@@ -144,7 +144,7 @@ public final class PaperSession {
                 if let limit = stopAfterInputs, inputs >= limit { return (barIndex, tick) }
                 inputs += 1
                 let second = Int64(tick * 5)
-                let price = interpolate(path, at: second)
+                let price = Self.interpolate(path, at: second)
                 let time = Timestamp(epochSeconds: bar.start + second)
                 try deliver(upTo: time)
                 if crashed { return (barIndex, tick) }
@@ -168,7 +168,11 @@ public final class PaperSession {
         return (bars.count, 0)
     }
 
-    private func interpolate(_ path: [(Int64, Paise)], at second: Int64) -> Paise {
+    /// The price at `second` on a path of (second, price) points, on the 5-paise tick.
+    ///
+    /// Straight lines between the points, the last point's price after it; index ticks and recorded premiums
+    /// both walk one.
+    static func interpolate(_ path: [(Int64, Paise)], at second: Int64) -> Paise {
         guard let after = path.firstIndex(where: { $0.0 >= second }) else { return path.last!.1 }
         if after == 0 || path[after].0 == second { return path[after].1 }
         let (t0, p0) = path[after - 1]

@@ -162,17 +162,12 @@ public final class RecordedPremiums {
     /// The premium inside `bar` at `time`: open at 0 s, low at a quarter, high at a half, close 5 s before
     /// the end, straight lines between, on the 5-paise tick.
     public static func price(in bar: RecordedOptionBar, at time: Timestamp, intervalSeconds: Int64) -> Paise {
-        let path: [(Int64, Paise)] = [
-            (0, bar.open), (intervalSeconds / 4, bar.low), (intervalSeconds / 2, bar.high),
-            (intervalSeconds - 5, bar.close),
-        ]
-        let second = time.epochSeconds - bar.start
-        guard let after = path.firstIndex(where: { $0.0 >= second }) else { return bar.close }
-        if after == 0 || path[after].0 == second { return path[after].1 }
-        let (t0, p0) = path[after - 1]
-        let (t1, p1) = path[after]
-        let value = p0.value + (p1.value - p0.value) * (second - t0) / (t1 - t0)
-        return Paise(value / 5 * 5)
+        PaperSession.interpolate(
+            [
+                (0, bar.open), (intervalSeconds / 4, bar.low), (intervalSeconds / 2, bar.high),
+                (intervalSeconds - 5, bar.close),
+            ],
+            at: time.epochSeconds - bar.start)
     }
 
     /// Whether `time` falls strictly between a bar's open and its close on the path above.

@@ -10,11 +10,6 @@ public actor Sequencer {
     private let journal: Journal
     public private(set) var state: EngineState
     private var logger: Logger
-    /// Wall-clock nanoseconds from an index tick's arrival to its exit commands being durable: the latest
-    /// `exitLatencyWindow`, oldest overwritten first (a process that runs for weeks must not grow with it).
-    public private(set) var exitLatencies: [Int64] = []
-    public static let exitLatencyWindow = 4_096
-    private var exitLatencyCount = 0
     public private(set) var eventCount = 0
     public private(set) var commandCount = 0
     public private(set) var tickCount = 0
@@ -64,18 +59,7 @@ public actor Sequencer {
         lastCommitNanos = elapsed.nanoseconds
         eventCount += 1
         commandCount += commands.count
-        if case .tick = event {
-            tickCount += 1
-            if commands.contains(where: { if case .placeOrder(let intent) = $0 { intent.side == .sell } else { false } }
-            ) {
-                if exitLatencies.count < Self.exitLatencyWindow {
-                    exitLatencies.append(elapsed.nanoseconds)
-                } else {
-                    exitLatencies[exitLatencyCount % Self.exitLatencyWindow] = elapsed.nanoseconds
-                }
-                exitLatencyCount += 1
-            }
-        }
+        if case .tick = event { tickCount += 1 }
         orderCount += commands.filter { if case .placeOrder = $0 { true } else { false } }.count
         if let metrics {
             metrics.events.increment()
