@@ -23,13 +23,7 @@ public struct OptionMarketModel: Sendable {
     public func price(spot: Paise, strike: Paise, type: OptionType, expiry: CivilDate, at time: Timestamp) -> (
         Paise, Double, Double
     ) {
-        let s = spot.rupees
-        let k = strike.rupees
-        let expiryTime = Timestamp.ist(expiry, 15, 30)
-        let years = max(Double(expiryTime.epochSeconds - time.epochSeconds), 60) / (365 * 86_400)
-        let moneyness = log(k / s)
-        let sigma = baseVolatility + smile * moneyness * moneyness
-        let d1 = (log(s / k) + (riskFreeRate + sigma * sigma / 2) * years) / (sigma * sqrt(years))
+        let (s, k, years, sigma, d1) = terms(spot: spot, strike: strike, expiry: expiry, at: time)
         let d2 = d1 - sigma * sqrt(years)
         let discount = exp(-riskFreeRate * years)
         let value: Double
@@ -43,6 +37,28 @@ public struct OptionMarketModel: Sendable {
         }
         let ticks = max(1, (value / 0.05).rounded())
         return (Paise(Int64(ticks) * 5), delta, sigma * 100)
+    }
+
+    /// Delta and implied volatility (percent) exactly as `price` computes them, without the premium.
+    public func deltaAndVolatility(spot: Paise, strike: Paise, type: OptionType, expiry: CivilDate, at time: Timestamp)
+        -> (delta: Double, iv: Double)
+    {
+        let (_, _, _, sigma, d1) = terms(spot: spot, strike: strike, expiry: expiry, at: time)
+        return (type == .call ? cdf(d1) : cdf(d1) - 1, sigma * 100)
+    }
+
+    /// Spot and strike in rupees, years to 15:30 IST on expiry day, the smile's volatility and d1.
+    private func terms(spot: Paise, strike: Paise, expiry: CivilDate, at time: Timestamp) -> (
+        s: Double, k: Double, years: Double, sigma: Double, d1: Double
+    ) {
+        let s = spot.rupees
+        let k = strike.rupees
+        let expiryTime = Timestamp.ist(expiry, 15, 30)
+        let years = max(Double(expiryTime.epochSeconds - time.epochSeconds), 60) / (365 * 86_400)
+        let moneyness = log(k / s)
+        let sigma = baseVolatility + smile * moneyness * moneyness
+        let d1 = (log(s / k) + (riskFreeRate + sigma * sigma / 2) * years) / (sigma * sqrt(years))
+        return (s, k, years, sigma, d1)
     }
 
     /// Best bid and ask around a premium: at least one tick wide, wider away from the money.

@@ -30,7 +30,7 @@ struct SimOrder: Sendable, Equatable {
     var protectedMarket = false
 
     var averagePrice: Double { filled > 0 ? filledValue / Double(filled) : 0 }
-    var isOpen: Bool { ["TRANSIT", "PENDING", "PART_TRADED"].contains(status) }
+    var isOpen: Bool { status == "PENDING" || status == "PART_TRADED" || status == "TRANSIT" }
 }
 
 /// A super order: the entry and its target and stop-loss legs.
@@ -82,6 +82,9 @@ struct SimBroker: Sendable {
     private(set) var trades: [TradeRecord] = []
     private(set) var positions: [InstrumentKey: SimPosition] = [:]
     private(set) var superOrders: [String: SimSuperOrder] = [:]
+    /// Entry ids of the super orders whose legs may still fire, ascending: matching each second walks these,
+    /// not every super order of the day.
+    private var liveSuperOrders: [String] = []
     var killSwitchActive = false
     private var nextOrderNumber = 52_251_000_000
     private var nextTradeNumber = 1
@@ -161,6 +164,7 @@ struct SimBroker: Sendable {
         let targetID = newOrderID()
         let stopID = newOrderID()
         let entryID = String(nextOrderNumber + 1)
+        liveSuperOrders.insert(entryID, at: liveSuperOrders.firstIndex { $0 > entryID } ?? liveSuperOrders.endIndex)
         superOrders[entryID] = SimSuperOrder(
             entryID: entryID, targetID: targetID, stopID: stopID, targetPrice: request.targetPrice,
             stopPrice: request.stopLossPrice, trailingJump: request.trailingJump ?? 0,
@@ -221,10 +225,26 @@ struct SimBroker: Sendable {
             guard orders[index].superOrderID == nil || orders[index].legName == "ENTRY_LEG" else { continue }
             out.append(tryFill(orderAt: index, market: market, second: second))
         }
-        for entryID in superOrders.keys.sorted() {
+        var live: [String] = []
+        live.reserveCapacity(liveSuperOrders.count)
+        for entryID in liveSuperOrders {
             out.append(matchLegs(of: entryID, market: market, second: second))
+            if mayFire(entryID) { live.append(entryID) }
         }
+        liveSuperOrders = live
         return out
+    }
+
+    /// Whether a super order's legs can still fire or go live (false once one fired, or its entry is closed
+    /// and no leg is open; neither comes back).
+    private func mayFire(_ entryID: String) -> Bool {
+        guard let superOrder = superOrders[entryID], superOrder.firedLeg == nil, let entry = order(id: entryID)
+        else { return false }
+        if entry.isOpen { return true }
+        guard let target = order(id: superOrder.targetID), let stop = order(id: superOrder.stopID) else {
+            return entry.filled > 0
+        }
+        return target.isOpen || stop.isOpen
     }
 
     private mutating func matchLegs(of entryID: String, market: SimMarket, second: Int) -> Outbox {

@@ -474,7 +474,9 @@ extension SimCore {
                 previousVolume: quote.volume * 2, securityId: contract.instrument.securityID.value,
                 topBidPrice: quote.bid, topAskPrice: quote.ask, topBidQuantity: contract.lotSize * 20,
                 topAskQuantity: contract.lotSize * 22)
-            let key = String(format: "%.6f", contract.strike.rupees)
+            // "%.6f" of the rupees, from the whole paise (String(format:) was a tenth of a chain's cost).
+            let paise = contract.strike.value
+            let key = "\(paise / 100).\(paise % 100 < 10 ? "0" : "")\(paise % 100)0000"
             var strike = oc[key] ?? OptionChainResponse.Strike(ce: nil, pe: nil)
             if contract.type == .call { strike.ce = side } else { strike.pe = side }
             oc[key] = strike

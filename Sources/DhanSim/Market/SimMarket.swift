@@ -16,6 +16,9 @@ struct SimMarket: Sendable {
     private let models: [String: IndexPathModel]
     /// Running day high and low per second of each index path, so a quote is O(1).
     private var ranges: [SecurityID: (high: [Double], low: [Double])] = [:]
+    /// Each option's premium at the open and at the previous close: fixed for the day, so a quote prices
+    /// one Black–Scholes value instead of three.
+    private var anchors: [SecurityID: (open: Double, previousClose: Double)] = [:]
     let calendar: TradingCalendar
 
     init(seed: UInt64, date: CivilDate, calendar: TradingCalendar, scenario: Scenario, indices: [IndexSpec]) {
@@ -50,6 +53,18 @@ struct SimMarket: Sendable {
         var pricer = OptionMarketModel()
         pricer.strikesEachSide = ContractUniverse.strikesEachSide
         self.pricer = pricer
+        var anchors: [SecurityID: (open: Double, previousClose: Double)] = [:]
+        for contract in universe.contracts {
+            guard let spec = universe.index(symbol: contract.underlying), let path = paths[spec.securityID] else {
+                continue
+            }
+            anchors[contract.instrument.securityID] = (
+                optionPremium(contract, spec: spec, spot: path.levels[0], second: SessionSeconds.open),
+                optionPremium(
+                    contract, spec: spec, spot: path.previousClose, second: SessionSeconds.open - 17 * 3600 - 45 * 60)
+            )
+        }
+        self.anchors = anchors
     }
 
     /// The trading session of the day for an instrument's exchange, or nil on a holiday.
@@ -89,9 +104,7 @@ struct SimMarket: Sendable {
         let step = spec.strikeStep?.value ?? 5_000
         let steps = Int((contract.strike.value - Int64((spot * 100).rounded())) / step)
         let (bid, ask) = pricer.quote(premium: Paise(Int64((premium * 100).rounded())), stepsFromATM: steps)
-        let open = optionPremium(contract, spec: spec, spot: path.levels[0], second: SessionSeconds.open)
-        let previousClose = optionPremium(
-            contract, spec: spec, spot: path.previousClose, second: SessionSeconds.open - 17 * 3600 - 45 * 60)
+        let (open, previousClose) = anchors[contract.instrument.securityID] ?? (premium, premium)
         let elapsed = max(0, min(second, SessionSeconds.close) - SessionSeconds.open)
         let atmWeight = 1.0 / Double(1 + steps * steps)
         let volume = Int64(Double(elapsed) * 40 * atmWeight) * contract.lotSize
@@ -123,7 +136,7 @@ struct SimMarket: Sendable {
         var model = pricer
         model.baseVolatility = spec.impliedVolatility
         let time = Timestamp(epochSeconds: Timestamp.ist(date, 0, 0).epochSeconds + Int64(second))
-        let (_, delta, iv) = model.price(
+        let (delta, iv) = model.deltaAndVolatility(
             spot: Paise(Int64((spot * 100).rounded())), strike: contract.strike, type: contract.type,
             expiry: contract.expiry, at: time)
         let years =
