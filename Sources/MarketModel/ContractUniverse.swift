@@ -7,6 +7,8 @@ public struct ContractUniverse: Sendable {
     public let indices: [IndexSpec]
     public let contracts: [ContractSpec]
     private let byID: [InstrumentKey: Int]
+    /// Each index's expiries, ascending (asked for on every option-chain request).
+    private let expiriesBySymbol: [String: [CivilDate]]
 
     /// Strikes listed on each side of the opening ATM strike.
     public static let strikesEachSide = 40
@@ -46,6 +48,9 @@ public struct ContractUniverse: Sendable {
         var byID: [InstrumentKey: Int] = [:]
         for (position, contract) in contracts.enumerated() { byID[contract.instrument] = position }
         self.byID = byID
+        var expiries: [String: Set<CivilDate>] = [:]
+        for contract in contracts { expiries[contract.underlying, default: []].insert(contract.expiry) }
+        expiriesBySymbol = expiries.mapValues { $0.sorted() }
     }
 
     public func contract(_ key: InstrumentKey) -> ContractSpec? { byID[key].map { contracts[$0] } }
@@ -58,7 +63,7 @@ public struct ContractUniverse: Sendable {
 
     /// Expiries listed for one index, ascending.
     public func expiries(of symbol: String) -> [CivilDate] {
-        Array(Set(contracts.lazy.filter { $0.underlying == symbol }.map(\.expiry))).sorted()
+        expiriesBySymbol[symbol] ?? []
     }
 
     /// DhanHQ's detailed scrip-master CSV for this universe (the columns the real file starts with).

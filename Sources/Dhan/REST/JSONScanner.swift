@@ -110,8 +110,45 @@ struct JSONScanner {
     /// A number.
     mutating func double() throws(DhanDecodingError) -> Double {
         let range = try numberBytes()
+        if let value = exactDecimal(range) { return value }
         guard let value = Double(text(range)) else { throw error("'\(text(range))' is not a number") }
         return value
+    }
+
+    /// Powers of ten a `Double` holds exactly.
+    private static let exactPowersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
+
+    /// `-?digits(.digits)?` with at most 15 significant digits, without text or `strtod`.
+    ///
+    /// Both the digits as a whole number (below 2^53) and the power of ten (up to 10^22) are exact doubles, so
+    /// one division rounds once and gives the correctly rounded value `strtod` gives (Clinger's fast path).
+    /// Anything else (exponents, long mantissas) returns nil for the general parser.
+    private func exactDecimal(_ range: Range<Int>) -> Double? {
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fraction = -1
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                mantissa = mantissa * 10 + Int64(byte &- UInt8(ascii: "0"))
+                digits += 1
+                if fraction >= 0 { fraction += 1 }
+                guard digits <= 15 else { return nil }
+            } else if byte == UInt8(ascii: "."), fraction < 0, digits > 0 {
+                fraction = 0
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digits > 0, fraction != 0 else { return nil }
+        let value = Double(mantissa) / Self.exactPowersOfTen[max(fraction, 0)]
+        return negative ? -value : value
     }
 
     /// A whole number (DhanHQ sends some counts as `10780.0`; a fraction is refused).

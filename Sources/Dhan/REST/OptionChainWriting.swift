@@ -15,7 +15,18 @@ extension OptionChainResponse {
         func number(_ value: Double) {
             if value.isFinite { out.append(contentsOf: value.description.utf8) } else { raw("null") }
         }
-        func number(_ value: Int64) { out.append(contentsOf: value.description.utf8) }
+        func number(_ value: Int64) {
+            // Digits straight into the buffer: `description` made a String per number.
+            guard value != .min else { return out.append(contentsOf: value.description.utf8) }
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            var rest = value.magnitude
+            let start = out.count
+            repeat {
+                out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+            out[start...].reverse()
+        }
         func string(_ value: String) {
             out.append(UInt8(ascii: "\""))
             for byte in value.utf8 {

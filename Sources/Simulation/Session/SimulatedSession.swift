@@ -47,7 +47,10 @@ public struct SessionOutcome: Sendable {
     public var faults: [FaultKind: Int] = [:]
     public var violations: [Violation] = []
     public var records: UInt64 = 0
-    public var stateHash = ""
+    /// The engine's state when the session ended.
+    public internal(set) var finalState = EngineState()
+    /// Its hash, computed when asked for (it walks the whole state, and `scalper simulate` never prints it).
+    public var stateHash: String { finalState.stateHash }
     /// FNV-1a over every journal record (kind, version, time, payload): equal digests, equal journals.
     public var journalDigest: UInt64 = 0
     public var journalPath: String
@@ -557,7 +560,7 @@ public final class SimulatedSession {
         let lastSeq = try journal.reader.lastSeq()
         checker.atEnd(state: state, broker: broker.positions, seq: lastSeq)
         outcome.records = lastSeq
-        outcome.stateHash = state.stateHash
+        outcome.finalState = state
         let filled = state.positions.filter { $0.entryFilled > 0 }
         outcome.positions = Set(filled.map(\.positionID)).count
         outcome.slicedPositions = Set(filled.compactMap(\.slicesOf)).count
