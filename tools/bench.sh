@@ -34,6 +34,8 @@ echo "### REST round trip to dhan-sim (loopback)"
 "$bin" bench rest --requests 100
 echo "### tick in → exit command journaled (sequencer, both durability modes)"
 "$bin" bench exit
+echo "### a burst of 10,000 index ticks/s for 60 s through the sequencer on group commit (1 and 8 producers)"
+"$bin" bench burst --rate 10000 --seconds 60 --producers 1,8 --durability both
 echo "### backtest: a year of 1m bars for three indices"
 "$bin" bench backtest
 echo "### index signal study from CSV, 281,250 1m bars (3 indices x 250 days): Swift whole process vs plain CPython"

@@ -20,8 +20,47 @@ public final class GroupCommitter: @unchecked Sendable {
 
     private struct Waiter {
         var records: [PendingRecord]
-        var continuation: CheckedContinuation<ClosedRange<UInt64>, any Error>
+        var ticket: Ticket
         var arrival: ContinuousClock.Instant
+    }
+
+    /// A queued append's place in line; `seqs()` waits until its batch is committed.
+    public final class Ticket: @unchecked Sendable {
+        private enum State {
+            case waiting(CheckedContinuation<ClosedRange<UInt64>, any Error>?)
+            case done(Result<ClosedRange<UInt64>, any Error>)
+        }
+
+        private let lock = NSLock()
+        private var state = State.waiting(nil)
+
+        init() {}
+
+        init(failed error: any Error) { state = .done(.failure(error)) }
+
+        /// The seqs the records got, once committed (and synced in `durable` mode).
+        public func seqs() async throws -> ClosedRange<UInt64> {
+            try await withCheckedThrowingContinuation { continuation in
+                lock.lock()
+                switch state {
+                case .done(let result):
+                    lock.unlock()
+                    continuation.resume(with: result)
+                case .waiting:
+                    state = .waiting(continuation)
+                    lock.unlock()
+                }
+            }
+        }
+
+        func complete(_ result: Result<ClosedRange<UInt64>, any Error>) {
+            lock.lock()
+            let waiting: CheckedContinuation<ClosedRange<UInt64>, any Error>?
+            if case .waiting(let continuation) = state { waiting = continuation } else { waiting = nil }
+            state = .done(result)
+            lock.unlock()
+            waiting?.resume(with: result)
+        }
     }
 
     public let journal: Journal
@@ -53,22 +92,22 @@ public final class GroupCommitter: @unchecked Sendable {
 
     /// Appends records that must stay together (consecutive seqs, one commit); returns their seqs once durable.
     public func append(contentsOf records: [PendingRecord]) async throws -> ClosedRange<UInt64> {
+        try await enqueue(contentsOf: records).seqs()
+    }
+
+    /// Queues records now, without suspending, so a caller that must fix their order (an actor assigning
+    /// seqs) keeps it; the ticket's `seqs()` waits for the commit.
+    public func enqueue(contentsOf records: [PendingRecord]) -> Ticket {
         precondition(!records.isEmpty, "append needs at least one record")
-        return try await withCheckedThrowingContinuation { continuation in
-            condition.lock()
-            defer { condition.unlock() }
-            if let failure {
-                continuation.resume(throwing: failure)
-                return
-            }
-            if closing {
-                continuation.resume(throwing: JournalError.closed)
-                return
-            }
-            queue.append(Waiter(records: records, continuation: continuation, arrival: .now))
-            queuedRecords += records.count
-            if queue.count == 1 || queuedRecords >= policy.maxBatch { condition.signal() }
-        }
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure { return Ticket(failed: failure) }
+        if closing { return Ticket(failed: JournalError.closed) }
+        let ticket = Ticket()
+        queue.append(Waiter(records: records, ticket: ticket, arrival: .now))
+        queuedRecords += records.count
+        if queue.count == 1 || queuedRecords >= policy.maxBatch { condition.signal() }
+        return ticket
     }
 
     /// Commits what is queued, stops the writer thread and fails later appends with `JournalError.closed`.
@@ -129,7 +168,7 @@ public final class GroupCommitter: @unchecked Sendable {
             var next = range.lowerBound
             for waiter in batch {
                 let end = next + UInt64(waiter.records.count) - 1
-                waiter.continuation.resume(returning: next...end)
+                waiter.ticket.complete(.success(next...end))
                 next = end + 1
             }
         } catch {
@@ -140,7 +179,7 @@ public final class GroupCommitter: @unchecked Sendable {
             queue.removeAll()
             queuedRecords = 0
             condition.unlock()
-            for waiter in batch + rest { waiter.continuation.resume(throwing: journalError) }
+            for waiter in batch + rest { waiter.ticket.complete(.failure(journalError)) }
         }
     }
 }

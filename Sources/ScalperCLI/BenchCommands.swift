@@ -15,7 +15,7 @@ struct BenchGroup: AsyncParsableCommand {
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
         subcommands: [
             IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self, FeedBench.self, RESTBench.self,
-            ExitLatencyBench.self, BacktestBench.self,
+            ExitLatencyBench.self, BurstBench.self, BacktestBench.self,
         ]
     )
 }

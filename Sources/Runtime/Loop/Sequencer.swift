@@ -3,11 +3,30 @@ import Engine
 import Journal
 import Logging
 import Recovery
+import Synchronization
 
-/// The one writer: every input gets its seq and time and is committed before the reducer sees it, and the
-/// reducer's commands are committed, with their cause seq, before anyone may act on them.
+/// The one writer: every input gets its seq and time, is folded, and is committed with the commands it caused
+/// (each naming its cause seq) before anyone may act on them.
+///
+/// Appends go through group commit: while one batch is being written (and synced, in durable mode) the inputs
+/// that arrive meanwhile are folded and queue up as the next batch, so a burst of ticks costs one commit per
+/// batch, not one per tick. `submit` returns an input's commands only once its batch is durable. The writer
+/// does not wait for a batch to fill: an input arriving at an idle writer is committed at once. The state may
+/// run ahead of the journal by the batch being written; if that commit fails, every later input is refused and
+/// the process stops, and a restart folds the journal (which never holds a record after a lost one).
 public actor Sequencer {
     private let journal: Journal
+    private let committer: GroupCommitter
+    /// The seq the next record gets: the writer assigns seqs in the order inputs were folded.
+    private var nextSeq: UInt64
+    /// Inputs folded and queued but not yet durable, and those waiting for the count to reach zero.
+    private var uncommitted = 0
+    private var drained: [CheckedContinuation<Void, Never>] = []
+    private let commitCounter: CommitCounter
+    /// Transactions written so far (fewer than inputs when they shared commits).
+    public nonisolated var commits: Int { commitCounter.count.load(ordering: .relaxed) }
+    /// A commit failed: the state holds inputs the journal does not, so nothing more is accepted.
+    private var failure: (any Error)?
     public private(set) var state: EngineState
     private var logger: Logger
     public private(set) var eventCount = 0
@@ -29,6 +48,13 @@ public actor Sequencer {
         snapshots: SnapshotWriter? = nil, snapshotEvery: Int = 0, recovered: (events: UInt64, commands: UInt64) = (0, 0)
     ) {
         self.journal = journal
+        // No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
+        let counter = CommitCounter()
+        commitCounter = counter
+        committer = GroupCommitter(journal: journal, policy: .init(maxBatch: 1024, maxDelay: .zero)) { _, _ in
+            counter.count.add(1, ordering: .relaxed)
+        }
+        nextSeq = journal.lastSeq + 1
         self.state = state
         self.logger = logger
         self.metrics = metrics
@@ -37,24 +63,28 @@ public actor Sequencer {
         self.recovered = recovered
     }
 
+    deinit { committer.close() }
+
     /// What one input produced.
     public struct Submission: Sendable {
         public var seq: UInt64
         public var commands: [Command]
     }
 
-    /// Journals `event`, folds it, journals its commands and returns them for the effect handlers.
+    /// Folds `event`, journals it with its commands in the next group commit, and returns the commands once
+    /// they are durable.
     ///
     /// Time never runs backwards in the journal: an event stamped before the last one takes the last time.
-    public func submit(_ event: Event, at proposed: Timestamp) throws -> Submission {
+    public func submit(_ event: Event, at proposed: Timestamp) async throws -> Submission {
         guard !closed else { throw SequencerClosed() }
+        if let failure { throw failure }
         let started = ContinuousClock.now
         let time = max(proposed, state.now)
-        let seq = try journal.append(JournalEntry.event(event).record(at: time))
+        let seq = nextSeq
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
-        if !commands.isEmpty {
-            _ = try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
-        }
+        var records = [JournalEntry.event(event).record(at: time)]
+        records += commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) }
+        try await commit(records, expecting: seq)
         let elapsed = ContinuousClock.now - started
         lastCommitNanos = elapsed.nanoseconds
         eventCount += 1
@@ -82,21 +112,63 @@ public actor Sequencer {
         return Submission(seq: seq, commands: commands)
     }
 
+    /// Queues `records` (seqs from `seq` on) behind everything folded before them and waits until durable.
+    ///
+    /// A failed commit, or seqs other than the ones folded with, stop all later input.
+    private func commit(_ records: [PendingRecord], expecting seq: UInt64) async throws {
+        nextSeq += UInt64(records.count)
+        uncommitted += 1
+        defer {
+            uncommitted -= 1
+            if uncommitted == 0 {
+                for waiter in drained { waiter.resume() }
+                drained.removeAll()
+            }
+        }
+        do {
+            // Queued before any suspension, so batches keep the order the inputs were folded in.
+            let range = try await committer.enqueue(contentsOf: records).seqs()
+            guard range.lowerBound == seq else {
+                throw SequencerDiverged(expected: seq, written: range.lowerBound)
+            }
+        } catch {
+            if failure == nil { failure = error }
+            throw error
+        }
+    }
+
     /// Journals commands the replay recomputed but the journal never got (a crash between the two writes).
-    public func journalRecovered(_ items: [(cause: UInt64, command: Command)]) throws {
+    public func journalRecovered(_ items: [(cause: UInt64, command: Command)]) async throws {
         guard !items.isEmpty else { return }
-        _ = try journal.append(items.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: state.now) })
+        try await commit(
+            items.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: state.now) }, expecting: nextSeq
+        )
         commandCount += items.count
     }
 
+    /// The last durable seq.
     public var lastSeq: UInt64 { journal.lastSeq }
+
+    /// Waits until every folded input is durable.
+    public func drain() async {
+        guard uncommitted > 0 else { return }
+        await withCheckedContinuation { drained.append($0) }
+    }
+
+    /// Drains, then stops the writer thread; the journal stays readable.
+    public func finish() async {
+        closed = true
+        await drain()
+        committer.close()
+    }
 
     /// Hands the state to the snapshot writer (encoded and written off this actor).
     ///
     /// Nothing happens when nothing was folded since the last one. Between two calls into this actor every event's commands are journaled,
     /// so the state covers exactly the journal through `lastSeq`.
     public func snapshot(waiting: Bool = false) {
-        guard let snapshots, state.lastSeq > 0 else { return }
+        // The state must cover exactly the journal: not while a batch it already folded is being written.
+        guard let snapshots, state.lastSeq > 0, uncommitted == 0 else { return }
         let seq = journal.lastSeq
         guard seq > snapshots.lastSavedSeq,
             let fingerprint = try? StateSnapshot.fingerprint(of: journal.reader, at: seq)
@@ -131,7 +203,21 @@ extension Duration {
     var milliseconds: Double { Double(nanoseconds) / 1e6 }
 }
 
+/// The writer thread's commit count, read from any thread.
+private final class CommitCounter: Sendable {
+    let count = Atomic<Int>(0)
+}
+
 /// An input offered after shutdown began; it is not journaled and not folded.
 public struct SequencerClosed: Error, CustomStringConvertible {
     public var description: String { "the sequencer is closed (shutting down)" }
+}
+
+/// The writer gave a batch other seqs than the ones its inputs were folded with (something else wrote the
+/// journal): the state no longer matches it, so the process must stop and fold the journal again.
+public struct SequencerDiverged: Error, CustomStringConvertible {
+    public var expected: UInt64
+    public var written: UInt64
+
+    public var description: String { "the journal wrote seq \(written) where the sequencer folded \(expected)" }
 }

@@ -282,6 +282,8 @@ public final class TradingRuntime: Sendable {
         await feed.stop()
         await orderUpdates?.stop()
         try? await rest.shutdown()
+        // Every input already folded reaches the journal before the last snapshot and the exit.
+        await sequencer.finish()
         await sequencer.snapshot(waiting: true)
         let state = await sequencer.state
         let open = state.openPositions
