@@ -338,6 +338,28 @@ struct BrokerLifecycleTests {
         #expect(before.state.positions[0].realized == Paise(14_550))
     }
 
+    @Test("0.4.6: the entry average is the buys' cost rounded once, as the broker's, not a re-rounded running average")
+    func averageFromBuys() throws {
+        func filled(_ rules: EngineRules) throws -> Paise {
+            let store = try accepted(lots: 3, rules: rules)
+            // ₹282.02 and ₹282.03 (an alert whose average was ₹282.025), then ₹282.02 again: ₹282.0233.
+            store.skip(fill(id(5), "O1", .buy, 75, 28_202), at: t(10, 30, 3))
+            store.skip(fill(id(5), "O1", .buy, 75, 28_203), at: t(10, 30, 3))
+            #expect(store.state.positions[0].entryAverage == Paise(28_203), "₹282.025 rounds half up")
+            store.skip(fill(id(5), "O1", .buy, 75, 28_202), at: t(10, 30, 4))
+            #expect(store.state.positions[0].boughtValue == Paise(28_202 * 150 + 28_203 * 75))
+            return store.state.positions[0].entryAverage
+        }
+        // The broker's average: (282.02 × 150 + 282.03 × 75) / 225 = ₹282.0233, ₹282.02 to the paisa.
+        #expect(try filled(Self.lifecycleRules) == Paise(28_202))
+        // Before: (₹282.03 × 150 + ₹282.02 × 75) / 225 = ₹282.0267, re-rounded to ₹282.03.
+        var older = Self.lifecycleRules
+        older.averageFromBuys = false
+        #expect(try filled(older) == Paise(28_203))
+        #expect(EngineRules.recorded(by: "0.4.5") == .build045 && !EngineRules.build045.averageFromBuys)
+        #expect(EngineRules.recorded(by: "0.4.6") == .current && EngineRules.current.averageFromBuys)
+    }
+
     @Test(
         "item 1 (0.4.3): a remainder that fills after the exit sold everything and its cancel was refused is sold at once"
     )

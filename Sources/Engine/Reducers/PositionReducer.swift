@@ -250,8 +250,14 @@ enum PositionReducer {
             // The average is the cost basis of the open quantity (the same as of every entry fill while nothing
             // has been sold; a fill after a partial exit must not re-price what was already sold).
             let open = positionState.quantity + fill.quantity
-            let cost = positionState.entryAverage.value * positionState.quantity + fill.price.value * fill.quantity
-            positionState.entryAverage = Paise((cost + open / 2) / open)
+            if state.rules.averageFromBuys && positionState.quantity == positionState.entryFilled {
+                // Nothing sold yet: every buy is open, so the average is their cost rounded once (0.4.6).
+                let cost = positionState.boughtValue.value + fill.price.value * fill.quantity
+                positionState.entryAverage = Paise((cost + open / 2) / open)
+            } else {
+                let cost = positionState.entryAverage.value * positionState.quantity + fill.price.value * fill.quantity
+                positionState.entryAverage = Paise((cost + open / 2) / open)
+            }
             positionState.entryFilled += fill.quantity
             positionState.boughtValue = positionState.boughtValue + fill.price * fill.quantity
             positionState.quantity = open

@@ -61,14 +61,20 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// cost, in whole paise, as the broker's cash flow does; before, each exit fill was booked against the
     /// average entry price rounded to the paisa, which drifts from the broker's figure by the rounding.
     public var realisedFromCashFlow: Bool
+    /// 0.4.6: while nothing of a position has been sold, its entry average is what its buys cost over the
+    /// quantity bought, rounded once, as the broker's average is; before, every fill rounded the running
+    /// average again, which drifts a paisa from the broker's after three fills or more (an order alert whose
+    /// average is not a whole paisa arrives as two fills, so two partial fills are enough).
+    public var averageFromBuys: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
         itmPenalty: Bool, watchesOrders: Bool, watchesEntryRemainder: Bool, keepsPriceTime: Bool,
         resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
         legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool,
-        refreshesFunds: Bool, slicesAreOnePosition: Bool, realisedFromCashFlow: Bool
+        refreshesFunds: Bool, slicesAreOnePosition: Bool, realisedFromCashFlow: Bool, averageFromBuys: Bool = false
     ) {
+        self.averageFromBuys = averageFromBuys
         self.realisedFromCashFlow = realisedFromCashFlow
         self.slicesAreOnePosition = slicesAreOnePosition
         self.refreshesFunds = refreshesFunds
@@ -127,12 +133,19 @@ public struct EngineRules: Sendable, Equatable, Codable {
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
         cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: false)
-    /// The rules of this build (0.4.5 on).
-    public static let current = EngineRules(
+    /// The rules of build 0.4.5.
+    public static let build045 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
         cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true)
+    /// The rules of this build (0.4.6 on).
+    public static let current = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
+        honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true,
+        averageFromBuys: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -144,6 +157,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         if version < (0, 4, 3) { return .build042 }
         if version < (0, 4, 4) { return .build043 }
         if version < (0, 4, 5) { return .build044 }
+        if version < (0, 4, 6) { return .build045 }
         return .current
     }
 }

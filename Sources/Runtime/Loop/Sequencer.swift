@@ -19,9 +19,6 @@ public actor Sequencer {
     private let committer: GroupCommitter
     /// The seq the next record gets: the writer assigns seqs in the order inputs were folded.
     private var nextSeq: UInt64
-    /// Inputs folded and queued but not yet durable, and those waiting for the count to reach zero.
-    private var uncommitted = 0
-    private var drained: [CheckedContinuation<Void, Never>] = []
     private let commitCounter: CommitCounter
     /// Transactions written so far (fewer than inputs when they shared commits).
     public nonisolated var commits: Int { commitCounter.count.load(ordering: .relaxed) }
@@ -71,11 +68,29 @@ public actor Sequencer {
         public var commands: [Command]
     }
 
+    /// An input folded and queued for the next group commit; `durable(_:)` waits for it.
+    public struct Folded: Sendable {
+        public var seq: UInt64
+        /// Not to be acted on before `durable(_:)` returns them.
+        var commands: [Command]
+        var event: Event
+        var started: ContinuousClock.Instant
+        var ticket: GroupCommitter.Ticket
+    }
+
     /// Folds `event`, journals it with its commands in the next group commit, and returns the commands once
     /// they are durable.
     ///
     /// Time never runs backwards in the journal: an event stamped before the last one takes the last time.
     public func submit(_ event: Event, at proposed: Timestamp) async throws -> Submission {
+        try await durable(try fold(event, at: proposed))
+    }
+
+    /// Folds `event` and queues it with its commands for the next commit, without waiting for it.
+    ///
+    /// A producer that must not stall on the disk (the market feed) folds tick after tick and leaves
+    /// `durable(_:)` to a task of its own, in the same order; that is what lets one feed's ticks share commits.
+    public func fold(_ event: Event, at proposed: Timestamp) throws -> Folded {
         guard !closed else { throw SequencerClosed() }
         if let failure { throw failure }
         let started = ContinuousClock.now
@@ -84,18 +99,37 @@ public actor Sequencer {
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
         var records = [JournalEntry.event(event).record(at: time)]
         records += commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) }
-        try await commit(records, expecting: seq)
-        let elapsed = ContinuousClock.now - started
+        nextSeq += UInt64(records.count)
+        // Queued before any suspension, so batches keep the order the inputs were folded in.
+        let ticket = committer.enqueue(contentsOf: records)
+        return Folded(seq: seq, commands: commands, event: event, started: started, ticket: ticket)
+    }
+
+    /// Waits until a folded input's batch is durable and returns its commands for the effect handlers.
+    ///
+    /// A failed commit, or seqs other than the ones folded with, stop all later input.
+    public func durable(_ folded: Folded) async throws -> Submission {
+        do {
+            let range = try await folded.ticket.seqs()
+            guard range.lowerBound == folded.seq else {
+                throw SequencerDiverged(expected: folded.seq, written: range.lowerBound)
+            }
+        } catch {
+            if failure == nil { failure = error }
+            throw error
+        }
+        let (event, commands, seq) = (folded.event, folded.commands, folded.seq)
+        let elapsed = ContinuousClock.now - folded.started
         lastCommitNanos = elapsed.nanoseconds
         eventCount += 1
         commandCount += commands.count
         if case .tick = event { tickCount += 1 }
-        orderCount += commands.filter { if case .placeOrder = $0 { true } else { false } }.count
+        let placed = commands.filter { if case .placeOrder = $0 { true } else { false } }.count
+        orderCount += placed
         if let metrics {
             metrics.events.increment()
             if !commands.isEmpty { metrics.commands.increment(by: commands.count) }
             if case .tick = event { metrics.ticks.increment() }
-            let placed = commands.filter { if case .placeOrder = $0 { true } else { false } }.count
             if placed > 0 { metrics.orders.increment(by: placed) }
             if case .orderRejected = event { metrics.rejects.increment() }
             metrics.commit.recordNanoseconds(elapsed.nanoseconds)
@@ -112,53 +146,30 @@ public actor Sequencer {
         return Submission(seq: seq, commands: commands)
     }
 
-    /// Queues `records` (seqs from `seq` on) behind everything folded before them and waits until durable.
-    ///
-    /// A failed commit, or seqs other than the ones folded with, stop all later input.
-    private func commit(_ records: [PendingRecord], expecting seq: UInt64) async throws {
+    /// Journals commands the replay recomputed but the journal never got (a crash between the two writes).
+    public func journalRecovered(_ items: [(cause: UInt64, command: Command)]) async throws {
+        guard !items.isEmpty else { return }
+        guard !closed else { throw SequencerClosed() }
+        if let failure { throw failure }
+        let records = items.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: state.now) }
+        let seq = nextSeq
         nextSeq += UInt64(records.count)
-        uncommitted += 1
-        defer {
-            uncommitted -= 1
-            if uncommitted == 0 {
-                for waiter in drained { waiter.resume() }
-                drained.removeAll()
-            }
-        }
         do {
-            // Queued before any suspension, so batches keep the order the inputs were folded in.
             let range = try await committer.enqueue(contentsOf: records).seqs()
-            guard range.lowerBound == seq else {
-                throw SequencerDiverged(expected: seq, written: range.lowerBound)
-            }
+            guard range.lowerBound == seq else { throw SequencerDiverged(expected: seq, written: range.lowerBound) }
         } catch {
             if failure == nil { failure = error }
             throw error
         }
-    }
-
-    /// Journals commands the replay recomputed but the journal never got (a crash between the two writes).
-    public func journalRecovered(_ items: [(cause: UInt64, command: Command)]) async throws {
-        guard !items.isEmpty else { return }
-        try await commit(
-            items.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: state.now) }, expecting: nextSeq
-        )
         commandCount += items.count
     }
 
     /// The last durable seq.
     public var lastSeq: UInt64 { journal.lastSeq }
 
-    /// Waits until every folded input is durable.
-    public func drain() async {
-        guard uncommitted > 0 else { return }
-        await withCheckedContinuation { drained.append($0) }
-    }
-
-    /// Drains, then stops the writer thread; the journal stays readable.
-    public func finish() async {
+    /// Refuses later input, commits everything folded and stops the writer thread; the journal stays readable.
+    public func finish() {
         closed = true
-        await drain()
         committer.close()
     }
 
@@ -168,7 +179,7 @@ public actor Sequencer {
     /// so the state covers exactly the journal through `lastSeq`.
     public func snapshot(waiting: Bool = false) {
         // The state must cover exactly the journal: not while a batch it already folded is being written.
-        guard let snapshots, state.lastSeq > 0, uncommitted == 0 else { return }
+        guard let snapshots, state.lastSeq > 0, journal.lastSeq == nextSeq - 1 else { return }
         let seq = journal.lastSeq
         guard seq > snapshots.lastSavedSeq,
             let fingerprint = try? StateSnapshot.fingerprint(of: journal.reader, at: seq)

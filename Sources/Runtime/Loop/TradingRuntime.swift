@@ -90,6 +90,9 @@ public final class TradingRuntime: Sendable {
     /// that places orders for weeks does not keep every finished task.
     private let tasks = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
     private let inFlightRequests = Mutex<Set<String>>([])
+    /// Feed ticks folded but not yet durable, in seq order, for the task that releases their commands.
+    private let folded:
+        (stream: AsyncStream<Sequencer.Folded>, continuation: AsyncStream<Sequencer.Folded>.Continuation)
     private let finished = Mutex(false)
     private let logger: Logger
     private let journal: Journal
@@ -99,6 +102,7 @@ public final class TradingRuntime: Sendable {
         self.options = options
         self.clock = clock
         self.logger = logger
+        folded = AsyncStream.makeStream(of: Sequencer.Folded.self)
         let journal = try Journal.openForWriting(
             at: options.journalPath, options: JournalOptions(durability: options.durability), logger: logger)
         self.journal = journal
@@ -198,6 +202,7 @@ public final class TradingRuntime: Sendable {
         }
         feed.start()
         orderUpdates?.start()
+        spawn { await self.releaseFolded() }
         spawn { await self.pumpFeed() }
         if let orderUpdates { spawn { await self.pumpOrders(orderUpdates) } }
 
@@ -278,6 +283,7 @@ public final class TradingRuntime: Sendable {
     private func shutdown() async {
         health.withLock { $0.stopping = true }
         await sequencer.close()
+        folded.continuation.finish()
         for task in tasks.withLock({ Array($0.running.values) }) { task.cancel() }
         await feed.stop()
         await orderUpdates?.stop()
@@ -308,12 +314,7 @@ public final class TradingRuntime: Sendable {
         } catch let error as SequencerClosed {
             throw error
         } catch {
-            health.withLock {
-                $0.journalHealthy = false
-                $0.journalError = "\(error)"
-            }
-            logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"])
-            stop()
+            journalFailed(error)
             throw error
         }
     }
@@ -321,6 +322,42 @@ public final class TradingRuntime: Sendable {
     /// Submits and logs instead of throwing (for pumps and handlers).
     func post(_ event: Event) async {
         _ = try? await submit(event)
+    }
+
+    /// Folds a feed input without waiting for the disk, so the next tick folds (and shares the commit) while
+    /// this one's batch is written; `releaseFolded` acts on its commands, in order, once they are durable.
+    private func postFromFeed(_ event: Event) async {
+        let time = await clock.now()
+        do {
+            folded.continuation.yield(try await sequencer.fold(event, at: time))
+        } catch is SequencerClosed {
+        } catch {
+            journalFailed(error)
+        }
+    }
+
+    /// Releases folded feed inputs' commands once their batch is durable, in the order they were folded.
+    private func releaseFolded() async {
+        for await input in folded.stream {
+            do {
+                for command in try await sequencer.durable(input).commands { await perform(command) }
+            } catch is SequencerClosed {
+            } catch {
+                journalFailed(error)
+            }
+        }
+    }
+
+    private func journalFailed(_ error: any Error) {
+        let first = health.withLock { health in
+            defer {
+                health.journalHealthy = false
+                health.journalError = "\(error)"
+            }
+            return health.journalHealthy
+        }
+        if first { logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"]) }
+        stop()
     }
 
     // MARK: - Effects
@@ -456,7 +493,7 @@ public final class TradingRuntime: Sendable {
                             .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")))
                     }
                 }
-                await post(.tick(tick))
+                await postFromFeed(.tick(tick))
             case .state(let state):
                 health.withLock { $0.feed = state }
                 switch state {
