@@ -83,7 +83,13 @@ enum FuzzTargets {
         let decoder = JSONDecoder()
         switch selector % 6 {
         case 0:
-            guard let book = try? decoder.decode([OrderRecord].self, from: body) else { return }
+            // The byte reader reads what JSONDecoder reads, or declines.
+            let plain = OrderRecord.plainBook(body)
+            guard let book = try? decoder.decode([OrderRecord].self, from: body) else {
+                check(plain == nil, "the byte reader took an order book JSONDecoder refuses")
+                return
+            }
+            if let plain { check(plain == book, "the byte reader read an order book differently from JSONDecoder") }
             var translator = OrderAlertTranslator()
             for record in book {
                 for event in translator.events(for: OrderAlert(record: record)) {

@@ -5,8 +5,8 @@
 /// intermediate tree. Errors name the byte offset and the key path the caller was reading. Object keys are
 /// taken as written (DhanHQ's keys have no escapes); string values unescape the common escapes.
 struct JSONScanner {
-    private let bytes: UnsafeRawBufferPointer
-    private(set) var offset = 0
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
     /// The key path being read, for errors (`data.oc[25650.000000].ce`).
     var path: [String] = []
 
@@ -27,7 +27,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func peek() -> UInt8? {
+    mutating func peek() -> UInt8? {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
@@ -90,7 +90,7 @@ struct JSONScanner {
     }
 
     /// The bytes of a number literal.
-    private mutating func numberBytes() throws(DhanDecodingError) -> Range<Int> {
+    mutating func numberBytes() throws(DhanDecodingError) -> Range<Int> {
         _ = peek()
         let start = offset
         while offset < bytes.count {

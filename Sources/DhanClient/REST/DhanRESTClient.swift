@@ -57,7 +57,13 @@ public final class DhanRESTClient: Sendable {
     }
 
     public func orders() async throws(DhanError) -> [OrderRecord] {
-        try await send("GET", "/orders", body: Empty?.none, class: .other)
+        try await send(
+            "GET", "/orders", body: Empty?.none, class: .other,
+            decode: { data throws(DhanDecodingError) in
+                do { return try OrderRecord.book(from: data) } catch {
+                    throw DhanDecodingError(context: "body", reason: "\(error)")
+                }
+            })
     }
 
     /// One order by id; nil when the broker does not know it.

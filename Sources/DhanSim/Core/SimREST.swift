@@ -80,7 +80,8 @@ extension SimCore {
         case ("POST", ["orders"]):
             return placeOrder(request.body)
         case ("GET", ["orders"]):
-            return (.json(broker.orders.map { broker.record($0, market: market) }), Outbox())
+            let book = broker.orders.map { broker.record($0, market: market) }
+            return (Reply(status: 200, body: OrderRecord.bookBody(book)), Outbox())
         case ("GET", let s) where s.count == 2 && s[0] == "orders":
             guard let order = broker.order(id: s[1]) else { return (.json([OrderRecord]()), Outbox()) }
             return (.json(broker.record(order, market: market)), Outbox())

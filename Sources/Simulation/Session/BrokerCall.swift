@@ -148,7 +148,7 @@ enum BrokerCall {
 
     /// One record or an array of them (DhanHQ sends both for a lookup).
     static func orderRecords(_ body: Data) -> [OrderRecord] {
-        if let many = try? JSONDecoder().decode([OrderRecord].self, from: body) { return many }
+        if let many = try? OrderRecord.book(from: body) { return many }
         return (try? JSONDecoder().decode(OrderRecord.self, from: body)).map { [$0] } ?? []
     }
 

@@ -1,0 +1,247 @@
+import Foundation
+
+extension OrderRecord {
+    /// An order-book body (`GET /v2/orders`): read from its bytes when it is plain JSON of the usual shape,
+    /// else by `JSONDecoder`, which stays the reference for anything unusual.
+    ///
+    /// The engine reads the whole book for every quiet intent (every 10 s while one rests), and the book grows
+    /// all day; `JSONDecoder` made that most of a simulated day's cost.
+    public static func book(from data: Data) throws -> [OrderRecord] {
+        if let records = plainBook(data) { return records }
+        return try JSONDecoder().decode([OrderRecord].self, from: data)
+    }
+
+    /// The byte reader; nil sends the caller to `JSONDecoder`.
+    ///
+    /// It takes only an array of flat objects whose values are strings without escapes, JSON numbers,
+    /// booleans and nulls, with every key once and every required field present. What it reads,
+    /// `init(from:)` would read the same.
+    public static func plainBook(_ data: Data) -> [OrderRecord]? {
+        data.withUnsafeBytes { raw -> [OrderRecord]? in
+            var scanner = JSONScanner(raw)
+            guard scanner.peek() == UInt8(ascii: "[") else { return nil }
+            scanner.skip()
+            var records: [OrderRecord] = []
+            if scanner.peek() == UInt8(ascii: "]") {
+                scanner.skip()
+            } else {
+                while true {
+                    guard let record = PlainRow.read(&scanner) else { return nil }
+                    records.append(record)
+                    guard let next = scanner.peek() else { return nil }
+                    scanner.skip()
+                    if next == UInt8(ascii: "]") { break }
+                    guard next == UInt8(ascii: ",") else { return nil }
+                }
+            }
+            guard scanner.peek() == nil else { return nil }
+            return records
+        }
+    }
+}
+
+/// One order-book row read by `OrderRecord.plainBook`.
+private enum PlainRow {
+    enum Value {
+        case text(String)
+        case number(Range<Int>)
+        case bool(Bool)
+        case null
+    }
+
+    static func read(_ scanner: inout JSONScanner) -> OrderRecord? {
+        // Strict JSON members (the shared scanner lets a missing comma pass; JSONDecoder does not).
+        guard scanner.peek() == UInt8(ascii: "{") else { return nil }
+        scanner.skip()
+        var values: [String: Value] = [:]
+        if scanner.peek() == UInt8(ascii: "}") {
+            scanner.skip()
+        } else {
+            while true {
+                guard let name = scanner.plainString(), values[name] == nil, scanner.peek() == UInt8(ascii: ":")
+                else { return nil }
+                scanner.skip()
+                guard let value = Self.value(&scanner) else { return nil }
+                values[name] = value
+                guard let next = scanner.peek() else { return nil }
+                scanner.skip()
+                if next == UInt8(ascii: "}") { break }
+                guard next == UInt8(ascii: ",") else { return nil }
+            }
+        }
+        func text(_ name: String, required: Bool = false) -> String?? {
+            switch values[name] {
+            case .text(let value): return .some(value)
+            case .null, nil: return required ? nil : .some(nil)
+            default: return nil
+            }
+        }
+        func number(_ name: String) -> Double? {
+            switch values[name] {
+            case .number(let range): return scanner.doubleValue(range)
+            case .null, nil: return 0
+            default: return nil
+            }
+        }
+        func whole(_ name: String, required: Bool = false) -> Int?? {
+            switch values[name] {
+            case .number(let range): return scanner.plainInteger(range).map { .some($0) }
+            case .null, nil: return required ? nil : .some(nil)
+            default: return nil
+            }
+        }
+        guard let orderId = text("orderId", required: true) ?? nil,
+            let orderStatus = text("orderStatus", required: true) ?? nil,
+            let transactionType = text("transactionType", required: true) ?? nil,
+            let exchangeSegment = text("exchangeSegment", required: true) ?? nil,
+            let securityId = text("securityId", required: true) ?? nil,
+            let quantity = whole("quantity", required: true) ?? nil,
+            let dhanClientId = text("dhanClientId"), let exchangeOrderId = text("exchangeOrderId"),
+            let correlationId = text("correlationId"), let productType = text("productType"),
+            let orderType = text("orderType"), let validity = text("validity"),
+            let tradingSymbol = text("tradingSymbol"), let disclosedQuantity = whole("disclosedQuantity"),
+            let price = number("price"), let triggerPrice = number("triggerPrice"),
+            let boProfitValue = number("boProfitValue"), let boStopLossValue = number("boStopLossValue"),
+            let legName = text("legName"), let createTime = text("createTime"), let updateTime = text("updateTime"),
+            let exchangeTime = text("exchangeTime"), let drvExpiryDate = text("drvExpiryDate"),
+            let drvOptionType = text("drvOptionType"), let drvStrikePrice = number("drvStrikePrice"),
+            let omsErrorCode = text("omsErrorCode"), let omsErrorDescription = text("omsErrorDescription"),
+            let algoId = text("algoId"), let filledQty = whole("filledQty"),
+            let remainingQuantity = whole("remainingQuantity"), let averageTradedPrice = number("averageTradedPrice")
+        else { return nil }
+        let afterMarketOrder: Bool
+        switch values["afterMarketOrder"] {
+        case .bool(let value): afterMarketOrder = value
+        case .null, nil: afterMarketOrder = false
+        default: return nil
+        }
+        var record = OrderRecord(
+            dhanClientId: dhanClientId ?? "", orderId: orderId, correlationId: correlationId ?? "",
+            orderStatus: orderStatus, transactionType: transactionType, exchangeSegment: exchangeSegment,
+            productType: productType ?? "", orderType: orderType ?? "", validity: validity ?? "",
+            tradingSymbol: tradingSymbol ?? "", securityId: securityId, quantity: quantity, price: price,
+            triggerPrice: triggerPrice, legName: legName ?? "", createTime: createTime ?? "",
+            updateTime: updateTime ?? "", drvExpiryDate: drvExpiryDate ?? "", drvOptionType: drvOptionType,
+            drvStrikePrice: drvStrikePrice, omsErrorCode: omsErrorCode ?? "",
+            omsErrorDescription: omsErrorDescription ?? "",
+            remainingQuantity: remainingQuantity ?? max(0, quantity - (filledQty ?? 0)),
+            averageTradedPrice: averageTradedPrice, filledQty: filledQty ?? 0)
+        record.exchangeOrderId = exchangeOrderId ?? ""
+        record.exchangeTime = exchangeTime ?? ""
+        record.disclosedQuantity = disclosedQuantity ?? 0
+        record.afterMarketOrder = afterMarketOrder
+        record.boProfitValue = boProfitValue
+        record.boStopLossValue = boStopLossValue
+        record.algoId = algoId ?? ""
+        return record
+    }
+
+    /// A flat value; nil for objects, arrays, escaped strings and anything that is not strict JSON.
+    static func value(_ scanner: inout JSONScanner) -> Value? {
+        guard let byte = scanner.peek() else { return nil }
+        switch byte {
+        case UInt8(ascii: "\""):
+            return scanner.plainString().map { .text($0) }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            for (literal, value) in [("true", Value.bool(true)), ("false", .bool(false)), ("null", .null)]
+            where scanner.literal(literal) {
+                return value
+            }
+            return nil
+        default:
+            guard let range = try? scanner.numberBytes(), scanner.isJSONNumber(range) else { return nil }
+            return .number(range)
+        }
+    }
+}
+
+extension JSONScanner {
+    /// Moves past the byte `peek()` returned.
+    mutating func skip() { offset += 1 }
+
+    /// A string value with no escapes (nil, and nothing consumed past it, when it has one).
+    mutating func plainString() -> String? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        var end = offset + 1
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") { break }
+            // Escapes, control bytes and non-ASCII go to `JSONDecoder` (it validates what this would not).
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { return nil }
+        let value = text(offset + 1..<end)
+        offset = end + 1
+        return value
+    }
+
+    /// Consumes `word` if it is next and not followed by another letter.
+    mutating func literal(_ word: String) -> Bool {
+        guard peek() != nil else { return false }
+        let utf8 = Array(word.utf8)
+        guard offset + utf8.count <= bytes.count else { return false }
+        for (index, byte) in utf8.enumerated() where bytes[offset + index] != byte { return false }
+        let after = offset + utf8.count
+        if after < bytes.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[after]) { return false }
+        offset = after
+        return true
+    }
+
+    /// Whether the bytes are a JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    func isJSONNumber(_ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        func digits() -> Int {
+            let start = index
+            while index < range.upperBound, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                index += 1
+            }
+            return index - start
+        }
+        if index < range.upperBound, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < range.upperBound else { return false }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if index < range.upperBound, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return false }
+        }
+        if index < range.upperBound, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < range.upperBound, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard digits() > 0 else { return false }
+        }
+        return index == range.upperBound
+    }
+
+    /// The number's value, as `strtod` reads it.
+    func doubleValue(_ range: Range<Int>) -> Double? {
+        var copy = self
+        copy.offset = range.lowerBound
+        return try? copy.double()
+    }
+
+    /// A plain integer literal that fits an `Int` (nil for fractions and exponents: `JSONDecoder` decides those).
+    func plainInteger(_ range: Range<Int>) -> Int? {
+        var value = 0
+        var negative = false
+        for index in range {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "-") && index == range.lowerBound {
+                negative = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            guard !overflow, !overflow2 else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
+    }
+}

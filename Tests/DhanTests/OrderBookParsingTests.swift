@@ -1,0 +1,74 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Dhan
+
+/// The order book's byte reader reads what `JSONDecoder` reads, or declines; dhan-sim's writer round-trips.
+@Suite struct OrderBookParsingTests {
+    /// The rest-bodies fuzz seed of a real order book (its first byte picks the fuzz target's decoder).
+    private static func fixtureBook() throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("Fuzz/corpus/rest-bodies/order-book.json")))
+            .dropFirst()
+    }
+
+    @Test func theRecordedBookReadsAsJSONDecoderReadsIt() throws {
+        let body = try Self.fixtureBook()
+        let reference = try JSONDecoder().decode([OrderRecord].self, from: body)
+        #expect(!reference.isEmpty)
+        let fast = try #require(
+            OrderRecord.plainBook(body), "the recorded book is plain JSON: the byte reader must take it")
+        #expect(fast == reference)
+        #expect(try OrderRecord.book(from: body) == reference)
+    }
+
+    @Test func theWriterRoundTripsThroughBothReaders() throws {
+        var records = try JSONDecoder().decode([OrderRecord].self, from: try Self.fixtureBook())
+        records[0].tradingSymbol = "A \"quoted\" \\ name"
+        records[0].drvOptionType = nil
+        records[0].averageTradedPrice = 282.025
+        let body = OrderRecord.bookBody(records)
+        #expect(try JSONDecoder().decode([OrderRecord].self, from: body) == records)
+        // An escaped string sends the byte reader's caller to JSONDecoder, which reads it the same.
+        #expect(OrderRecord.plainBook(body) == nil)
+        #expect(try OrderRecord.book(from: body) == records)
+        records[0].tradingSymbol = "NIFTY-Nov2025-25900-CE"
+        #expect(OrderRecord.plainBook(OrderRecord.bookBody(records)) == records)
+        #expect(OrderRecord.plainBook(OrderRecord.bookBody([])) == [])
+    }
+
+    /// Every mutation of the recorded book the byte reader takes, JSONDecoder takes with the same records.
+    @Test func theByteReaderNeverAcceptsWhatJSONDecoderRefusesOrReadsDifferently() throws {
+        let original = Array(try Self.fixtureBook())
+        let alphabet = Array("0123456789-+.eE\"\\,:[]{} nultrfaxsUI".utf8)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % UInt64(Int.max))
+        }
+        var taken = 0
+        var disagreements: [String] = []
+        for _ in 0..<20_000 {
+            var bytes = original
+            for _ in 0..<(1 + next() % 3) {
+                let at = next() % bytes.count
+                switch next() % 3 {
+                case 0: bytes[at] = alphabet[next() % alphabet.count]
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(alphabet[next() % alphabet.count], at: at)
+                }
+            }
+            let data = Data(bytes)
+            guard let fast = OrderRecord.plainBook(data) else { continue }
+            taken += 1
+            let reference = try? JSONDecoder().decode([OrderRecord].self, from: data)
+            if reference != fast { disagreements.append(String(decoding: bytes, as: UTF8.self)) }
+        }
+        #expect(
+            disagreements.isEmpty,
+            "\(disagreements.count) disagreements, first: \(disagreements.first.map { String($0.prefix(400)) } ?? "")")
+        #expect(taken > 1_000, "only \(taken) mutations were read by the byte reader: the test would prove little")
+    }
+}
