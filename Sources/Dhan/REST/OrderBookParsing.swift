@@ -49,68 +49,100 @@ private enum PlainRow {
         case null
     }
 
+    /// The fields `OrderRecord.init(from:)` reads, by their JSON names.
+    enum Field: Int, CaseIterable {
+        case dhanClientId, orderId, exchangeOrderId, correlationId, orderStatus, transactionType, exchangeSegment
+        case productType, orderType, validity, tradingSymbol, securityId, quantity, disclosedQuantity, price
+        case triggerPrice, afterMarketOrder, boProfitValue, boStopLossValue, legName, createTime, updateTime
+        case exchangeTime, drvExpiryDate, drvOptionType, drvStrikePrice, omsErrorCode, omsErrorDescription, algoId
+        case remainingQuantity, averageTradedPrice, filledQty
+
+        static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
+
+        /// The field a key's bytes name (nil: a key the record ignores).
+        static func named(_ key: Range<Int>, in scanner: JSONScanner) -> Field? {
+            for (index, name) in names.enumerated() where name.count == key.count {
+                var same = true
+                for offset in 0..<key.count where scanner.bytes[key.lowerBound + offset] != name[offset] {
+                    same = false
+                    break
+                }
+                if same { return Field(rawValue: index) }
+            }
+            return nil
+        }
+    }
+
     static func read(_ scanner: inout JSONScanner) -> OrderRecord? {
         // Strict JSON members (the shared scanner lets a missing comma pass; JSONDecoder does not).
         guard scanner.peek() == UInt8(ascii: "{") else { return nil }
         scanner.skip()
-        var values: [String: Value] = [:]
+        var values = [Value?](repeating: nil, count: Field.allCases.count)
+        var ignored: [Range<Int>] = []
         if scanner.peek() == UInt8(ascii: "}") {
             scanner.skip()
         } else {
             while true {
-                guard let name = scanner.plainString(), values[name] == nil, scanner.peek() == UInt8(ascii: ":")
-                else { return nil }
+                guard let key = scanner.plainStringRange(), scanner.peek() == UInt8(ascii: ":") else { return nil }
                 scanner.skip()
                 guard let value = Self.value(&scanner) else { return nil }
-                values[name] = value
+                // A key twice is left to JSONDecoder.
+                if let field = Field.named(key, in: scanner) {
+                    guard values[field.rawValue] == nil else { return nil }
+                    values[field.rawValue] = value
+                } else {
+                    let bytes = scanner.bytes
+                    guard !ignored.contains(where: { bytes[$0].elementsEqual(bytes[key]) }) else { return nil }
+                    ignored.append(key)
+                }
                 guard let next = scanner.peek() else { return nil }
                 scanner.skip()
                 if next == UInt8(ascii: "}") { break }
                 guard next == UInt8(ascii: ",") else { return nil }
             }
         }
-        func text(_ name: String, required: Bool = false) -> String?? {
-            switch values[name] {
+        func text(_ field: Field, required: Bool = false) -> String?? {
+            switch values[field.rawValue] {
             case .text(let value): return .some(value)
             case .null, nil: return required ? nil : .some(nil)
             default: return nil
             }
         }
-        func number(_ name: String) -> Double? {
-            switch values[name] {
+        func number(_ field: Field) -> Double? {
+            switch values[field.rawValue] {
             case .number(let range): return scanner.doubleValue(range)
             case .null, nil: return 0
             default: return nil
             }
         }
-        func whole(_ name: String, required: Bool = false) -> Int?? {
-            switch values[name] {
+        func whole(_ field: Field, required: Bool = false) -> Int?? {
+            switch values[field.rawValue] {
             case .number(let range): return scanner.plainInteger(range).map { .some($0) }
             case .null, nil: return required ? nil : .some(nil)
             default: return nil
             }
         }
-        guard let orderId = text("orderId", required: true) ?? nil,
-            let orderStatus = text("orderStatus", required: true) ?? nil,
-            let transactionType = text("transactionType", required: true) ?? nil,
-            let exchangeSegment = text("exchangeSegment", required: true) ?? nil,
-            let securityId = text("securityId", required: true) ?? nil,
-            let quantity = whole("quantity", required: true) ?? nil,
-            let dhanClientId = text("dhanClientId"), let exchangeOrderId = text("exchangeOrderId"),
-            let correlationId = text("correlationId"), let productType = text("productType"),
-            let orderType = text("orderType"), let validity = text("validity"),
-            let tradingSymbol = text("tradingSymbol"), let disclosedQuantity = whole("disclosedQuantity"),
-            let price = number("price"), let triggerPrice = number("triggerPrice"),
-            let boProfitValue = number("boProfitValue"), let boStopLossValue = number("boStopLossValue"),
-            let legName = text("legName"), let createTime = text("createTime"), let updateTime = text("updateTime"),
-            let exchangeTime = text("exchangeTime"), let drvExpiryDate = text("drvExpiryDate"),
-            let drvOptionType = text("drvOptionType"), let drvStrikePrice = number("drvStrikePrice"),
-            let omsErrorCode = text("omsErrorCode"), let omsErrorDescription = text("omsErrorDescription"),
-            let algoId = text("algoId"), let filledQty = whole("filledQty"),
-            let remainingQuantity = whole("remainingQuantity"), let averageTradedPrice = number("averageTradedPrice")
+        guard let orderId = text(.orderId, required: true) ?? nil,
+            let orderStatus = text(.orderStatus, required: true) ?? nil,
+            let transactionType = text(.transactionType, required: true) ?? nil,
+            let exchangeSegment = text(.exchangeSegment, required: true) ?? nil,
+            let securityId = text(.securityId, required: true) ?? nil,
+            let quantity = whole(.quantity, required: true) ?? nil,
+            let dhanClientId = text(.dhanClientId), let exchangeOrderId = text(.exchangeOrderId),
+            let correlationId = text(.correlationId), let productType = text(.productType),
+            let orderType = text(.orderType), let validity = text(.validity),
+            let tradingSymbol = text(.tradingSymbol), let disclosedQuantity = whole(.disclosedQuantity),
+            let price = number(.price), let triggerPrice = number(.triggerPrice),
+            let boProfitValue = number(.boProfitValue), let boStopLossValue = number(.boStopLossValue),
+            let legName = text(.legName), let createTime = text(.createTime), let updateTime = text(.updateTime),
+            let exchangeTime = text(.exchangeTime), let drvExpiryDate = text(.drvExpiryDate),
+            let drvOptionType = text(.drvOptionType), let drvStrikePrice = number(.drvStrikePrice),
+            let omsErrorCode = text(.omsErrorCode), let omsErrorDescription = text(.omsErrorDescription),
+            let algoId = text(.algoId), let filledQty = whole(.filledQty),
+            let remainingQuantity = whole(.remainingQuantity), let averageTradedPrice = number(.averageTradedPrice)
         else { return nil }
         let afterMarketOrder: Bool
-        switch values["afterMarketOrder"] {
+        switch values[Field.afterMarketOrder.rawValue] {
         case .bool(let value): afterMarketOrder = value
         case .null, nil: afterMarketOrder = false
         default: return nil
@@ -158,6 +190,22 @@ private enum PlainRow {
 extension JSONScanner {
     /// Moves past the byte `peek()` returned.
     mutating func skip() { offset += 1 }
+
+    /// A string value with no escapes, as the range of its bytes (nil when it has one).
+    mutating func plainStringRange() -> Range<Int>? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        var end = offset + 1
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { return nil }
+        let range = offset + 1..<end
+        offset = end + 1
+        return range
+    }
 
     /// A string value with no escapes (nil, and nothing consumed past it, when it has one).
     mutating func plainString() -> String? {
