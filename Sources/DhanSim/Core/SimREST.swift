@@ -467,9 +467,13 @@ extension SimCore {
         {
             guard let quote = market.quote(contract.instrument, atSecondOfDay: second) else { continue }
             let greeks = market.greeks(contract, spec: spec, spot: spot, second: second)
+            // DhanHQ sends greeks to five decimals (the recorded chain: delta 0.7671, theta -31.21874).
+            func five(_ value: Double) -> Double { (value * 100_000).rounded() / 100_000 }
             let side = OptionChainResponse.Side(
                 averagePrice: (quote.open + quote.last) / 2,
-                greeks: .init(delta: greeks.delta, theta: greeks.theta, gamma: greeks.gamma, vega: greeks.vega),
+                greeks: .init(
+                    delta: five(greeks.delta), theta: five(greeks.theta), gamma: five(greeks.gamma),
+                    vega: five(greeks.vega)),
                 impliedVolatility: (greeks.iv * 100).rounded() / 100, lastPrice: quote.last, oi: quote.openInterest,
                 previousOI: quote.openInterest * 9 / 10, previousClosePrice: quote.previousClose, volume: quote.volume,
                 previousVolume: quote.volume * 2, securityId: contract.instrument.securityID.value,
