@@ -174,8 +174,8 @@ let package = Package(
         .testTarget(
             name: "SimulationTests",
             dependencies: [
-                "Simulation", "DhanSim", "Dhan", "Domain", "Engine", "Journal", "BuiltinConfig", "TestSupport",
-                "Recovery",
+                "Simulation", "DhanSim", "Dhan", "DhanClient", "Domain", "Engine", "Journal", "BuiltinConfig",
+                "TestSupport", "Recovery",
             ]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Dhan", "Domain", "TestSupport"]),

@@ -10,24 +10,23 @@ import NIOCore
 public final class DhanRESTClient: Sendable {
     public let endpoints: DhanEndpoints
     private let credentials: DhanCredentials
-    private let http: HTTPClient
-    private let ownsClient: Bool
+    private let transport: any DhanTransport
     public let limiter: RateLimiter
     private let logger: Logger
     private let timeout: TimeAmount
     /// Attempts for a request answered 429 before giving up with `.rateLimited`.
     private let maxAttempts: Int
 
+    /// A client over `transport`, or over async-http-client (`httpClient`, or one of its own) when nil.
     public init(
         endpoints: DhanEndpoints, credentials: DhanCredentials, limiter: RateLimiter = RateLimiter(),
-        httpClient: HTTPClient? = nil, timeout: TimeAmount = .seconds(10), maxAttempts: Int = 5,
-        logger: Logger = Logger(label: "dhan.rest")
+        httpClient: HTTPClient? = nil, transport: (any DhanTransport)? = nil, timeout: TimeAmount = .seconds(10),
+        maxAttempts: Int = 5, logger: Logger = Logger(label: "dhan.rest")
     ) {
         self.endpoints = endpoints
         self.credentials = credentials
         self.limiter = limiter
-        self.http = httpClient ?? HTTPClient(eventLoopGroupProvider: .singleton)
-        self.ownsClient = httpClient == nil
+        self.transport = transport ?? HTTPClientTransport(http: httpClient)
         self.logger = logger
         self.timeout = timeout
         self.maxAttempts = maxAttempts
@@ -35,7 +34,7 @@ public final class DhanRESTClient: Sendable {
 
     /// Closes the HTTP client if this instance created it.
     public func shutdown() async throws {
-        if ownsClient { try await http.shutdown() }
+        try await transport.shutdown()
     }
 
     // MARK: - Orders
@@ -258,13 +257,13 @@ public final class DhanRESTClient: Sendable {
     public func downloadScripMaster() async throws(DhanError) -> Data {
         let name = "GET \(endpoints.scripMasterURL)"
         do {
-            let request = HTTPClientRequest(url: endpoints.scripMasterURL)
-            let response = try await http.execute(request, timeout: .seconds(120))
-            let body = try await response.body.collect(upTo: 512 << 20)
-            guard response.status.code == 200 else {
-                throw DhanError.brokerDown(request: name, status: Int(response.status.code), message: "download failed")
+            let response = try await transport.send(
+                DhanHTTPRequest(
+                    method: "GET", url: endpoints.scripMasterURL, headers: [], body: nil, timeout: .seconds(120)))
+            guard response.status == 200 else {
+                throw DhanError.brokerDown(request: name, status: response.status, message: "download failed")
             }
-            return Data(body.readableBytesView)
+            return response.body
         } catch let error as DhanError {
             throw error
         } catch {
@@ -295,18 +294,21 @@ public final class DhanRESTClient: Sendable {
         decode: (Data) throws(DhanDecodingError) -> Answer
     ) async throws(DhanError) -> Answer {
         let name = "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
-        var request = HTTPClientRequest(url: endpoints.restURL + path)
-        request.method = .init(rawValue: method)
-        request.headers.add(name: "access-token", value: credentials.accessToken)
-        request.headers.add(name: "client-id", value: credentials.clientID)
-        request.headers.add(name: "Accept", value: "application/json")
+        var headers: [(name: String, value: String)] = [
+            ("access-token", credentials.accessToken), ("client-id", credentials.clientID),
+            ("Accept", "application/json"),
+        ]
+        var payload: Data?
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            headers.append(("Content-Type", "application/json"))
             guard let data = try? JSONEncoder().encode(body) else {
                 throw .badInput(request: name, code: "encode", message: "request body cannot be encoded")
             }
-            request.body = .bytes(ByteBuffer(bytes: data))
+            payload = data
         }
+        let request = DhanHTTPRequest(
+            method: method, url: endpoints.restURL + path, headers: headers, body: payload,
+            timeout: .nanoseconds(timeout.nanoseconds))
         var attempt = 0
         while true {
             attempt += 1
@@ -314,9 +316,9 @@ public final class DhanRESTClient: Sendable {
             let status: Int
             let data: Data
             do {
-                let response = try await http.execute(request, timeout: timeout)
-                status = Int(response.status.code)
-                data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+                let response = try await transport.send(request)
+                status = response.status
+                data = response.body
                 await limiter.completed(permit)
             } catch {
                 await limiter.completed(permit)

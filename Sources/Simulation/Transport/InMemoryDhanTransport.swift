@@ -1,0 +1,49 @@
+import DhanClient
+import DhanSim
+import Foundation
+import Synchronization
+
+/// `DhanRESTClient`'s bytes handed to dhan-sim's core in memory: no socket, and the world's clock is whatever
+/// the caller has advanced it to.
+///
+/// The request is the one the client would send (method, path, query, headers, JSON body); the answer is the
+/// status and body dhan-sim's server would write. Order alerts and feed frames the call causes are kept for
+/// the caller (`takeOutput`), as the sockets would carry them.
+public final class InMemoryDhanTransport: DhanTransport {
+    private let world: Mutex<SimWorld>
+    private let pending = Mutex(SimOutput())
+
+    public init(_ world: SimWorld) { self.world = Mutex(world) }
+
+    /// Runs `body` on the world (advance its clock, inject a fault, read the broker's book).
+    public func withWorld<T>(_ body: (inout SimWorld) -> T) -> T { world.withLock { body(&$0) } }
+
+    /// Alerts and feed frames the calls so far caused, and no more.
+    public func takeOutput() -> SimOutput {
+        pending.withLock { output in
+            defer { output = SimOutput() }
+            return output
+        }
+    }
+
+    public func send(_ request: DhanHTTPRequest) async throws -> DhanHTTPResponse {
+        guard let components = URLComponents(string: request.url) else {
+            return DhanHTTPResponse(status: 400, body: Data("{}".utf8))
+        }
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        let token = request.headers.first { $0.name.lowercased() == "access-token" }?.value ?? ""
+        let answer = world.withLock { world in
+            world.rest(
+                method: request.method, path: components.path, query: query, body: request.body ?? Data(),
+                accessToken: token, virtualSeconds: Double(world.now.epochSeconds))
+        }
+        pending.withLock { output in
+            output.alerts += answer.output.alerts
+            output.feedFrames += answer.output.feedFrames
+        }
+        return DhanHTTPResponse(status: answer.status, body: answer.body)
+    }
+
+    public func shutdown() async throws {}
+}

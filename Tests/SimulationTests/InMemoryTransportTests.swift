@@ -1,0 +1,80 @@
+import BuiltinConfig
+import Dhan
+import DhanClient
+import DhanSim
+import Domain
+import Foundation
+import Simulation
+import Testing
+
+/// `DhanRESTClient` itself (limiter, retries, error mapping, decoders) against dhan-sim's core in memory.
+@Suite("DhanRESTClient over the in-memory transport")
+struct InMemoryTransportTests {
+    private static func world(secondOfDay: Int = 9 * 3600 + 20 * 60) throws -> InMemoryDhanTransport {
+        let calendar = try TradingCalendar.parse(yaml: BuiltinConfig.calendarText, file: "calendar.yml")
+        var configuration = SimConfiguration(date: CivilDate(2025, 11, 4), calendar: calendar)
+        configuration.seed = 7
+        configuration.speed = 0
+        configuration.startSecondOfDay = 9 * 3600 + 14 * 60
+        var world = SimWorld(configuration)
+        while world.secondOfDay < secondOfDay {
+            _ = world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds))
+        }
+        return InMemoryDhanTransport(world)
+    }
+
+    private static func client(_ transport: InMemoryDhanTransport, token: String = "SIMTOKEN") -> DhanRESTClient {
+        DhanRESTClient(
+            endpoints: DhanEndpoints(
+                restURL: "http://dhan-sim.invalid/v2", feedURL: "ws://dhan-sim.invalid",
+                orderFeedURL: "ws://dhan-sim.invalid"),
+            credentials: DhanCredentials(clientID: "SIMCLIENT", accessToken: token), transport: transport)
+    }
+
+    @Test("a chain, an order placed and read back by correlation id, in the book, the positions and the funds")
+    func orderRoundTrip() async throws {
+        let transport = try Self.world()
+        let client = Self.client(transport)
+        let nifty = InstrumentKey(.indexValue, 13)
+        let expiries = try await client.expiryList(underlying: nifty)
+        let expiry = try #require(expiries.first)
+        let chain = try await client.optionChain(underlying: nifty, expiry: expiry)
+        let atm = try #require(
+            chain.strikes.min {
+                abs(($0.strike - chain.underlyingPrice).value) < abs(($1.strike - chain.underlyingPrice).value)
+            })
+        let call = try #require(atm.call)
+        let id = try #require(call.securityID)
+        let funds = try await client.fundLimit()
+        let intent = OrderIntent(
+            correlationID: try #require(CorrelationID("AS20251104-42-1")), instrument: InstrumentKey(.nseFNO, id),
+            side: .buy, quantity: 75, tag: "entry")
+        let ack = try await client.placeOrder(OrderWire.placeRequest(intent))
+        // The alerts the sockets would carry, in the order the broker sent them.
+        let alerts = transport.takeOutput().alerts
+        #expect(alerts.count >= 2)
+        let found = try await client.order(correlationID: intent.correlationID.value)
+        let byCorrelation = try #require(found)
+        #expect(byCorrelation.orderId == ack.orderId && byCorrelation.orderStatus == "TRADED")
+        let book = try await client.orders()
+        #expect(book.map(\.orderId) == [ack.orderId])
+        #expect(book[0].filledQty == 75 && book[0].averageTradedPrice > 0)
+        let positions = try await client.positions()
+        #expect(positions.first { $0.securityId == "\(id.value)" }?.netQty == 75)
+        let after = try await client.fundLimit()
+        #expect(after.availabelBalance < funds.availabelBalance)
+        try await client.shutdown()
+    }
+
+    @Test("a refused token maps to authExpired, an unknown order to nil, as over a socket")
+    func errorsMapAsOverASocket() async throws {
+        let transport = try Self.world()
+        #expect(try await Self.client(transport).order(correlationID: "AS-NEVER-SENT") == nil)
+        await #expect {
+            _ = try await Self.client(transport, token: "WRONG").positions()
+        } throws: { error in
+            guard let error = error as? DhanError, case .authExpired = error else { return false }
+            return true
+        }
+    }
+}
