@@ -19,11 +19,17 @@ public struct JournalOptions: Sendable {
     public var initialMapSize: Int
     /// Check every record's CRC and seq continuity before accepting writes.
     public var verifyOnOpen: Bool
+    /// Injected append failures (tests only).
+    public var faults: JournalFaults?
 
-    public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20, verifyOnOpen: Bool = true) {
+    public init(
+        durability: Durability = .durable, initialMapSize: Int = 256 << 20, verifyOnOpen: Bool = true,
+        faults: JournalFaults? = nil
+    ) {
         self.durability = durability
         self.initialMapSize = initialMapSize
         self.verifyOnOpen = verifyOnOpen
+        self.faults = faults
     }
 }
 
@@ -151,6 +157,7 @@ public final class Journal: @unchecked Sendable {
         }
         writeMutex.lock()
         defer { writeMutex.unlock() }
+        if let error = options.faults?.pendingError { throw error }
         let first = nextSeq
         while true {
             do {

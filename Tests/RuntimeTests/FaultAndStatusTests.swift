@@ -8,6 +8,7 @@ import Hummingbird
 import Journal
 import Logging
 import NIOCore
+import Recovery
 import TestSupport
 import Testing
 
@@ -19,13 +20,14 @@ extension RuntimeAcceptanceTests {
     @Suite("Runtime faults and status API", .serialized)
     struct FaultAndStatusTests {
         static func runtime(
-            sim: DhanSimulator, mode: TradingMode, journal: String, until: String
+            sim: DhanSimulator, mode: TradingMode, journal: String, until: String, faults: JournalFaults? = nil
         ) async throws -> (TradingRuntime, HTTPClient) {
             let loaded = try ConfigFixtures.loadAlgo()
             var options = TradingRuntime.Options(
                 journalPath: journal, mode: mode, configFiles: loaded.files, config: loaded.config,
                 endpoints: .simulator(port: sim.port), credentials: .simulator)
             options.durability = .fast
+            options.journalFaults = faults
             let clock = until.split(separator: ":").compactMap { Int($0) }
             options.stopAtSecondOfDay = clock[0] * 3600 + clock[1] * 60
             options.reconnect = ReconnectPolicy(
@@ -98,8 +100,9 @@ extension RuntimeAcceptanceTests {
         func statusAPI() async throws {
             let sim = try await EndToEndTests.simulator(speed: 100, start: "10:00")
             let scratch = TemporaryDirectory("status")
+            let faults = JournalFaults()
             let (runtime, http) = try await Self.runtime(
-                sim: sim, mode: .paper, journal: scratch.sub("j"), until: "10:30")
+                sim: sim, mode: .paper, journal: scratch.sub("j"), until: "10:30", faults: faults)
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
             let captured = CapturedLog()
             let app = try StatusServer.application(
@@ -186,8 +189,31 @@ extension RuntimeAcceptanceTests {
             #expect(nobody.status == 2 && nobody.stderr.contains("nothing answered at http://127.0.0.1:1/status"))
             let (page, html) = try await call("GET", "/")
             #expect(page == 200 && html.contains("<svg"))
+            // The disk fills: the process keeps running, says why it is not ready, writes nothing, and resumes
+            // once appends succeed again with nothing acknowledged lost.
+            let beforeOutage = await runtime.sequencer.lastSeq
+            faults.failAppends()
+            var outage = (0, "")
+            for _ in 0..<100 where outage.0 != 503 {
+                try await Task.sleep(for: .milliseconds(50))
+                outage = try await call("GET", "/readyz")
+            }
+            #expect(outage.0 == 503 && outage.1.contains("journal cannot be written"), "\(outage.1)")
+            #expect(outage.1.contains("No space left on device"))
+            #expect(await runtime.sequencer.lastSeq == beforeOutage)
+            #expect(try await call("GET", "/livez") == (200, "ok\n"))
+            faults.heal()
+            var healed = (0, "")
+            for _ in 0..<100 where healed.0 != 200 {
+                try await Task.sleep(for: .milliseconds(50))
+                healed = try await call("GET", "/readyz")
+            }
+            #expect(healed.0 == 200, "\(healed.1)")
+            #expect(await runtime.sequencer.lastSeq > beforeOutage, "it journals again")
             runtime.stop()
             try await run.value
+            let replayed = try JournalReplayer.replay(try Journal.openForReading(at: scratch.sub("j")).reader)
+            #expect(replayed.divergence == nil)
             server.cancel()
             _ = await server.result
             try await http.shutdown()

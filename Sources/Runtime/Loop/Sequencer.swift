@@ -16,14 +16,23 @@ import Synchronization
 /// the process stops, and a restart folds the journal (which never holds a record after a lost one).
 public actor Sequencer {
     private let journal: Journal
-    private let committer: GroupCommitter
+    private var committer: GroupCommitter
     /// The seq the next record gets: the writer assigns seqs in the order inputs were folded.
     private var nextSeq: UInt64
     private let commitCounter: CommitCounter
     /// Transactions written so far (fewer than inputs when they shared commits).
     public nonisolated var commits: Int { commitCounter.count.load(ordering: .relaxed) }
-    /// A commit failed: the state holds inputs the journal does not, so nothing more is accepted.
-    private var failure: (any Error)?
+    /// Why the journal cannot be written now (nil: it can).
+    ///
+    /// While set, nothing is folded: inputs that carry
+    /// news (fills, order updates, answers, operator commands) are held in order for when appends succeed
+    /// again; ticks and timers are dropped, so no entry is decided on prices from the outage.
+    private var degraded: (any Error)?
+    /// Inputs whose commit failed (by the seq they were folded with) and inputs held since.
+    private var heldFailed: [(seq: UInt64, event: Event, time: Timestamp)] = []
+    private var heldLater: [(event: Event, time: Timestamp)] = []
+    /// Ticks and timers dropped while the journal could not be written.
+    public private(set) var droppedWhileDegraded = 0
     public private(set) var state: EngineState
     private var logger: Logger
     public private(set) var eventCount = 0
@@ -48,9 +57,7 @@ public actor Sequencer {
         // No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
         let counter = CommitCounter()
         commitCounter = counter
-        committer = GroupCommitter(journal: journal, policy: .init(maxBatch: 1024, maxDelay: .zero)) { _, _ in
-            counter.count.add(1, ordering: .relaxed)
-        }
+        committer = Self.makeCommitter(journal, counter)
         nextSeq = journal.lastSeq + 1
         self.state = state
         self.logger = logger
@@ -61,6 +68,13 @@ public actor Sequencer {
     }
 
     deinit { committer.close() }
+
+    /// No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
+    private static func makeCommitter(_ journal: Journal, _ counter: CommitCounter) -> GroupCommitter {
+        GroupCommitter(journal: journal, policy: .init(maxBatch: 1024, maxDelay: .zero)) { _, _ in
+            counter.count.add(1, ordering: .relaxed)
+        }
+    }
 
     /// What one input produced.
     public struct Submission: Sendable {
@@ -74,6 +88,8 @@ public actor Sequencer {
         /// Not to be acted on before `durable(_:)` returns them.
         var commands: [Command]
         var event: Event
+        /// The time it was folded at.
+        var time: Timestamp
         var started: ContinuousClock.Instant
         var ticket: GroupCommitter.Ticket
     }
@@ -92,7 +108,10 @@ public actor Sequencer {
     /// `durable(_:)` to a task of its own, in the same order; that is what lets one feed's ticks share commits.
     public func fold(_ event: Event, at proposed: Timestamp) throws -> Folded {
         guard !closed else { throw SequencerClosed() }
-        if let failure { throw failure }
+        if let degraded {
+            if Self.carriesNews(event) { heldLater.append((event, proposed)) } else { droppedWhileDegraded += 1 }
+            throw SequencerDegraded(cause: "\(degraded)")
+        }
         let started = ContinuousClock.now
         let time = max(proposed, state.now)
         let seq = nextSeq
@@ -102,7 +121,7 @@ public actor Sequencer {
         nextSeq += UInt64(records.count)
         // Queued before any suspension, so batches keep the order the inputs were folded in.
         let ticket = committer.enqueue(contentsOf: records)
-        return Folded(seq: seq, commands: commands, event: event, started: started, ticket: ticket)
+        return Folded(seq: seq, commands: commands, event: event, time: time, started: started, ticket: ticket)
     }
 
     /// Waits until a folded input's batch is durable and returns its commands for the effect handlers.
@@ -115,8 +134,13 @@ public actor Sequencer {
                 throw SequencerDiverged(expected: folded.seq, written: range.lowerBound)
             }
         } catch {
-            if failure == nil { failure = error }
-            throw error
+            enterDegraded(error)
+            if Self.carriesNews(folded.event) {
+                heldFailed.append((folded.seq, folded.event, folded.time))
+            } else {
+                droppedWhileDegraded += 1
+            }
+            throw SequencerDegraded(cause: "\(error)")
         }
         let (event, commands, seq) = (folded.event, folded.commands, folded.seq)
         let elapsed = ContinuousClock.now - folded.started
@@ -146,11 +170,69 @@ public actor Sequencer {
         return Submission(seq: seq, commands: commands)
     }
 
+    /// Whether losing `event` would lose what only it says (a fill, an order's fate, an answer, an operator's
+    /// command); ticks and timers are superseded by the next ones.
+    static func carriesNews(_ event: Event) -> Bool {
+        switch event {
+        case .tick, .timer: false
+        default: true
+        }
+    }
+
+    /// The journal refused a commit: from now on nothing is folded until `retryJournal` succeeds.
+    ///
+    /// The state goes back to what the journal holds (it had folded inputs that are not durable), and the
+    /// writer is replaced (a failed one fails every later append).
+    private func enterDegraded(_ error: any Error) {
+        guard degraded == nil else { return }
+        degraded = error
+        committer.close()
+        committer = Self.makeCommitter(journal, commitCounter)
+        if let outcome = try? JournalReplayer.replay(journal.reader), outcome.divergence == nil {
+            state = outcome.state
+        }
+        nextSeq = journal.lastSeq + 1
+        logger.critical(
+            "journal append failed: entries stop, nothing is folded until appends succeed again",
+            metadata: ["error": "\(error)", "seq": "\(journal.lastSeq)"])
+    }
+
+    /// Why the journal cannot be written, while it cannot.
+    public var journalProblem: String? { degraded.map { "\($0)" } }
+
+    /// While the journal cannot be written: tries again with the held inputs, in order, then `probe`.
+    ///
+    /// `probe` is the second's timer. Returns the inputs that are now durable, whose commands the caller carries out; nil
+    /// when nothing was wrong. If the journal still refuses, what did not commit is held again.
+    public func retryJournal(probe: Event, at time: Timestamp) async -> [Submission]? {
+        guard degraded != nil, !closed else { return nil }
+        degraded = nil
+        let inputs =
+            heldFailed.sorted { $0.seq < $1.seq }.map { ($0.event, $0.time) } + heldLater.map { ($0.event, $0.time) }
+            + [(probe, time)]
+        heldFailed = []
+        heldLater = []
+        var folded: [Folded] = []
+        for (event, time) in inputs {
+            guard let next = try? fold(event, at: time) else { continue }
+            folded.append(next)
+        }
+        var submissions: [Submission] = []
+        for next in folded {
+            if let submission = try? await durable(next) { submissions.append(submission) }
+        }
+        if degraded == nil {
+            logger.notice(
+                "journal writable again", metadata: ["seq": "\(journal.lastSeq)", "replayed": "\(inputs.count - 1)"])
+        }
+        return submissions
+    }
+
     /// Journals commands the replay recomputed but the journal never got (a crash between the two writes).
     public func journalRecovered(_ items: [(cause: UInt64, command: Command)]) async throws {
         guard !items.isEmpty else { return }
         guard !closed else { throw SequencerClosed() }
-        if let failure { throw failure }
+        if let degraded { throw degraded }
         let records = items.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: state.now) }
         let seq = nextSeq
         nextSeq += UInt64(records.count)
@@ -158,7 +240,7 @@ public actor Sequencer {
             let range = try await committer.enqueue(contentsOf: records).seqs()
             guard range.lowerBound == seq else { throw SequencerDiverged(expected: seq, written: range.lowerBound) }
         } catch {
-            if failure == nil { failure = error }
+            // At start-up, before anything else was folded: the caller stops and a restart tries again.
             throw error
         }
         commandCount += items.count
@@ -217,6 +299,12 @@ extension Duration {
 /// The writer thread's commit count, read from any thread.
 private final class CommitCounter: Sendable {
     let count = Atomic<Int>(0)
+}
+
+/// An input offered while the journal cannot be written: not folded now (held for later if it carries news).
+public struct SequencerDegraded: Error, CustomStringConvertible {
+    public var cause: String
+    public var description: String { "the journal cannot be written (\(cause)); the input is not acted on now" }
 }
 
 /// An input offered after shutdown began; it is not journaled and not folded.

@@ -37,6 +37,8 @@ public final class TradingRuntime: Sendable {
         public var useSnapshots = true
         /// Where the day's scrip master is cached (nil: `scrip-master` beside the journal).
         public var masterDirectory: String?
+        /// Injected journal append failures (tests of a full disk; never set by `scalper run`).
+        public var journalFaults: JournalFaults?
 
         public init(
             journalPath: String, mode: TradingMode, configFiles: [ConfigFile], config: AlgoConfig,
@@ -104,7 +106,9 @@ public final class TradingRuntime: Sendable {
         self.logger = logger
         folded = AsyncStream.makeStream(of: Sequencer.Folded.self)
         let journal = try Journal.openForWriting(
-            at: options.journalPath, options: JournalOptions(durability: options.durability), logger: logger)
+            at: options.journalPath,
+            options: JournalOptions(durability: options.durability, faults: options.journalFaults),
+            logger: logger)
         self.journal = journal
         let started = ContinuousClock.now
         let snapshots = SnapshotStore(journalPath: options.journalPath)
@@ -348,6 +352,9 @@ public final class TradingRuntime: Sendable {
         }
     }
 
+    /// The journal refused a write: nothing is decided or acted on until it accepts writes again.
+    ///
+    /// The timer retries every second; open positions keep their broker-side legs; `/readyz` says why.
     private func journalFailed(_ error: any Error) {
         let first = health.withLock { health in
             defer {
@@ -356,8 +363,31 @@ public final class TradingRuntime: Sendable {
             }
             return health.journalHealthy
         }
-        if first { logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"]) }
-        stop()
+        if first {
+            logger.critical(
+                "JOURNAL CANNOT BE WRITTEN: no entries, no actions until it can; open positions keep their broker legs",
+                metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Once a second while the journal refuses writes: tries the held inputs and this second's timer again.
+    private func retryJournal(at now: Timestamp) async {
+        let retried = await sequencer.retryJournal(probe: .timer(TimerFired(kind: .second)), at: now)
+        if await sequencer.journalProblem == nil {
+            health.withLock {
+                $0.journalHealthy = true
+                $0.journalError = nil
+            }
+            logger.notice("journal writable again: trading resumes", metadata: ["inputs": "\(retried?.count ?? 0)"])
+        }
+        guard let submissions = retried else {
+            // The sequencer was not degraded (an input failed and the next one succeeded): an ordinary second.
+            await post(.timer(TimerFired(kind: .second)))
+            return
+        }
+        for submission in submissions {
+            for command in submission.commands { await perform(command) }
+        }
     }
 
     // MARK: - Effects
@@ -536,7 +566,11 @@ public final class TradingRuntime: Sendable {
             resync += 1
             if resync % 20 == 0, let simulator = clock as? SimulatorClock { await simulator.resync() }
             let now = await clock.now()
-            await post(.timer(TimerFired(kind: .second)))
+            if health.withLock({ $0.journalHealthy }) {
+                await post(.timer(TimerFired(kind: .second)))
+            } else {
+                await retryJournal(at: now)
+            }
             let second = Int(now.istSecondOfDay)
             if options.config.calendar.isOpen(at: now) {
                 let minute = now.epochSeconds / 60

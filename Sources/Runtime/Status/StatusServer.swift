@@ -74,7 +74,9 @@ public enum StatusServer {
     static func readiness(_ runtime: TradingRuntime) async -> (Bool, [String]) {
         let health = runtime.healthSnapshot
         var reasons: [String] = []
-        if !health.journalHealthy { reasons.append("journal writer failed: \(health.journalError ?? "")") }
+        if !health.journalHealthy {
+            reasons.append("journal cannot be written (no entries until it can): \(health.journalError ?? "")")
+        }
         if health.feed != .connected { reasons.append("market feed \(health.feed)") }
         if health.feedStale { reasons.append("feed stale") }
         if health.authExpired { reasons.append("broker session expired (DH-901)") }
