@@ -12,8 +12,8 @@ import Synchronization
 /// that arrive meanwhile are folded and queue up as the next batch, so a burst of ticks costs one commit per
 /// batch, not one per tick. `submit` returns an input's commands only once its batch is durable. The writer
 /// does not wait for a batch to fill: an input arriving at an idle writer is committed at once. The state may
-/// run ahead of the journal by the batch being written; if that commit fails, every later input is refused and
-/// the process stops, and a restart folds the journal (which never holds a record after a lost one).
+/// run ahead of the journal by the batch being written; if that commit fails, the state goes back to what the
+/// journal holds and nothing is folded until `retryJournal` commits again (docs/journal-format.md).
 public actor Sequencer {
     private let journal: Journal
     private var committer: GroupCommitter
@@ -24,9 +24,9 @@ public actor Sequencer {
     public nonisolated var commits: Int { commitCounter.count.load(ordering: .relaxed) }
     /// Why the journal cannot be written now (nil: it can).
     ///
-    /// While set, nothing is folded: inputs that carry
-    /// news (fills, order updates, answers, operator commands) are held in order for when appends succeed
-    /// again; ticks and timers are dropped, so no entry is decided on prices from the outage.
+    /// While set, nothing is folded: inputs that carry news (fills, order updates, answers, operator commands)
+    /// are held in order for when appends succeed again; ticks and timers are dropped, so no entry is decided
+    /// on prices from the outage.
     private var degraded: (any Error)?
     /// Inputs whose commit failed (by the seq they were folded with) and inputs held since.
     private var heldFailed: [(seq: UInt64, event: Event, time: Timestamp)] = []
@@ -126,7 +126,8 @@ public actor Sequencer {
 
     /// Waits until a folded input's batch is durable and returns its commands for the effect handlers.
     ///
-    /// A failed commit, or seqs other than the ones folded with, stop all later input.
+    /// A failed commit (or seqs other than the ones folded with) puts the sequencer in the degraded state and
+    /// throws `SequencerDegraded`; the input is held if it carries news.
     public func durable(_ folded: Folded) async throws -> Submission {
         do {
             let range = try await folded.ticket.seqs()
