@@ -46,6 +46,18 @@ struct FuzzRegressionTests {
         #expect(!translator.events(for: alert).contains { if case .fill = $0 { true } else { false } })
     }
 
+    @Test("an option chain with a million nested arrays under an unknown key is refused, not a stack overflow")
+    func deeplyNestedChain() throws {
+        // The option-chain fuzz target's finding (CI, session 11): skipping an unknown value recursed per level.
+        let deep = String(repeating: "[", count: 1_000_000) + String(repeating: "]", count: 1_000_000)
+        let body = Data("{\"data\":{\"last_price\":1.0,\"x\":\(deep),\"oc\":{}},\"status\":\"success\"}".utf8)
+        #expect(throws: DhanDecodingError.self) { try OptionChainResponse.parse(body) }
+        // Nesting within the limit is still skipped.
+        let shallow = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let fine = Data("{\"data\":{\"last_price\":1.0,\"x\":\(shallow),\"oc\":{}},\"status\":\"success\"}".utf8)
+        #expect(try OptionChainResponse.parse(fine).data.lastPrice == 1.0)
+    }
+
     @Test("a scrip-master row with a lot or tick beyond reason is refused with its line, not converted (it trapped)")
     func hugeLotInMaster() throws {
         let error = #expect(throws: InstrumentMaster.FormatError.self) {

@@ -214,13 +214,18 @@ struct JSONScanner {
         return out
     }
 
+    /// Values nested deeper than this are refused: skipping recurses, and a hostile body of a million `[`
+    /// overflowed the stack (found by the option-chain fuzz target).
+    static let maxDepth = 128
+
     /// Skips one value of any kind.
-    mutating func skipValue() throws(DhanDecodingError) {
+    mutating func skipValue(depth: Int = 0) throws(DhanDecodingError) {
+        guard depth < Self.maxDepth else { throw error("values nested deeper than \(Self.maxDepth) levels") }
         guard let byte = peek() else { throw error("expected a value") }
         switch byte {
         case UInt8(ascii: "{"):
             offset += 1
-            while try nextKey() != nil { try skipValue() }
+            while try nextKey() != nil { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
             offset += 1
             if peek() == UInt8(ascii: "]") {
@@ -228,7 +233,7 @@ struct JSONScanner {
                 return
             }
             while true {
-                try skipValue()
+                try skipValue(depth: depth + 1)
                 guard let next = peek() else { throw error("unterminated array") }
                 offset += 1
                 if next == UInt8(ascii: "]") { return }
