@@ -58,6 +58,21 @@ public enum Fixtures {
         try FileManager.default.copyItem(atPath: path(fixture) + "/data.mdb", toPath: target + "/data.mdb")
         return target
     }
+
+    /// The events of a committed fixture journal (`journal-fixtures/NAME`), with the times they were journaled.
+    public static func events(ofJournal name: String) throws -> [(Event, Timestamp)] {
+        let scratch = TemporaryDirectory()
+        let source = try Journal.openForReading(at: try copy("journal-fixtures/\(name)", into: scratch))
+        defer { source.close() }
+        var out: [(Event, Timestamp)] = []
+        try source.reader.forEach { view in
+            if case .event(let event) = try JournalEntry.decode(view) {
+                out.append((event, Timestamp(nanos: view.header.timestampNanos)))
+            }
+            return true
+        }
+        return out
+    }
 }
 
 /// Real DhanHQ captures and reference indicator vectors under `Tests/Fixtures/` (its README says where each

@@ -18,20 +18,6 @@ struct JournalOutageTests {
         return logger
     }
 
-    private static func events() throws -> [(Event, Timestamp)] {
-        let scratch = TemporaryDirectory()
-        let source = try Journal.openForReading(at: try Fixtures.copy("journal-fixtures/normal-day", into: scratch))
-        defer { source.close() }
-        var out: [(Event, Timestamp)] = []
-        try source.reader.forEach { view in
-            if case .event(let event) = try JournalEntry.decode(view) {
-                out.append((event, Timestamp(nanos: view.header.timestampNanos)))
-            }
-            return true
-        }
-        return out
-    }
-
     private static func journaledEvents(_ journal: Journal) throws -> [Event] {
         var out: [Event] = []
         try journal.reader.forEach { view in
@@ -48,7 +34,7 @@ struct JournalOutageTests {
         let journal = try Journal.openForWriting(
             at: scratch.sub("journal"), options: JournalOptions(durability: .durable, faults: faults))
         let sequencer = Sequencer(journal: journal, state: EngineState(), logger: Self.quiet)
-        let day = try Self.events()
+        let day = try Fixtures.events(ofJournal: "normal-day")
         // The outage starts a little before the first signal's chain, entry and fill, and lasts 400 inputs.
         func isNews(_ event: Event) -> Bool {
             if case .tick = event { return false }
@@ -110,7 +96,7 @@ struct JournalOutageTests {
         let journal = try Journal.openForWriting(
             at: mount.path + "/journal", options: JournalOptions(durability: .durable, initialMapSize: 64 << 20))
         let sequencer = Sequencer(journal: journal, state: EngineState(), logger: Self.quiet)
-        let day = try Self.events()
+        let day = try Fixtures.events(ofJournal: "normal-day")
         let filler = mount.path + "/filler"
         // Leave the journal a little room, then fill it with inputs until the disk refuses one.
         _ = FileManager.default.createFile(atPath: filler, contents: Data(count: (1 << 20) - (256 << 10)))

@@ -18,21 +18,6 @@ struct SequencerGroupCommitTests {
         return logger
     }
 
-    /// The events of a recorded day, with their times.
-    private static func events(of fixture: String) throws -> [(Event, Timestamp)] {
-        let scratch = TemporaryDirectory()
-        let source = try Journal.openForReading(at: try Fixtures.copy("journal-fixtures/\(fixture)", into: scratch))
-        defer { source.close() }
-        var out: [(Event, Timestamp)] = []
-        try source.reader.forEach { view in
-            if case .event(let event) = try JournalEntry.decode(view) {
-                out.append((event, Timestamp(nanos: view.header.timestampNanos)))
-            }
-            return true
-        }
-        return out
-    }
-
     @Test("a recorded day through the sequencer gives the recorded commands and state, each durable on return")
     func recordedDay() async throws {
         let scratch = TemporaryDirectory()
@@ -42,7 +27,7 @@ struct SequencerGroupCommitTests {
         let original = try JournalReplayer.replay(
             try Journal.openForReading(at: try Fixtures.copy("journal-fixtures/normal-day", into: scratch)).reader)
         var commands = 0
-        for (event, time) in try Self.events(of: "normal-day") {
+        for (event, time) in try Fixtures.events(ofJournal: "normal-day") {
             let submission = try await sequencer.submit(event, at: time)
             commands += submission.commands.count
             // Released only once the input and every command it caused are in the journal.
@@ -62,7 +47,7 @@ struct SequencerGroupCommitTests {
         let journal = try Journal.openForWriting(
             at: scratch.sub("journal"), options: JournalOptions(durability: .durable))
         let sequencer = Sequencer(journal: journal, state: EngineState(), logger: Self.quiet)
-        let day = try Self.events(of: "normal-day")
+        let day = try Fixtures.events(ofJournal: "normal-day")
         // The session and its first minutes in order, then ticks from eight producers at once.
         for (event, time) in day.prefix(200) { _ = try await sequencer.submit(event, at: time) }
         let start = day[199].1

@@ -27,21 +27,7 @@ extension OptionChainResponse {
             } while rest > 0
             out[start...].reverse()
         }
-        func string(_ value: String) {
-            out.append(UInt8(ascii: "\""))
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(byte)
-                case 0..<0x20:
-                    out.append(contentsOf: String(format: "\\u%04x", byte).utf8)
-                default:
-                    out.append(byte)
-                }
-            }
-            out.append(UInt8(ascii: "\""))
-        }
+        func string(_ value: String) { JSONBytesWriter.appendString(value, to: &out) }
         func side(_ side: Side) {
             if let value = side.averagePrice {
                 raw("{\"average_price\":")

@@ -49,35 +49,33 @@ private enum PlainRow {
         case null
     }
 
-    /// The fields `OrderRecord.init(from:)` reads, by their JSON names.
-    enum Field: Int, CaseIterable {
-        case dhanClientId, orderId, exchangeOrderId, correlationId, orderStatus, transactionType, exchangeSegment
-        case productType, orderType, validity, tradingSymbol, securityId, quantity, disclosedQuantity, price
-        case triggerPrice, afterMarketOrder, boProfitValue, boStopLossValue, legName, createTime, updateTime
-        case exchangeTime, drvExpiryDate, drvOptionType, drvStrikePrice, omsErrorCode, omsErrorDescription, algoId
-        case remainingQuantity, averageTradedPrice, filledQty
+    /// The fields `OrderRecord.init(from:)` reads: its coding keys, so the two readers cannot name different
+    /// fields.
+    typealias Field = OrderRecord.CodingKeys
 
-        static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
+    /// Each field's slot in a row's values, and its JSON name's bytes, in `Field.allCases` order.
+    static let fields = Field.allCases
+    static let names: [[UInt8]] = fields.map { Array($0.stringValue.utf8) }
+    static let slots: [Field: Int] = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1, $0) })
 
-        /// The field a key's bytes name (nil: a key the record ignores).
-        static func named(_ key: Range<Int>, in scanner: JSONScanner) -> Field? {
-            for (index, name) in names.enumerated() where name.count == key.count {
-                var same = true
-                for offset in 0..<key.count where scanner.bytes[key.lowerBound + offset] != name[offset] {
-                    same = false
-                    break
-                }
-                if same { return Field(rawValue: index) }
+    /// The slot of the field a key's bytes name (nil: a key the record ignores).
+    static func slot(named key: Range<Int>, in scanner: JSONScanner) -> Int? {
+        for (index, name) in names.enumerated() where name.count == key.count {
+            var same = true
+            for offset in 0..<key.count where scanner.bytes[key.lowerBound + offset] != name[offset] {
+                same = false
+                break
             }
-            return nil
+            if same { return index }
         }
+        return nil
     }
 
     static func read(_ scanner: inout JSONScanner) -> OrderRecord? {
         // Strict JSON members (the shared scanner lets a missing comma pass; JSONDecoder does not).
         guard scanner.peek() == UInt8(ascii: "{") else { return nil }
         scanner.skip()
-        var values = [Value?](repeating: nil, count: Field.allCases.count)
+        var values = [Value?](repeating: nil, count: fields.count)
         var ignored: [Range<Int>] = []
         if scanner.peek() == UInt8(ascii: "}") {
             scanner.skip()
@@ -87,9 +85,9 @@ private enum PlainRow {
                 scanner.skip()
                 guard let value = Self.value(&scanner) else { return nil }
                 // A key twice is left to JSONDecoder.
-                if let field = Field.named(key, in: scanner) {
-                    guard values[field.rawValue] == nil else { return nil }
-                    values[field.rawValue] = value
+                if let slot = slot(named: key, in: scanner) {
+                    guard values[slot] == nil else { return nil }
+                    values[slot] = value
                 } else {
                     let bytes = scanner.bytes
                     guard !ignored.contains(where: { bytes[$0].elementsEqual(bytes[key]) }) else { return nil }
@@ -102,21 +100,21 @@ private enum PlainRow {
             }
         }
         func text(_ field: Field, required: Bool = false) -> String?? {
-            switch values[field.rawValue] {
+            switch values[slots[field]!] {
             case .text(let value): return .some(value)
             case .null, nil: return required ? nil : .some(nil)
             default: return nil
             }
         }
         func number(_ field: Field) -> Double? {
-            switch values[field.rawValue] {
+            switch values[slots[field]!] {
             case .number(let range): return scanner.doubleValue(range)
             case .null, nil: return 0
             default: return nil
             }
         }
         func whole(_ field: Field, required: Bool = false) -> Int?? {
-            switch values[field.rawValue] {
+            switch values[slots[field]!] {
             case .number(let range): return scanner.plainInteger(range).map { .some($0) }
             case .null, nil: return required ? nil : .some(nil)
             default: return nil
@@ -142,7 +140,7 @@ private enum PlainRow {
             let remainingQuantity = whole(.remainingQuantity), let averageTradedPrice = number(.averageTradedPrice)
         else { return nil }
         let afterMarketOrder: Bool
-        switch values[Field.afterMarketOrder.rawValue] {
+        switch values[slots[.afterMarketOrder]!] {
         case .bool(let value): afterMarketOrder = value
         case .null, nil: afterMarketOrder = false
         default: return nil
@@ -207,22 +205,9 @@ extension JSONScanner {
         return range
     }
 
-    /// A string value with no escapes (nil, and nothing consumed past it, when it has one).
-    mutating func plainString() -> String? {
-        guard peek() == UInt8(ascii: "\"") else { return nil }
-        var end = offset + 1
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            // Escapes, control bytes and non-ASCII go to `JSONDecoder` (it validates what this would not).
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-            end += 1
-        }
-        guard end < bytes.count else { return nil }
-        let value = text(offset + 1..<end)
-        offset = end + 1
-        return value
-    }
+    /// A string value with no escapes (nil, and nothing consumed past it, when it has one: escapes, control
+    /// bytes and non-ASCII go to `JSONDecoder`, which validates what this would not).
+    mutating func plainString() -> String? { plainStringRange().map { text($0) } }
 
     /// Consumes `word` if it is next and not followed by another letter.
     mutating func literal(_ word: String) -> Bool {

@@ -11,21 +11,7 @@ extension OrderRecord {
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
             out.append(contentsOf: "\":".utf8)
         }
-        func string(_ value: String) {
-            out.append(UInt8(ascii: "\""))
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(byte)
-                case 0..<0x20:
-                    out.append(contentsOf: String(format: "\\u%04x", byte).utf8)
-                default:
-                    out.append(byte)
-                }
-            }
-            out.append(UInt8(ascii: "\""))
-        }
+        func string(_ value: String) { JSONBytesWriter.appendString(value, to: &out) }
         func number(_ value: Double) { out.append(contentsOf: (value.isFinite ? value.description : "0").utf8) }
         func number(_ value: Int) { out.append(contentsOf: value.description.utf8) }
         out.append(UInt8(ascii: "["))

@@ -757,7 +757,7 @@ extension KeyedDecodingContainer {
 }
 
 extension OrderRecord {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case dhanClientId, orderId, exchangeOrderId, correlationId, orderStatus, transactionType, exchangeSegment
         case productType, orderType, validity, tradingSymbol, securityId, quantity, disclosedQuantity, price
         case triggerPrice, afterMarketOrder, boProfitValue, boStopLossValue, legName, createTime, updateTime
