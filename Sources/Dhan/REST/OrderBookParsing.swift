@@ -53,10 +53,8 @@ private enum PlainRow {
     /// fields.
     typealias Field = OrderRecord.CodingKeys
 
-    /// Each field's slot in a row's values, and its JSON name's bytes, in `Field.allCases` order.
-    static let fields = Field.allCases
-    static let names: [[UInt8]] = fields.map { Array($0.stringValue.utf8) }
-    static let slots: [Field: Int] = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1, $0) })
+    /// Each field's JSON name's bytes, at its raw value (the slot of its value in a row).
+    static let names: [[UInt8]] = Field.allCases.map { Array($0.stringValue.utf8) }
 
     /// The slot of the field a key's bytes name (nil: a key the record ignores).
     static func slot(named key: Range<Int>, in scanner: JSONScanner) -> Int? {
@@ -75,7 +73,7 @@ private enum PlainRow {
         // Strict JSON members (the shared scanner lets a missing comma pass; JSONDecoder does not).
         guard scanner.peek() == UInt8(ascii: "{") else { return nil }
         scanner.skip()
-        var values = [Value?](repeating: nil, count: fields.count)
+        var values = [Value?](repeating: nil, count: Field.allCases.count)
         var ignored: [Range<Int>] = []
         if scanner.peek() == UInt8(ascii: "}") {
             scanner.skip()
@@ -100,21 +98,21 @@ private enum PlainRow {
             }
         }
         func text(_ field: Field, required: Bool = false) -> String?? {
-            switch values[slots[field]!] {
+            switch values[field.rawValue] {
             case .text(let value): return .some(value)
             case .null, nil: return required ? nil : .some(nil)
             default: return nil
             }
         }
         func number(_ field: Field) -> Double? {
-            switch values[slots[field]!] {
+            switch values[field.rawValue] {
             case .number(let range): return scanner.doubleValue(range)
             case .null, nil: return 0
             default: return nil
             }
         }
         func whole(_ field: Field, required: Bool = false) -> Int?? {
-            switch values[slots[field]!] {
+            switch values[field.rawValue] {
             case .number(let range): return scanner.plainInteger(range).map { .some($0) }
             case .null, nil: return required ? nil : .some(nil)
             default: return nil
@@ -140,7 +138,7 @@ private enum PlainRow {
             let remainingQuantity = whole(.remainingQuantity), let averageTradedPrice = number(.averageTradedPrice)
         else { return nil }
         let afterMarketOrder: Bool
-        switch values[slots[.afterMarketOrder]!] {
+        switch values[Field.afterMarketOrder.rawValue] {
         case .bool(let value): afterMarketOrder = value
         case .null, nil: afterMarketOrder = false
         default: return nil

@@ -757,7 +757,9 @@ extension KeyedDecodingContainer {
 }
 
 extension OrderRecord {
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    /// The row's JSON keys (each key's text is its case name); the raw values number them from 0, so the
+    /// order-book byte reader keeps a row's values in an array indexed by key.
+    enum CodingKeys: Int, CodingKey, CaseIterable {
         case dhanClientId, orderId, exchangeOrderId, correlationId, orderStatus, transactionType, exchangeSegment
         case productType, orderType, validity, tradingSymbol, securityId, quantity, disclosedQuantity, price
         case triggerPrice, afterMarketOrder, boProfitValue, boStopLossValue, legName, createTime, updateTime

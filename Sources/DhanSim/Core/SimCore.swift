@@ -35,6 +35,8 @@ struct SimCore: Sendable {
     var feeds: [Int: FeedConnection] = [:]
     private var nextConnectionID = 1
     var broker = SimBroker()
+    /// The order book's rows as last written (answers to `GET /orders` repeat mostly settled rows).
+    var bookBodies = OrderBookBodyCache()
     var faults = SimFaults()
     var limiter = RateLimitWindows()
     /// Feed packets emitted since start, for the control endpoint.
