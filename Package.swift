@@ -107,7 +107,9 @@ let package = Package(
         // Seeded sessions of the engine against dhan-sim's broker on virtual time, with fault profiles and invariants.
         .target(
             name: "Simulation",
-            dependencies: ["Dhan", "DhanClient", "DhanSim", "Domain", "Engine", "Journal", "MarketModel", "Recovery"],
+            dependencies: [
+                "Dhan", "DhanClient", "DhanSim", "Domain", "Engine", "Journal", "MarketModel", "Recovery", "Runtime",
+            ],
             swiftSettings: strictSettings),
         // The deterministic synthetic session the shipped journal benchmark appends (and tests and fixtures reuse).
         .target(name: "Workloads", dependencies: ["Journal", "Domain"], swiftSettings: strictSettings),
@@ -175,7 +177,7 @@ let package = Package(
             name: "SimulationTests",
             dependencies: [
                 "Simulation", "DhanSim", "Dhan", "DhanClient", "Domain", "Engine", "Journal", "BuiltinConfig",
-                "TestSupport", "Recovery",
+                "TestSupport", "Recovery", "Runtime", "MarketModel",
             ]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Domain", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Dhan", "Domain", "TestSupport"]),

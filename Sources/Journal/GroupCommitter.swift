@@ -11,10 +11,14 @@ public final class GroupCommitter: @unchecked Sendable {
     public struct Policy: Sendable {
         public var maxBatch: Int
         public var maxDelay: Duration
+        /// Commit each append on the caller's thread as it is queued, with no writer thread: for a process on
+        /// virtual time, where every step must finish before the clock moves (nothing is batched).
+        public var inline: Bool
 
-        public init(maxBatch: Int = 256, maxDelay: Duration = .milliseconds(2)) {
+        public init(maxBatch: Int = 256, maxDelay: Duration = .milliseconds(2), inline: Bool = false) {
             self.maxBatch = max(1, maxBatch)
             self.maxDelay = maxDelay
+            self.inline = inline
         }
     }
 
@@ -79,6 +83,7 @@ public final class GroupCommitter: @unchecked Sendable {
         self.journal = journal
         self.policy = policy
         self.onCommit = onCommit
+        guard !policy.inline else { return }
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "journal-writer"
         self.thread = thread
@@ -100,6 +105,14 @@ public final class GroupCommitter: @unchecked Sendable {
     public func enqueue(contentsOf records: [PendingRecord]) -> Ticket {
         precondition(!records.isEmpty, "append needs at least one record")
         condition.lock()
+        if policy.inline {
+            let refused: (any Error)? = failure ?? (closing ? JournalError.closed : nil)
+            condition.unlock()
+            if let refused { return Ticket(failed: refused) }
+            let ticket = Ticket()
+            commit([Waiter(records: records, ticket: ticket, arrival: .now)])
+            return ticket
+        }
         defer { condition.unlock() }
         if let failure { return Ticket(failed: failure) }
         if closing { return Ticket(failed: JournalError.closed) }
@@ -117,7 +130,7 @@ public final class GroupCommitter: @unchecked Sendable {
         closing = true
         condition.signal()
         condition.unlock()
-        if !alreadyClosing { finished.wait() }
+        if !alreadyClosing && !policy.inline { finished.wait() }
         journal.close()
     }
 

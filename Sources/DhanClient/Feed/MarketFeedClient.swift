@@ -223,26 +223,16 @@ public final class MarketFeedClient: Sendable {
             return nil
         }
         return buffer.withUnsafeReadableBytes { bytes -> UInt16? in
-            if let trade = FeedPacketDecoder.decodeTrade(bytes) {
+            switch Self.decodeFrame(bytes) {
+            case .update(let update):
                 state.withLock { $0.packets += 1 }
-                continuation.yield(.trade(trade))
+                continuation.yield(update)
+                if case .disconnect(let reason) = update { return reason }
                 return nil
-            }
-            switch FeedPacketDecoder.decode(bytes) {
-            case .success(let packet):
+            case .ignored:
                 state.withLock { $0.packets += 1 }
-                switch packet {
-                case .previousClose(let key, let price, let oi):
-                    continuation.yield(.previousClose(key, price: price, openInterest: oi))
-                case .openInterest(let key, let oi): continuation.yield(.openInterest(key, oi))
-                case .marketStatus: continuation.yield(.marketStatus)
-                case .disconnect(let reason):
-                    continuation.yield(.disconnect(reason: reason))
-                    return reason
-                case .index, .ticker, .quote, .full: break
-                }
                 return nil
-            case .failure(let error):
+            case .malformed(let error):
                 let count = state.withLock { state in
                     state.malformed += 1
                     return state.malformed
@@ -251,6 +241,33 @@ public final class MarketFeedClient: Sendable {
                 continuation.yield(.malformed(error, count: count))
                 return nil
             }
+        }
+    }
+
+    /// What one binary feed message decodes to.
+    public enum Frame: Sendable, Equatable {
+        case update(FeedUpdate)
+        /// A packet the runtime does not use (index, ticker, quote and full packets beyond the trade).
+        case ignored
+        case malformed(FeedDecodeError)
+    }
+
+    /// Decodes one binary message in place, as the client does for every message it receives (the
+    /// simulation's in-memory feed calls it on the same bytes).
+    public static func decodeFrame(_ bytes: UnsafeRawBufferPointer) -> Frame {
+        if let trade = FeedPacketDecoder.decodeTrade(bytes) { return .update(.trade(trade)) }
+        switch FeedPacketDecoder.decode(bytes) {
+        case .success(let packet):
+            switch packet {
+            case .previousClose(let key, let price, let oi):
+                return .update(.previousClose(key, price: price, openInterest: oi))
+            case .openInterest(let key, let oi): return .update(.openInterest(key, oi))
+            case .marketStatus: return .update(.marketStatus)
+            case .disconnect(let reason): return .update(.disconnect(reason: reason))
+            case .index, .ticker, .quote, .full: return .ignored
+            }
+        case .failure(let error):
+            return .malformed(error)
         }
     }
 }

@@ -95,10 +95,7 @@ public final class OrderUpdateClient: Sendable {
     }
 
     private func receive(_ message: WebSocketMessage) {
-        guard case .text(let text) = message,
-            let alert = try? JSONDecoder().decode(OrderAlertMessage.self, from: Data(text.utf8)),
-            alert.type == "order_alert"
-        else {
+        guard case .text(let text) = message, let alert = Self.decodeAlert(Data(text.utf8)) else {
             let count = malformed.withLock { value in
                 value += 1
                 return value
@@ -107,6 +104,13 @@ public final class OrderUpdateClient: Sendable {
             continuation.yield(.malformed("\(message)".prefix(200).description, count: count))
             return
         }
-        continuation.yield(.alert(alert.data))
+        continuation.yield(.alert(alert))
+    }
+
+    /// An order-alert message's alert, as the client reads every text message (nil: not an order alert).
+    public static func decodeAlert(_ text: Data) -> OrderAlert? {
+        guard let message = try? JSONDecoder().decode(OrderAlertMessage.self, from: text), message.type == "order_alert"
+        else { return nil }
+        return message.data
     }
 }

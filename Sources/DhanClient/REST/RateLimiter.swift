@@ -21,26 +21,31 @@ public enum DhanAPIClass: String, Sendable, CaseIterable {
 /// Callers `await acquire(_:)` before each request; it returns when the request may go. Waiting callers are
 /// served in arrival order per class.
 public actor RateLimiter {
-    private var sent: [String: [ContinuousClock.Instant]] = [:]
-    private var pausedUntil: [DhanAPIClass: ContinuousClock.Instant] = [:]
+    private var sent: [String: [Duration]] = [:]
+    private var pausedUntil: [DhanAPIClass: Duration] = [:]
     private var backoff: [DhanAPIClass: Duration] = [:]
-    private var tail: [String: Task<Void, Never>] = [:]
-    private var inFlight: [String: Set<ContinuousClock.Instant>] = [:]
+    /// Buckets with a caller waiting for its slot, and the callers queued behind it.
+    private var busy: Set<String> = []
+    private var queued: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private var inFlight: [String: Set<Duration>] = [:]
     /// Requests that had to wait, per class (for metrics).
     public private(set) var waits: [DhanAPIClass: Int] = [:]
     /// 429 answers seen, per class.
     public private(set) var throttled: [DhanAPIClass: Int] = [:]
-    private let clock = ContinuousClock()
+    private let clock: any ElapsedClock
     private let scale: Double
 
     /// Added to every window: requests stamped here arrive at the broker with network jitter, and a request
     /// that left a window early could land in the broker's next one.
     private let margin: Duration
 
+    /// A limiter whose waits go through `clock` (a simulation passes its virtual one).
+    ///
     /// `scale` shrinks every window (tests use 0.1 to run ten times faster); 1 is the real limits.
-    public init(scale: Double = 1, margin: Duration = .milliseconds(60)) {
+    public init(scale: Double = 1, margin: Duration = .milliseconds(60), clock: any ElapsedClock = MonotonicClock()) {
         self.scale = scale
         self.margin = margin
+        self.clock = clock
     }
 
     /// Waits until a request of `apiClass` may be sent, and records it.
@@ -50,19 +55,27 @@ public actor RateLimiter {
     @discardableResult
     public func acquire(_ apiClass: DhanAPIClass, key: String = "") async -> Permit {
         let bucket = apiClass.rawValue + "|" + key
-        let previous = tail[bucket]
-        let turn = Task { [previous] in
-            _ = await previous?.value
-            return await self.waitForSlot(apiClass, bucket: bucket)
+        // One caller at a time per bucket, in arrival order: later ones park here until it has its slot.
+        // (Continuations, not tasks: an unstructured task would leave a simulation's executor.)
+        if busy.contains(bucket) {
+            await withCheckedContinuation { queued[bucket, default: []].append($0) }
+        } else {
+            busy.insert(bucket)
         }
-        tail[bucket] = Task { _ = await turn.value }
-        return Permit(bucket: bucket, stamp: await turn.value)
+        let stamp = await waitForSlot(apiClass, bucket: bucket)
+        if let next = queued[bucket]?.first {
+            queued[bucket]?.removeFirst()
+            next.resume()
+        } else {
+            busy.remove(bucket)
+        }
+        return Permit(bucket: bucket, stamp: stamp)
     }
 
     /// One granted request, to be marked complete when its answer arrives.
     public struct Permit: Sendable {
         let bucket: String
-        let stamp: ContinuousClock.Instant
+        let stamp: Duration
     }
 
     /// Re-stamps a request at its completion: the broker received it no later than that, so counting the
@@ -70,19 +83,22 @@ public actor RateLimiter {
     public func completed(_ permit: Permit) {
         inFlight[permit.bucket]?.remove(permit.stamp)
         guard var times = sent[permit.bucket], let index = times.lastIndex(of: permit.stamp) else { return }
-        times[index] = clock.now
+        times[index] = clock.elapsed()
         times.sort()
         sent[permit.bucket] = times
     }
 
     /// Waits for room in every window of the class, records the request and returns its stamp.
-    private func waitForSlot(_ apiClass: DhanAPIClass, bucket: String) async -> ContinuousClock.Instant {
+    private func waitForSlot(_ apiClass: DhanAPIClass, bucket: String) async -> Duration {
         var waited = false
         while true {
-            let now = clock.now
+            let now = clock.elapsed()
+            // A cancelled caller (shutdown) goes at once rather than spin on sleeps that throw; its request is
+            // cancelled with it.
+            if Task.isCancelled { return now }
             if let paused = pausedUntil[apiClass], paused > now {
                 waited = true
-                try? await Task.sleep(until: paused, clock: clock)
+                try? await clock.sleep(untilElapsed: paused)
                 continue
             }
             var times = sent[bucket] ?? []
@@ -90,7 +106,7 @@ public actor RateLimiter {
             let flying = inFlight[bucket] ?? []
             // A request still in flight may reach the broker any moment: it stays in every window until done.
             times.removeAll { now - $0 >= longest && !flying.contains($0) }
-            var wakeAt: ContinuousClock.Instant?
+            var wakeAt: Duration?
             for (window, count) in apiClass.limits {
                 let span = window * scale + margin
                 let inWindow = times.filter { now - $0 < span || flying.contains($0) }
@@ -105,7 +121,7 @@ public actor RateLimiter {
             if let wakeAt {
                 waited = true
                 sent[bucket] = times
-                try? await Task.sleep(until: wakeAt, clock: clock)
+                try? await clock.sleep(untilElapsed: wakeAt)
                 continue
             }
             times.append(now)
@@ -121,7 +137,7 @@ public actor RateLimiter {
         throttled[apiClass, default: 0] += 1
         let next = min((backoff[apiClass] ?? .milliseconds(500)) * 2, .seconds(60))
         backoff[apiClass] = next
-        pausedUntil[apiClass] = clock.now + next * scale
+        pausedUntil[apiClass] = clock.elapsed() + next * scale
         return next * scale
     }
 

@@ -1,19 +1,24 @@
 import AsyncHTTPClient
+import DhanClient
 import Domain
 import Foundation
 import NIOCore
 import Synchronization
 
-/// Where the runtime's time comes from: the wall clock, or dhan-sim's accelerated clock.
-public protocol RuntimeClock: Sendable {
+/// Where the runtime's time comes from: the wall clock, dhan-sim's accelerated clock, or a virtual clock.
+///
+/// Its waits (`ElapsedClock`) are the runtime's only ones: timers, back-offs and rate limits all sleep on it.
+public protocol RuntimeClock: ElapsedClock {
     /// The time now.
     func now() async -> Timestamp
-    /// Wall time to sleep for one clock second.
+    /// How long one clock second lasts on this clock's waits.
     var secondDuration: Duration { get }
 }
 
 /// Real time.
 public struct WallClock: RuntimeClock {
+    private let monotonic = MonotonicClock()
+
     public init() {}
 
     public func now() async -> Timestamp {
@@ -21,6 +26,12 @@ public struct WallClock: RuntimeClock {
     }
 
     public var secondDuration: Duration { .seconds(1) }
+
+    public func elapsed() -> Duration { monotonic.elapsed() }
+
+    public func sleep(untilElapsed deadline: Duration) async throws {
+        try await monotonic.sleep(untilElapsed: deadline)
+    }
 }
 
 /// dhan-sim's clock, learned from `GET /sim/clock` and advanced locally at the reported speed between polls.
@@ -32,6 +43,7 @@ public final class SimulatorClock: RuntimeClock {
 
     private let url: String
     private let http: HTTPClient
+    private let monotonic = MonotonicClock()
     private let anchor: Mutex<(sim: Int64, wall: ContinuousClock.Instant, speed: Double, last: Int64)>
 
     /// Reads the simulator's clock once; `restURL` is its `…/v2` base.
@@ -46,6 +58,12 @@ public final class SimulatorClock: RuntimeClock {
         let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 16)
         return try JSONDecoder().decode(Report.self, from: Data(body.readableBytesView))
+    }
+
+    public func elapsed() -> Duration { monotonic.elapsed() }
+
+    public func sleep(untilElapsed deadline: Duration) async throws {
+        try await monotonic.sleep(untilElapsed: deadline)
     }
 
     public var secondDuration: Duration {

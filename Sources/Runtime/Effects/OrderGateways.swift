@@ -116,10 +116,13 @@ public final class PaperBroker: OrderGateway {
 public final class DhanOrderGateway: OrderGateway {
     private let client: DhanRESTClient
     private let logger: Logger
+    /// The look-ups after an ambiguous submit wait on it.
+    private let clock: any ElapsedClock
 
-    public init(client: DhanRESTClient, logger: Logger) {
+    public init(client: DhanRESTClient, logger: Logger, clock: any ElapsedClock = MonotonicClock()) {
         self.client = client
         self.logger = logger
+        self.clock = clock
     }
 
     public func observe(_ tick: Tick) {}
@@ -140,7 +143,7 @@ public final class DhanOrderGateway: OrderGateway {
             logger.warning(
                 "order outcome unknown; looking it up", metadata: ["correlation_id": "\(id)", "error": "\(error)"])
             for delay in AmbiguousSubmit.lookupDelays {
-                try? await Task.sleep(for: .seconds(delay))
+                try? await clock.sleep(for: .seconds(delay))
                 if let record = try? await client.order(correlationID: id.value) {
                     return [
                         .orderAccepted(

@@ -51,13 +51,15 @@ public actor Sequencer {
 
     public init(
         journal: Journal, state: EngineState, logger: Logger, metrics: RuntimeMetrics? = nil,
-        snapshots: SnapshotWriter? = nil, snapshotEvery: Int = 0, recovered: (events: UInt64, commands: UInt64) = (0, 0)
+        snapshots: SnapshotWriter? = nil, snapshotEvery: Int = 0,
+        recovered: (events: UInt64, commands: UInt64) = (0, 0),
+        inlineCommits: Bool = false
     ) {
         self.journal = journal
-        // No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
+        self.inlineCommits = inlineCommits
         let counter = CommitCounter()
         commitCounter = counter
-        committer = Self.makeCommitter(journal, counter)
+        committer = Self.makeCommitter(journal, counter, inline: inlineCommits)
         nextSeq = journal.lastSeq + 1
         self.state = state
         self.logger = logger
@@ -69,9 +71,12 @@ public actor Sequencer {
 
     deinit { committer.close() }
 
+    /// Commits on the caller's thread, one input at a time (a process on virtual time: no writer thread).
+    private let inlineCommits: Bool
+
     /// No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
-    private static func makeCommitter(_ journal: Journal, _ counter: CommitCounter) -> GroupCommitter {
-        GroupCommitter(journal: journal, policy: .init(maxBatch: 1024, maxDelay: .zero)) { _, _ in
+    private static func makeCommitter(_ journal: Journal, _ counter: CommitCounter, inline: Bool) -> GroupCommitter {
+        GroupCommitter(journal: journal, policy: .init(maxBatch: 1024, maxDelay: .zero, inline: inline)) { _, _ in
             counter.count.add(1, ordering: .relaxed)
         }
     }
@@ -188,7 +193,7 @@ public actor Sequencer {
         guard degraded == nil else { return }
         degraded = error
         committer.close()
-        committer = Self.makeCommitter(journal, commitCounter)
+        committer = Self.makeCommitter(journal, commitCounter, inline: inlineCommits)
         if let outcome = try? JournalReplayer.replay(journal.reader), outcome.divergence == nil {
             state = outcome.state
         }
@@ -277,7 +282,12 @@ public actor Sequencer {
                 seq: seq, recordFingerprint: fingerprint, state: state, records: seq, events: events,
                 commands: commands)
         }
-        if waiting { snapshots.saveNow(seq: seq, make) } else { snapshots.saveInBackground(seq: seq, make) }
+        // On virtual time nothing runs beside the step: the snapshot is written in it.
+        if waiting || inlineCommits {
+            snapshots.saveNow(seq: seq, make)
+        } else {
+            snapshots.saveInBackground(seq: seq, make)
+        }
     }
 
     private var closed = false

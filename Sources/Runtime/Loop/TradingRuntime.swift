@@ -39,6 +39,8 @@ public final class TradingRuntime: Sendable {
         public var masterDirectory: String?
         /// Injected journal append failures (tests of a full disk; never set by `scalper run`).
         public var journalFaults: JournalFaults?
+        /// The network, feed and executor to use instead of the real ones (the virtual-time harness).
+        public var ports = RuntimePorts()
 
         public init(
             journalPath: String, mode: TradingMode, configFiles: [ConfigFile], config: AlgoConfig,
@@ -58,9 +60,9 @@ public final class TradingRuntime: Sendable {
         public var feed: ConnectionState = .connecting
         public var orderStream: ConnectionState = .connecting
         public var lastIndexTick: Timestamp?
-        /// Wall time of the last index tick: staleness needs both clock and wall time to pass, so an
-        /// accelerated clock does not call a healthy feed stale between two packets.
-        public var lastIndexTickWall: ContinuousClock.Instant?
+        /// The clock's elapsed time at the last index tick: staleness needs both market time and this to pass,
+        /// so an accelerated clock does not call a healthy feed stale between two packets.
+        public var lastIndexTickWall: Duration?
         public var feedStale = false
         public var authExpired = false
         public var reconciliation: ReconciliationResult?
@@ -83,8 +85,8 @@ public final class TradingRuntime: Sendable {
     public let metrics = RuntimeMetrics()
     public let clock: any RuntimeClock
     let rest: DhanRESTClient
-    let feed: MarketFeedClient
-    let orderUpdates: OrderUpdateClient?
+    let feed: any MarketDataPort
+    let orderUpdates: (any OrderStreamPort)?
     let gateway: any OrderGateway
     let health = Mutex(Health())
     private let translator = Mutex(OrderAlertTranslator())
@@ -96,6 +98,8 @@ public final class TradingRuntime: Sendable {
     private let folded:
         (stream: AsyncStream<Sequencer.Folded>, continuation: AsyncStream<Sequencer.Folded>.Continuation)
     private let finished = Mutex(false)
+    /// Finished by `stop()`; `run()` waits on it (no polling).
+    private let stopSignal: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     private let logger: Logger
     private let journal: Journal
 
@@ -105,6 +109,7 @@ public final class TradingRuntime: Sendable {
         self.clock = clock
         self.logger = logger
         folded = AsyncStream.makeStream(of: Sequencer.Folded.self)
+        stopSignal = AsyncStream.makeStream(of: Void.self)
         let journal = try Journal.openForWriting(
             at: options.journalPath,
             options: JournalOptions(durability: options.durability, faults: options.journalFaults),
@@ -129,20 +134,28 @@ public final class TradingRuntime: Sendable {
         sequencer = Sequencer(
             journal: journal, state: outcome.state, logger: logger, metrics: metrics,
             snapshots: options.snapshotEvery > 0 ? SnapshotWriter(store: snapshots, logger: logger) : nil,
-            snapshotEvery: options.snapshotEvery, recovered: (outcome.events, outcome.commands))
+            snapshotEvery: options.snapshotEvery, recovered: (outcome.events, outcome.commands),
+            inlineCommits: options.ports.inlineCommits)
         health.withLock {
             $0.resumedFromSeq = outcome.resumedFromSeq
             $0.foldedRecords = outcome.foldedRecords
             $0.rebuildMilliseconds = rebuild
         }
-        rest = DhanRESTClient(endpoints: options.endpoints, credentials: options.credentials, logger: logger)
-        feed = MarketFeedClient(
-            endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect, logger: logger)
-        if options.mode == .live {
-            orderUpdates = OrderUpdateClient(
+        rest = DhanRESTClient(
+            endpoints: options.endpoints, credentials: options.credentials, limiter: RateLimiter(clock: clock),
+            transport: options.ports.transport, logger: logger)
+        feed =
+            options.ports.feed
+            ?? MarketFeedClient(
                 endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect,
                 logger: logger)
-            gateway = DhanOrderGateway(client: rest, logger: logger)
+        if options.mode == .live {
+            orderUpdates =
+                options.ports.orderStream
+                ?? OrderUpdateClient(
+                    endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect,
+                    logger: logger)
+            gateway = DhanOrderGateway(client: rest, logger: logger, clock: clock)
         } else {
             orderUpdates = nil
             let config = options.config
@@ -227,9 +240,7 @@ public final class TradingRuntime: Sendable {
             try await reconcile()
         }
         spawn { await self.timers() }
-        while !finished.withLock({ $0 }) {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        for await _ in stopSignal.stream {}
         await shutdown()
     }
 
@@ -267,6 +278,7 @@ public final class TradingRuntime: Sendable {
     /// Asks the loop to stop; `run()` returns once sockets are closed and the journal is flushed.
     public func stop() {
         finished.withLock { $0 = true }
+        stopSignal.continuation.finish()
     }
 
     private func spawn(_ body: @escaping @Sendable () async -> Void) {
@@ -274,7 +286,7 @@ public final class TradingRuntime: Sendable {
         tasks.withLock { tasks in
             tasks.next += 1
             let number = tasks.next
-            tasks.running[number] = Task {
+            tasks.running[number] = Task(executorPreference: options.ports.taskExecutor) {
                 await body()
                 _ = self.tasks.withLock { $0.running.removeValue(forKey: number) }
             }
@@ -513,7 +525,7 @@ public final class TradingRuntime: Sendable {
                     let wasStale = health.withLock { health in
                         defer {
                             health.lastIndexTick = now
-                            health.lastIndexTickWall = .now
+                            health.lastIndexTickWall = clock.elapsed()
                             health.feedStale = false
                         }
                         return health.feedStale
@@ -543,7 +555,7 @@ public final class TradingRuntime: Sendable {
         }
     }
 
-    private func pumpOrders(_ client: OrderUpdateClient) async {
+    private func pumpOrders(_ client: any OrderStreamPort) async {
         for await update in client.updates {
             switch update {
             case .alert(let alert):
@@ -562,7 +574,7 @@ public final class TradingRuntime: Sendable {
     private func timers() async {
         var resync = 0
         while !Task.isCancelled && !finished.withLock({ $0 }) {
-            try? await Task.sleep(for: clock.secondDuration)
+            try? await clock.sleep(for: clock.secondDuration)
             resync += 1
             if resync % 20 == 0, let simulator = clock as? SimulatorClock { await simulator.resync() }
             let now = await clock.now()
@@ -584,7 +596,7 @@ public final class TradingRuntime: Sendable {
             let (last, lastWall, stale) = health.withLock { ($0.lastIndexTick, $0.lastIndexTickWall, $0.feedStale) }
             if inMarket, !stale, let last, let lastWall,
                 now.epochSeconds - last.epochSeconds > options.feedStaleSeconds,
-                ContinuousClock.now - lastWall > .seconds(2)
+                clock.elapsed() - lastWall > .seconds(2)
             {
                 health.withLock { $0.feedStale = true }
                 logger.warning("feed stale: entries blocked until ticks resume", metadata: ["since": "\(last)"])

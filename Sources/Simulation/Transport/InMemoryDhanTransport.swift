@@ -30,6 +30,10 @@ public final class InMemoryDhanTransport: DhanTransport {
         guard let components = URLComponents(string: request.url) else {
             return DhanHTTPResponse(status: 400, body: Data("{}".utf8))
         }
+        if components.path.hasSuffix("api-scrip-master-detailed.csv") {
+            // The file dhan-sim's server publishes beside the API.
+            return DhanHTTPResponse(status: 200, body: Data(world.withLock { $0.detailedScripMasterCSV }.utf8))
+        }
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
         let token = request.headers.first { $0.name.lowercased() == "access-token" }?.value ?? ""

@@ -1,0 +1,85 @@
+import DhanClient
+import Domain
+import Synchronization
+
+/// Virtual time: it moves only when told, and then wakes the sleepers that are due, earliest deadline first,
+/// ties in the order they went to sleep (the order swift-nio's `NIOEmbedded` runs scheduled tasks in).
+///
+/// With `ManualExecutor` running every task, a process on this clock takes the same steps on every run.
+public final class VirtualClock: RuntimeClock {
+    private struct Sleeper {
+        var deadline: Duration
+        var order: UInt64
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var elapsed: Duration = .zero
+        var order: UInt64 = 0
+        var sleepers: [UInt64: Sleeper] = [:]
+        /// Sleepers cancelled before their continuation was stored.
+        var cancelled: Set<UInt64> = []
+    }
+
+    private let origin: Timestamp
+    private let state = Mutex(State())
+
+    /// A clock reading `origin` until it is advanced.
+    public init(origin: Timestamp) { self.origin = origin }
+
+    public func now() -> Timestamp { Timestamp(nanos: origin.nanos + state.withLock { $0.elapsed }.nanoseconds) }
+
+    public var secondDuration: Duration { .seconds(1) }
+
+    public func elapsed() -> Duration { state.withLock { $0.elapsed } }
+
+    /// Sleepers not yet woken.
+    public var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    /// The earliest deadline a sleeper waits for.
+    public var nextDeadline: Duration? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
+
+    public func sleep(untilElapsed deadline: Duration) async throws {
+        try Task.checkCancellation()
+        let id = state.withLock { state in
+            state.order += 1
+            return state.order
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let wakeNow = state.withLock { state -> Bool in
+                    if state.cancelled.remove(id) != nil { return true }
+                    state.sleepers[id] = Sleeper(deadline: deadline, order: id, continuation: continuation)
+                    return false
+                }
+                if wakeNow { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state in
+                guard let sleeper = state.sleepers.removeValue(forKey: id) else {
+                    state.cancelled.insert(id)
+                    return Sleeper?.none
+                }
+                return sleeper
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time forward to `elapsed` (never back) and wakes every sleeper due by then; returns how many.
+    ///
+    /// A woken task runs when its executor next runs jobs; one that sleeps again until a deadline already
+    /// passed is woken by the next call.
+    @discardableResult
+    public func advance(to elapsed: Duration) -> Int {
+        let due = state.withLock { state -> [Sleeper] in
+            state.elapsed = max(state.elapsed, elapsed)
+            let due = state.sleepers.values.filter { $0.deadline <= state.elapsed }
+                .sorted { ($0.deadline, $0.order) < ($1.deadline, $1.order) }
+            for sleeper in due { state.sleepers[sleeper.order] = nil }
+            return due
+        }
+        for sleeper in due { sleeper.continuation.resume() }
+        return due.count
+    }
+}

@@ -1,0 +1,130 @@
+import Dhan
+import DhanClient
+import DhanSim
+import Domain
+import Engine
+import Foundation
+import Journal
+import Logging
+import MarketModel
+import Recovery
+import Runtime
+import TestSupport
+import Testing
+
+@testable import Simulation
+
+/// `TradingRuntime`, the process `scalper run` is, on virtual time.
+///
+/// dhan-sim's core is in memory, every task runs on a `ManualExecutor`, every wait is on a `VirtualClock`:
+/// no sockets, no sleeps, no speed factor.
+@Suite("TradingRuntime on virtual time")
+struct VirtualRuntimeTests {
+    static let day = CivilDate(2025, 11, 4)
+
+    static func world(seed: UInt64 = 7, behaviour: SimBehaviour = SimBehaviour()) throws -> SimWorld {
+        var configuration = SimConfiguration(date: day, calendar: try ConfigFixtures.calendar())
+        configuration.seed = seed
+        configuration.speed = 0
+        configuration.startSecondOfDay = 9 * 3600 + 15 * 60
+        configuration.scenario = try Scenario.parse(
+            try String(contentsOfFile: Fixtures.path("config/scenarios/trend-day.txt"), encoding: .utf8),
+            source: "trend-day.txt")
+        return SimWorld(configuration, behaviour: behaviour)
+    }
+
+    static func quiet() -> Logger {
+        var logger = Logger(label: "runtime")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func options(journal: String, mode: TradingMode, ports: RuntimePorts) throws -> TradingRuntime.Options {
+        let algo = try ConfigFixtures.algoText()
+        let calendarText = try ConfigFixtures.calendarText()
+        let config = try AlgoConfig.parse(yaml: algo, calendar: try TradingCalendar.parse(yaml: calendarText))
+        var options = TradingRuntime.Options(
+            journalPath: journal, mode: mode,
+            configFiles: [
+                ConfigFile(name: "algo.yml", text: algo), ConfigFile(name: "calendar.yml", text: calendarText),
+            ],
+            config: config,
+            endpoints: DhanEndpoints(
+                restURL: "http://dhan-sim.invalid/v2", feedURL: "ws://dhan-sim.invalid",
+                orderFeedURL: "ws://dhan-sim.invalid"),
+            credentials: .simulator)
+        options.durability = .fast
+        options.stopAtSecondOfDay = 15 * 3600 + 31 * 60
+        options.ports = ports
+        return options
+    }
+
+    /// One whole day of the runtime against a fresh world; the journal's digest, the final state and the
+    /// broker's positions.
+    static func day(mode: TradingMode, in scratch: TemporaryDirectory, name: String) throws -> (
+        digest: UInt64, state: EngineState, broker: [SimBrokerPosition], ending: VirtualRuntime.Ending,
+        journal: String
+    ) {
+        let harness = VirtualRuntime(world: try world())
+        let journal = scratch.sub(name)
+        var options = try options(journal: journal, mode: mode, ports: harness.ports)
+        options.masterDirectory = scratch.sub("\(name)-master")
+        let runtime = try TradingRuntime(options: options, clock: harness.clock, logger: quiet())
+        let ending = try harness.run(runtime, until: 15 * 3600 + 40 * 60)
+        let reader = try Journal.openForReading(at: journal)
+        defer { reader.close() }
+        let digest = try SimulatedSession.digest(reader.reader)
+        let state = try JournalReplayer.replay(reader.reader).state
+        return (digest, state, harness.transport.withWorld { $0.positions }, ending, journal)
+    }
+
+    @Test(
+        "live: a whole trend day through the real REST client, feed decoder and order stream on virtual time; entries, exits, flat at the close, the broker's book equal to the engine's, and a second run journals the same bytes"
+    )
+    func liveDayIsDeterministic() throws {
+        let scratch = TemporaryDirectory("virtual-runtime")
+        let first = try Self.day(mode: .live, in: scratch, name: "first")
+        #expect(first.ending == .stopped)
+
+        // The journal replays to the state the runtime had, command for command.
+        let journal = try Journal.openForReading(at: first.journal)
+        let replayed = try JournalReplayer.replay(journal.reader)
+        journal.close()
+        #expect(replayed.divergence == nil)
+
+        let traded = first.state.positions.filter { $0.entryFilled > 0 }
+        #expect(traded.count >= 2)
+        #expect(first.state.openPositions.isEmpty)
+        #expect(!Set(traded.compactMap(\.exitReason)).isEmpty)
+
+        // The broker's net quantities and realised PnL equal the engine's, contract by contract.
+        var engine: [InstrumentKey: (net: Int64, realized: Paise)] = [:]
+        for position in traded {
+            let current = engine[position.instrument] ?? (0, .zero)
+            engine[position.instrument] = (current.net + position.quantity, current.realized + position.realized)
+        }
+        let broker = Dictionary(uniqueKeysWithValues: first.broker.map { ($0.instrument, $0) })
+        #expect(broker.keys.sorted() == engine.keys.sorted())
+        for (key, position) in broker {
+            #expect(position.net == engine[key]?.net, "\(key)")
+            #expect(position.soldValue - position.boughtValue == engine[key]?.realized, "\(key)")
+        }
+
+        let second = try Self.day(mode: .live, in: scratch, name: "second")
+        #expect(second.digest == first.digest)
+        #expect(second.state.stateHash == first.state.stateHash)
+    }
+
+    @Test(
+        "paper: the runtime's own paper broker trades the day on virtual time, and a second run journals the same bytes"
+    )
+    func paperDayIsDeterministic() throws {
+        let scratch = TemporaryDirectory("virtual-paper")
+        let first = try Self.day(mode: .paper, in: scratch, name: "first")
+        #expect(first.ending == .stopped)
+        #expect(first.state.positions.contains { $0.entryFilled > 0 })
+        #expect(first.state.openPositions.isEmpty)
+        let second = try Self.day(mode: .paper, in: scratch, name: "second")
+        #expect(second.digest == first.digest)
+    }
+}
