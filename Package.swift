@@ -164,7 +164,7 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: [
                 "Runtime", "DhanSim", "DhanClient", "Dhan", "Domain", "Engine", "Journal", "Replay", "Recovery",
-                "MarketModel",
+                "MarketModel", "Simulation",
                 "TestSupport", "ScalperCLI",
             ]),
         .testTarget(

@@ -32,7 +32,7 @@ final class CapturedLog: Sendable {
     }
 }
 
-extension RuntimeAcceptanceTests.FaultAndStatusTests {
+extension StatusAPITests {
     /// Sends `bytes` on a fresh TCP connection to 127.0.0.1:`port` and returns the start of the answer's first
     /// line ("" when the server closed the connection without one).
     static func rawExchange(port: Int, bytes: [UInt8]) -> String {

@@ -22,11 +22,13 @@ import Testing
 struct VirtualRuntimeTests {
     static let day = CivilDate(2025, 11, 4)
 
-    static func world(seed: UInt64 = 7, behaviour: SimBehaviour = SimBehaviour()) throws -> SimWorld {
+    static func world(seed: UInt64 = 7, behaviour: SimBehaviour = SimBehaviour(), start: Int = 9 * 3600 + 15 * 60)
+        throws -> SimWorld
+    {
         var configuration = SimConfiguration(date: day, calendar: try ConfigFixtures.calendar())
         configuration.seed = seed
         configuration.speed = 0
-        configuration.startSecondOfDay = 9 * 3600 + 15 * 60
+        configuration.startSecondOfDay = start
         configuration.scenario = try Scenario.parse(
             try String(contentsOfFile: Fixtures.path("config/scenarios/trend-day.txt"), encoding: .utf8),
             source: "trend-day.txt")
@@ -126,5 +128,69 @@ struct VirtualRuntimeTests {
         #expect(first.state.openPositions.isEmpty)
         let second = try Self.day(mode: .paper, in: scratch, name: "second")
         #expect(second.digest == first.digest)
+    }
+
+    @Test(
+        "feed drops and a silent stall: it reconnects, resubscribes and marks the feed stale; a 429 storm is waited out"
+    )
+    func faults() throws {
+        let scratch = TemporaryDirectory("virtual-faults")
+        let harness = VirtualRuntime(
+            world: try Self.world(start: 10 * 3600),
+            reconnect: ReconnectPolicy(initial: .milliseconds(100), maximum: .seconds(1), coolOff: .seconds(1)))
+        var options = try Self.options(journal: scratch.sub("j"), mode: .live, ports: harness.ports)
+        options.masterDirectory = scratch.sub("master")
+        options.stopAtSecondOfDay = 11 * 3600
+        let runtime = try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+        let drop = 10 * 3600 + 5 * 60
+        let stall = 10 * 3600 + 10 * 60
+        let storm = 10 * 3600 + 15 * 60
+        let ending = try harness.run(runtime, until: 11 * 3600 + 60) { second in
+            switch second {
+            case drop: harness.inject { $0.disconnectFeed(reason: 800) }
+            case stall: harness.stallFeedUntilSecondOfDay = stall + 20
+            case storm:
+                harness.inject { world in
+                    world.rateLimitStorm(.other, untilSeconds: Double(world.now.epochSeconds + 2))
+                    return SimOutput()
+                }
+            default: break
+            }
+        }
+        #expect(ending == .stopped)
+        #expect(harness.feed.connects == 2, "one reconnect after the drop")
+
+        let journal = try Journal.openForReading(at: scratch.sub("j"))
+        defer { journal.close() }
+        var statuses: [FeedStatus] = []
+        var indexTicksAfterDrop = 0
+        var sawDisconnect = false
+        var entriesWhileStale = 0
+        var stale = false
+        var staleAt: Timestamp?
+        try journal.reader.forEach(verifyChecksums: false) { view in
+            switch try JournalEntry.decode(view) {
+            case .event(.feedStatus(let status)):
+                statuses.append(status)
+                if status.state == .disconnected && status.reasonCode == 800 { sawDisconnect = true }
+                if status.state == .stale {
+                    stale = true
+                    staleAt = Timestamp(nanos: view.header.timestampNanos)
+                }
+                if status.state == .connected { stale = false }
+            case .event(.tick(let tick)) where tick.instrument.segment == .indexValue && sawDisconnect:
+                indexTicksAfterDrop += 1
+            case .command(.placeOrder(let intent), _) where intent.side == .buy && stale:
+                entriesWhileStale += 1
+            default: break
+            }
+            return true
+        }
+        #expect(sawDisconnect, "the drop was journaled as a feed status")
+        // No tick after 10:10:00; stale once more than 10 s pass without one: at 10:10:11 exactly.
+        #expect(staleAt?.istSecondOfDay == Int64(stall + 11), "\(statuses)")
+        #expect(indexTicksAfterDrop > 100, "index ticks resumed after the reconnect (resubscribed)")
+        #expect(entriesWhileStale == 0)
+        #expect(harness.transport.withWorld { $0.rateLimitRejections.values.reduce(0, +) } == 0)
     }
 }

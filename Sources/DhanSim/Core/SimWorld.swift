@@ -128,6 +128,9 @@ public struct SimWorld: Sendable {
         core.faults.stormUntil = untilSeconds
     }
 
+    /// Requests refused for exceeding DhanHQ's limits, by API class (a storm's 429s are not counted).
+    public var rateLimitRejections: [String: Int] { core.limiter.rejected }
+
     /// Every contract the broker has traded, with its bought and sold quantities.
     public var positions: [SimBrokerPosition] {
         core.broker.positions.keys.sorted().map { key in

@@ -194,14 +194,31 @@ public actor Sequencer {
         degraded = error
         committer.close()
         committer = Self.makeCommitter(journal, commitCounter, inline: inlineCommits)
+        if let base = retryBase, base.nextSeq == journal.lastSeq + 1 {
+            // A retry that committed nothing: the state before it is the journal's, with no fold of the
+            // whole journal every second of an outage.
+            state = base.state
+            nextSeq = base.nextSeq
+            failedRetries += 1
+            logger.debug(
+                "journal still cannot be written",
+                metadata: ["error": "\(error)", "seq": "\(journal.lastSeq)", "retries": "\(failedRetries)"])
+            return
+        }
         if let outcome = try? JournalReplayer.replay(journal.reader), outcome.divergence == nil {
             state = outcome.state
         }
         nextSeq = journal.lastSeq + 1
+        guard retryBase == nil else { return }
         logger.critical(
             "journal append failed: entries stop, nothing is folded until appends succeed again",
             metadata: ["error": "\(error)", "seq": "\(journal.lastSeq)"])
     }
+
+    /// The state and next seq when a retry began (nil outside `retryJournal`).
+    private var retryBase: (state: EngineState, nextSeq: UInt64)?
+    /// Retries that failed in the current outage.
+    private var failedRetries = 0
 
     /// Why the journal cannot be written, while it cannot.
     public var journalProblem: String? { degraded.map { "\($0)" } }
@@ -213,6 +230,8 @@ public actor Sequencer {
     public func retryJournal(probe: Event, at time: Timestamp) async -> [Submission]? {
         guard degraded != nil, !closed else { return nil }
         degraded = nil
+        retryBase = (state, nextSeq)
+        defer { retryBase = nil }
         let inputs =
             heldFailed.sorted { $0.seq < $1.seq }.map { ($0.event, $0.time) } + heldLater.map { ($0.event, $0.time) }
             + [(probe, time)]
@@ -229,7 +248,12 @@ public actor Sequencer {
         }
         if degraded == nil {
             logger.notice(
-                "journal writable again", metadata: ["seq": "\(journal.lastSeq)", "replayed": "\(inputs.count - 1)"])
+                "journal writable again",
+                metadata: [
+                    "seq": "\(journal.lastSeq)", "replayed": "\(inputs.count - 1)",
+                    "failed_retries": "\(failedRetries)",
+                ])
+            failedRetries = 0
         }
         return submissions
     }

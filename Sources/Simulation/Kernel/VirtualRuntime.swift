@@ -30,10 +30,14 @@ public final class VirtualRuntime {
         case stuck
     }
 
-    /// A harness around `world`, whose clock starts at the world's time.
-    public init(world: SimWorld) {
+    /// The feed sends no ticks through this second of the day (a silent stall).
+    public var stallFeedUntilSecondOfDay: Int?
+
+    /// A harness around `world`, whose clock starts at the world's time; the feed reconnects by `reconnect`,
+    /// its jitter drawn from `seed`.
+    public init(world: SimWorld, reconnect: ReconnectPolicy = ReconnectPolicy(), seed: UInt64 = 1) {
         transport = InMemoryDhanTransport(world)
-        feed = InMemoryMarketFeed(transport)
+        feed = InMemoryMarketFeed(transport, policy: reconnect, seed: seed)
         orders = InMemoryOrderStream()
         origin = world.now
         clock = VirtualClock(origin: world.now)
@@ -58,29 +62,55 @@ public final class VirtualRuntime {
     public func run(
         _ runtime: TradingRuntime, until lastSecondOfDay: Int, afterSecond: (Int) throws -> Void = { _ in }
     ) throws -> Ending {
+        start(runtime)
+        try advance(through: lastSecondOfDay, afterSecond: afterSecond)
+        return try finish(runtime)
+    }
+
+    /// What `run()` returned, once it has (a class, so the runtime's task can hold it).
+    private final class Outcome: Sendable {
         let result = Mutex<Result<Void, any Error>?>(nil)
+    }
+
+    private let outcome = Outcome()
+
+    /// Starts `runtime.run()` on the executor and runs it until it waits for the market.
+    public func start(_ runtime: TradingRuntime) {
+        let outcome = outcome
         Task(executorPreference: executor) {
             do {
                 try await runtime.run()
-                result.withLock { $0 = .success(()) }
+                outcome.result.withLock { $0 = .success(()) }
             } catch {
-                result.withLock { $0 = .failure(error) }
+                outcome.result.withLock { $0 = .failure(error) }
             }
         }
         settle()
-        var ending = Ending.stopped
-        while result.withLock({ $0 == nil }) {
+    }
+
+    /// Whether `run()` has returned.
+    public var finished: Bool { outcome.result.withLock { $0 != nil } }
+
+    /// Steps the world second by second until it reaches `secondOfDay` or the runtime returns.
+    public func advance(through secondOfDay: Int, afterSecond: (Int) throws -> Void = { _ in }) throws {
+        while !finished {
             let second = transport.withWorld { $0.secondOfDay }
-            guard second < lastSecondOfDay else {
-                runtime.stop()
-                settle()
-                ending = .timeLimit
-                break
-            }
+            guard second < secondOfDay else { return }
             step()
             try afterSecond(second + 1)
         }
-        switch result.withLock({ $0 }) {
+    }
+
+    /// Stops the runtime if it still runs, lets it shut down, and says how it ended; rethrows what `run()`
+    /// threw.
+    public func finish(_ runtime: TradingRuntime) throws -> Ending {
+        var ending = Ending.stopped
+        if !finished {
+            runtime.stop()
+            settle()
+            ending = .timeLimit
+        }
+        switch outcome.result.withLock({ $0 }) {
         case .failure(let error): throw error
         case .success: return ending
         case nil: return .stuck
@@ -90,11 +120,21 @@ public final class VirtualRuntime {
     /// Moves the world one second, hands its output over, moves the clock to it, and settles.
     public func step() {
         let output = transport.withWorld { world in
-            world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1))
+            let stalled = stallFeedUntilSecondOfDay.map { world.secondOfDay < $0 } ?? false
+            return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1), stalled: stalled)
         }
-        deliver(output)
         let now = transport.withWorld { $0.now }
-        clock.advance(to: .nanoseconds(now.nanos - origin.nanos))
+        let elapsed = Duration.nanoseconds(now.nanos - origin.nanos)
+        deliver(output)
+        feed.reconnectIfDue(at: elapsed)
+        clock.advance(to: elapsed)
+        settle()
+    }
+
+    /// Changes the world between steps (a feed drop, a 429 storm, an expired token) and hands over what it
+    /// sent, then settles.
+    public func inject(_ change: (inout SimWorld) -> SimOutput) {
+        deliver(transport.withWorld { change(&$0) })
         settle()
     }
 
@@ -112,6 +152,15 @@ public final class VirtualRuntime {
 
     private func deliver(_ output: SimOutput) {
         if !output.feedFrames.isEmpty { feed.deliver(output.feedFrames) }
+        if output.feedClosed {
+            let reason = output.feedFrames.last.flatMap { frame -> UInt16? in
+                guard
+                    case .update(.disconnect(let reason)) = frame.withUnsafeBytes({ MarketFeedClient.decodeFrame($0) })
+                else { return nil }
+                return reason
+            }
+            feed.closed(reason: reason, at: clock.elapsed())
+        }
         if !output.alerts.isEmpty { orders.deliver(output.alerts) }
     }
 }

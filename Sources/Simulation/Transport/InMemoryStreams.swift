@@ -3,30 +3,93 @@ import DhanClient
 import DhanSim
 import Domain
 import Foundation
+import MarketModel
 import Runtime
 import Synchronization
 
 /// dhan-sim's market-feed frames, decoded as `MarketFeedClient` decodes every message, without a socket.
 ///
 /// Subscriptions go to the world as the JSON requests the client writes; the frames the world answers with
-/// and the ones `VirtualRuntime` hands over each second become `updates`.
+/// and the ones `VirtualRuntime` hands over each second become `updates`. When the world closes the feed it
+/// reconnects as the client does: after the policy's back-off (seeded jitter, on virtual time), then
+/// subscribes everything again.
 public final class InMemoryMarketFeed: MarketDataPort {
     public let updates: AsyncStream<FeedUpdate>
     private let continuation: AsyncStream<FeedUpdate>.Continuation
     private let transport: InMemoryDhanTransport
+    private let policy: ReconnectPolicy
     private let malformed = Mutex(0)
     /// Each subscribed instrument's mode (an unsubscribe request names the mode it leaves).
     private let modes = Mutex<[InstrumentKey: FeedMode]>([:])
 
-    public init(_ transport: InMemoryDhanTransport) {
+    private struct Link {
+        var connected = false
+        var attempt = 0
+        /// When a closed feed connects again (virtual elapsed time).
+        var reconnectAt: Duration?
+        var random: SeededRandom
+        var connects = 0
+    }
+
+    private let link: Mutex<Link>
+
+    public init(_ transport: InMemoryDhanTransport, policy: ReconnectPolicy = ReconnectPolicy(), seed: UInt64 = 1) {
         self.transport = transport
+        self.policy = policy
+        link = Mutex(Link(random: SeededRandom(seed: seed, key: "feed-reconnect")))
         (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
+    /// Successful connects so far (the first one included).
+    public var connects: Int { link.withLock { $0.connects } }
+
     public func start() {
+        connect()
+    }
+
+    private func connect() {
         continuation.yield(.state(.connecting))
         transport.withWorld { $0.connectFeed() }
+        link.withLock {
+            $0.connected = true
+            $0.attempt = 0
+            $0.reconnectAt = nil
+            $0.connects += 1
+        }
+        // Connected means subscribed: everything wanted is asked for again, as `MarketFeedClient` does.
+        let desired = modes.withLock { $0 }
+        var byMode: [FeedMode: [InstrumentKey]] = [:]
+        for (key, mode) in desired { byMode[mode, default: []].append(key) }
+        for mode in byMode.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for request in FeedRequest.batches(code: Int(mode.rawValue), instruments: byMode[mode]!.sorted()) {
+                deliver(transport.withWorld { $0.feedRequest(request.json) }.feedFrames)
+            }
+        }
         continuation.yield(.state(.connected))
+    }
+
+    /// The world closed the feed (after the frames it sent last, a disconnect packet among them): back off.
+    public func closed(reason: UInt16?, at now: Duration) {
+        let delay = link.withLock { link -> Duration in
+            link.connected = false
+            link.attempt += 1
+            let throttled = reason == 804 || reason == 805
+            let delay = policy.delay(attempt: link.attempt, throttled: throttled, random: link.random.unit())
+            link.reconnectAt = now + delay
+            return delay
+        }
+        continuation.yield(.state(.reconnecting(after: delay, reason: reason)))
+    }
+
+    /// Connects again if a back-off has run out by `now` (the world refusing, with an expired token, is one
+    /// more failed attempt).
+    public func reconnectIfDue(at now: Duration) {
+        guard let due = link.withLock({ $0.reconnectAt }), due <= now else { return }
+        if transport.withWorld({ $0.isTokenExpired }) {
+            closed(reason: 807, at: now)
+            return
+        }
+        connect()
     }
 
     public func stop() async {
