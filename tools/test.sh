@@ -10,12 +10,14 @@ swift build --build-tests
 # The suites that run on the wall clock against sockets and child processes go after the rest, on their own:
 # in one process with the CPU-bound suites they share the two-thread cooperative pool, and a replay or a
 # simulation that holds both threads for seconds starves dhan-sim's handlers past the client's deadline.
-wall_clock="DhanClientTests|RuntimeAcceptanceTests"
+# The status-API suite runs its session on virtual time but serves HTTP on loopback, so it goes with the
+# client's suite.
+wall_clock="DhanClientTests|StatusAPITests|RuntimeAcceptanceTests"
 echo "== swift test (everything on virtual time or none)" >&2
 swift test --skip-build --skip "$wall_clock"
-echo "== swift test (the DhanHQ client against dhan-sim on 127.0.0.1)" >&2
-swift test --skip-build --filter "DhanClientTests"
-echo "== swift test (the runtime against dhan-sim: end to end, SIGKILL, faults)" >&2
+echo "== swift test (the DhanHQ client against dhan-sim on 127.0.0.1; the status API on loopback)" >&2
+swift test --skip-build --filter "DhanClientTests|StatusAPITests"
+echo "== swift test (the runtime against dhan-sim over sockets: end to end, SIGTERM, SIGKILL)" >&2
 swift test --skip-build --filter "RuntimeAcceptanceTests"
 echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
 tools/sdk-check/run.sh .build/debug/dhan-sim

@@ -65,11 +65,14 @@ struct VirtualRuntimeTests {
     /// broker's positions.
     static func day(mode: TradingMode, in scratch: TemporaryDirectory, name: String) throws -> (
         digest: UInt64, state: EngineState, broker: [SimBrokerPosition], ending: VirtualRuntime.Ending,
-        journal: String
+        journal: String, violations: [Violation]
     ) {
         let harness = VirtualRuntime(world: try world())
         let journal = scratch.sub(name)
-        var options = try options(journal: journal, mode: mode, ports: harness.ports)
+        var ports = harness.ports
+        let invariants = RuntimeInvariants(harness.transport)
+        ports.foldObserver = invariants
+        var options = try options(journal: journal, mode: mode, ports: ports)
         options.masterDirectory = scratch.sub("\(name)-master")
         let runtime = try TradingRuntime(options: options, clock: harness.clock, logger: quiet())
         let ending = try harness.run(runtime, until: 15 * 3600 + 40 * 60)
@@ -77,7 +80,10 @@ struct VirtualRuntimeTests {
         defer { reader.close() }
         let digest = try SimulatedSession.digest(reader.reader)
         let state = try JournalReplayer.replay(reader.reader).state
-        return (digest, state, harness.transport.withWorld { $0.positions }, ending, journal)
+        return (
+            digest, state, harness.transport.withWorld { $0.positions }, ending, journal,
+            invariants.finish(state: state)
+        )
     }
 
     @Test(
@@ -87,6 +93,8 @@ struct VirtualRuntimeTests {
         let scratch = TemporaryDirectory("virtual-runtime")
         let first = try Self.day(mode: .live, in: scratch, name: "first")
         #expect(first.ending == .stopped)
+        // Every simulation invariant, checked after every fold of the runtime's own sequencer.
+        #expect(first.violations.isEmpty, "\(first.violations)")
 
         // The journal replays to the state the runtime had, command for command.
         let journal = try Journal.openForReading(at: first.journal)

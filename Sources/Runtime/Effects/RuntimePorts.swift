@@ -37,6 +37,8 @@ public struct RuntimePorts: Sendable {
     public var taskExecutor: (any TaskExecutor)?
     /// Commit each input on the caller's thread (a process on virtual time has no writer thread).
     public var inlineCommits = false
+    /// Sees every fold (the simulation's invariant checks).
+    public var foldObserver: (any FoldObserver)?
 
     public init() {}
 }

@@ -53,10 +53,11 @@ public actor Sequencer {
         journal: Journal, state: EngineState, logger: Logger, metrics: RuntimeMetrics? = nil,
         snapshots: SnapshotWriter? = nil, snapshotEvery: Int = 0,
         recovered: (events: UInt64, commands: UInt64) = (0, 0),
-        inlineCommits: Bool = false
+        inlineCommits: Bool = false, observer: (any FoldObserver)? = nil
     ) {
         self.journal = journal
         self.inlineCommits = inlineCommits
+        self.observer = observer
         let counter = CommitCounter()
         commitCounter = counter
         committer = Self.makeCommitter(journal, counter, inline: inlineCommits)
@@ -73,6 +74,8 @@ public actor Sequencer {
 
     /// Commits on the caller's thread, one input at a time (a process on virtual time: no writer thread).
     private let inlineCommits: Bool
+    /// Sees every fold (the simulation's invariant checks).
+    private let observer: (any FoldObserver)?
 
     /// No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
     private static func makeCommitter(_ journal: Journal, _ counter: CommitCounter, inline: Bool) -> GroupCommitter {
@@ -120,7 +123,9 @@ public actor Sequencer {
         let started = ContinuousClock.now
         let time = max(proposed, state.now)
         let seq = nextSeq
+        observer?.willFold(event, state: state)
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
+        observer?.didFold(event, seq: seq, commands: commands, state: state, at: time)
         var records = [JournalEntry.event(event).record(at: time)]
         records += commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) }
         nextSeq += UInt64(records.count)
@@ -354,4 +359,12 @@ public struct SequencerDiverged: Error, CustomStringConvertible {
     public var written: UInt64
 
     public var description: String { "the journal wrote seq \(written) where the sequencer folded \(expected)" }
+}
+
+/// Sees every input the sequencer folds, before and after (a simulation checks its invariants here).
+///
+/// Called inside the fold, so it must be quick and must not call back into the sequencer.
+public protocol FoldObserver: Sendable {
+    func willFold(_ event: Event, state: EngineState)
+    func didFold(_ event: Event, seq: UInt64, commands: [Command], state: EngineState, at time: Timestamp)
 }

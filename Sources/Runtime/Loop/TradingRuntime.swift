@@ -135,7 +135,7 @@ public final class TradingRuntime: Sendable {
             journal: journal, state: outcome.state, logger: logger, metrics: metrics,
             snapshots: options.snapshotEvery > 0 ? SnapshotWriter(store: snapshots, logger: logger) : nil,
             snapshotEvery: options.snapshotEvery, recovered: (outcome.events, outcome.commands),
-            inlineCommits: options.ports.inlineCommits)
+            inlineCommits: options.ports.inlineCommits, observer: options.ports.foldObserver)
         health.withLock {
             $0.resumedFromSeq = outcome.resumedFromSeq
             $0.foldedRecords = outcome.foldedRecords

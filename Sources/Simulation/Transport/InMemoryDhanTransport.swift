@@ -13,10 +13,19 @@ public final class InMemoryDhanTransport: DhanTransport {
     private let world: Mutex<SimWorld>
     private let pending = Mutex(SimOutput())
 
+    private let changes = Atomic<UInt64>(0)
+
     public init(_ world: SimWorld) { self.world = Mutex(world) }
 
     /// Runs `body` on the world (advance its clock, inject a fault, read the broker's book).
-    public func withWorld<T>(_ body: (inout SimWorld) -> T) -> T { world.withLock { body(&$0) } }
+    public func withWorld<T>(_ body: (inout SimWorld) -> T) -> T {
+        changes.add(1, ordering: .relaxed)
+        return world.withLock { body(&$0) }
+    }
+
+    /// Grows whenever the world may have changed (a request, or `withWorld`): a reader that saw the same value
+    /// may keep what it read.
+    public var generation: UInt64 { changes.load(ordering: .relaxed) }
 
     /// Alerts and feed frames the calls so far caused, and no more.
     public func takeOutput() -> SimOutput {
@@ -37,6 +46,7 @@ public final class InMemoryDhanTransport: DhanTransport {
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
         let token = request.headers.first { $0.name.lowercased() == "access-token" }?.value ?? ""
+        changes.add(1, ordering: .relaxed)
         let answer = world.withLock { world in
             world.rest(
                 method: request.method, path: components.path, query: query, body: request.body ?? Data(),

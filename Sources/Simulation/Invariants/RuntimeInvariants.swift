@@ -1,0 +1,67 @@
+import DhanSim
+import Domain
+import Engine
+import Runtime
+import Synchronization
+
+/// The simulation's invariants checked on `TradingRuntime` itself: after every fold, against the broker
+/// dhan-sim holds in memory (`VirtualRuntime`), as `SimulatedSession` checks its own loop.
+public final class RuntimeInvariants: FoldObserver {
+    private struct Progress {
+        var checker = InvariantChecker()
+        /// The engine's open quantities before a SELL fill is folded.
+        var before: [InstrumentKey: Int64] = [:]
+        var lastSeq: UInt64 = 0
+        /// The broker's positions and parent orders, and the transport generation they were read at.
+        var broker: (generation: UInt64, positions: [SimBrokerPosition], parents: [String: Int])?
+    }
+
+    private let progress = Mutex(Progress())
+    private let transport: InMemoryDhanTransport
+
+    /// Checks against the broker behind `transport`.
+    public init(_ transport: InMemoryDhanTransport) { self.transport = transport }
+
+    public func willFold(_ event: Event, state: EngineState) {
+        guard case .fill(let fill) = event, fill.side == .sell else { return }
+        let before = InvariantChecker.engineQuantities(state)
+        progress.withLock { $0.before = before }
+    }
+
+    public func didFold(_ event: Event, seq: UInt64, commands: [Command], state: EngineState, at time: Timestamp) {
+        let generation = transport.generation
+        let cached = progress.withLock { $0.broker }
+        let broker: (generation: UInt64, positions: [SimBrokerPosition], parents: [String: Int])
+        if let cached, cached.generation == generation {
+            broker = cached
+        } else {
+            let view = transport.withWorld { ($0.positions, $0.parentOrdersByCorrelationID) }
+            broker = (transport.generation, view.0, view.1)
+        }
+        progress.withLock { progress in
+            progress.broker = broker
+            progress.checker.afterStep(
+                event: event, seq: seq, commands: commands, state: state, before: progress.before,
+                broker: broker.positions, parentOrders: broker.parents, at: time)
+            progress.before = [:]
+            progress.lastSeq = seq
+        }
+    }
+
+    /// The end-of-day checks on the runtime's final state; every violation found, in the order found.
+    public func finish(state: EngineState) -> [Violation] {
+        let positions = transport.withWorld { $0.positions }
+        return progress.withLock { progress in
+            progress.checker.atEnd(state: state, broker: positions, seq: progress.lastSeq)
+            return progress.checker.violations
+        }
+    }
+
+    /// Records that the journal did not replay to the runtime's state.
+    public func replayFailed(_ why: String, seq: UInt64) {
+        progress.withLock { $0.checker.replayFailed(why, seq: seq) }
+    }
+
+    /// Violations so far.
+    public var violations: [Violation] { progress.withLock { $0.checker.violations } }
+}
