@@ -1,24 +1,29 @@
 import ArgumentParser
 import BuiltinConfig
+import DhanClient
+import DhanSim
 import Domain
 import Engine
 import Foundation
 import Journal
+import Logging
 import MarketModel
 import Recovery
 import Replay
+import Runtime
 import Simulation
 
 /// `scalper demo`: the README's main command.
 ///
-/// Runs one trading day of the engine against dhan-sim's broker on virtual time (the `scalper simulate`
-/// kernel, with the documentation's well-behaved broker and the scripted trend day), checks every invariant,
+/// Runs one trading day of `scalper run`'s own process (`TradingRuntime`, its live order path) against
+/// dhan-sim's broker held in memory, on virtual time (`VirtualRuntime`), with the documentation's
+/// well-behaved broker and the scripted trend day; checks every simulation invariant after every fold,
 /// proves the journal replays exactly and writes the report. The same inputs give the same trades and the
-/// same journal on every run; no sockets, no credentials, no network.
+/// same journal on every run; no sockets, no credentials, no network, no real broker.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Paper-trade one day against dhan-sim on virtual time, prove the journal replays exactly, and write the report."
+            "Trade one day of scalper run against dhan-sim in memory on virtual time, prove the journal replays exactly, and write the report."
     )
 
     @Option(help: "Directory for the demo's journal and report (its journal is replaced on each run).")
@@ -53,36 +58,67 @@ struct Demo: ParsableCommand {
         }
         let journalPath = out + "/journal"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var setup = SessionSetup(
-            seed: seed, date: day, plan: FaultPlan(profile: .documented), config: loaded.config, files: loaded.files,
-            journalPath: journalPath)
+        try? FileManager.default.removeItem(atPath: journalPath)
+        var world = SimConfiguration(date: day, calendar: loaded.config.calendar)
+        world.seed = seed
+        world.speed = 0
+        world.startSecondOfDay = 9 * 3600 + 14 * 60
+        world.openingBalance = loaded.config.paper.startingBalance
         do {
             if let scenario, scenario != "none" {
-                setup.scenario = try Scenario.parse(
+                world.scenario = try Scenario.parse(
                     try String(contentsOfFile: scenario, encoding: .utf8), source: scenario)
             } else if scenario == nil {
-                setup.scenario = try Scenario.parse(BuiltinConfig.trendDayScenarioText, source: "built-in trend day")
+                world.scenario = try Scenario.parse(BuiltinConfig.trendDayScenarioText, source: "built-in trend day")
             }
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
 
-        // 1. One day against dhan-sim's broker on virtual time: feed packets, order alerts and REST bodies as
-        //    the sockets would carry them, every input journaled before the engine folds it.
+        // 1. One day of scalper run's process against dhan-sim's broker on virtual time: feed packets, order
+        //    alerts and REST bodies as the sockets would carry them, every input journaled before it is folded.
         print(
-            "AlgoScalper demo: \(day) 09:14–15:35 IST against dhan-sim's broker on virtual time (seed \(seed)); paper trading \(loaded.config.indices.map(\.key).joined(separator: ", "))"
+            "AlgoScalper demo: \(day) 09:14–15:35 IST, scalper run against dhan-sim's broker in memory on virtual time (seed \(seed)); trading \(loaded.config.indices.map(\.key).joined(separator: ", ")), no real broker"
         )
         let started = Date()
-        let outcome = try SimulatedSession(setup).run()
+        let harness = VirtualRuntime(
+            world: SimWorld(world, behaviour: SimBehaviour.profile("documented") ?? SimBehaviour()), seed: seed)
+        let invariants = RuntimeInvariants(harness.transport)
+        var ports = harness.ports
+        ports.foldObserver = invariants
+        var options = TradingRuntime.Options(
+            journalPath: journalPath, mode: .live, configFiles: loaded.files, config: loaded.config,
+            endpoints: DhanEndpoints(
+                restURL: "http://dhan-sim.in-memory/v2", feedURL: "ws://dhan-sim.in-memory",
+                orderFeedURL: "ws://dhan-sim.in-memory"),
+            credentials: .simulator)
+        options.durability = .fast
+        options.stopAtSecondOfDay = 15 * 3600 + 35 * 60
+        options.snapshotEvery = 0
+        options.masterDirectory = out + "/scrip-master"
+        options.ports = ports
+        let runtime = try TradingRuntime(
+            options: options, clock: harness.clock, logger: Logger(label: "demo") { _ in SwiftLogNoOpLogHandler() })
+        let ending = try harness.run(runtime, until: 15 * 3600 + 36 * 60)
+        guard ending == .stopped,
+            let live = harness.perform({ [runtime] in
+                (await runtime.sequencer.state, await runtime.sequencer.orderCount)
+            })
+        else {
+            printError("error: the session did not stop on its own (\(ending))")
+            throw ExitCode(1)
+        }
+        let liveHash = live.0.stateHash
         let seconds = Date().timeIntervalSince(started)
         print(
-            "journal: \(journalPath): \(grouped(outcome.records)) records (\(grouped(UInt64(outcome.orders))) orders) in \(String(format: "%.1f", seconds)) s"
+            "journal: \(journalPath): \(grouped(live.0.lastSeq)) records (\(grouped(UInt64(live.1))) orders) in \(String(format: "%.1f", seconds)) s"
         )
-        if outcome.violations.isEmpty {
+        let violations = invariants.finish(state: live.0)
+        if violations.isEmpty {
             print("invariants: all \(Invariant.allCases.count) held")
         } else {
-            for violation in outcome.violations { printError("invariant broken: \(violation)") }
+            for violation in violations { printError("invariant broken: \(violation)") }
             throw ExitCode(1)
         }
 
@@ -94,18 +130,17 @@ struct Demo: ParsableCommand {
             printError("error: the demo journal did not replay: seq \(divergence.seq): \(divergence.explanation)")
             throw ExitCode(3)
         }
-        guard replayed.state.stateHash == outcome.stateHash else {
-            printError(
-                "error: replayed state hash \(replayed.state.stateHash) differs from the live \(outcome.stateHash)")
+        guard replayed.state.stateHash == liveHash else {
+            printError("error: replayed state hash \(replayed.state.stateHash) differs from the live \(liveHash)")
             throw ExitCode(3)
         }
         print(
-            "replay: \(grouped(replayed.records)) records, \(grouped(replayed.commands)) commands identical; state hash \(outcome.stateHash)"
+            "replay: \(grouped(replayed.records)) records, \(grouped(replayed.commands)) commands identical; state hash \(liveHash)"
         )
 
         // 3. The report.
         let report = SessionReport(state: replayed.state)
-        try report.html(title: "AlgoScalper demo: paper session against dhan-sim, \(day)").write(
+        try report.html(title: "AlgoScalper demo: scalper run against dhan-sim in memory, \(day)").write(
             toFile: out + "/report.html", atomically: true, encoding: .utf8)
         try report.tradesCSV.write(toFile: out + "/trades.csv", atomically: true, encoding: .utf8)
         print(

@@ -5,7 +5,7 @@ import Testing
 @Suite("scalper demo and scalper report")
 struct DemoAndReportTests {
     @Test(
-        "from an empty folder, on the built-in configuration and trend day, the demo trades a day against dhan-sim on virtual time, holds every invariant, proves the replay and writes the report; a second run gives the same trades and journal"
+        "from an empty folder, on the built-in configuration and trend day, the demo runs scalper run's process for a day against dhan-sim in memory on virtual time, holds every invariant, proves the replay and writes the report; a second run gives the same trades and journal"
     )
     func demo() throws {
         let folder = EmptyFolder()
@@ -15,7 +15,7 @@ struct DemoAndReportTests {
         #expect(result.stderr == "config: built-in defaults (scalper init writes editable copies)\n")
         #expect(
             result.stdout.hasPrefix(
-                "AlgoScalper demo: 2025-11-04 09:14–15:35 IST against dhan-sim's broker on virtual time (seed 7); paper trading NIFTY, BANKNIFTY, SENSEX\n"
+                "AlgoScalper demo: 2025-11-04 09:14–15:35 IST, scalper run against dhan-sim's broker in memory on virtual time (seed 7); trading NIFTY, BANKNIFTY, SENSEX, no real broker\n"
             ))
         #expect(result.stdout.contains("invariants: all 9 held\n"))
         #expect(result.stdout.contains("commands identical; state hash "))
@@ -29,6 +29,10 @@ struct DemoAndReportTests {
             }
         }
         #expect(stable(again.stdout, scratch.sub("again")) == stable(result.stdout, scratch.sub("demo")))
+        // The same journal, record for record (time stamps included).
+        let first = try Executables.scalper("journal", "dump", scratch.sub("demo/journal"))
+        let second = try Executables.scalper("journal", "dump", scratch.sub("again/journal"))
+        #expect(first.status == 0 && first.stdout.count > 10_000_000 && first.stdout == second.stdout)
         #expect(
             try String(contentsOfFile: scratch.sub("again/trades.csv"), encoding: .utf8)
                 == String(contentsOfFile: scratch.sub("demo/trades.csv"), encoding: .utf8))

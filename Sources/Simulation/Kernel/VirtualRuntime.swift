@@ -70,6 +70,11 @@ public final class VirtualRuntime {
     /// What `run()` returned, once it has (a class, so the runtime's task can hold it).
     private final class Outcome: Sendable {
         let result = Mutex<Result<Void, any Error>?>(nil)
+
+        /// A value a task on the executor hands back.
+        final class Box<T: Sendable>: Sendable {
+            let value = Mutex<T?>(nil)
+        }
     }
 
     private let outcome = Outcome()
@@ -115,6 +120,20 @@ public final class VirtualRuntime {
         case .success: return ending
         case nil: return .stuck
         }
+    }
+
+    /// Runs `body` on the executor to its end and returns what it returned.
+    ///
+    /// A caller outside async code reads the runtime's actors this way (the sequencer's state after the
+    /// session); nil if `body` waits on something only a later step would bring.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T? {
+        let box = Outcome.Box<T>()
+        Task(executorPreference: executor) {
+            let value = await body()
+            box.value.withLock { $0 = value }
+        }
+        settle()
+        return box.value.withLock { $0 }
     }
 
     /// Moves the world one second, hands its output over, moves the clock to it, and settles.
