@@ -105,6 +105,32 @@ struct ModuleGraphTests {
         #expect(cycles.isEmpty, "\(Set(cycles).sorted().joined(separator: "\n"))")
     }
 
+    /// Architecture invariant 13: what runs on virtual time waits only on a clock seam, and starts no task that
+    /// would leave its executor.
+    @Test("the runtime, the REST client and the simulation never sleep on the wall clock or start a detached task")
+    func waitsGoThroughTheClockSeam() throws {
+        let sources = Fixtures.path("Sources")
+        // The wall clock's own implementation, and the background snapshot write that inline commits bypass.
+        let allowed: Set<String> = ["DhanClient/Support/ElapsedClock.swift", "Runtime/Loop/SnapshotWriter.swift"]
+        let pattern = try NSRegularExpression(
+            pattern: #"Task\.sleep|Task\s*\{|Task\.detached|Task\(priority|Thread\s*\{|DispatchQueue|usleep\("#)
+        var found: [String] = []
+        for folder in ["Runtime", "DhanClient/REST", "DhanClient/Support", "Simulation"] {
+            let files = FileManager.default.enumerator(atPath: "\(sources)/\(folder)")?.allObjects as? [String] ?? []
+            for file in files.sorted() where file.hasSuffix(".swift") && !allowed.contains("\(folder)/\(file)") {
+                let text = try String(contentsOfFile: "\(sources)/\(folder)/\(file)", encoding: .utf8)
+                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                    let text = String(line)
+                    if pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+                        found.append("\(folder)/\(file):\(number + 1): \(text.trimmingCharacters(in: .whitespaces))")
+                    }
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
     @Test("the table parses: the engine may import only the domain and the indicators")
     func tableParses() throws {
         let table = try Self.table()
