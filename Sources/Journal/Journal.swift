@@ -244,6 +244,15 @@ public final class Journal: @unchecked Sendable {
         return TruncationReport(keptThrough: seq, removedCount: last - seq, removedRange: (seq + 1)...last)
     }
 
+    /// Closes the journal at once and releases the writer lock, as the kernel does when the process is killed.
+    ///
+    /// Nothing is synced (a `fast` writer's unsynced pages are what a crash of the machine would lose), and
+    /// every later call on this object, or a reader of it, throws `JournalError.closed`. For the simulation's
+    /// in-process kills.
+    public func closeAbruptly() {
+        environment.closeAbruptly()
+    }
+
     /// Flushes what `fast` mode has not yet synced.
     public func close() {
         if writerLock != nil && options.durability == .fast { try? environment.sync() }

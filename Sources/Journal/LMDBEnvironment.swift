@@ -22,6 +22,8 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// earlier, the next writer could start appending before this one's `truncate` runs.
     private let writerLock: WriterLock?
     private let gate = ReadWriteGate()
+    /// Set by `closeAbruptly` (under the gate, held exclusively); every later use throws `closed`.
+    private var closed = false
 
     init(path: String, readOnly: Bool, sync: Bool, initialMapSize: Int, writerLock: WriterLock? = nil)
         throws(JournalError)
@@ -90,12 +92,26 @@ final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit {
+        guard !closed else { return }
         let used = writeMap ? try? Self.usedBytes(env) : nil
         mdb_env_close(env)
         // Give back the sparse tail LMDB added for the write map, so the file is as long as what it holds
         // (as a `durable` writer leaves it). Pages past the last used one hold nothing committed. The
         // writer lock is a stored property, so it is released only after this body has run.
         if let used { _ = truncate(path + "/data.mdb", off_t(used)) }
+    }
+
+    /// Closes the environment and drops the writer lock now, as the kernel does for a killed process.
+    ///
+    /// No sync, no cut-back of the file; whoever still holds this object gets `JournalError.closed` from then
+    /// on. The simulation's kills use it, so a new writer can open the journal in the same process.
+    func closeAbruptly() {
+        gate.lockExclusive()
+        defer { gate.unlockExclusive() }
+        guard !closed else { return }
+        closed = true
+        mdb_env_close(env)
+        writerLock?.release()
     }
 
     /// Bytes of data.mdb that LMDB's metadata says are in use (through the last used page).
@@ -154,6 +170,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     func withReadTransaction<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
         gate.lockShared()
         defer { gate.unlockShared() }
+        guard !closed else { throw JournalError.closed }
         var txn: OpaquePointer?
         var code = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
         if code == MDB_MAP_RESIZED {
@@ -174,6 +191,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     func withWriteTransaction<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
         gate.lockShared()
         defer { gate.unlockShared() }
+        guard !closed else { throw JournalError.closed }
         var txn: OpaquePointer?
         try Self.check("mdb_txn_begin(write)", mdb_txn_begin(env, nil, 0, &txn))
         let result: T
@@ -198,6 +216,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     func growMap() throws(JournalError) -> Int {
         gate.lockExclusive()
         defer { gate.unlockExclusive() }
+        guard !closed else { throw .closed }
         let newSize = mapSize * 2
         if writeMap { try Self.requireSpace(forMap: newSize, path: path) }
         try Self.check("mdb_env_set_mapsize", mdb_env_set_mapsize(env, newSize))
@@ -205,6 +224,9 @@ final class LMDBEnvironment: @unchecked Sendable {
     }
 
     func sync() throws(JournalError) {
+        gate.lockShared()
+        defer { gate.unlockShared() }
+        guard !closed else { throw .closed }
         try Self.check("mdb_env_sync", mdb_env_sync(env, 1))
     }
 

@@ -10,6 +10,7 @@ import Foundation
 /// The kernel drops the lock when the holder dies, so a SIGKILLed writer never leaves a stale lock.
 final class WriterLock: @unchecked Sendable {
     private let descriptor: Int32
+    private var released = false
 
     init(directory: String) throws(JournalError) {
         let lockPath = directory + "/writer.lock"
@@ -29,7 +30,12 @@ final class WriterLock: @unchecked Sendable {
         descriptor = fd
     }
 
-    deinit {
+    deinit { release() }
+
+    /// Drops the lock and closes the file (once; the environment's abrupt close calls it early).
+    func release() {
+        guard !released else { return }
+        released = true
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

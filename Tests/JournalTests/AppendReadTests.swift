@@ -98,4 +98,20 @@ struct AppendReadTests {
             try Journal.openForReading(at: directory.path)
         }
     }
+
+    @Test("an abrupt close is a kill: the lock is free for a new writer in the same process, the old handle refuses")
+    func abruptClose() throws {
+        let directory = TemporaryDirectory()
+        let killed = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        try killed.append((0..<10).map { Self.record($0) })
+        killed.closeAbruptly()
+        #expect(throws: JournalError.self) { try killed.append(Self.record(10)) }
+        #expect(throws: JournalError.self) { try killed.reader.lastSeq() }
+        let next = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        #expect(next.lastSeq == 10)
+        #expect(try next.append(Self.record(10)) == 11)
+        #expect(try next.reader.verify().firstFailure == nil)
+        killed.closeAbruptly()
+        next.close()
+    }
 }

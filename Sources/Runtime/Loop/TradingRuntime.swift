@@ -275,6 +275,14 @@ public final class TradingRuntime: Sendable {
         }
     }
 
+    /// Closes the journal and nothing else, as the kernel closes a killed process's files.
+    ///
+    /// The simulation's stand-in for SIGKILL (`VirtualRuntime.kill`), after which nothing of this runtime may
+    /// run again. Everything acknowledged is already durable; a restart folds it.
+    public func abandonJournal() {
+        journal.closeAbruptly()
+    }
+
     /// Asks the loop to stop; `run()` returns once sockets are closed and the journal is flushed.
     public func stop() {
         finished.withLock { $0 = true }

@@ -14,11 +14,16 @@ import Synchronization
 /// with no sockets and no sleeps.
 public final class VirtualRuntime {
     public let transport: InMemoryDhanTransport
-    public let feed: InMemoryMarketFeed
-    public let orders: InMemoryOrderStream
-    public let clock: VirtualClock
-    public let executor = ManualExecutor()
+    /// The running process's feed, order stream, clock and executor; a kill drops them and a restart makes
+    /// new ones, so nothing the killed process had queued or was waiting for ever runs.
+    public private(set) var feed: InMemoryMarketFeed
+    public private(set) var orders: InMemoryOrderStream
+    public private(set) var clock: VirtualClock
+    public private(set) var executor = ManualExecutor()
     private let origin: Timestamp
+    private let reconnect: ReconnectPolicy
+    private let seed: UInt64
+    private var incarnation: UInt64 = 0
 
     /// Why `run` returned.
     public enum Ending: Equatable, Sendable {
@@ -41,7 +46,46 @@ public final class VirtualRuntime {
         orders = InMemoryOrderStream()
         origin = world.now
         clock = VirtualClock(origin: world.now)
+        self.reconnect = reconnect
+        self.seed = seed
     }
+
+    /// The process dies (SIGKILL).
+    ///
+    /// `runtime` closes its journal as the kernel would close its files, and everything it had queued, was
+    /// waiting for or had in flight is dropped with its executor. The world goes on; what it sends until the
+    /// next `start` is lost, as it is on a closed socket.
+    public func kill(_ runtime: TradingRuntime) {
+        runtime.abandonJournal()
+        incarnation += 1
+        executor = ManualExecutor()
+        clock = VirtualClock(origin: origin)
+        clock.advance(to: elapsed)
+        feed = InMemoryMarketFeed(transport, policy: reconnect, seed: seed &+ incarnation)
+        orders = InMemoryOrderStream()
+        outcome = Outcome()
+        _ = transport.takeOutput()
+        running = false
+    }
+
+    /// Moves the world `seconds` with no process running: its frames and alerts are lost.
+    public func down(for seconds: Int) {
+        precondition(!running, "down(for:) is for a killed process")
+        for _ in 0..<seconds {
+            _ = transport.withWorld { world in
+                world.feedDropped()
+                return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1))
+            }
+            _ = transport.takeOutput()
+            clock.advance(to: elapsed)
+        }
+    }
+
+    /// Virtual time since the harness began: the world's clock.
+    private var elapsed: Duration { .nanoseconds(transport.withWorld { $0.now }.nanos - origin.nanos) }
+
+    /// Whether a process is running (started and not killed).
+    private var running = false
 
     /// The ports a runtime must be given to run here (`TradingRuntime.Options.ports`).
     public var ports: RuntimePorts {
@@ -77,10 +121,11 @@ public final class VirtualRuntime {
         }
     }
 
-    private let outcome = Outcome()
+    private var outcome = Outcome()
 
     /// Starts `runtime.run()` on the executor and runs it until it waits for the market.
     public func start(_ runtime: TradingRuntime) {
+        running = true
         let outcome = outcome
         Task(executorPreference: executor) {
             do {
