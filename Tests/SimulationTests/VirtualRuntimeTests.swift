@@ -224,7 +224,7 @@ struct VirtualRuntimeTests {
 
     @Test(
         "ten kills at seeded moments, each restarted the crash-only way on virtual time: nothing acknowledged lost or changed, no intent placed twice, positions and realised PnL equal the broker's, every invariant held",
-        arguments: ["documented", "observed"])
+        arguments: ["documented", "observed", "hostile"])
     func killAndRestart(profile: String) throws {
         let scratch = TemporaryDirectory("virtual-crash")
         let path = scratch.sub("journal")
@@ -286,5 +286,33 @@ struct VirtualRuntimeTests {
         print(
             "virtual crash test (\(profile)): 10 kills, \(parents.count) intents at the broker, "
                 + "\(state.positions.count) positions, \(outcome.records) records")
+    }
+
+    @Test(
+        "ambiguous submits: a fifth of order answers lost after the broker took the order; each is found by correlation id, none sent twice, the books agree"
+    )
+    func ambiguousSubmits() throws {
+        let scratch = TemporaryDirectory("virtual-ambiguous")
+        let harness = VirtualRuntime(world: try Self.world(start: 9 * 3600 + 15 * 60))
+        harness.loseOrderAnswers(probability: 0.2, seed: 11)
+        let invariants = RuntimeInvariants(harness.transport)
+        var ports = harness.ports
+        ports.foldObserver = invariants
+        var options = try Self.options(journal: scratch.sub("j"), mode: .live, ports: ports)
+        options.masterDirectory = scratch.sub("master")
+        let runtime = try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+        #expect(try harness.run(runtime, until: 15 * 3600 + 40 * 60) == .stopped)
+        #expect(harness.transport.lostAnswers >= 3, "answers lost: \(harness.transport.lostAnswers)")
+
+        let journal = try Journal.openForReading(at: scratch.sub("j"))
+        let outcome = try JournalReplayer.replay(journal.reader)
+        journal.close()
+        #expect(outcome.divergence == nil)
+        let state = outcome.state
+        #expect(state.positions.filter { $0.entryFilled > 0 }.count >= 2)
+        #expect(state.openPositions.isEmpty)
+        let parents = harness.transport.withWorld { $0.parentOrdersByCorrelationID }
+        #expect(parents.values.allSatisfy { $0 == 1 }, "an intent placed twice: \(parents.filter { $0.value > 1 })")
+        #expect(invariants.finish(state: state).isEmpty, "\(invariants.violations)")
     }
 }

@@ -2,6 +2,7 @@ import DhanClient
 import DhanSim
 import Domain
 import Foundation
+import MarketModel
 import Runtime
 import Synchronization
 
@@ -193,6 +194,16 @@ public final class VirtualRuntime {
         feed.reconnectIfDue(at: elapsed)
         clock.advance(to: elapsed)
         settle()
+    }
+
+    /// Loses the answer to a share of order placements (seeded): the broker has the order, the runtime hears
+    /// nothing, and must find it by correlation id without sending it again.
+    public func loseOrderAnswers(probability: Double, seed: UInt64) {
+        let random = Mutex(SeededRandom(seed: seed, key: "lost-order-answers"))
+        transport.loseAnswers { request in
+            guard request.method == "POST", request.url.hasSuffix("/orders") else { return false }
+            return random.withLock { $0.unit() } < probability
+        }
     }
 
     /// Changes the world between steps (a feed drop, a 429 storm, an expired token) and hands over what it

@@ -14,6 +14,21 @@ public final class InMemoryDhanTransport: DhanTransport {
     private let pending = Mutex(SimOutput())
 
     private let changes = Atomic<UInt64>(0)
+    /// Decides, for a request the world has answered, whether the answer is lost on the way back.
+    private let losesAnswer = Mutex<(@Sendable (DhanHTTPRequest) -> Bool)?>(nil)
+    private let lost = Atomic<Int>(0)
+
+    /// A request's answer that never arrived (the world acted on the request).
+    public struct AnswerLost: Error, CustomStringConvertible {
+        public var description: String { "the connection closed before the answer arrived" }
+    }
+
+    /// From now on, `rule` picks the requests whose answers are lost after the world has acted on them (an
+    /// ambiguous submit: the broker took the order, the client never hears); nil ends it.
+    public func loseAnswers(_ rule: (@Sendable (DhanHTTPRequest) -> Bool)?) { losesAnswer.withLock { $0 = rule } }
+
+    /// Answers lost so far.
+    public var lostAnswers: Int { lost.load(ordering: .relaxed) }
 
     public init(_ world: SimWorld) { self.world = Mutex(world) }
 
@@ -55,6 +70,10 @@ public final class InMemoryDhanTransport: DhanTransport {
         pending.withLock { output in
             output.alerts += answer.output.alerts
             output.feedFrames += answer.output.feedFrames
+        }
+        if let rule = losesAnswer.withLock({ $0 }), rule(request) {
+            lost.add(1, ordering: .relaxed)
+            throw AnswerLost()
         }
         return DhanHTTPResponse(status: answer.status, body: answer.body)
     }
