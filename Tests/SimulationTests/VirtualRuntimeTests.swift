@@ -315,4 +315,35 @@ struct VirtualRuntimeTests {
         #expect(parents.values.allSatisfy { $0 == 1 }, "an intent placed twice: \(parents.filter { $0.value > 1 })")
         #expect(invariants.finish(state: state).isEmpty, "\(invariants.violations)")
     }
+
+    @Test(
+        "alerts lost, repeated and reordered (hostile rates) under the observed broker: the order watch recovers what was lost, nothing counts twice, the books agree",
+        arguments: [3, 4])
+    func disturbedAlerts(seed: UInt64) throws {
+        let scratch = TemporaryDirectory("virtual-alerts")
+        let behaviour = try #require(SimBehaviour.profile("observed"))
+        let harness = VirtualRuntime(world: try Self.world(seed: seed, behaviour: behaviour))
+        harness.disturbAlerts(.init(loss: 0.05, duplicate: 0.15, maxDelay: .seconds(4)), seed: seed)
+        let invariants = RuntimeInvariants(harness.transport)
+        var ports = harness.ports
+        ports.foldObserver = invariants
+        var options = try Self.options(journal: scratch.sub("j"), mode: .live, ports: ports)
+        options.masterDirectory = scratch.sub("master")
+        let runtime = try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+        #expect(try harness.run(runtime, until: 15 * 3600 + 40 * 60) == .stopped)
+        #expect(harness.alertsLost >= 3 && harness.alertsDuplicated >= 5)
+
+        let journal = try Journal.openForReading(at: scratch.sub("j"))
+        let outcome = try JournalReplayer.replay(journal.reader)
+        journal.close()
+        #expect(outcome.divergence == nil)
+        let state = outcome.state
+        #expect(state.positions.filter { $0.entryFilled > 0 }.count >= 2)
+        let parents = harness.transport.withWorld { $0.parentOrdersByCorrelationID }
+        #expect(parents.values.allSatisfy { $0 == 1 })
+        #expect(invariants.finish(state: state).isEmpty, "\(invariants.violations)")
+        print(
+            "virtual alert faults (seed \(seed)): \(harness.alertsLost) lost, \(harness.alertsDuplicated) repeated, "
+                + "\(parents.count) intents, \(state.positions.count) positions")
+    }
 }

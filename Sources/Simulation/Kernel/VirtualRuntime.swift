@@ -66,6 +66,7 @@ public final class VirtualRuntime {
         orders = InMemoryOrderStream()
         outcome = Outcome()
         _ = transport.takeOutput()
+        heldAlerts = []
         running = false
     }
 
@@ -184,6 +185,7 @@ public final class VirtualRuntime {
 
     /// Moves the world one second, hands its output over, moves the clock to it, and settles.
     public func step() {
+        deliverDueAlerts(through: .nanoseconds(transport.withWorld { $0.now }.nanos - origin.nanos + 1_000_000_000))
         let output = transport.withWorld { world in
             let stalled = stallFeedUntilSecondOfDay.map { world.secondOfDay < $0 } ?? false
             return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1), stalled: stalled)
@@ -194,6 +196,70 @@ public final class VirtualRuntime {
         feed.reconnectIfDue(at: elapsed)
         clock.advance(to: elapsed)
         settle()
+    }
+
+    /// What the order stream does to alerts on their way: each is lost, repeated or held back, by a seeded
+    /// draw (LIVE-BEHAVIOUR.md: alerts arrive late, twice, out of order, or not at all).
+    public struct AlertFaults: Sendable {
+        public var loss: Double
+        public var duplicate: Double
+        /// Each delivery is held back up to this long (independent draws, so alerts overtake each other).
+        public var maxDelay: Duration
+
+        public init(loss: Double = 0, duplicate: Double = 0, maxDelay: Duration = .zero) {
+            self.loss = loss
+            self.duplicate = duplicate
+            self.maxDelay = maxDelay
+        }
+    }
+
+    private var alertFaults: (faults: AlertFaults, random: SeededRandom)?
+    /// Alerts held back, with when they arrive and in what order they were sent.
+    private var heldAlerts: [(at: Duration, order: Int, alert: Data)] = []
+    private var alertsSent = 0
+    /// Alerts the faults dropped, and extra copies they delivered.
+    public private(set) var alertsLost = 0
+    public private(set) var alertsDuplicated = 0
+
+    /// From now on alerts suffer `faults`, drawn from `seed`.
+    public func disturbAlerts(_ faults: AlertFaults, seed: UInt64) {
+        alertFaults = (faults, SeededRandom(seed: seed, key: "alert-faults"))
+    }
+
+    /// Queues alerts through the faults; those not held back are delivered now.
+    private func send(_ alerts: [Data]) {
+        guard var disturbance = alertFaults else { return orders.deliver(alerts) }
+        let now = clock.elapsed()
+        for alert in alerts {
+            if disturbance.random.unit() < disturbance.faults.loss {
+                alertsLost += 1
+                continue
+            }
+            var copies = 1
+            if disturbance.random.unit() < disturbance.faults.duplicate {
+                copies = 2
+                alertsDuplicated += 1
+            }
+            for _ in 0..<copies {
+                let delay = disturbance.faults.maxDelay * disturbance.random.unit()
+                alertsSent += 1
+                heldAlerts.append((now + delay, alertsSent, alert))
+            }
+        }
+        alertFaults = disturbance
+        deliverDueAlerts(through: now)
+    }
+
+    /// Delivers held alerts due by `time`, earliest first, moving the clock to each and settling.
+    private func deliverDueAlerts(through time: Duration) {
+        while true {
+            heldAlerts.sort { ($0.at, $0.order) < ($1.at, $1.order) }
+            guard let first = heldAlerts.first, first.at <= time else { return }
+            heldAlerts.removeFirst()
+            if first.at > clock.elapsed() { clock.advance(to: first.at) }
+            orders.deliver([first.alert])
+            settle()
+        }
     }
 
     /// Loses the answer to a share of order placements (seeded): the broker has the order, the runtime hears
@@ -236,6 +302,6 @@ public final class VirtualRuntime {
             }
             feed.closed(reason: reason, at: clock.elapsed())
         }
-        if !output.alerts.isEmpty { orders.deliver(output.alerts) }
+        if !output.alerts.isEmpty { send(output.alerts) }
     }
 }
