@@ -17,7 +17,7 @@ echo "== swift test (everything on virtual time or none)" >&2
 swift test --skip-build --skip "$wall_clock"
 echo "== swift test (the DhanHQ client against dhan-sim on 127.0.0.1; the status API on loopback)" >&2
 swift test --skip-build --filter "DhanClientTests|StatusAPITests"
-echo "== swift test (the runtime against dhan-sim over sockets: end to end, SIGTERM, SIGKILL)" >&2
+echo "== swift test (scalper run against dhan-sim over sockets: end to end, SIGTERM, SIGKILL child processes)" >&2
 swift test --skip-build --filter "RuntimeAcceptanceTests"
 echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
 tools/sdk-check/run.sh .build/debug/dhan-sim
