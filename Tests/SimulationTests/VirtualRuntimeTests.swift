@@ -63,11 +63,15 @@ struct VirtualRuntimeTests {
 
     /// One whole day of the runtime against a fresh world; the journal's digest, the final state and the
     /// broker's positions.
-    static func day(mode: TradingMode, in scratch: TemporaryDirectory, name: String) throws -> (
+    static func day(
+        mode: TradingMode, in scratch: TemporaryDirectory, name: String,
+        configure: (VirtualRuntime) -> Void = { _ in }
+    ) throws -> (
         digest: UInt64, state: EngineState, broker: [SimBrokerPosition], ending: VirtualRuntime.Ending,
         journal: String, violations: [Violation]
     ) {
         let harness = VirtualRuntime(world: try world())
+        configure(harness)
         let journal = scratch.sub(name)
         var ports = harness.ports
         let invariants = RuntimeInvariants(harness.transport)
@@ -345,5 +349,33 @@ struct VirtualRuntimeTests {
         print(
             "virtual alert faults (seed \(seed)): \(harness.alertsLost) lost, \(harness.alertsDuplicated) repeated, "
                 + "\(parents.count) intents, \(state.positions.count) positions")
+    }
+
+    @Test(
+        "REST requests 20–400 ms late (seeded, on virtual time, woken between seconds): the day holds every invariant, and a second run journals the same bytes"
+    )
+    func requestLatency() throws {
+        let scratch = TemporaryDirectory("virtual-latency")
+        let slow: (VirtualRuntime) -> Void = { $0.delayRequests(.milliseconds(20)...(.milliseconds(400)), seed: 5) }
+        let first = try Self.day(mode: .live, in: scratch, name: "first", configure: slow)
+        #expect(first.ending == .stopped)
+        #expect(first.violations.isEmpty, "\(first.violations)")
+        #expect(first.state.positions.filter { $0.entryFilled > 0 }.count >= 2)
+        #expect(first.state.openPositions.isEmpty)
+        // Answers arrive between seconds: acceptances and data are folded at the times they came back.
+        let journal = try Journal.openForReading(at: first.journal)
+        var between = 0
+        try journal.reader.forEach(verifyChecksums: false) { view in
+            if case .event(.orderAccepted) = try JournalEntry.decode(view),
+                view.header.timestampNanos % 1_000_000_000 != 0
+            {
+                between += 1
+            }
+            return true
+        }
+        journal.close()
+        #expect(between > 10, "acceptances folded between seconds: \(between)")
+        let second = try Self.day(mode: .live, in: scratch, name: "second", configure: slow)
+        #expect(second.digest == first.digest)
     }
 }

@@ -47,6 +47,7 @@ public final class VirtualRuntime {
         orders = InMemoryOrderStream()
         origin = world.now
         clock = VirtualClock(origin: world.now)
+        currentClock = ClockBox(clock)
         self.reconnect = reconnect
         self.seed = seed
     }
@@ -62,6 +63,7 @@ public final class VirtualRuntime {
         executor = ManualExecutor()
         clock = VirtualClock(origin: origin)
         clock.advance(to: elapsed)
+        currentClock.clock.withLock { $0 = clock }
         feed = InMemoryMarketFeed(transport, policy: reconnect, seed: seed &+ incarnation)
         orders = InMemoryOrderStream()
         outcome = Outcome()
@@ -185,7 +187,7 @@ public final class VirtualRuntime {
 
     /// Moves the world one second, hands its output over, moves the clock to it, and settles.
     public func step() {
-        deliverDueAlerts(through: .nanoseconds(transport.withWorld { $0.now }.nanos - origin.nanos + 1_000_000_000))
+        runBetweenSeconds(until: .nanoseconds(transport.withWorld { $0.now }.nanos - origin.nanos + 1_000_000_000))
         let output = transport.withWorld { world in
             let stalled = stallFeedUntilSecondOfDay.map { world.secondOfDay < $0 } ?? false
             return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1), stalled: stalled)
@@ -249,6 +251,39 @@ public final class VirtualRuntime {
         alertFaults = disturbance
         deliverDueAlerts(through: now)
     }
+
+    /// Runs what falls due before `end` (the next whole second), in time order: held alerts, and sleepers
+    /// whose deadlines fall between seconds (a request's latency, the rate limiter's margin).
+    private func runBetweenSeconds(until end: Duration) {
+        while true {
+            let alert = heldAlerts.map(\.at).min()
+            let sleeper = clock.nextDeadline
+            guard let next = [alert, sleeper].compactMap({ $0 }).min(), next < end else { return }
+            if next > clock.elapsed() { clock.advance(to: next) }
+            deliverDueAlerts(through: next)
+            settle()
+        }
+    }
+
+    /// A network latency for every REST request, drawn from `range` by `seed`, waited on the clock of the
+    /// process that sent it (a killed process's requests in flight never arrive).
+    public func delayRequests(_ range: ClosedRange<Duration>, seed: UInt64) {
+        let random = Mutex(SeededRandom(seed: seed, key: "request-latency"))
+        let current = currentClock
+        transport.delayRequests {
+            let latency = range.lowerBound + (range.upperBound - range.lowerBound) * random.withLock { $0.unit() }
+            let clock = current.clock.withLock { $0 }
+            try await clock.sleep(for: latency)
+        }
+    }
+
+    /// The running process's clock, for waits started outside it (the transport's latency).
+    private final class ClockBox: Sendable {
+        let clock: Mutex<VirtualClock>
+        init(_ clock: VirtualClock) { self.clock = Mutex(clock) }
+    }
+
+    private let currentClock: ClockBox
 
     /// Delivers held alerts due by `time`, earliest first, moving the clock to each and settling.
     private func deliverDueAlerts(through time: Duration) {

@@ -27,6 +27,12 @@ public final class InMemoryDhanTransport: DhanTransport {
     /// ambiguous submit: the broker took the order, the client never hears); nil ends it.
     public func loseAnswers(_ rule: (@Sendable (DhanHTTPRequest) -> Bool)?) { losesAnswer.withLock { $0 = rule } }
 
+    /// Waits before a request reaches the world (a seeded network latency on virtual time); nil: none.
+    private let delay = Mutex<(@Sendable () async throws -> Void)?>(nil)
+
+    /// From now on every request first waits `wait` (`VirtualRuntime.delayRequests`); nil ends it.
+    public func delayRequests(_ wait: (@Sendable () async throws -> Void)?) { delay.withLock { $0 = wait } }
+
     /// Answers lost so far.
     public var lostAnswers: Int { lost.load(ordering: .relaxed) }
 
@@ -51,6 +57,7 @@ public final class InMemoryDhanTransport: DhanTransport {
     }
 
     public func send(_ request: DhanHTTPRequest) async throws -> DhanHTTPResponse {
+        if let wait = delay.withLock({ $0 }) { try await wait() }
         guard let components = URLComponents(string: request.url) else {
             return DhanHTTPResponse(status: 400, body: Data("{}".utf8))
         }
