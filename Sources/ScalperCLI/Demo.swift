@@ -89,9 +89,7 @@ struct Demo: ParsableCommand {
         ports.foldObserver = invariants
         var options = TradingRuntime.Options(
             journalPath: journalPath, mode: .live, configFiles: loaded.files, config: loaded.config,
-            endpoints: DhanEndpoints(
-                restURL: "http://dhan-sim.in-memory/v2", feedURL: "ws://dhan-sim.in-memory",
-                orderFeedURL: "ws://dhan-sim.in-memory"),
+            endpoints: VirtualRuntime.endpoints,
             credentials: .simulator)
         options.durability = .fast
         options.stopAtSecondOfDay = 15 * 3600 + 35 * 60

@@ -37,9 +37,7 @@ struct StatusAPITests {
         let loaded = try ConfigFixtures.loadAlgo()
         var options = TradingRuntime.Options(
             journalPath: scratch.sub("j"), mode: .paper, configFiles: loaded.files, config: loaded.config,
-            endpoints: DhanEndpoints(
-                restURL: "http://dhan-sim.invalid/v2", feedURL: "ws://dhan-sim.invalid",
-                orderFeedURL: "ws://dhan-sim.invalid"),
+            endpoints: VirtualRuntime.endpoints,
             credentials: .simulator)
         options.durability = .fast
         options.journalFaults = faults

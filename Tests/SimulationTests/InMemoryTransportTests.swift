@@ -25,9 +25,7 @@ struct InMemoryTransportTests {
 
     private static func client(_ transport: InMemoryDhanTransport, token: String = "SIMTOKEN") -> DhanRESTClient {
         DhanRESTClient(
-            endpoints: DhanEndpoints(
-                restURL: "http://dhan-sim.invalid/v2", feedURL: "ws://dhan-sim.invalid",
-                orderFeedURL: "ws://dhan-sim.invalid"),
+            endpoints: VirtualRuntime.endpoints,
             credentials: DhanCredentials(clientID: "SIMCLIENT", accessToken: token), transport: transport)
     }
 

@@ -51,9 +51,7 @@ struct VirtualRuntimeTests {
                 ConfigFile(name: "algo.yml", text: algo), ConfigFile(name: "calendar.yml", text: calendarText),
             ],
             config: config,
-            endpoints: DhanEndpoints(
-                restURL: "http://dhan-sim.invalid/v2", feedURL: "ws://dhan-sim.invalid",
-                orderFeedURL: "ws://dhan-sim.invalid"),
+            endpoints: VirtualRuntime.endpoints,
             credentials: .simulator)
         options.durability = .fast
         options.stopAtSecondOfDay = 15 * 3600 + 31 * 60

@@ -91,6 +91,12 @@ public final class VirtualRuntime {
     /// Whether a process is running (started and not killed).
     private var running = false
 
+    /// Endpoints for a runtime here: the in-memory transport reads only their paths, and the host cannot
+    /// resolve, so nothing could reach a network by mistake.
+    public static let endpoints = DhanEndpoints(
+        restURL: "http://dhan-sim.in-memory.invalid/v2", feedURL: "ws://dhan-sim.in-memory.invalid",
+        orderFeedURL: "ws://dhan-sim.in-memory.invalid")
+
     /// The ports a runtime must be given to run here (`TradingRuntime.Options.ports`).
     public var ports: RuntimePorts {
         var ports = RuntimePorts()
