@@ -4,14 +4,16 @@ import Engine
 import Foundation
 import Simulation
 
-/// `scalper simulate`: seeded sessions of the real engine against an adversarial dhan-sim, on virtual time.
+/// `scalper simulate`: seeded sessions of `scalper run`'s process against an adversarial dhan-sim, on virtual time.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run seeded trading days against a misbehaving simulated DhanHQ and check the invariants.",
         discussion: """
-            Each seed runs the engine, journal and effect handlers against dhan-sim's broker in one thread on \
-            virtual time: feed packets, order alerts and REST bodies cross as the bytes the sockets carry. \
+            Each seed runs scalper run's own process (its sequencer, journal, timers and effect handlers, on the \
+            live order path) against dhan-sim's broker in one thread on virtual time: feed packets, order \
+            alerts and REST bodies cross as the bytes the sockets carry; the process is killed and started \
+            again at seeded moments. \
             Profiles: documented (the docs' best case), observed (what integrators report from the live API), \
             hostile (every fault up). A failing seed prints one line (seed, day, invariant, seq, why), keeps \
             its journal for 'scalper replay', and names the fewest fault kinds that still fail. \

@@ -26,7 +26,7 @@ struct SimulatedFixtureTests {
             seed: 5, date: CivilDate(2025, 11, 4), plan: FaultPlan(profile: .observed), config: runner.config,
             files: runner.files, journalPath: scratch.sub("journal"))
         setup.endSecondOfDay = 9 * 3600 + 32 * 60
-        let outcome = try SimulatedSession(setup).run()
+        let outcome = try RuntimeSession(setup).run()
         #expect(outcome.violations == [])
         let target = Fixtures.path(Self.fixture)
         try? FileManager.default.removeItem(atPath: target)

@@ -80,7 +80,7 @@ struct VirtualRuntimeTests {
         let ending = try harness.run(runtime, until: 15 * 3600 + 40 * 60)
         let reader = try Journal.openForReading(at: journal)
         defer { reader.close() }
-        let digest = try SimulatedSession.digest(reader.reader)
+        let digest = try JournalDigest.of(reader.reader)
         let state = try JournalReplayer.replay(reader.reader).state
         return (
             digest, state, harness.transport.withWorld { $0.positions }, ending, journal,

@@ -142,6 +142,10 @@ public struct SimWorld: Sendable {
         }
     }
 
+    /// Grows whenever an order is placed or a trade made: `positions` and `parentOrdersByCorrelationID` are
+    /// the same while it is (a checker may keep what it read).
+    public var bookVersion: Int { core.broker.orders.count + core.broker.trades.count }
+
     /// Parent orders (not super-order legs) per correlation id.
     public var parentOrdersByCorrelationID: [String: Int] {
         var counts: [String: Int] = [:]

@@ -5,15 +5,16 @@ import Runtime
 import Synchronization
 
 /// The simulation's invariants checked on `TradingRuntime` itself: after every fold, against the broker
-/// dhan-sim holds in memory (`VirtualRuntime`), as `SimulatedSession` checks its own loop.
+/// dhan-sim holds in memory (`VirtualRuntime`).
 public final class RuntimeInvariants: FoldObserver {
     private struct Progress {
         var checker = InvariantChecker()
         /// The engine's open quantities before a SELL fill is folded.
         var before: [InstrumentKey: Int64] = [:]
         var lastSeq: UInt64 = 0
-        /// The broker's positions and parent orders, and the transport generation they were read at.
-        var broker: (generation: UInt64, positions: [SimBrokerPosition], parents: [String: Int])?
+        /// The broker's positions and parent orders, with the transport generation and the book version they
+        /// were read at.
+        var broker: (generation: UInt64, version: Int, positions: [SimBrokerPosition], parents: [String: Int])?
     }
 
     private let progress = Mutex(Progress())
@@ -31,12 +32,18 @@ public final class RuntimeInvariants: FoldObserver {
     public func didFold(_ event: Event, seq: UInt64, commands: [Command], state: EngineState, at time: Timestamp) {
         let generation = transport.generation
         let cached = progress.withLock { $0.broker }
-        let broker: (generation: UInt64, positions: [SimBrokerPosition], parents: [String: Int])
+        var broker: (generation: UInt64, version: Int, positions: [SimBrokerPosition], parents: [String: Int])
         if let cached, cached.generation == generation {
             broker = cached
         } else {
-            let view = transport.withWorld { ($0.positions, $0.parentOrdersByCorrelationID) }
-            broker = (transport.generation, view.0, view.1)
+            // The world changed (a second passed, a request was answered); its book only when an order or a
+            // trade was added, which is seldom: walking every order after every second is most of the cost.
+            broker = transport.withWorld { world in
+                let version = world.bookVersion
+                if let cached, cached.version == version { return (0, version, cached.positions, cached.parents) }
+                return (0, version, world.positions, world.parentOrdersByCorrelationID)
+            }
+            broker.generation = transport.generation
         }
         progress.withLock { progress in
             progress.broker = broker

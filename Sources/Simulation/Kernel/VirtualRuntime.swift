@@ -68,7 +68,8 @@ public final class VirtualRuntime {
         orders = InMemoryOrderStream()
         outcome = Outcome()
         _ = transport.takeOutput()
-        heldAlerts = []
+        heldAlerts = Scheduler()
+        lastAlertArrival = .zero
         running = false
     }
 
@@ -213,21 +214,27 @@ public final class VirtualRuntime {
         public var duplicate: Double
         /// Each delivery is held back up to this long (independent draws, so alerts overtake each other).
         public var maxDelay: Duration
+        /// Whether a later alert may overtake an earlier one; when false each arrives no sooner than the one
+        /// sent before it.
+        public var reorder: Bool
 
-        public init(loss: Double = 0, duplicate: Double = 0, maxDelay: Duration = .zero) {
+        public init(loss: Double = 0, duplicate: Double = 0, maxDelay: Duration = .zero, reorder: Bool = true) {
             self.loss = loss
             self.duplicate = duplicate
             self.maxDelay = maxDelay
+            self.reorder = reorder
         }
     }
 
     private var alertFaults: (faults: AlertFaults, random: SeededRandom)?
-    /// Alerts held back, with when they arrive and in what order they were sent.
-    private var heldAlerts: [(at: Duration, order: Int, alert: Data)] = []
-    private var alertsSent = 0
-    /// Alerts the faults dropped, and extra copies they delivered.
+    /// Alerts held back, by when they arrive (elapsed nanoseconds), then the order they were sent in.
+    private var heldAlerts = Scheduler<Data>()
+    /// When the latest held alert arrives (alerts that may not overtake one another queue behind it).
+    private var lastAlertArrival = Duration.zero
+    /// Alerts the faults dropped, extra copies they delivered, and deliveries they held back.
     public private(set) var alertsLost = 0
     public private(set) var alertsDuplicated = 0
+    public private(set) var alertsDelayed = 0
 
     /// From now on alerts suffer `faults`, drawn from `seed`.
     public func disturbAlerts(_ faults: AlertFaults, seed: UInt64) {
@@ -250,8 +257,11 @@ public final class VirtualRuntime {
             }
             for _ in 0..<copies {
                 let delay = disturbance.faults.maxDelay * disturbance.random.unit()
-                alertsSent += 1
-                heldAlerts.append((now + delay, alertsSent, alert))
+                if delay > .zero { alertsDelayed += 1 }
+                var arrival = now + delay
+                if !disturbance.faults.reorder { arrival = max(arrival, lastAlertArrival) }
+                lastAlertArrival = max(lastAlertArrival, arrival)
+                heldAlerts.schedule(alert, at: Self.nanos(arrival))
             }
         }
         alertFaults = disturbance
@@ -262,7 +272,7 @@ public final class VirtualRuntime {
     /// whose deadlines fall between seconds (a request's latency, the rate limiter's margin).
     private func runBetweenSeconds(until end: Duration) {
         while true {
-            let alert = heldAlerts.map(\.at).min()
+            let alert = heldAlerts.nextTime.map { Duration.nanoseconds($0) }
             let sleeper = clock.nextDeadline
             guard let next = [alert, sleeper].compactMap({ $0 }).min(), next < end else { return }
             if next > clock.elapsed() { clock.advance(to: next) }
@@ -293,14 +303,18 @@ public final class VirtualRuntime {
 
     /// Delivers held alerts due by `time`, earliest first, moving the clock to each and settling.
     private func deliverDueAlerts(through time: Duration) {
-        while true {
-            heldAlerts.sort { ($0.at, $0.order) < ($1.at, $1.order) }
-            guard let first = heldAlerts.first, first.at <= time else { return }
-            heldAlerts.removeFirst()
-            if first.at > clock.elapsed() { clock.advance(to: first.at) }
-            orders.deliver([first.alert])
+        while let (at, alert) = heldAlerts.next(dueBy: Self.nanos(time)) {
+            let arrival = Duration.nanoseconds(at)
+            if arrival > clock.elapsed() { clock.advance(to: arrival) }
+            orders.deliver([alert])
             settle()
         }
+    }
+
+    /// A virtual elapsed time as whole nanoseconds (the scheduler's unit).
+    private static func nanos(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// Loses the answer to a share of order placements (seeded): the broker has the order, the runtime hears

@@ -101,7 +101,7 @@ public struct SimulationRunner {
         let setup = SessionSetup(
             seed: seed, date: day, plan: FaultPlan(profile: profile, kinds: kinds), config: config,
             files: Self.files(files, seed: seed), journalPath: journalPath ?? self.journalPath(seed: seed, day: day))
-        return try SimulatedSession(setup).run()
+        return try RuntimeSession(setup).run()
     }
 
     /// The freeze quantity every third seed trades with (units per order), so entries are split into slices.

@@ -33,6 +33,14 @@ public final class InMemoryDhanTransport: DhanTransport {
     /// From now on every request first waits `wait` (`VirtualRuntime.delayRequests`); nil ends it.
     public func delayRequests(_ wait: (@Sendable () async throws -> Void)?) { delay.withLock { $0 = wait } }
 
+    /// Changes the world just before it answers a request (an exchange rejection of the order it carries).
+    private let before = Mutex<(@Sendable (DhanHTTPRequest, inout SimWorld) -> Void)?>(nil)
+
+    /// From now on `change` runs on the world before each request reaches it; nil ends it.
+    public func beforeEachRequest(_ change: (@Sendable (DhanHTTPRequest, inout SimWorld) -> Void)?) {
+        before.withLock { $0 = change }
+    }
+
     /// Answers lost so far.
     public var lostAnswers: Int { lost.load(ordering: .relaxed) }
 
@@ -69,8 +77,10 @@ public final class InMemoryDhanTransport: DhanTransport {
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
         let token = request.headers.first { $0.name.lowercased() == "access-token" }?.value ?? ""
         changes.add(1, ordering: .relaxed)
+        let change = before.withLock { $0 }
         let answer = world.withLock { world in
-            world.rest(
+            change?(request, &world)
+            return world.rest(
                 method: request.method, path: components.path, query: query, body: request.body ?? Data(),
                 accessToken: token, virtualSeconds: Double(world.now.epochSeconds))
         }
