@@ -2,6 +2,7 @@ import Domain
 import Engine
 import Journal
 import MarketModel
+import Recovery
 
 /// What one simulated session is: the seed, the day, the faults and the configuration.
 public struct SessionSetup: Sendable {
