@@ -100,6 +100,21 @@ public final class GroupCommitter: @unchecked Sendable {
         try await enqueue(contentsOf: records).seqs()
     }
 
+    /// Queues several appends at once, in order, each with its own ticket; inline they share one commit (a
+    /// burst of feed inputs folded together costs one transaction, as it would on the writer thread).
+    public func enqueue(groups: [[PendingRecord]]) -> [Ticket] {
+        guard policy.inline else { return groups.map { enqueue(contentsOf: $0) } }
+        guard !groups.isEmpty else { return [] }
+        condition.lock()
+        let refused: (any Error)? = failure ?? (closing ? JournalError.closed : nil)
+        condition.unlock()
+        if let refused { return groups.map { _ in Ticket(failed: refused) } }
+        let now = ContinuousClock.now
+        let waiters = groups.map { Waiter(records: $0, ticket: Ticket(), arrival: now) }
+        commit(waiters)
+        return waiters.map(\.ticket)
+    }
+
     /// Queues records now, without suspending, so a caller that must fix their order (an actor assigning
     /// seqs) keeps it; the ticket's `seqs()` waits for the commit.
     public func enqueue(contentsOf records: [PendingRecord]) -> Ticket {

@@ -178,6 +178,9 @@ struct DhanClientTests {
                 case .trade(let trade):
                     trades.append(trade)
                     seen += 1
+                case .trades(let burst):
+                    trades += burst
+                    seen += burst.count
                 case .state(let state): states.append(state)
                 default: break
                 }

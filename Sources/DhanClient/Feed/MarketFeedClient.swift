@@ -51,6 +51,9 @@ public enum ConnectionState: Sendable, Equatable {
 public enum FeedUpdate: Sendable, Equatable {
     /// A ticker, quote or full packet's trade fields (the hot path; no allocation).
     case trade(FeedTrade)
+    /// Trade packets that arrived together, in order (one update for a burst, so a consumer folds them in
+    /// one pass instead of one stream hand-over per packet).
+    case trades([FeedTrade])
     case previousClose(InstrumentKey, price: Float, openInterest: UInt32)
     case openInterest(InstrumentKey, UInt32)
     case marketStatus

@@ -115,6 +115,27 @@ public actor Sequencer {
     /// A producer that must not stall on the disk (the market feed) folds tick after tick and leaves
     /// `durable(_:)` to a task of its own, in the same order; that is what lets one feed's ticks share commits.
     public func fold(_ event: Event, at proposed: Timestamp) throws -> Folded {
+        let reduced = try reduce(event, at: proposed)
+        // Queued before any suspension, so batches keep the order the inputs were folded in.
+        return reduced.folded(committer.enqueue(contentsOf: reduced.records))
+    }
+
+    /// An input folded into the state, with the records to journal, before it is queued.
+    private struct Reduced {
+        var seq: UInt64
+        var commands: [Command]
+        var event: Event
+        var time: Timestamp
+        var started: ContinuousClock.Instant
+        var records: [PendingRecord]
+
+        func folded(_ ticket: GroupCommitter.Ticket) -> Folded {
+            Folded(seq: seq, commands: commands, event: event, time: time, started: started, ticket: ticket)
+        }
+    }
+
+    /// Gives `event` its seq and time and folds it; the caller queues its records at once.
+    private func reduce(_ event: Event, at proposed: Timestamp) throws -> Reduced {
         guard !closed else { throw SequencerClosed() }
         if let degraded {
             if Self.carriesNews(event) { heldLater.append((event, proposed)) } else { droppedWhileDegraded += 1 }
@@ -129,9 +150,40 @@ public actor Sequencer {
         var records = [JournalEntry.event(event).record(at: time)]
         records += commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) }
         nextSeq += UInt64(records.count)
-        // Queued before any suspension, so batches keep the order the inputs were folded in.
-        let ticket = committer.enqueue(contentsOf: records)
-        return Folded(seq: seq, commands: commands, event: event, time: time, started: started, ticket: ticket)
+        return Reduced(seq: seq, commands: commands, event: event, time: time, started: started, records: records)
+    }
+
+    /// Folds inputs that arrived together, in order, each as `fold(_:at:)` folds it, in one call to the
+    /// sequencer; an input refused (closed, or while the journal cannot be written) is left out, and the first
+    /// refusal is handed back beside the ones folded.
+    public func fold(_ events: [Event], at proposed: Timestamp) -> (folded: [Folded], error: (any Error)?) {
+        var reduced: [Reduced] = []
+        reduced.reserveCapacity(events.count)
+        var refusal: (any Error)?
+        for event in events {
+            do {
+                reduced.append(try reduce(event, at: proposed))
+            } catch {
+                if refusal == nil { refusal = error }
+            }
+        }
+        // One append for the burst: inline, one transaction; on the writer thread, queued together.
+        let tickets = committer.enqueue(groups: reduced.map(\.records))
+        return (zip(reduced, tickets).map { $0.folded($1) }, refusal)
+    }
+
+    /// `durable(_:)` for each input of a burst, in order, in one call: its commands, or why it failed.
+    public func durable(_ burst: [Folded]) async -> [Result<Submission, any Error>] {
+        var results: [Result<Submission, any Error>] = []
+        results.reserveCapacity(burst.count)
+        for input in burst {
+            do {
+                results.append(.success(try await durable(input)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 
     /// Waits until a folded input's batch is durable and returns its commands for the effect handlers.

@@ -94,9 +94,10 @@ public final class TradingRuntime: Sendable {
     /// that places orders for weeks does not keep every finished task.
     private let tasks = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
     private let inFlightRequests = Mutex<Set<String>>([])
-    /// Feed ticks folded but not yet durable, in seq order, for the task that releases their commands.
+    /// Feed ticks folded but not yet durable, in seq order (a burst at a time), for the task that releases
+    /// their commands.
     private let folded:
-        (stream: AsyncStream<Sequencer.Folded>, continuation: AsyncStream<Sequencer.Folded>.Continuation)
+        (stream: AsyncStream<[Sequencer.Folded]>, continuation: AsyncStream<[Sequencer.Folded]>.Continuation)
     private let finished = Mutex(false)
     /// Finished by `stop()`; `run()` waits on it (no polling).
     private let stopSignal: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
@@ -108,7 +109,7 @@ public final class TradingRuntime: Sendable {
         self.options = options
         self.clock = clock
         self.logger = logger
-        folded = AsyncStream.makeStream(of: Sequencer.Folded.self)
+        folded = AsyncStream.makeStream(of: [Sequencer.Folded].self)
         stopSignal = AsyncStream.makeStream(of: Void.self)
         let journal = try Journal.openForWriting(
             at: options.journalPath,
@@ -348,26 +349,27 @@ public final class TradingRuntime: Sendable {
         _ = try? await submit(event)
     }
 
-    /// Folds a feed input without waiting for the disk, so the next tick folds (and shares the commit) while
-    /// this one's batch is written; `releaseFolded` acts on its commands, in order, once they are durable.
-    private func postFromFeed(_ event: Event) async {
+    /// Folds feed inputs that arrived together without waiting for the disk, so the next ones fold (and share
+    /// the commit) while these are written; `releaseFolded` acts on their commands, in order, once they are
+    /// durable.
+    private func postFromFeed(_ events: [Event]) async {
+        guard !events.isEmpty else { return }
         let time = await clock.now()
-        do {
-            folded.continuation.yield(try await sequencer.fold(event, at: time))
-        } catch is SequencerClosed {
-        } catch {
-            journalFailed(error)
-        }
+        let (burst, error) = await sequencer.fold(events, at: time)
+        if !burst.isEmpty { folded.continuation.yield(burst) }
+        if let error, !(error is SequencerClosed) { journalFailed(error) }
     }
 
     /// Releases folded feed inputs' commands once their batch is durable, in the order they were folded.
     private func releaseFolded() async {
-        for await input in folded.stream {
-            do {
-                for command in try await sequencer.durable(input).commands { await perform(command) }
-            } catch is SequencerClosed {
-            } catch {
-                journalFailed(error)
+        for await burst in folded.stream {
+            for result in await sequencer.durable(burst) {
+                switch result {
+                case .success(let submission):
+                    for command in submission.commands { await perform(command) }
+                case .failure(let error):
+                    if !(error is SequencerClosed) { journalFailed(error) }
+                }
             }
         }
     }
@@ -526,24 +528,9 @@ public final class TradingRuntime: Sendable {
         for await update in feed.updates {
             switch update {
             case .trade(let trade):
-                guard let tick = try? trade.tick() else { continue }
-                gateway.observe(tick)
-                if tick.instrument.segment == .indexValue {
-                    let now = await clock.now()
-                    let wasStale = health.withLock { health in
-                        defer {
-                            health.lastIndexTick = now
-                            health.lastIndexTickWall = clock.elapsed()
-                            health.feedStale = false
-                        }
-                        return health.feedStale
-                    }
-                    if wasStale {
-                        await post(
-                            .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")))
-                    }
-                }
-                await postFromFeed(.tick(tick))
+                await pumpTrades(CollectionOfOne(trade))
+            case .trades(let trades):
+                await pumpTrades(trades)
             case .state(let state):
                 health.withLock { $0.feed = state }
                 switch state {
@@ -561,6 +548,36 @@ public final class TradingRuntime: Sendable {
                 break
             }
         }
+    }
+
+    /// Turns trade packets into ticks and folds them as one burst; an index tick that ends a stale spell is
+    /// preceded by the news that ticks resumed.
+    private func pumpTrades(_ trades: some Collection<FeedTrade>) async {
+        var events: [Event] = []
+        events.reserveCapacity(trades.count)
+        for trade in trades {
+            guard let tick = try? trade.tick() else { continue }
+            gateway.observe(tick)
+            if tick.instrument.segment == .indexValue {
+                let now = await clock.now()
+                let wasStale = health.withLock { health in
+                    defer {
+                        health.lastIndexTick = now
+                        health.lastIndexTickWall = clock.elapsed()
+                        health.feedStale = false
+                    }
+                    return health.feedStale
+                }
+                if wasStale {
+                    await postFromFeed(events)
+                    events.removeAll()
+                    await post(
+                        .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")))
+                }
+            }
+            events.append(.tick(tick))
+        }
+        await postFromFeed(events)
     }
 
     private func pumpOrders(_ client: any OrderStreamPort) async {

@@ -120,14 +120,26 @@ public final class InMemoryMarketFeed: MarketDataPort {
         }
     }
 
-    /// Decodes frames the world sent and yields what they carry, in order.
+    /// Decodes frames the world sent and yields what they carry, in order; consecutive trades go as one
+    /// `.trades` burst (the world sends a second's packets at one instant).
     public func deliver(_ frames: [[UInt8]]) {
+        var burst: [FeedTrade] = []
+        func flush() {
+            if burst.count == 1 { continuation.yield(.trade(burst[0])) }
+            if burst.count > 1 { continuation.yield(.trades(burst)) }
+            burst.removeAll()
+        }
+        defer { flush() }
         for frame in frames {
             let decoded = frame.withUnsafeBytes { MarketFeedClient.decodeFrame($0) }
             switch decoded {
-            case .update(let update): continuation.yield(update)
+            case .update(.trade(let trade)): burst.append(trade)
+            case .update(let update):
+                flush()
+                continuation.yield(update)
             case .ignored: break
             case .malformed(let error):
+                flush()
                 let count = malformed.withLock { count in
                     count += 1
                     return count
