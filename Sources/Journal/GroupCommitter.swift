@@ -25,7 +25,9 @@ public final class GroupCommitter: @unchecked Sendable {
     private struct Waiter {
         var records: [PendingRecord]
         var ticket: Ticket
-        var arrival: ContinuousClock.Instant
+        /// When it was queued, for the writer thread's `maxDelay`; nil inline (a virtual-time process reads no
+        /// wall clock).
+        var arrival: ContinuousClock.Instant?
     }
 
     /// A queued append's place in line; `seqs()` waits until its batch is committed.
@@ -109,8 +111,7 @@ public final class GroupCommitter: @unchecked Sendable {
         let refused: (any Error)? = failure ?? (closing ? JournalError.closed : nil)
         condition.unlock()
         if let refused { return groups.map { _ in Ticket(failed: refused) } }
-        let now = ContinuousClock.now
-        let waiters = groups.map { Waiter(records: $0, ticket: Ticket(), arrival: now) }
+        let waiters = groups.map { Waiter(records: $0, ticket: Ticket(), arrival: nil) }
         commit(waiters)
         return waiters.map(\.ticket)
     }
@@ -119,15 +120,8 @@ public final class GroupCommitter: @unchecked Sendable {
     /// seqs) keeps it; the ticket's `seqs()` waits for the commit.
     public func enqueue(contentsOf records: [PendingRecord]) -> Ticket {
         precondition(!records.isEmpty, "append needs at least one record")
+        if policy.inline { return enqueue(groups: [records])[0] }
         condition.lock()
-        if policy.inline {
-            let refused: (any Error)? = failure ?? (closing ? JournalError.closed : nil)
-            condition.unlock()
-            if let refused { return Ticket(failed: refused) }
-            let ticket = Ticket()
-            commit([Waiter(records: records, ticket: ticket, arrival: .now)])
-            return ticket
-        }
         defer { condition.unlock() }
         if let failure { return Ticket(failed: failure) }
         if closing { return Ticket(failed: JournalError.closed) }
@@ -188,11 +182,12 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [Waiter]) {
-        let started = ContinuousClock.now
+        // Inline commits run on virtual time too: they report no duration rather than read the wall clock.
+        let started = policy.inline ? nil : ContinuousClock.now
         do {
             let records = batch.flatMap(\.records)
             let range = try journal.append(records)
-            onCommit?(records.count, .now - started)
+            onCommit?(records.count, started.map { .now - $0 } ?? .zero)
             var next = range.lowerBound
             for waiter in batch {
                 let end = next + UInt64(waiter.records.count) - 1

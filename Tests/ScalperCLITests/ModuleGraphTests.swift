@@ -109,11 +109,32 @@ struct ModuleGraphTests {
     /// would leave its executor.
     @Test("the runtime, the REST client and the simulation never sleep on the wall clock or start a detached task")
     func waitsGoThroughTheClockSeam() throws {
-        let sources = Fixtures.path("Sources")
         // The wall clock's own implementation, and the background snapshot write that inline commits bypass.
-        let allowed: Set<String> = ["DhanClient/Support/ElapsedClock.swift", "Runtime/Loop/SnapshotWriter.swift"]
-        let pattern = try NSRegularExpression(
-            pattern: #"Task\.sleep|Task\s*\{|Task\.detached|Task\(priority|Thread\s*\{|DispatchQueue|usleep\("#)
+        let found = try Self.lines(
+            matching: #"Task\.sleep|Task\s*\{|Task\.detached|Task\(priority|Thread\s*\{|DispatchQueue|usleep\("#,
+            allowed: ["DhanClient/Support/ElapsedClock.swift", "Runtime/Loop/SnapshotWriter.swift"])
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
+    /// Architecture invariant 13: what runs on virtual time reads time only from a clock seam (`RuntimeClock`
+    /// for the time of day, `ElapsedClock` for waits and measured durations).
+    @Test("the runtime, the REST client and the simulation never read the wall clock outside the clock seams")
+    func timeComesFromTheClockSeam() throws {
+        // The wall and dhan-sim clocks themselves, and the simulation command's own run time (its figures).
+        let found = try Self.lines(
+            matching: #"ContinuousClock|SuspendingClock|Date\(\)|DispatchTime|clock_gettime|gettimeofday"#,
+            allowed: [
+                "DhanClient/Support/ElapsedClock.swift", "Runtime/Clock/RuntimeClock.swift",
+                "Simulation/Run/SimulationRunner.swift",
+            ])
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
+    /// Lines of the runtime, the REST client and the simulation that match `pattern`, outside `allowed` files
+    /// and comments, as `folder/file:line: text`.
+    static func lines(matching pattern: String, allowed: Set<String>) throws -> [String] {
+        let sources = Fixtures.path("Sources")
+        let pattern = try NSRegularExpression(pattern: pattern)
         var found: [String] = []
         for folder in ["Runtime", "DhanClient/REST", "DhanClient/Support", "Simulation"] {
             let files = FileManager.default.enumerator(atPath: "\(sources)/\(folder)")?.allObjects as? [String] ?? []
@@ -128,7 +149,7 @@ struct ModuleGraphTests {
                 }
             }
         }
-        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+        return found
     }
 
     @Test("the table parses: the engine may import only the domain and the indicators")

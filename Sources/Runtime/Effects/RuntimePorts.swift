@@ -39,6 +39,9 @@ public struct RuntimePorts: Sendable {
     public var inlineCommits = false
     /// Sees every fold (the simulation's invariant checks).
     public var foldObserver: (any FoldObserver)?
+    /// What durations are measured on (commit latency, the rebuild, snapshot writes): the monotonic wall
+    /// clock, or the simulation's virtual clock, so a process on virtual time reads no wall clock.
+    public var stopwatch: any ElapsedClock = MonotonicClock()
 
     public init() {}
 }

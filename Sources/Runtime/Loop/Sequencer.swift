@@ -1,3 +1,4 @@
+import DhanClient
 import Domain
 import Engine
 import Journal
@@ -53,8 +54,9 @@ public actor Sequencer {
         journal: Journal, state: EngineState, logger: Logger, metrics: RuntimeMetrics? = nil,
         snapshots: SnapshotWriter? = nil, snapshotEvery: Int = 0,
         recovered: (events: UInt64, commands: UInt64) = (0, 0),
-        inlineCommits: Bool = false, observer: (any FoldObserver)? = nil
+        inlineCommits: Bool = false, observer: (any FoldObserver)? = nil, stopwatch: any ElapsedClock = MonotonicClock()
     ) {
+        self.stopwatch = stopwatch
         self.journal = journal
         self.inlineCommits = inlineCommits
         self.observer = observer
@@ -76,6 +78,8 @@ public actor Sequencer {
     private let inlineCommits: Bool
     /// Sees every fold (the simulation's invariant checks).
     private let observer: (any FoldObserver)?
+    /// What commit latency is measured on: the monotonic wall clock, or a simulation's virtual clock.
+    private let stopwatch: any ElapsedClock
 
     /// No added delay: an idle writer commits at once, and what arrives during a commit is the next batch.
     private static func makeCommitter(_ journal: Journal, _ counter: CommitCounter, inline: Bool) -> GroupCommitter {
@@ -98,7 +102,7 @@ public actor Sequencer {
         var event: Event
         /// The time it was folded at.
         var time: Timestamp
-        var started: ContinuousClock.Instant
+        var started: Duration
         var ticket: GroupCommitter.Ticket
     }
 
@@ -126,7 +130,7 @@ public actor Sequencer {
         var commands: [Command]
         var event: Event
         var time: Timestamp
-        var started: ContinuousClock.Instant
+        var started: Duration
         var records: [PendingRecord]
 
         func folded(_ ticket: GroupCommitter.Ticket) -> Folded {
@@ -141,7 +145,7 @@ public actor Sequencer {
             if Self.carriesNews(event) { heldLater.append((event, proposed)) } else { droppedWhileDegraded += 1 }
             throw SequencerDegraded(cause: "\(degraded)")
         }
-        let started = ContinuousClock.now
+        let started = stopwatch.elapsed()
         let time = max(proposed, state.now)
         let seq = nextSeq
         observer?.willFold(event, state: state)
@@ -206,7 +210,7 @@ public actor Sequencer {
             throw SequencerDegraded(cause: "\(error)")
         }
         let (event, commands, seq) = (folded.event, folded.commands, folded.seq)
-        let elapsed = ContinuousClock.now - folded.started
+        let elapsed = stopwatch.elapsed() - folded.started
         lastCommitNanos = elapsed.nanoseconds
         eventCount += 1
         commandCount += commands.count

@@ -1,3 +1,4 @@
+import DhanClient
 import Foundation
 import Logging
 import Recovery
@@ -14,10 +15,13 @@ public final class SnapshotWriter: Sendable {
     private let store: SnapshotStore
     private let logger: Logger
     private let progress = Mutex(Progress())
+    /// What a write's duration is measured on (the wall clock, or a simulation's virtual clock).
+    private let stopwatch: any ElapsedClock
 
-    public init(store: SnapshotStore, logger: Logger) {
+    public init(store: SnapshotStore, logger: Logger, stopwatch: any ElapsedClock = MonotonicClock()) {
         self.store = store
         self.logger = logger
+        self.stopwatch = stopwatch
     }
 
     /// The seq of the last snapshot written by this process (0 before the first).
@@ -47,13 +51,13 @@ public final class SnapshotWriter: Sendable {
     }
 
     private func write(seq: UInt64, _ make: () -> StateSnapshot) {
-        let started = ContinuousClock.now
+        let started = stopwatch.elapsed()
         do {
             let path = try store.save(make())
             progress.withLock { $0.lastSavedSeq = max($0.lastSavedSeq, seq) }
             logger.info(
                 "state snapshot saved",
-                metadata: ["seq": "\(seq)", "path": "\(path)", "ms": "\((ContinuousClock.now - started).milliseconds)"])
+                metadata: ["seq": "\(seq)", "path": "\(path)", "ms": "\((stopwatch.elapsed() - started).milliseconds)"])
         } catch {
             logger.warning("state snapshot not saved", metadata: ["seq": "\(seq)", "error": "\(error)"])
         }

@@ -116,7 +116,8 @@ public final class TradingRuntime: Sendable {
             options: JournalOptions(durability: options.durability, faults: options.journalFaults),
             logger: logger)
         self.journal = journal
-        let started = ContinuousClock.now
+        let stopwatch = options.ports.stopwatch
+        let started = stopwatch.elapsed()
         let snapshots = SnapshotStore(journalPath: options.journalPath)
         let outcome: ReplayOutcome
         do {
@@ -125,7 +126,7 @@ public final class TradingRuntime: Sendable {
             journal.close()
             throw error
         }
-        let rebuild = (ContinuousClock.now - started).milliseconds
+        let rebuild = (stopwatch.elapsed() - started).milliseconds
         logger.notice(
             "state rebuilt from the journal",
             metadata: [
@@ -134,9 +135,10 @@ public final class TradingRuntime: Sendable {
             ])
         sequencer = Sequencer(
             journal: journal, state: outcome.state, logger: logger, metrics: metrics,
-            snapshots: options.snapshotEvery > 0 ? SnapshotWriter(store: snapshots, logger: logger) : nil,
+            snapshots: options.snapshotEvery > 0
+                ? SnapshotWriter(store: snapshots, logger: logger, stopwatch: stopwatch) : nil,
             snapshotEvery: options.snapshotEvery, recovered: (outcome.events, outcome.commands),
-            inlineCommits: options.ports.inlineCommits, observer: options.ports.foldObserver)
+            inlineCommits: options.ports.inlineCommits, observer: options.ports.foldObserver, stopwatch: stopwatch)
         health.withLock {
             $0.resumedFromSeq = outcome.resumedFromSeq
             $0.foldedRecords = outcome.foldedRecords

@@ -106,6 +106,7 @@ public final class VirtualRuntime {
         ports.orderStream = orders
         ports.taskExecutor = executor
         ports.inlineCommits = true
+        ports.stopwatch = clock
         return ports
     }
 
