@@ -224,11 +224,12 @@ struct DhanClientTests {
         let client = DhanRESTClient(
             endpoints: .simulator(port: sim.port), credentials: .simulator, logger: Self.quiet("rest"))
         defer { Task { try? await client.shutdown() } }
+        let moments = sim.moments()
         updates.start()
         var iterator = updates.updates.makeAsyncIterator()
         while let update = await iterator.next(), update != .state(.connected) {}
-        // The login is processed after the socket opens; give the simulator a moment to register it.
-        try await Task.sleep(for: .milliseconds(100))
+        // The login is processed after the socket opens: alerts reach the client once the simulator has taken it.
+        for await moment in moments where moment == .orderStreamLoggedIn { break }
         let contract = sim.core.withLock { SimCoreTests.atmCall($0) }
         _ = try await client.placeOrder(
             PlaceOrderRequest(

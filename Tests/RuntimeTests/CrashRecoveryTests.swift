@@ -35,9 +35,45 @@ extension RuntimeAcceptanceTests {
             return (try? journal.reader.lastSeq()) ?? 0
         }
 
-        static func launch(journal: String, port: Int, log: String) throws -> Process {
+        /// What the test waits on in a child's life, instead of sleeping on the wall clock.
+        enum Moment: Sendable {
+            /// dhan-sim answered one of its REST requests.
+            case answered
+            /// The child exited (its status).
+            case exited(Int32)
+        }
+
+        /// A running `scalper run` and the moments of its life: dhan-sim's answers and its exit, in order.
+        struct Child {
+            var process: Process
+            var moments: AsyncStream<Moment>
+            var forwarding: Task<Void, Never>
+
+            /// Waits for dhan-sim's `count`-th answer since the launch; false if the child exited first.
+            func reach(answers count: Int) async -> Bool {
+                var seen = 0
+                for await moment in moments {
+                    switch moment {
+                    case .answered:
+                        seen += 1
+                        if seen >= count { return true }
+                    case .exited: return false
+                    }
+                }
+                return false
+            }
+
+            /// Waits for the child to exit and returns its status.
+            func exit() async -> Int32? {
+                for await moment in moments { if case .exited(let status) = moment { return status } }
+                return nil
+            }
+        }
+
+        static func launch(journal: String, sim: DhanSimulator, log: String) throws -> Child {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Executables.scalper)
+            let port = sim.port
             process.arguments = [
                 "run", "--config", Fixtures.path("config/algo.yml"), "--journal", journal, "--live", "--confirm-live",
                 "--dhan-rest", "http://127.0.0.1:\(port)/v2", "--dhan-feed", "ws://127.0.0.1:\(port)", "--dhan-orders",
@@ -55,8 +91,18 @@ extension RuntimeAcceptanceTests {
             process.standardOutput = handle
             process.standardError = handle
             process.standardInput = FileHandle.nullDevice
+            let (moments, continuation) = AsyncStream.makeStream(of: Moment.self)
+            process.terminationHandler = { process in
+                continuation.yield(.exited(process.terminationStatus))
+                continuation.finish()
+            }
+            // Watching starts before the launch, so no answer to this child is missed.
+            let answers = sim.moments()
+            let forwarding = Task {
+                for await moment in answers { if case .answered = moment { continuation.yield(.answered) } }
+            }
             try process.run()
-            return process
+            return Child(process: process, moments: moments, forwarding: forwarding)
         }
 
         @Test("SIGTERM shuts down gracefully: intake stops, the journal is flushed, a final snapshot written, exit 0")
@@ -65,14 +111,14 @@ extension RuntimeAcceptanceTests {
             let scratch = TemporaryDirectory("sigterm")
             let journal = scratch.sub("journal")
             let log = scratch.sub("run.log")
-            let process = try Self.launch(journal: journal, port: sim.port, log: log)
-            var waited = 0
-            while Self.lastSeq(journal) < 50 && waited < 600 {
-                try await Task.sleep(for: .milliseconds(100))
-                waited += 1
-            }
+            let child = try Self.launch(journal: journal, sim: sim, log: log)
+            let process = child.process
+            // Past start-up (scrip master, reconciliation, history, the first option chains) and into the day.
+            let running = await child.reach(answers: 25)
+            #expect(running, "scalper run exited early: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+            _ = await child.exit()
+            child.forwarding.cancel()
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(process.terminationReason == .exit, "\(text)")
             #expect(process.terminationStatus == 0, "\(text)")
@@ -106,9 +152,12 @@ extension RuntimeAcceptanceTests {
             while kills < 10 {
                 let log = scratch.sub("run-\(kills).log")
                 logs.append(log)
-                let process = try Self.launch(journal: journal, port: sim.port, log: log)
-                try await Task.sleep(for: .milliseconds(1500 + Int(random.unit() * 4000)))
-                guard process.isRunning else {
+                let child = try Self.launch(journal: journal, sim: sim, log: log)
+                let process = child.process
+                // A seeded moment in the child's conversation with the broker: after its k-th answer from
+                // dhan-sim (while the answer is on the wire, or just taken, or the order it placed just acknowledged).
+                let moment = 15 + Int(random.unit() * 40)
+                guard await child.reach(answers: moment) else {
                     Issue.record(
                         "scalper run exited early: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
                     return
@@ -117,16 +166,21 @@ extension RuntimeAcceptanceTests {
                 let acknowledged = Self.lastSeq(journal)
                 let before = try Self.entries(journal, through: acknowledged)
                 kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                _ = await child.exit()
+                child.forwarding.cancel()
                 #expect(process.terminationReason == .uncaughtSignal)
                 kills += 1
+                print(
+                    "crash test (\(profile)): kill \(kills) after answer \(moment), at \(sim.now.istString), seq \(acknowledged)"
+                )
                 let after = try Self.entries(journal, through: acknowledged)
                 #expect(after == before, "kill \(kills): records up to seq \(acknowledged) changed")
             }
             // The last run finishes the session on its own.
-            let final = try Self.launch(journal: journal, port: sim.port, log: scratch.sub("final.log"))
-            while final.isRunning { try await Task.sleep(for: .milliseconds(200)) }
-            #expect(final.terminationStatus == 0)
+            let final = try Self.launch(journal: journal, sim: sim, log: scratch.sub("final.log"))
+            let status = await final.exit()
+            final.forwarding.cancel()
+            #expect(status == 0)
 
             let reader = try Journal.openForReading(at: journal)
             let outcome = try JournalReplayer.replay(reader.reader)

@@ -35,7 +35,41 @@ public final class DhanSimulator: Sendable {
     struct Links: Sendable {
         var feeds: [Int: AsyncStream<Outgoing>.Continuation] = [:]
         var orderListeners: [Int: AsyncStream<Outgoing>.Continuation] = [:]
+        /// Who follows the simulator's moments (`moments()`).
+        var watchers: [Int: AsyncStream<Moment>.Continuation] = [:]
         var nextListener = 1
+    }
+
+    /// A REST request the simulator has answered: its method and path, and the status it answered with.
+    public struct AnsweredRequest: Sendable, Equatable {
+        public var method: String
+        public var path: String
+        public var status: Int
+    }
+
+    /// A moment in a client's life that a test can wait for instead of sleeping on the wall clock.
+    public enum Moment: Sendable, Equatable {
+        /// A REST answer was made (before it is sent).
+        case answered(AnsweredRequest)
+        /// An order-update socket logged in; alerts from now on reach it.
+        case orderStreamLoggedIn
+    }
+
+    /// The moments from now on, in the order they happened; the stream ends when the simulator stops.
+    public func moments() -> AsyncStream<Moment> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Moment.self)
+        let id = links.withLock { links in
+            links.nextListener += 1
+            links.watchers[links.nextListener] = continuation
+            return links.nextListener
+        }
+        // A watcher that stops reading is forgotten, so nothing buffers for it.
+        continuation.onTermination = { [weak self] _ in self?.links.withLock { $0.watchers[id] = nil } }
+        return stream
+    }
+
+    private func tell(_ moment: Moment) {
+        for watcher in links.withLock({ $0.watchers.values }) { watcher.yield(moment) }
     }
 
     private init(configuration: SimConfiguration, logger: Logger) {
@@ -102,6 +136,7 @@ public final class DhanSimulator: Sendable {
         }
         for continuation in links.feeds.values { continuation.finish() }
         for continuation in links.orderListeners.values { continuation.finish() }
+        for continuation in links.watchers.values { continuation.finish() }
         let task = serverTask.withLock { $0 }
         task?.cancel()
         _ = await task?.result
@@ -207,6 +242,7 @@ public final class DhanSimulator: Sendable {
             reply = answer
             return out
         }
+        tell(.answered(AnsweredRequest(method: rest.method, path: rest.path, status: reply.status)))
         return Self.response(reply)
     }
 
@@ -359,6 +395,7 @@ public final class DhanSimulator: Sendable {
             links.orderListeners[links.nextListener] = continuation
             return links.nextListener
         }
+        tell(.orderStreamLoggedIn)
         defer { _ = links.withLock { $0.orderListeners.removeValue(forKey: id) } }
         let writer = Task {
             for await item in stream {
