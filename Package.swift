@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Engine", "Journal", "Domain", "Dhan", "DhanClient", "Recovery",
+                "Engine", "Journal", "Domain", "Dhan", "DhanClient", "MarketModel", "Recovery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

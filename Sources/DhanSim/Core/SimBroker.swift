@@ -89,6 +89,16 @@ struct SimBroker: Sendable {
     private var nextOrderNumber = 52_251_000_000
     private var nextTradeNumber = 1
 
+    /// The fill rule, shared with every paper broker.
+    private var matching: OrderMatching { OrderMatching(slippageTicks: slippageTicks) }
+
+    /// Rupees on the wire to paise on the tick (the wire's prices are ₹0.05 multiples, or averages of them).
+    static func paise(_ rupees: Double) -> Paise { Paise(Int64((rupees * 100).rounded())) }
+
+    static func matchingQuote(_ quote: InstrumentQuote) -> OrderMatching.Quote {
+        OrderMatching.Quote(last: paise(quote.last), bid: paise(quote.bid), ask: paise(quote.ask))
+    }
+
     /// Switches the broker-side behaviours on.
     mutating func apply(_ behaviour: SimBehaviour) {
         partialFills = behaviour.partialFills
@@ -138,11 +148,8 @@ struct SimBroker: Sendable {
         if let band = marketPriceProtection, order.orderType == "MARKET",
             let quote = market.quote(instrument, atSecondOfDay: second)
         {
-            let ticks =
-                order.side == .buy
-                ? ((quote.ask * (1 + band)) / 0.05).rounded(.up) : ((quote.bid * (1 - band)) / 0.05).rounded(.down)
             order.orderType = "LIMIT"
-            order.price = max(0.05, ticks * 0.05)
+            order.price = OrderMatching.protectionLimit(order.side, Self.matchingQuote(quote), band: band).rupees
             order.protectedMarket = true
         }
         order.status = "PENDING"
@@ -258,19 +265,22 @@ struct SimBroker: Sendable {
         let time = SimCore.istString(second: second, date: market.date)
         if superOrder.trailingJump > 0 && quote.last > superOrder.highWater {
             superOrder.highWater = quote.last
-            let entryPrice = order(id: entryID)?.averagePrice ?? 0
-            let jumps = ((superOrder.highWater - entryPrice) / superOrder.trailingJump).rounded(.down)
-            let trailed = superOrder.initialStop + max(0, jumps) * superOrder.trailingJump
+            let trailed = OrderMatching.trailedStop(
+                initial: Self.paise(superOrder.initialStop), current: Self.paise(superOrder.stopPrice),
+                entry: Self.paise(order(id: entryID)?.averagePrice ?? 0), highWater: Self.paise(superOrder.highWater),
+                jump: Self.paise(superOrder.trailingJump)
+            ).rupees
             if trailed > superOrder.stopPrice {
                 superOrder.stopPrice = trailed
                 orders[stop].triggerPrice = trailed
             }
         }
         var fired: (index: Int, price: Double, other: Int)?
-        if orders[target].isOpen && quote.last >= superOrder.targetPrice {
-            fired = (target, max(superOrder.targetPrice, quote.bid), stop)
-        } else if orders[stop].isOpen && quote.last <= superOrder.stopPrice {
-            fired = (stop, max(0.05, quote.bid - 0.05 * Double(slippageTicks)), target)
+        if let (leg, price) = matching.firedLeg(
+            target: orders[target].isOpen ? Self.paise(superOrder.targetPrice) : nil,
+            stop: orders[stop].isOpen ? Self.paise(superOrder.stopPrice) : nil, Self.matchingQuote(quote))
+        {
+            fired = leg == .target ? (target, price.rupees, stop) : (stop, price.rupees, target)
         }
         if let fired {
             superOrder.firedLeg = orders[fired.index].legName
@@ -296,34 +306,19 @@ struct SimBroker: Sendable {
         guard order.isOpen, market.isOpen(order.instrument, atSecondOfDay: second),
             let quote = market.quote(order.instrument, atSecondOfDay: second)
         else { return Outbox() }
-        let slip = 0.05 * Double(slippageTicks)
-        let touch = order.side == .buy ? quote.ask + slip : max(0.05, quote.bid - slip)
-        var price: Double?
-        switch order.orderType {
-        case "MARKET":
-            price = touch
-        case "LIMIT":
-            if order.side == .buy ? touch <= order.price : touch >= order.price {
-                price = order.protectedMarket ? touch : order.price
-            }
-        case "STOP_LOSS_MARKET":
-            if order.side == .buy ? quote.last >= order.triggerPrice : quote.last <= order.triggerPrice {
-                price = touch
-            }
-        case "STOP_LOSS":
-            let triggered = order.side == .buy ? quote.last >= order.triggerPrice : quote.last <= order.triggerPrice
-            if triggered && (order.side == .buy ? touch <= order.price : touch >= order.price) { price = order.price }
-        default:
-            break
-        }
-        guard let price else { return Outbox() }
+        guard let type = OrderType.allCases.first(where: { $0.apiName == order.orderType }),
+            let price = matching.price(
+                OrderMatching.Terms(
+                    side: order.side, type: type, limit: Self.paise(order.price),
+                    trigger: Self.paise(order.triggerPrice),
+                    protectedMarket: order.protectedMarket), Self.matchingQuote(quote))?.rupees
+        else { return Outbox() }
         let remaining = order.quantity - order.filled
         var quantity = remaining
         if partialFills && order.filled == 0 && (order.orderType == "MARKET" || order.protectedMarket) && remaining > 1
         {
-            let lot = Int(market.universe.contract(order.instrument)?.lotSize ?? 1)
-            let lots = remaining / max(lot, 1)
-            quantity = lots > 1 ? (lots / 2) * lot : remaining
+            quantity = OrderMatching.firstSlice(
+                remaining: remaining, lotSize: Int(market.universe.contract(order.instrument)?.lotSize ?? 1))
         }
         var out = fill(orderAt: index, quantity: quantity, price: price, market: market, second: second)
         if orders[index].status == "TRADED", orders[index].legName == "ENTRY_LEG" {

@@ -13,7 +13,7 @@ import Recovery
 ///
 /// Index ticks are rebuilt from 1m bars (every 5 s along open → high → low → close); subscribed options
 /// tick with them; a second timer follows each tick. The broker accepts an order after 200 ms and fills
-/// it after 500 ms at the ask (buy) or bid (sell); data requests are answered after 50–300 ms. Option prices
+/// it after 500 ms at the ask (buy) or bid (sell), by `OrderMatching` as every paper broker fills; data requests are answered after 50–300 ms. Option prices
 /// come from the Black–Scholes model, or from `RecordedPremiums` (what DhanHQ recorded) when given one.
 public final class PaperSession {
     /// Settings of the paper account and the simulation.
@@ -317,7 +317,8 @@ public final class PaperSession {
             }
             let price =
                 premiums?.fillPrice(side: intent.side, premium: quote.last)
-                ?? (intent.side == .buy ? quote.ask : quote.bid)
+                ?? OrderMatching().touch(
+                    intent.side, OrderMatching.Quote(last: quote.last, bid: quote.bid, ask: quote.ask))
             let exchange = contracts[intent.instrument.securityID]?.index.exchange ?? .nse
             let charges = config.charges.charges(
                 side: intent.side, price: price, quantity: intent.quantity, exchange: exchange, date: time.istDate

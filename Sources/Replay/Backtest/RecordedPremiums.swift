@@ -183,11 +183,12 @@ public final class RecordedPremiums {
         return (max(Paise(5), premium - Paise(5 * halfTicks)), premium + Paise(5 * halfTicks))
     }
 
-    /// What a market order fills at: the ask (buy) or the bid (sell), less the slippage.
+    /// What a market order fills at: the ask (buy) or the bid (sell), less the slippage (`OrderMatching`, the
+    /// rule every paper broker fills by).
     public func fillPrice(side: TransactionSide, premium: Paise) -> Paise {
         let (bid, ask) = quote(premium)
-        let slip = Paise(5 * Int64(costs.slippageTicks))
-        return side == .buy ? ask + slip : max(Paise(5), bid - slip)
+        return OrderMatching(slippageTicks: costs.slippageTicks).touch(
+            side, OrderMatching.Quote(last: premium, bid: bid, ask: ask))
     }
 
     /// The recorded price of a contract at `time`, from whichever offset series carried its strike then.

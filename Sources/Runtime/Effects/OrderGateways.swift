@@ -4,6 +4,7 @@ import Domain
 import Engine
 import Foundation
 import Logging
+import MarketModel
 import Synchronization
 
 /// Carries out order commands; what happened comes back as events for the sequencer.
@@ -17,7 +18,8 @@ public protocol OrderGateway: Sendable {
 
 /// Paper trading: orders never leave the process.
 ///
-/// Fills at the live bid/ask from the feed plus slippage, with charges taken from a paper balance.
+/// Fills at the live bid/ask from the feed plus slippage (`OrderMatching`, the rule dhan-sim's book and the
+/// backtests use), with charges taken from a paper balance.
 public final class PaperBroker: OrderGateway {
     private struct Book: Sendable {
         var quotes: [InstrumentKey: Tick] = [:]
@@ -29,7 +31,7 @@ public final class PaperBroker: OrderGateway {
     }
 
     private let book: Mutex<Book>
-    private let slippage: Paise
+    private let matching: OrderMatching
     private let charges: ChargesConfig
     private let exchangeOf: @Sendable (InstrumentKey) -> Exchange
     /// Asks the broker's quote API when the feed has not delivered the instrument yet.
@@ -40,7 +42,7 @@ public final class PaperBroker: OrderGateway {
         quoteSource: @escaping @Sendable (InstrumentKey) async -> Tick? = { _ in nil }
     ) {
         book = Mutex(Book(balance: settings.startingBalance))
-        slippage = Paise(Int64(settings.slippageTicks) * 5)
+        matching = OrderMatching(slippageTicks: settings.slippageTicks)
         self.charges = charges
         self.exchangeOf = exchangeOf
         self.quoteSource = quoteSource
@@ -68,12 +70,19 @@ public final class PaperBroker: OrderGateway {
                             message: "no live quote for \(intent.instrument) yet"))
                 ]
             }
-            let touch: Paise
-            if intent.side == .buy {
-                touch = (quote.bestAsk > .zero ? quote.bestAsk : quote.lastPrice) + slippage
-            } else {
-                let bid = quote.bestBid > .zero ? quote.bestBid : quote.lastPrice
-                touch = max(Paise(5), bid - slippage)
+            // The fill rule dhan-sim's book and the backtests use; a paper order that would rest is refused (the
+            // engine sends market orders, and this broker keeps no book of resting ones).
+            guard
+                let touch = matching.price(
+                    OrderMatching.Terms(side: intent.side, type: intent.orderType, limit: intent.price),
+                    OrderMatching.Quote(last: quote.lastPrice, bid: quote.bestBid, ask: quote.bestAsk))
+            else {
+                return [
+                    .orderRejected(
+                        OrderRejected(
+                            correlationID: intent.correlationID, code: "PAPER",
+                            message: "\(intent.orderType) order would rest; the paper broker fills only at the touch"))
+                ]
             }
             let cost = charges.charges(
                 side: intent.side, price: touch, quantity: intent.quantity, exchange: exchangeOf(intent.instrument),
