@@ -82,6 +82,9 @@ struct SimBroker: Sendable {
     private(set) var trades: [TradeRecord] = []
     private(set) var positions: [InstrumentKey: SimPosition] = [:]
     private(set) var superOrders: [String: SimSuperOrder] = [:]
+    /// Indices (ascending) of the orders matching may still fill: every open order that is not a super
+    /// order's exit leg (those fire in `matchLegs`). Matching each second walks these, not the day's book.
+    private var matchable: [Int] = []
     /// Entry ids of the super orders whose legs may still fire, ascending: matching each second walks these,
     /// not every super order of the day.
     private var liveSuperOrders: [String] = []
@@ -118,6 +121,9 @@ struct SimBroker: Sendable {
 
     private mutating func insert(_ order: SimOrder) {
         orderIndex[order.id] = orders.count
+        if order.isOpen && (order.superOrderID == nil || order.legName == "ENTRY_LEG") {
+            matchable.append(orders.count)
+        }
         orders.append(order)
     }
 
@@ -228,10 +234,15 @@ struct SimBroker: Sendable {
     /// One second of matching: partial remainders, resting limits, stop triggers and super-order legs.
     mutating func match(market: SimMarket, second: Int, date: CivilDate) -> Outbox {
         var out = Outbox()
-        for index in orders.indices where orders[index].isOpen {
+        // Ascending, as the whole book would be walked; an order that closed never opens again.
+        var stillOpen: [Int] = []
+        stillOpen.reserveCapacity(matchable.count)
+        for index in matchable where orders[index].isOpen {
             guard orders[index].superOrderID == nil || orders[index].legName == "ENTRY_LEG" else { continue }
             out.append(tryFill(orderAt: index, market: market, second: second))
+            if orders[index].isOpen { stillOpen.append(index) }
         }
+        matchable = stillOpen
         var live: [String] = []
         live.reserveCapacity(liveSuperOrders.count)
         for entryID in liveSuperOrders {
