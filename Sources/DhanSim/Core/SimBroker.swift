@@ -82,8 +82,10 @@ struct SimBroker: Sendable {
     private(set) var trades: [TradeRecord] = []
     private(set) var positions: [InstrumentKey: SimPosition] = [:]
     private(set) var superOrders: [String: SimSuperOrder] = [:]
-    /// Indices (ascending) of the orders matching may still fill: every open order that is not a super
-    /// order's exit leg (those fire in `matchLegs`). Matching each second walks these, not the day's book.
+    /// Indices (ascending) of the orders matching may still fill.
+    ///
+    /// Every open order that is not a super order's exit leg (those fire in `matchLegs`); matching each
+    /// second walks these, not the day's book.
     private var matchable: [Int] = []
     /// Entry ids of the super orders whose legs may still fire, ascending: matching each second walks these,
     /// not every super order of the day.
