@@ -84,6 +84,8 @@ public final class TradingRuntime: Sendable {
     /// swift-metrics counters, gauges and the commit-latency histogram, in Prometheus form on `/metrics`.
     public let metrics = RuntimeMetrics()
     public let clock: any RuntimeClock
+    /// When the journal was opened, on `RuntimePorts.stopwatch`: start-up is measured from here.
+    private let openedAt: Duration
     let rest: DhanRESTClient
     let feed: any MarketDataPort
     let orderUpdates: (any OrderStreamPort)?
@@ -118,6 +120,7 @@ public final class TradingRuntime: Sendable {
         self.journal = journal
         let stopwatch = options.ports.stopwatch
         let started = stopwatch.elapsed()
+        openedAt = started
         let snapshots = SnapshotStore(journalPath: options.journalPath)
         let outcome: ReplayOutcome
         do {
@@ -242,6 +245,15 @@ public final class TradingRuntime: Sendable {
             for item in recovered.unjournaled { await perform(item.command) }
             try await reconcile()
         }
+        // Start-up as an operator waits for it: the journal folded, the broker reconciled (or the session
+        // opened), the feed asked for again.
+        let readySeq = await sequencer.lastSeq
+        logger.notice(
+            "trading",
+            metadata: [
+                "seq": "\(readySeq)",
+                "startup_ms": "\((options.ports.stopwatch.elapsed() - openedAt).milliseconds)",
+            ])
         spawn { await self.timers() }
         for await _ in stopSignal.stream {}
         await shutdown()
