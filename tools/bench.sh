@@ -73,3 +73,7 @@ echo "### deterministic simulation: simulated trading days per wall second (one 
 "$bin" simulate --seeds 1-20 --profile observed --no-shrink --out "$scratch/simulate-observed" | tail -1
 echo "### the demo, whole process"
 /usr/bin/time -f "%e s wall, %M KB max RSS" "$bin" demo --out "$scratch/demo" | tail -1
+echo "### start-up: scalper --help, and a restart of scalper run on a full simulated day's journal"
+/usr/bin/time -f "scalper --help: %e s wall" "$bin" --help >/dev/null
+"$bin" simulate --seeds 1 --profile documented --keep --out "$scratch/day" >/dev/null
+tools/restart-time.py "$bin" .build/release/dhan-sim "$(ls -d "$scratch"/day/documented-seed-1-*)" 5
