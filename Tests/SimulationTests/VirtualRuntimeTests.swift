@@ -249,11 +249,15 @@ struct VirtualRuntimeTests {
             second += 60 + Int(random.unit() * 2_400)
             try harness.advance(through: second)
             #expect(!harness.finished)
+            weak var killed = current
             harness.kill(current)
             // What the journal holds at the kill was acknowledged; it must survive every restart unchanged.
             acknowledged.append(try Self.digest(path, through: .max))
             harness.down(for: 2 + Int(random.unit() * 28))
             current = try runtime()
+            // The killed process's tasks unwound on cancellation and nothing holds it: its memory is freed.
+            #expect(killed == nil, "the killed runtime is still referenced")
+            #expect(harness.unwoundJobsLeft == 0)
             harness.start(current)
         }
         try harness.advance(through: 15 * 3600 + 40 * 60)

@@ -140,7 +140,7 @@ public actor Sequencer {
 
     /// Gives `event` its seq and time and folds it; the caller queues its records at once.
     private func reduce(_ event: Event, at proposed: Timestamp) throws -> Reduced {
-        guard !closed else { throw SequencerClosed() }
+        guard !closed, !abandoned.load(ordering: .relaxed) else { throw SequencerClosed() }
         if let degraded {
             if Self.carriesNews(event) { heldLater.append((event, proposed)) } else { droppedWhileDegraded += 1 }
             throw SequencerDegraded(cause: "\(degraded)")
@@ -352,7 +352,8 @@ public actor Sequencer {
     /// so the state covers exactly the journal through `lastSeq`.
     public func snapshot(waiting: Bool = false) {
         // The state must cover exactly the journal: not while a batch it already folded is being written.
-        guard let snapshots, state.lastSeq > 0, journal.lastSeq == nextSeq - 1 else { return }
+        guard let snapshots, !abandoned.load(ordering: .relaxed), state.lastSeq > 0, journal.lastSeq == nextSeq - 1
+        else { return }
         let seq = journal.lastSeq
         guard seq > snapshots.lastSavedSeq,
             let fingerprint = try? StateSnapshot.fingerprint(of: journal.reader, at: seq)
@@ -376,6 +377,12 @@ public actor Sequencer {
     }
 
     private var closed = false
+    /// Set by `abandon()`, from outside the actor: a killed process folds and snapshots nothing more.
+    private nonisolated let abandoned = Atomic<Bool>(false)
+
+    /// The process is gone (the simulation's SIGKILL): every later input is refused and no snapshot is
+    /// written, whatever its tasks do while they unwind.
+    public nonisolated func abandon() { abandoned.store(true, ordering: .relaxed) }
 
     /// Stops intake: every later input is refused, so the journal and the state end together.
     public func close() { closed = true }

@@ -94,7 +94,14 @@ public final class TradingRuntime: Sendable {
     private let translator = Mutex(OrderAlertTranslator())
     /// Effect and pump tasks still running, by spawn number; each removes itself when done, so a process
     /// that places orders for weeks does not keep every finished task.
-    private let tasks = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
+    private let tasks = Mutex(Tasks())
+
+    /// The runtime's spawned tasks, and whether the process was abandoned (no task is spawned after).
+    private struct Tasks {
+        var next = 0
+        var running: [Int: Task<Void, Never>] = [:]
+        var abandoned = false
+    }
     private let inFlightRequests = Mutex<Set<String>>([])
     /// Feed ticks folded but not yet durable, in seq order (a burst at a time), for the task that releases
     /// their commands.
@@ -256,6 +263,8 @@ public final class TradingRuntime: Sendable {
             ])
         spawn { await self.timers() }
         for await _ in stopSignal.stream {}
+        // A killed process does no shutdown: nothing is flushed, closed or written for it.
+        if tasks.withLock({ $0.abandoned }) { return }
         await shutdown()
     }
 
@@ -290,12 +299,24 @@ public final class TradingRuntime: Sendable {
         }
     }
 
-    /// Closes the journal and nothing else, as the kernel closes a killed process's files.
+    /// The simulation's stand-in for SIGKILL (`VirtualRuntime.kill`): the journal closes as the kernel closes
+    /// a killed process's files, and every task is told to end without acting.
     ///
-    /// The simulation's stand-in for SIGKILL (`VirtualRuntime.kill`), after which nothing of this runtime may
-    /// run again. Everything acknowledged is already durable; a restart folds it.
-    public func abandonJournal() {
+    /// Nothing of this runtime may touch the journal, a snapshot or the broker again: the sequencer refuses
+    /// input, no task is spawned, `run()` returns without its shutdown, and the tasks it had are cancelled so
+    /// they unwind (the caller runs them to their end, with their ports already severed, so the process's
+    /// memory is freed as the kernel would free it). Everything acknowledged is already durable; a restart
+    /// folds it.
+    public func abandon() {
         journal.closeAbruptly()
+        sequencer.abandon()
+        let running = tasks.withLock { tasks in
+            tasks.abandoned = true
+            return Array(tasks.running.values)
+        }
+        for task in running { task.cancel() }
+        folded.continuation.finish()
+        stopSignal.continuation.finish()
     }
 
     /// Asks the loop to stop; `run()` returns once sockets are closed and the journal is flushed.
@@ -307,6 +328,7 @@ public final class TradingRuntime: Sendable {
     private func spawn(_ body: @escaping @Sendable () async -> Void) {
         // Registered under the lock before the task can finish and remove itself.
         tasks.withLock { tasks in
+            guard !tasks.abandoned else { return }
             tasks.next += 1
             let number = tasks.next
             tasks.running[number] = Task(executorPreference: options.ports.taskExecutor) {

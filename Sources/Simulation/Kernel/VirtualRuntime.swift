@@ -19,6 +19,13 @@ public final class VirtualRuntime {
     /// new ones, so nothing the killed process had queued or was waiting for ever runs.
     public private(set) var feed: InMemoryMarketFeed
     public private(set) var orders: InMemoryOrderStream
+    /// The running process's REST connection to the world (severed by a kill).
+    public private(set) var link: ProcessTransport
+    /// The task running the process's `run()`.
+    private var process: Task<Void, Never>?
+    /// Jobs of killed processes that were still queued or suspended once their tasks had unwound: memory the
+    /// kill could not free (0 when every task ends on cancellation).
+    public private(set) var unwoundJobsLeft = 0
     public private(set) var clock: VirtualClock
     public private(set) var executor = ManualExecutor()
     private let origin: Timestamp
@@ -43,6 +50,7 @@ public final class VirtualRuntime {
     /// its jitter drawn from `seed`.
     public init(world: SimWorld, reconnect: ReconnectPolicy = ReconnectPolicy(), seed: UInt64 = 1) {
         transport = InMemoryDhanTransport(world)
+        link = ProcessTransport(transport)
         feed = InMemoryMarketFeed(transport, policy: reconnect, seed: seed)
         orders = InMemoryOrderStream()
         origin = world.now
@@ -54,12 +62,25 @@ public final class VirtualRuntime {
 
     /// The process dies (SIGKILL).
     ///
-    /// `runtime` closes its journal as the kernel would close its files, and everything it had queued, was
-    /// waiting for or had in flight is dropped with its executor. The world goes on; what it sends until the
-    /// next `start` is lost, as it is on a closed socket.
+    /// `runtime` closes its journal as the kernel would close its files, and its connections are cut; then
+    /// everything it had queued, was waiting for or had in flight is cancelled and run to its end on its own
+    /// executor, touching neither the journal nor the world, so its memory is freed as the kernel would free
+    /// it. The world goes on; what it sends until the next `start` is lost, as it is on a closed socket.
     public func kill(_ runtime: TradingRuntime) {
-        runtime.abandonJournal()
+        link.sever()
+        feed.sever()
+        orders.sever()
+        runtime.abandon()
+        process?.cancel()
+        process = nil
+        // Cancellation wakes every sleeper and reader; each unwinds on the dead process's executor (its clock
+        // never moves again).
+        let generation = transport.generation
+        executor.runUntilIdle()
+        precondition(transport.generation == generation, "a killed process reached the world while it unwound")
+        unwoundJobsLeft += executor.queued + clock.sleeping
         incarnation += 1
+        link = ProcessTransport(transport)
         executor = ManualExecutor()
         clock = VirtualClock(origin: origin)
         clock.advance(to: elapsed)
@@ -101,7 +122,7 @@ public final class VirtualRuntime {
     /// The ports a runtime must be given to run here (`TradingRuntime.Options.ports`).
     public var ports: RuntimePorts {
         var ports = RuntimePorts()
-        ports.transport = transport
+        ports.transport = link
         ports.feed = feed
         ports.orderStream = orders
         ports.taskExecutor = executor
@@ -139,7 +160,7 @@ public final class VirtualRuntime {
     public func start(_ runtime: TradingRuntime) {
         running = true
         let outcome = outcome
-        Task(executorPreference: executor) {
+        process = Task(executorPreference: executor) {
             do {
                 try await runtime.run()
                 outcome.result.withLock { $0 = .success(()) }

@@ -64,8 +64,20 @@ public final class InMemoryDhanTransport: DhanTransport {
         }
     }
 
+    /// The process that sent a request is gone (`ProcessTransport`): the world never saw it.
+    public struct ProcessGone: Error, CustomStringConvertible {
+        public var description: String { "the process that sent the request was killed" }
+    }
+
     public func send(_ request: DhanHTTPRequest) async throws -> DhanHTTPResponse {
+        try await send(request) { true }
+    }
+
+    /// Sends `request` if `admitted` still holds once its latency has passed.
+    func send(_ request: DhanHTTPRequest, admitted: () -> Bool) async throws -> DhanHTTPResponse {
+        guard admitted() else { throw ProcessGone() }
         if let wait = delay.withLock({ $0 }) { try await wait() }
+        guard admitted() else { throw ProcessGone() }
         guard let components = URLComponents(string: request.url) else {
             return DhanHTTPResponse(status: 400, body: Data("{}".utf8))
         }

@@ -23,6 +23,8 @@ public final class InMemoryMarketFeed: MarketDataPort {
     private let modes = Mutex<[InstrumentKey: FeedMode]>([:])
 
     private struct Link {
+        /// The process that read this feed was killed: nothing more reaches the world or the stream.
+        var severed = false
         var connected = false
         var attempt = 0
         /// When a closed feed connects again (virtual elapsed time).
@@ -47,7 +49,17 @@ public final class InMemoryMarketFeed: MarketDataPort {
         connect()
     }
 
+    /// The process reading this feed was killed (`VirtualRuntime.kill`): its connection is gone, later calls
+    /// do nothing, and the stream ends so a task reading it finishes.
+    public func sever() {
+        link.withLock { $0.severed = true }
+        continuation.finish()
+    }
+
+    private var severed: Bool { link.withLock { $0.severed } }
+
     private func connect() {
+        guard !severed else { return }
         continuation.yield(.state(.connecting))
         transport.withWorld { $0.connectFeed() }
         link.withLock {
@@ -84,7 +96,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
     /// Connects again if a back-off has run out by `now` (the world refusing, with an expired token, is one
     /// more failed attempt).
     public func reconnectIfDue(at now: Duration) {
-        guard let due = link.withLock({ $0.reconnectAt }), due <= now else { return }
+        guard !severed, let due = link.withLock({ $0.reconnectAt }), due <= now else { return }
         if transport.withWorld({ $0.isTokenExpired }) {
             closed(reason: 807, at: now)
             return
@@ -98,6 +110,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
     }
 
     public func subscribe(_ instruments: [InstrumentKey], mode: FeedMode) async {
+        guard !severed else { return }
         modes.withLock { modes in for key in instruments { modes[key] = mode } }
         for request in FeedRequest.batches(code: Int(mode.rawValue), instruments: instruments.sorted()) {
             deliver(transport.withWorld { $0.feedRequest(request.json) }.feedFrames)
@@ -105,6 +118,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
     }
 
     public func unsubscribe(_ instruments: [InstrumentKey]) async {
+        guard !severed else { return }
         let byMode = modes.withLock { modes in
             var byMode: [FeedMode: [InstrumentKey]] = [:]
             for key in instruments {
@@ -161,6 +175,9 @@ public final class InMemoryOrderStream: OrderStreamPort {
     }
 
     public func start() { continuation.yield(.state(.connected)) }
+
+    /// The process reading these alerts was killed: the stream ends so a task reading it finishes.
+    public func sever() { continuation.finish() }
 
     public func stop() async {
         continuation.yield(.state(.stopped))
