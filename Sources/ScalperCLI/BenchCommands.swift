@@ -15,7 +15,7 @@ struct BenchGroup: AsyncParsableCommand {
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
         subcommands: [
             IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self, FeedBench.self, RESTBench.self,
-            ExitLatencyBench.self, BurstBench.self, BacktestBench.self,
+            ExitLatencyBench.self, BurstBench.self, BacktestBench.self, AllBench.self, CompareBench.self,
         ]
     )
 }
@@ -56,17 +56,18 @@ extension BenchGroup {
                 lows.append(low)
                 closes.append(price)
             }
-            func time(_ name: String, _ body: () -> Double) {
+            func time(_ name: String, key: String, _ body: () -> Double) {
                 let start = ContinuousClock.now
                 let sink = body()
                 let seconds = (ContinuousClock.now - start).seconds
                 let perBar = seconds / Double(bars) * 1e9
+                BenchFigures.record("indicators.\(key)_ns_per_bar", perBar, unit: "ns/bar", better: .lower)
                 print(
                     "\(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%6.1f", perBar)) ns/bar   (checksum \(String(format: "%.3f", sink)))"
                 )
             }
             print("indicators over \(grouped(bars)) bars:")
-            time("ATR(14)") {
+            time("ATR(14)", key: "atr") {
                 var indicator = AverageTrueRange(period: 14)
                 var sum = 0.0
                 for index in 0..<bars {
@@ -74,7 +75,7 @@ extension BenchGroup {
                 }
                 return sum
             }
-            time("+DI/-DI/ADX(14)") {
+            time("+DI/-DI/ADX(14)", key: "adx") {
                 var indicator = DirectionalMovement(period: 14)
                 var sum = 0.0
                 for index in 0..<bars {
@@ -82,7 +83,7 @@ extension BenchGroup {
                 }
                 return sum
             }
-            time("Supertrend(10,3)") {
+            time("Supertrend(10,3)", key: "supertrend") {
                 var indicator = Supertrend(period: 10, multiplier: 3)
                 var sum = 0.0
                 for index in 0..<bars {
@@ -90,7 +91,7 @@ extension BenchGroup {
                 }
                 return sum
             }
-            time("adaptive Supertrend(10)") {
+            time("adaptive Supertrend(10)", key: "adaptive_supertrend") {
                 var indicator = AdaptiveSupertrend(period: 10)
                 var sum = 0.0
                 for index in 0..<bars {
@@ -118,6 +119,7 @@ extension BenchGroup {
                 }
             }
             let seconds = (ContinuousClock.now - start).seconds
+            BenchFigures.record("candles.ticks_per_second", Double(ticks) / seconds, unit: "ticks/s", better: .higher)
             print(
                 "candle aggregation (1m and 5m): \(grouped(Int(Double(ticks) / seconds))) ticks/s over \(grouped(ticks)) ticks (\(grouped(closedBars)) bars closed)"
             )
@@ -183,6 +185,13 @@ extension BenchGroup {
                 }
             }
             closeNanos.sort()
+            BenchFigures.record(
+                "engine.tick_us", Double(tickNanos) / Double(max(ticks, 1)) / 1000, unit: "µs", better: .lower)
+            BenchFigures.record(
+                "engine.bar_close_p50_us", Double(closeNanos[closeNanos.count / 2]) / 1000, unit: "µs", better: .lower)
+            BenchFigures.record(
+                "engine.bar_close_p99_us", Double(closeNanos[closeNanos.count * 99 / 100]) / 1000, unit: "µs",
+                better: .lower)
             print("engine reducer, one index (\(index.key)), \(grouped(minutes)) simulated minutes:")
             print(
                 "tick (no bar close):        \(String(format: "%.2f", Double(tickNanos) / Double(max(ticks, 1)) / 1000)) µs mean over \(grouped(ticks)) ticks"
@@ -314,6 +323,12 @@ extension BenchGroup {
                     throw ExitCode.failure
                 }
                 print("bare scan + decode: \(grouped(Int(scanRate))) records/s")
+                BenchFigures.record(
+                    "replay.records_per_second", Double(outcome.records) / replaySeconds, unit: "records/s",
+                    better: .higher, baseline: .init(name: "bare scan + decode", value: scanRate))
+                BenchFigures.record(
+                    "replay.events_per_second", Double(outcome.events) / replaySeconds, unit: "events/s",
+                    better: .higher)
                 print(
                     "replay (decode, CRC, fold, command check), median of 5: \(grouped(Int(Double(outcome.records) / replaySeconds))) records/s, \(grouped(Int(Double(outcome.events) / replaySeconds))) events/s; best \(grouped(Int(Double(outcome.events) / times[0]))) events/s"
                 )
@@ -362,6 +377,9 @@ extension BenchGroup {
                 throw ExitCode.failure
             }
             func ms(_ duration: Duration) -> String { String(format: "%.0f ms", duration.seconds * 1000) }
+            BenchFigures.record(
+                "replay.restart_from_snapshot_ms", (done - start).seconds * 1000, unit: "ms", better: .lower,
+                baseline: .init(name: "fold from the first record", value: fullSeconds * 1000))
             print(
                 "restart from a snapshot \(grouped(Int(outcome.foldedRecords))) records before the end: \(ms(done - start)) (open + verify every CRC \(ms(opened - start)), load snapshot \(ms(loaded - opened)), fold the tail \(ms(done - loaded))); a fold from the first record takes \(String(format: "%.0f", fullSeconds * 1000)) ms"
             )
@@ -409,6 +427,7 @@ extension BenchGroup {
                     data, underlyings: ["NIFTY", "BANKNIFTY", "SENSEX"], source: "synthetic")
                 best = min(best, (ContinuousClock.now - started).seconds)
             }
+            BenchFigures.record("master.parse_ms", best * 1000, unit: "ms", better: .lower)
             print(
                 "scrip master: \(grouped(rows)) rows (\(grouped(data.count)) bytes) parsed in \(String(format: "%.1f", best * 1000)) ms (best of 3), \(grouped(master?.optionCount ?? 0)) index options kept"
             )

@@ -72,6 +72,7 @@ extension BenchGroup {
                     await sequencer.finish()
                     target.close()
                     print(result.line(mode: mode, producers: count, commits: sequencer.commits))
+                    result.record(mode: mode, producers: count, commits: sequencer.commits)
                 }
             }
         }
@@ -81,6 +82,17 @@ extension BenchGroup {
             var firstSecondP99: Double
             var lastSecondP99: Double
             var wall: Double
+
+            func record(mode: Durability, producers: Int, commits: Int) {
+                let sorted = latencies.sorted()
+                let key = "burst.\(mode)_\(producers)_producers"
+                BenchFigures.record(
+                    "\(key)_p99_us", sorted[min(sorted.count - 1, sorted.count * 99 / 100)], unit: "µs", better: .lower)
+                BenchFigures.record("\(key)_last_second_p99_us", lastSecondP99, unit: "µs", better: .lower)
+                BenchFigures.record(
+                    "\(key)_ticks_per_commit", Double(latencies.count) / Double(max(commits, 1)), unit: "ticks",
+                    better: .higher)
+            }
 
             func line(mode: Durability, producers: Int, commits: Int) -> String {
                 let sorted = latencies.sorted()

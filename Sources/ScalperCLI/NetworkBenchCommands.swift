@@ -47,6 +47,8 @@ extension BenchGroup {
             print("market-feed decode, one core, \(grouped(packets)) packets each:")
             for (name, bytes, size) in [("quote (50 B)", quotes, 50), ("full (162 B)", fulls, 162)] {
                 for (mode, tradeOnly) in [("trade fields (hot path)", true), ("every field", false)] {
+                    let fields = tradeOnly ? "trade_fields" : "every_field"
+                    let key = "feed.\(size == 50 ? "quote" : "full")_\(fields)_packets_per_second"
                     var checksum: UInt64 = 0
                     let started = ContinuousClock.now
                     bytes.withUnsafeBytes { buffer in
@@ -65,6 +67,7 @@ extension BenchGroup {
                         }
                     }
                     let seconds = (ContinuousClock.now - started).seconds
+                    BenchFigures.record(key, Double(packets) / seconds, unit: "packets/s", better: .higher)
                     print(
                         "  \(name), \(mode): \(String(format: "%.1f", Double(packets) / seconds / 1e6)) M packets/s (\(String(format: "%.1f", seconds * 1e9 / Double(packets))) ns each; checksum \(checksum % 1000))"
                     )
@@ -96,7 +99,7 @@ extension BenchGroup {
             let client = DhanRESTClient(
                 endpoints: .simulator(port: sim.port), credentials: .simulator, limiter: RateLimiter(), logger: quiet)
             print("REST round trips to dhan-sim on 127.0.0.1 (\(requests) each, paced by the client's rate limiter):")
-            func measure(_ name: String, _ call: () async throws -> Void) async throws {
+            func measure(_ name: String, key: String, _ call: () async throws -> Void) async throws {
                 var samples: [Double] = []
                 for _ in 0..<5 { try await call() }  // warm the connection pool
                 for _ in 0..<requests {
@@ -107,12 +110,15 @@ extension BenchGroup {
                     try await Task.sleep(for: .milliseconds(60))
                 }
                 samples.sort()
+                BenchFigures.record("rest.\(key)_p50_us", samples[samples.count / 2], unit: "µs", better: .lower)
+                BenchFigures.record(
+                    "rest.\(key)_p99_us", samples[samples.count * 99 / 100], unit: "µs", better: .lower)
                 print(
                     "  \(name): p50 \(String(format: "%.0f", samples[samples.count / 2])) µs, p99 \(String(format: "%.0f", samples[samples.count * 99 / 100])) µs"
                 )
             }
-            try await measure("GET /v2/positions") { _ = try await client.positions() }
-            try await measure("GET /v2/fundlimit") { _ = try await client.fundLimit() }
+            try await measure("GET /v2/positions", key: "positions") { _ = try await client.positions() }
+            try await measure("GET /v2/fundlimit", key: "fundlimit") { _ = try await client.fundLimit() }
             try await client.shutdown()
             await sim.stop()
         }
@@ -169,6 +175,10 @@ extension BenchGroup {
                 }
                 target.close()
                 samples.sort()
+                BenchFigures.record(
+                    "exit.\(durability)_p50_us", samples[samples.count / 2], unit: "µs", better: .lower)
+                BenchFigures.record(
+                    "exit.\(durability)_p99_us", samples[samples.count * 99 / 100], unit: "µs", better: .lower)
                 print(
                     "  \(durability): p50 \(String(format: "%.1f", samples[samples.count / 2])) µs, p99 \(String(format: "%.1f", samples[samples.count * 99 / 100])) µs"
                 )
@@ -234,6 +244,8 @@ extension BenchGroup {
             var trades = 0
             for (symbol, series) in priceBars { trades += study.run(symbol: symbol, bars: series).count }
             var seconds = (ContinuousClock.now - started).seconds
+            BenchFigures.record(
+                "backtest.year_proxy_bars_per_second", Double(total) / seconds, unit: "bars/s", better: .higher)
             print(
                 "  --proxy index: \(String(format: "%.0f", Double(total) / seconds)) bars/s (\(String(format: "%.2f", seconds)) s, \(trades) trades)"
             )
@@ -249,6 +261,7 @@ extension BenchGroup {
             if standardErrorIsTerminal { printProgress("") }
             seconds = (ContinuousClock.now - started).seconds
             journal.close()
+            BenchFigures.record("backtest.year_engine_seconds", seconds, unit: "s", better: .lower)
             print(
                 "  full engine (option backtest, journaled): \(String(format: "%.0f", Double(ran) / seconds)) bars/s (\(String(format: "%.1f", seconds)) s, \(grouped(journal.lastSeq)) records, \(session.state.positions.filter { $0.entryFilled > 0 }.count) trades)"
             )

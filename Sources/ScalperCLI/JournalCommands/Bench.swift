@@ -89,6 +89,7 @@ extension JournalGroup {
             let warm = try (0..<5).map { _ in try scan(journal, from: firstSeq, through: lastSeq, checksums: false) }
                 .sorted()
             let verifiedRate = try scan(journal, from: firstSeq, through: lastSeq, checksums: true)
+            var scanFloor: Double?
             print(
                 "scan+decode:   \(grouped(Int(warm[4]))) events/s warm (best of 5; median \(grouped(Int(warm[2])))), \(grouped(Int(coldRate))) cold (with CRC: \(grouped(Int(verifiedRate))) events/s)"
             )
@@ -101,6 +102,7 @@ extension JournalGroup {
                     throw ExitCode.failure
                 }
                 let floor = Double(walked) / seconds
+                scanFloor = floor
                 print(
                     "scan floor:    \(grouped(Int(floor))) records/s (raw mdb_cursor_get walk in C, no decode; best of 5) — scan+decode is \(String(format: "%.0f", warm[4] / floor * 100)) % of it"
                 )
@@ -136,7 +138,18 @@ extension JournalGroup {
                 if producers == 0 {
                     print("journal:       \(grouped(Int(bestJournal))) events/s (best of 3)")
                     print("journal/baseline: \(String(format: "%.0f", bestJournal / bestBaseline * 100)) %")
+                    BenchFigures.record(
+                        "journal.append_\(mode)_events_per_second", bestJournal, unit: "events/s", better: .higher,
+                        baseline: .init(name: "raw mdb_put in C", value: bestBaseline))
                 }
+            } else if producers == 0 {
+                BenchFigures.record(
+                    "journal.append_\(mode)_events_per_second", appendRate, unit: "events/s", better: .higher)
+            }
+            if producers == 0 {
+                BenchFigures.record(
+                    "journal.scan_decode_\(mode)_events_per_second", warm[4], unit: "events/s", better: .higher,
+                    baseline: scanFloor.map { .init(name: "raw mdb_cursor_get walk in C", value: $0) })
             }
         }
 
@@ -189,6 +202,11 @@ extension JournalGroup {
             print(
                 "group commit:  \(grouped(Int(rate))) events/s, \(producerCount) producers, \(grouped(commitCount)) commits (avg \(committed / max(commitCount, 1)) events)"
             )
+            BenchFigures.record(
+                "journal.group_commit_\(producerCount)_producers_events_per_second", rate, unit: "events/s",
+                better: .higher)
+            BenchFigures.record(
+                "journal.group_commit_\(producerCount)_producers_p99_us", p99, unit: "µs", better: .lower)
             print(
                 "latency:       append → durable p50 \(String(format: "%.0f", p50)) µs, p99 \(String(format: "%.0f", p99)) µs"
             )
