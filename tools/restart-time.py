@@ -13,6 +13,8 @@ import sys
 import tempfile
 import time
 
+import dhansim
+
 
 def main() -> int:
     if len(sys.argv) < 4:
@@ -31,19 +33,14 @@ def main() -> int:
         lock = os.path.join(copy, "writer.lock")
         if os.path.exists(lock):
             os.remove(lock)
-        sim_args = [dhan_sim, "--port", "0", "--seed", "1", "--start", "15:29", "--speed", "1"]
+        sim_args = ["--seed", "1", "--start", "15:29", "--speed", "1"]
         if date:
             sim_args += ["--date", date.group(1)]
-        sim = subprocess.Popen(sim_args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        port = None
-        for line in sim.stdout:
-            found = re.search(r"dhan-sim listening on 127\.0\.0\.1:(\d+)", line)
-            if found:
-                port = found.group(1)
-                break
-        if port is None:
+        started_sim = dhansim.start(dhan_sim, sim_args)
+        if started_sim is None:
             print("dhan-sim did not start", file=sys.stderr)
             return 1
+        sim, port = started_sim
         started = time.monotonic()
         child = subprocess.Popen(
             [scalper, "run", "--journal", copy, "--config", config, "--live", "--confirm-live",

@@ -17,6 +17,8 @@ import tempfile
 import threading
 import time
 
+import dhansim
+
 
 def rss_kb(pid: int) -> tuple[int, int] | None:
     """The process's anonymous resident memory (its heap and stacks) and its file-backed resident pages
@@ -45,19 +47,11 @@ def main() -> int:
     env = dict(os.environ, DHAN_CLIENT_ID="SIMCLIENT", DHAN_ACCESS_TOKEN="SIMTOKEN", SCALPER_LOG="notice")
     config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config", "algo.yml")
     scratch = tempfile.mkdtemp(prefix="scalper-memory-")
-    sim = subprocess.Popen(
-        [dhan_sim, "--port", "0", "--seed", "1", "--date", date, "--start", "09:14", "--speed", speed],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    port = None
-    for line in sim.stdout:
-        found = re.search(r"dhan-sim listening on 127\.0\.0\.1:(\d+)", line)
-        if found:
-            port = found.group(1)
-            break
-    if port is None:
+    started_sim = dhansim.start(dhan_sim, ["--seed", "1", "--date", date, "--start", "09:14", "--speed", speed])
+    if started_sim is None:
         print("dhan-sim did not start", file=sys.stderr)
         return 1
-    threading.Thread(target=lambda: [None for _ in sim.stdout], daemon=True).start()
+    sim, port = started_sim
     child = subprocess.Popen(
         [scalper, "run", "--journal", os.path.join(scratch, "journal"), "--config", config, "--live",
          "--confirm-live", "--dhan-rest", f"http://127.0.0.1:{port}/v2", "--dhan-feed", f"ws://127.0.0.1:{port}",
