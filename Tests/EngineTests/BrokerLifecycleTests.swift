@@ -357,7 +357,54 @@ struct BrokerLifecycleTests {
         older.averageFromBuys = false
         #expect(try filled(older) == Paise(28_203))
         #expect(EngineRules.recorded(by: "0.4.5") == .build045 && !EngineRules.build045.averageFromBuys)
-        #expect(EngineRules.recorded(by: "0.4.6") == .current && EngineRules.current.averageFromBuys)
+        #expect(EngineRules.recorded(by: "0.4.6") == .build046 && EngineRules.build046.averageFromBuys)
+    }
+
+    @Test(
+        "0.4.7: an entry that fills after it was resolved as never sent is taken back, managed and exited; before, refused"
+    )
+    func lateFillAfterRejection() throws {
+        func rejectedThenFilled(_ rules: EngineRules) throws -> (EngineTestStore, [Command]) {
+            var ready = try RiskFixtures.readyState()
+            ready.rules = rules
+            let store = EngineTestStore(state: ready, seq: 4)
+            #expect(store.skip(niftyTick(t(10, 30, 1)), at: t(10, 30, 1)).count == 1)
+            // A restart found no order for id(5), and a minute of lookups found none: resolved as never sent.
+            store.skip(
+                .orderRejected(OrderRejected(correlationID: id(5), code: "NOT_SENT", message: "not in the book")),
+                at: t(10, 31, 5))
+            #expect(store.state.positions[0].phase == .rejected)
+            #expect(store.state.settledPositions == 1)
+            // The killed process's request reached the broker after all, and traded.
+            let commands = store.skip(fill(id(5), "O9", .buy, 75, 10_000), at: t(10, 31, 6))
+            return (store, commands)
+        }
+        let (store, commands) = try rejectedThenFilled(Self.lifecycleRules)
+        let held = store.state.positions[0]
+        #expect(held.phase == .active && held.quantity == 75 && held.entryFilled == 75)
+        #expect(held.entryOrderID == "O9" && held.entryAverage == Paise(10_000))
+        #expect(store.state.settledPositions == 0, "the position is in view of the exit rules again")
+        #expect(store.state.subscriptions.contains { $0.instrument == option })
+        #expect(commands.contains { if case .subscribe = $0 { true } else { false } })
+        #expect(store.state.anomalies.last?.message.contains("position taken back") == true)
+        // Managed like any other: the stop sells it.
+        let exit = store.skip(optionTick(6_900), at: t(10, 32))
+        #expect(
+            exit == [
+                .placeOrder(
+                    OrderIntent(
+                        correlationID: id(8), instrument: option, side: .sell, quantity: 75, tag: "stop_loss_30pct"))
+            ])
+        store.skip(fill(id(8), "O10", .sell, 75, 6_900), at: t(10, 32, 1))
+        #expect(store.state.positions[0].phase == .exited && store.state.positions[0].quantity == 0)
+        #expect(store.state.positions[0].realized == Paise((6_900 - 10_000) * 75))
+
+        // 0.4.6 refused the fill: the broker held 75 that nothing would ever sell.
+        let (before, none) = try rejectedThenFilled(EngineRules.build046)
+        #expect(none == [])
+        #expect(before.state.positions[0].phase == .rejected && before.state.positions[0].quantity == 0)
+        #expect(before.state.anomalies.last?.message.contains("entry fill refused in phase rejected") == true)
+        #expect(EngineRules.recorded(by: "0.4.7") == .current && EngineRules.current.adoptsLateEntryFills)
     }
 
     @Test(

@@ -232,6 +232,9 @@ enum PositionReducer {
             state.positions[position].exit = exit
             role = .exit
         }
+        if role == .entry, state.rules.adoptsLateEntryFills {
+            adoptLateEntry(&state, position, fill, seq: seq)
+        }
         var positionState = state.positions[position]
         let firstFillOfOrder: Bool
         var subscriptions: [Command] = []
@@ -329,6 +332,27 @@ enum PositionReducer {
             for legFill in held { subscriptions += self.fill(&state, legFill, seq: seq, at: time) }
         }
         return subscriptions
+    }
+
+    /// An entry the engine had resolved as rejected or cancelled traded after all: the broker holds it, so the
+    /// position is taken back (accepted, then active with this fill) and managed and exited like any other.
+    ///
+    /// A resolution without the broker's definitive word can be wrong: after a restart the order book may not
+    /// hold a request the killed process had already sent, an ambiguous submit's look-ups can all miss, a
+    /// cancel can race a trade. Refusing the fill would leave a position at the broker that nothing exits.
+    static func adoptLateEntry(_ state: inout EngineState, _ position: Int, _ fill: Fill, seq: UInt64) {
+        let held = state.positions[position]
+        guard held.phase == .rejected || held.phase == .cancelled, held.entryFilled == 0 else { return }
+        state.positions[position].stage = .accepted
+        if held.entryOrderID == nil { state.positions[position].entryOrderID = fill.orderID }
+        // A settled position left the prefix the engine skips; taking it back puts it in view again.
+        state.settledPositions = min(state.settledPositions, position)
+        state.anomalies.append(
+            Anomaly(
+                seq: seq,
+                message:
+                    "entry fill \(fill.orderID) (\(fill.quantity) × \(fill.price)) after \(held.id) was \(held.phase.rawValue): the broker holds it; position taken back"
+            ))
     }
 
     /// A super order's legs were priced from the quote when the entry went out; once the entry has filled

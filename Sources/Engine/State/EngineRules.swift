@@ -66,14 +66,21 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// average again, which drifts a paisa from the broker's after three fills or more (an order alert whose
     /// average is not a whole paisa arrives as two fills, so two partial fills are enough).
     public var averageFromBuys: Bool
+    /// 0.4.7: an entry fill that arrives after the entry was resolved as rejected or cancelled (the broker's
+    /// book did not hold it yet after a restart, an answer was lost, a cancel raced a trade) is the broker's
+    /// position: the engine takes the position back and manages and exits it; before, the fill was refused
+    /// as an anomaly and the broker's position was left with nothing to exit it.
+    public var adoptsLateEntryFills: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
         itmPenalty: Bool, watchesOrders: Bool, watchesEntryRemainder: Bool, keepsPriceTime: Bool,
         resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
         legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool,
-        refreshesFunds: Bool, slicesAreOnePosition: Bool, realisedFromCashFlow: Bool, averageFromBuys: Bool = false
+        refreshesFunds: Bool, slicesAreOnePosition: Bool, realisedFromCashFlow: Bool, averageFromBuys: Bool = false,
+        adoptsLateEntryFills: Bool = false
     ) {
+        self.adoptsLateEntryFills = adoptsLateEntryFills
         self.averageFromBuys = averageFromBuys
         self.realisedFromCashFlow = realisedFromCashFlow
         self.slicesAreOnePosition = slicesAreOnePosition
@@ -139,13 +146,20 @@ public struct EngineRules: Sendable, Equatable, Codable {
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
         cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true)
-    /// The rules of this build (0.4.6 on).
-    public static let current = EngineRules(
+    /// The rules of build 0.4.6.
+    public static let build046 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
         cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true,
         averageFromBuys: true)
+    /// The rules of this build (0.4.7 on).
+    public static let current = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
+        honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true,
+        averageFromBuys: true, adoptsLateEntryFills: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -158,6 +172,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         if version < (0, 4, 4) { return .build043 }
         if version < (0, 4, 5) { return .build044 }
         if version < (0, 4, 6) { return .build045 }
+        if version < (0, 4, 7) { return .build046 }
         return .current
     }
 }
