@@ -105,7 +105,7 @@ struct ModuleGraphTests {
         #expect(cycles.isEmpty, "\(Set(cycles).sorted().joined(separator: "\n"))")
     }
 
-    /// Architecture invariant 13: what runs on virtual time waits only on a clock seam, and starts no task that
+    /// Architecture invariant 14: what runs on virtual time waits only on a clock seam, and starts no task that
     /// would leave its executor.
     @Test("the runtime, the REST client and the simulation never sleep on the wall clock or start a detached task")
     func waitsGoThroughTheClockSeam() throws {
@@ -116,7 +116,7 @@ struct ModuleGraphTests {
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
 
-    /// Architecture invariant 13: what runs on virtual time reads time only from a clock seam (`RuntimeClock`
+    /// Architecture invariant 14: what runs on virtual time reads time only from a clock seam (`RuntimeClock`
     /// for the time of day, `ElapsedClock` for waits and measured durations).
     @Test("the runtime, the REST client and the simulation never read the wall clock outside the clock seams")
     func timeComesFromTheClockSeam() throws {

@@ -249,7 +249,7 @@ struct VirtualRuntimeTests {
             second += 60 + Int(random.unit() * 2_400)
             try harness.advance(through: second)
             #expect(!harness.finished)
-            weak var killed = current
+            weak let killed = current
             harness.kill(current)
             // What the journal holds at the kill was acknowledged; it must survive every restart unchanged.
             acknowledged.append(try Self.digest(path, through: .max))
@@ -292,6 +292,74 @@ struct VirtualRuntimeTests {
         print(
             "virtual crash test (\(profile)): 10 kills, \(parents.count) intents at the broker, "
                 + "\(state.positions.count) positions, \(outcome.records) records")
+    }
+
+    @Test(
+        "killed with an order on the wire: the broker takes it after the restart looked for it; the intent stays in flight, is found, and the books agree",
+        arguments: ["documented", "observed"])
+    func orderOnTheWireAtKill(profile: String) throws {
+        let scratch = TemporaryDirectory("virtual-wire")
+        let path = scratch.sub("journal")
+        let behaviour = try #require(SimBehaviour.profile(profile))
+        let harness = VirtualRuntime(world: try Self.world(behaviour: behaviour, start: 10 * 3600))
+        // Order placements take 4-6 s to reach the broker (a slow gateway); everything else arrives at once.
+        harness.delayRequests(.seconds(4)...(.seconds(6)), seed: 9) { request in
+            request.method == "POST" && request.url.hasSuffix("orders")
+        }
+        let invariants = RuntimeInvariants(harness.transport)
+        func runtime() throws -> TradingRuntime {
+            var ports = harness.ports
+            ports.foldObserver = invariants
+            var options = try Self.options(journal: path, mode: .live, ports: ports)
+            options.masterDirectory = scratch.sub("master")
+            return try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+        }
+        var current = try runtime()
+        harness.start(current)
+        // The first entry goes out: the process dies while it is on the wire.
+        while harness.link.wire.count == 0 {
+            try #require(!harness.finished && harness.transport.withWorld { $0.secondOfDay } < 15 * 3600)
+            harness.step()
+        }
+        let intents = harness.transport.withWorld { $0.parentOrdersByCorrelationID.count }
+        harness.kill(current)
+        // The day's first entries went out together: each is on the wire.
+        let orphans = harness.orphanedRequests
+        #expect(orphans >= 1)
+        harness.down(for: 1)
+        current = try runtime()
+        harness.start(current)
+        // The restart looked the intent up before the order arrived: it is still in flight, not rejected.
+        let pending = harness.perform { [current] in await current.sequencer.state.unacknowledgedIntents }
+        #expect(pending?.count == orphans, "in flight after the restart: \(String(describing: pending))")
+        #expect(harness.transport.withWorld { $0.parentOrdersByCorrelationID.count } == intents)
+        try harness.advance(through: 15 * 3600 + 40 * 60)
+        #expect(try harness.finish(current) == .stopped)
+        #expect(harness.transport.withWorld { $0.parentOrdersByCorrelationID.count } > intents, "the order arrived")
+
+        let journal = try Journal.openForReading(at: path)
+        let outcome = try JournalReplayer.replay(journal.reader)
+        var notSent = 0
+        try journal.reader.forEach(verifyChecksums: false) { view in
+            if case .event(.orderRejected(let rejected)) = try JournalEntry.decode(view),
+                rejected.code == RestartReconciliation.notSentCode
+            {
+                notSent += 1
+            }
+            return true
+        }
+        journal.close()
+        #expect(outcome.divergence == nil)
+        #expect(notSent == 0, "an intent the broker holds was resolved as never sent")
+        let state = outcome.state
+        let late = try #require(pending).compactMap { id in state.positions.first { $0.id == id } }
+        #expect(late.count == orphans)
+        #expect(late.contains { $0.entryFilled > 0 }, "the late orders' fills are the engine's")
+        #expect(state.openPositions.isEmpty)
+        let parents = harness.transport.withWorld { $0.parentOrdersByCorrelationID }
+        #expect(parents.values.allSatisfy { $0 == 1 }, "an intent placed twice: \(parents.filter { $0.value > 1 })")
+        let violations = invariants.finish(state: state)
+        #expect(violations.isEmpty, "\(violations)")
     }
 
     @Test(

@@ -23,13 +23,15 @@ public enum RestartReconciliation {
     /// The events one lookup of an unacknowledged intent gives, and the note reconciliation records.
     ///
     /// `record` is the broker's row for the correlation id (its parent row), nil when the broker has none.
+    /// An empty book is not yet an answer: a request the killed process had already sent may reach the
+    /// broker after the restart's lookup, so the intent stays in flight and is looked up again on
+    /// `AmbiguousSubmit.lookupDelays`; `neverReached` resolves it once every lookup came back empty.
     public static func lookupEvents(
         _ id: CorrelationID, record: OrderRecord?, translator: inout OrderAlertTranslator
     ) -> (events: [Event], note: String) {
         guard let record else {
-            let rejected = OrderRejected(
-                correlationID: id, code: "NOT_SENT", message: "not at the broker after a restart")
-            return ([.orderRejected(rejected)], "\(id): never reached the broker; not resent")
+            let waited = AmbiguousSubmit.lookupDelays.reduce(0, +)
+            return ([], "\(id): not in the broker's book yet; looked up again for \(waited) s, never resent")
         }
         var events: [Event] = [
             .orderAccepted(
@@ -39,6 +41,19 @@ public enum RestartReconciliation {
         if record.filledQty > 0 { events += translator.events(for: OrderAlert(record: record)) }
         return (events, "\(id): at the broker as \(record.orderId) (\(record.orderStatus))")
     }
+
+    /// The resolution of an intent the broker's book did not hold after the restart nor at any later lookup:
+    /// it never reached the broker, and it is not sent again.
+    public static func neverReached(_ id: CorrelationID) -> Event {
+        let waited = AmbiguousSubmit.lookupDelays.reduce(0, +)
+        return .orderRejected(
+            OrderRejected(
+                correlationID: id, code: notSentCode,
+                message: "not in the broker's book by correlation id after a restart and \(waited) s of lookups"))
+    }
+
+    /// The code of an intent a restart found the broker never received.
+    public static let notSentCode = "NOT_SENT"
 
     /// The events the order book gives: every row with a correlation id through the translator, entries
     /// before their super-order legs (a leg's fill only makes sense after its entry's).

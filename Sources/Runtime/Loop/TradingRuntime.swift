@@ -688,6 +688,7 @@ public final class TradingRuntime: Sendable {
                     }
                     notes.append(note)
                     for event in events { await post(event) }
+                    if record == nil { spawn { await self.lookUpAgain(id) } }
                 } catch {
                     clean = false
                     notes.append("\(id): lookup failed: \(error)")
@@ -712,6 +713,31 @@ public final class TradingRuntime: Sendable {
         health.withLock { $0.reconciliation = result }
         if !clean { logger.error("reconciliation found a mismatch", metadata: ["notes": "\(notes)"]) }
         await post(.reconciliation(result))
+    }
+
+    /// Looks up again, for a minute, an intent the broker's book did not hold at the restart.
+    ///
+    /// The killed process may have sent it moments before it died, and the broker may take it after the
+    /// lookup. It stays in flight (no entry or exit is sent in its place) and is looked up again at growing
+    /// intervals; an alert on the order stream resolves it sooner. Only when every lookup misses is it
+    /// resolved as never sent; it is never resent.
+    func lookUpAgain(_ id: CorrelationID) async {
+        for delay in AmbiguousSubmit.lookupDelays {
+            try? await clock.sleep(for: clock.secondDuration * Int(delay))
+            if Task.isCancelled { return }
+            // The order stream (or the order watch) may have answered meanwhile.
+            guard await sequencer.state.unacknowledgedIntents.contains(id) else { return }
+            guard let record = try? await rest.order(correlationID: id.value) else { continue }
+            let (events, note) = translator.withLock {
+                RestartReconciliation.lookupEvents(id, record: record, translator: &$0)
+            }
+            logger.notice("an intent the restart did not find reached the broker", metadata: ["note": "\(note)"])
+            for event in events { await post(event) }
+            return
+        }
+        guard await sequencer.state.unacknowledgedIntents.contains(id) else { return }
+        logger.notice("an intent the restart did not find never reached the broker", metadata: ["id": "\(id)"])
+        await post(RestartReconciliation.neverReached(id))
     }
 
     // MARK: - Operator

@@ -68,6 +68,11 @@ public final class VirtualRuntime {
     /// it. The world goes on; what it sends until the next `start` is lost, as it is on a closed socket.
     public func kill(_ runtime: TradingRuntime) {
         link.sever()
+        // Sent before the kill: these reach the broker anyway, each when its latency has passed.
+        for (request, arrives) in link.wire.takeAll() {
+            requestsOnTheWire.schedule(request, at: Self.nanos(arrives))
+            orphanedRequests += 1
+        }
         feed.sever()
         orders.sever()
         runtime.abandon()
@@ -94,6 +99,21 @@ public final class VirtualRuntime {
         running = false
     }
 
+    /// Requests a killed process had sent, by when they reach the world.
+    private var requestsOnTheWire = Scheduler<DhanHTTPRequest>()
+    /// Requests that were on the wire when their process was killed (each reached the world later).
+    public private(set) var orphanedRequests = 0
+
+    /// Hands the world the killed processes' requests that have arrived by `time`; their answers go nowhere.
+    private func deliverOrphanedRequests(through time: Duration) {
+        while let (at, request) = requestsOnTheWire.next(dueBy: Self.nanos(time)) {
+            let arrival = Duration.nanoseconds(at)
+            if running, arrival > clock.elapsed() { clock.advance(to: arrival) }
+            _ = try? transport.answer(request)
+            if running { settle() } else { _ = transport.takeOutput() }
+        }
+    }
+
     /// Moves the world `seconds` with no process running: its frames and alerts are lost.
     public func down(for seconds: Int) {
         precondition(!running, "down(for:) is for a killed process")
@@ -104,6 +124,7 @@ public final class VirtualRuntime {
             }
             _ = transport.takeOutput()
             clock.advance(to: elapsed)
+            deliverOrphanedRequests(through: elapsed)
         }
     }
 
@@ -295,24 +316,33 @@ public final class VirtualRuntime {
     private func runBetweenSeconds(until end: Duration) {
         while true {
             let alert = heldAlerts.nextTime.map { Duration.nanoseconds($0) }
+            let orphan = requestsOnTheWire.nextTime.map { Duration.nanoseconds($0) }
             let sleeper = clock.nextDeadline
-            guard let next = [alert, sleeper].compactMap({ $0 }).min(), next < end else { return }
+            guard let next = [alert, orphan, sleeper].compactMap({ $0 }).min(), next < end else { return }
             if next > clock.elapsed() { clock.advance(to: next) }
+            deliverOrphanedRequests(through: next)
             deliverDueAlerts(through: next)
             settle()
         }
     }
 
     /// A network latency for every REST request, drawn from `range` by `seed`, waited on the clock of the
-    /// process that sent it (a killed process's requests in flight never arrive).
-    public func delayRequests(_ range: ClosedRange<Duration>, seed: UInt64) {
+    /// process that sent it; a request on the wire when its process is killed still arrives, on time.
+    ///
+    /// `only` picks the requests that are slow (all of them when nil); the others arrive at once.
+    public func delayRequests(
+        _ range: ClosedRange<Duration>, seed: UInt64, only: (@Sendable (DhanHTTPRequest) -> Bool)? = nil
+    ) {
         let random = Mutex(SeededRandom(seed: seed, key: "request-latency"))
         let current = currentClock
-        transport.delayRequests {
-            let latency = range.lowerBound + (range.upperBound - range.lowerBound) * random.withLock { $0.unit() }
-            let clock = current.clock.withLock { $0 }
-            try await clock.sleep(for: latency)
-        }
+        transport.delayRequests(
+            .init(
+                draw: { request in
+                    guard only?(request) ?? true else { return nil }
+                    return range.lowerBound + (range.upperBound - range.lowerBound) * random.withLock { $0.unit() }
+                },
+                now: { current.clock.withLock { $0 }.elapsed() },
+                sleep: { latency in try await current.clock.withLock { $0 }.sleep(for: latency) }))
     }
 
     /// The running process's clock, for waits started outside it (the transport's latency).

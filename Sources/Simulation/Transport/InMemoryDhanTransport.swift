@@ -27,11 +27,29 @@ public final class InMemoryDhanTransport: DhanTransport {
     /// ambiguous submit: the broker took the order, the client never hears); nil ends it.
     public func loseAnswers(_ rule: (@Sendable (DhanHTTPRequest) -> Bool)?) { losesAnswer.withLock { $0 = rule } }
 
-    /// Waits before a request reaches the world (a seeded network latency on virtual time); nil: none.
-    private let delay = Mutex<(@Sendable () async throws -> Void)?>(nil)
+    /// A request's way to the world: how long it takes (a seeded draw), the sender's clock to wait it on, and
+    /// when it would arrive, on the harness's virtual time (`VirtualRuntime.delayRequests`).
+    public struct Latency: Sendable {
+        /// How long `request` takes; nil: it reaches the world at once.
+        public var draw: @Sendable (DhanHTTPRequest) -> Duration?
+        public var now: @Sendable () -> Duration
+        public var sleep: @Sendable (Duration) async throws -> Void
 
-    /// From now on every request first waits `wait` (`VirtualRuntime.delayRequests`); nil ends it.
-    public func delayRequests(_ wait: (@Sendable () async throws -> Void)?) { delay.withLock { $0 = wait } }
+        public init(
+            draw: @escaping @Sendable (DhanHTTPRequest) -> Duration?, now: @escaping @Sendable () -> Duration,
+            sleep: @escaping @Sendable (Duration) async throws -> Void
+        ) {
+            self.draw = draw
+            self.now = now
+            self.sleep = sleep
+        }
+    }
+
+    /// Waits before a request reaches the world (a seeded network latency on virtual time); nil: none.
+    private let delay = Mutex<Latency?>(nil)
+
+    /// From now on every request first takes `latency` to reach the world; nil ends it.
+    public func delayRequests(_ latency: Latency?) { delay.withLock { $0 = latency } }
 
     /// Changes the world just before it answers a request (an exchange rejection of the order it carries).
     private let before = Mutex<(@Sendable (DhanHTTPRequest, inout SimWorld) -> Void)?>(nil)
@@ -73,11 +91,33 @@ public final class InMemoryDhanTransport: DhanTransport {
         try await send(request) { true }
     }
 
-    /// Sends `request` if `admitted` still holds once its latency has passed.
-    func send(_ request: DhanHTTPRequest, admitted: () -> Bool) async throws -> DhanHTTPResponse {
+    /// Sends `request` if `admitted` holds when it is sent; once sent it is on `wire` while its latency passes.
+    ///
+    /// A request on the wire reaches the world even if its sender dies meanwhile: the bytes have left the
+    /// machine. A kill takes what is on the wire (`RequestsOnTheWire.takeAll`) and the harness delivers each
+    /// at its arrival, answering no one; otherwise the sender delivers it itself when its wait ends.
+    func send(_ request: DhanHTTPRequest, admitted: () -> Bool, wire: RequestsOnTheWire? = nil) async throws
+        -> DhanHTTPResponse
+    {
         guard admitted() else { throw ProcessGone() }
-        if let wait = delay.withLock({ $0 }) { try await wait() }
-        guard admitted() else { throw ProcessGone() }
+        if let latency = delay.withLock({ $0 }), let wait = latency.draw(request) {
+            let ticket = wire?.add(request, arrives: latency.now() + wait)
+            let waited: Result<Void, any Error>
+            do {
+                try await latency.sleep(wait)
+                waited = .success(())
+            } catch {
+                waited = .failure(error)
+            }
+            // Taken by a kill: the harness delivers it when it arrives, and this sender hears nothing.
+            if let wire, let ticket, !wire.take(ticket) { throw ProcessGone() }
+            if case .failure(let error) = waited, wire == nil { throw error }
+        }
+        return try answer(request)
+    }
+
+    /// Hands a request that arrived to the world and returns its answer (`AnswerLost` when the rule loses it).
+    public func answer(_ request: DhanHTTPRequest) throws -> DhanHTTPResponse {
         guard let components = URLComponents(string: request.url) else {
             return DhanHTTPResponse(status: 400, body: Data("{}".utf8))
         }
