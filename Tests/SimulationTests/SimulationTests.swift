@@ -97,6 +97,20 @@ struct SimulationTests {
     }
 
     @Test(
+        "order_on_the_wire: the first kill lands with an order placement on its way; the broker takes it after the restart, the engine finds it, every invariant holds"
+    )
+    func orderOnTheWire() throws {
+        let scratch = TemporaryDirectory()
+        let runner = try SimulationFixtures.runner(.hostile, out: scratch.path)
+        let outcome = try runner.session(
+            seed: 3, day: CivilDate(2025, 11, 4), kinds: [.engineRestart, .orderOnTheWire, .partialFill],
+            journalPath: scratch.sub("wire"))
+        #expect(outcome.faults[.engineRestart] == 3)
+        #expect(outcome.faults[.orderOnTheWire] ?? 0 >= 1, "\(outcome.faults)")
+        #expect(outcome.violations == [], "\(outcome.violations)")
+    }
+
+    @Test(
         "a token that expires mid-session blocks entries until the operator restarts with a new one; every invariant holds"
     )
     func tokenExpiry() throws {

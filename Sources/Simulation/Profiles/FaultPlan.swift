@@ -67,6 +67,9 @@ public enum FaultKind: String, CaseIterable, Sendable, Comparable, CustomStringC
     /// The engine process is killed at a random moment and started again a few seconds later (the
     /// crash-only start-up: the journal folded, the translator resumed, the broker reconciled).
     case engineRestart = "engine_restart"
+    /// Order placements take 1-5 s to reach the broker, and the day's first kill waits until one is on the
+    /// wire: the dying process's order reaches the broker after the restart has looked for it.
+    case orderOnTheWire = "order_on_the_wire"
     /// The access token expires mid-session (REST answers 401 DH-901, the feed drops with 807); after a few
     /// minutes the operator starts the engine again with a new one.
     case tokenExpiry = "token_expiry"

@@ -32,6 +32,8 @@ public final class RuntimeSession {
     private var stallUntil = 0
     /// The day's kills (second of day, seconds down) and the token's expiry (second, seconds until renewed).
     private var kills: [(second: Int, down: Int)] = []
+    /// A kill that waits, from its second, for an order placement on the wire (`order_on_the_wire`).
+    private var wireKill: (second: Int, down: Int)?
     private var tokenExpiry: (second: Int, renewAfter: Int)?
     private var tokenRenewAt: Int?
 
@@ -113,6 +115,12 @@ public final class RuntimeSession {
                 kills.append((second, down))
             }
             kills.sort { $0.second < $1.second }
+            if plan.has(.orderOnTheWire), !kills.isEmpty { wireKill = kills.removeFirst() }
+        }
+        if plan.has(.orderOnTheWire) {
+            harness.delayRequests(.seconds(1)...(.seconds(5)), seed: setup.seed) { request in
+                request.method == "POST" && request.url.hasSuffix("orders")
+            }
         }
         if plan.has(.tokenExpiry) {
             var token = SeededRandom(seed: setup.seed, key: "token:\(plan.profile)")
@@ -176,6 +184,14 @@ public final class RuntimeSession {
             harness.inject { $0.tokenExpired(false) }
             current = try restart(current, down: 5)
         }
+        // Killed with an order on the wire, or at 15:25 if no order went out after its second.
+        if let kill = wireKill, kill.second <= second,
+            harness.link.wire.count > 0 || second >= 15 * 3600 + 25 * 60
+        {
+            wireKill = nil
+            count(.engineRestart)
+            current = try restart(current, down: kill.down)
+        }
         while let kill = kills.first, kill.second <= second {
             kills.removeFirst()
             count(.engineRestart)
@@ -200,6 +216,7 @@ public final class RuntimeSession {
         count(.alertDuplicate, harness.alertsDuplicated)
         if setup.plan.has(.alertDelay) { count(.alertDelay, harness.alertsDelayed) }
         count(.ambiguousSubmit, harness.transport.lostAnswers)
+        count(.orderOnTheWire, harness.orphanedRequests)
         outcome.faults = faults.byKind.withLock { $0 }
 
         let journal = try Journal.openForReading(at: setup.journalPath)
