@@ -204,6 +204,17 @@ struct VirtualRuntimeTests {
         #expect(harness.transport.withWorld { $0.rateLimitRejections.values.reduce(0, +) } == 0)
     }
 
+    /// A live `TradingRuntime` for the harness's next process, checked by `invariants`, on `journal`.
+    static func process(_ harness: VirtualRuntime, _ invariants: RuntimeInvariants, journal: String, master: String)
+        throws -> TradingRuntime
+    {
+        var ports = harness.ports
+        ports.foldObserver = invariants
+        var options = try Self.options(journal: journal, mode: .live, ports: ports)
+        options.masterDirectory = master
+        return try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+    }
+
     /// FNV-1a over the records through `seq` (kind, version, time, payload).
     static func digest(_ path: String, through seq: UInt64) throws -> (last: UInt64, hash: UInt64) {
         let journal = try Journal.openForReading(at: path)
@@ -234,11 +245,7 @@ struct VirtualRuntimeTests {
         let harness = VirtualRuntime(world: try Self.world(behaviour: behaviour, start: 10 * 3600))
         let invariants = RuntimeInvariants(harness.transport)
         func runtime() throws -> TradingRuntime {
-            var ports = harness.ports
-            ports.foldObserver = invariants
-            var options = try Self.options(journal: path, mode: .live, ports: ports)
-            options.masterDirectory = scratch.sub("master")
-            return try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+            try Self.process(harness, invariants, journal: path, master: scratch.sub("master"))
         }
         var random = SeededRandom(seed: 2026, key: profile)
         var current = try runtime()
@@ -308,11 +315,7 @@ struct VirtualRuntimeTests {
         }
         let invariants = RuntimeInvariants(harness.transport)
         func runtime() throws -> TradingRuntime {
-            var ports = harness.ports
-            ports.foldObserver = invariants
-            var options = try Self.options(journal: path, mode: .live, ports: ports)
-            options.masterDirectory = scratch.sub("master")
-            return try TradingRuntime(options: options, clock: harness.clock, logger: Self.quiet())
+            try Self.process(harness, invariants, journal: path, master: scratch.sub("master"))
         }
         var current = try runtime()
         harness.start(current)
