@@ -157,9 +157,13 @@ struct BacktestCommand: AsyncParsableCommand {
                 printError("error: cannot read \(path): \(error.localizedDescription)")
                 throw ExitCode(2)
             }
-            bars = bars.filter { bar in
-                let date = Timestamp(epochSeconds: bar.start).istDate
-                return (first.map { date >= $0 } ?? true) && (last.map { date <= $0 } ?? true)
+            if first != nil || last != nil {
+                let firstDay = first?.daysSinceEpoch ?? .min
+                let lastDay = last?.daysSinceEpoch ?? .max
+                bars.removeAll { bar in
+                    let day = Timestamp(epochSeconds: bar.start).istDayNumber
+                    return day < firstDay || day > lastDay
+                }
             }
             totalBars += bars.count
             let mine = study.run(symbol: symbol, bars: bars)

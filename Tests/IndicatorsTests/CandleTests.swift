@@ -114,6 +114,11 @@ struct CandleTests {
             ("timestamp,open,high,low,close\n1,2,3,1,2\n2,2,x,1,2\n", "f.csv: line 3: 'high' is not a number"),
             ("timestamp,open,high,low,close\n1,2,1,3,2\n", "f.csv: bar 1 (timestamp 1): high 1.0 is below low 3.0"),
             ("timestamp,open,high,low,close\n1,2,3,1,-2\n", "f.csv: bar 1 (timestamp 1): close is -2.0"),
+            ("timestamp,open,high,low,close\n1,inf,3,1,2\n", "f.csv: bar 1 (timestamp 1): open is inf"),
+            (
+                "timestamp,open,high,low,close\n1,2,3,1,2\n2,2,3,-1,2\n",
+                "f.csv: bar 2 (timestamp 2): low is -1.0"
+            ),
             (
                 "timestamp,open,high,low,close\n5,2,3,1,2\n5,2,3,1,2\n",
                 "f.csv: bar 2 (timestamp 5): timestamps are not strictly increasing"

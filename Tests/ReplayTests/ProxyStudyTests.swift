@@ -87,6 +87,13 @@ struct ProxyStudyTests {
                 "--out", scratch.sub("out2"), "--config", Fixtures.path("config/algo.yml"),
             ])
         #expect(filtered.status == 0 && filtered.stdout.contains("NIFTY: 751 bars"))
+        let before = try Executables.run(
+            Executables.scalper,
+            [
+                "backtest", "--proxy", "index", "--data", scratch.sub("NIFTY_1m.csv"), "--to", "2025-10-29",
+                "--out", scratch.sub("out3"), "--config", Fixtures.path("config/algo.yml"),
+            ])
+        #expect(before.status == 0 && before.stdout.contains("NIFTY: 1500 bars"), "\(before.stdout)")
         // Without --proxy: the option backtest writes a journal that scalper replay verifies.
         let options = try Executables.run(
             Executables.scalper,

@@ -14,7 +14,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var istSecondOfDay: Int64 { (epochSeconds + Self.istOffsetSeconds).floorMod(86_400) }
 
     /// The IST calendar date.
-    public var istDate: CivilDate { CivilDate(daysSinceEpoch: (epochSeconds + Self.istOffsetSeconds).floorDiv(86_400)) }
+    public var istDate: CivilDate { CivilDate(daysSinceEpoch: istDayNumber) }
+
+    /// The IST date as days since 1970-01-01: compares like `istDate` without building a calendar date.
+    public var istDayNumber: Int64 { (epochSeconds + Self.istOffsetSeconds).floorDiv(86_400) }
 
     /// `YYYY-MM-DD HH:MM:SS.mmm` in IST.
     public var istString: String {

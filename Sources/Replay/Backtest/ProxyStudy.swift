@@ -91,7 +91,7 @@ public struct ProxyStudy: Sendable {
 
         for bar in bars {
             let time = Timestamp(epochSeconds: bar.start)
-            if let last = previous, Timestamp(epochSeconds: last.start).istDate != time.istDate, open != nil {
+            if let last = previous, Timestamp(epochSeconds: last.start).istDayNumber != time.istDayNumber, open != nil {
                 close(last, .endOfDay)
             }
             previous = bar
