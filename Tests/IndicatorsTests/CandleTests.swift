@@ -108,6 +108,34 @@ struct CandleTests {
         #expect(series.candles.map(\.close.value) == [100, 101, 202, 103, 103, 103, 105])
     }
 
+    @Test("chart JSON read at the byte level gives the bars JSONDecoder gives, bare or under 'response'")
+    func chartJSONMatchesDecoder() throws {
+        struct Columns: Decodable {
+            var timestamp, open, high, low, close: [Double]
+            var volume: [Double]?
+        }
+        struct Recorded: Decodable { var response: Columns }
+        for name in ["nifty-intraday-1m-2025-10-24..31.json", "nifty-intraday-5m-2025-10-24..31.json"] {
+            let data = try ReferenceData.data("dhan/" + name)
+            let columns = try JSONDecoder().decode(Recorded.self, from: data).response
+            let expected = columns.timestamp.indices.map { index in
+                PriceBar(
+                    start: Int64(columns.timestamp[index]), open: columns.open[index], high: columns.high[index],
+                    low: columns.low[index], close: columns.close[index], volume: columns.volume?[index] ?? 0)
+            }
+            #expect(expected.count > 300)
+            #expect(try CandleFile.parse(data, source: name) == expected)
+            // The same chart bare, with its keys in another order and an unknown key of every kind.
+            let bare = try JSONSerialization.data(
+                withJSONObject: [
+                    "close": columns.close, "open": columns.open, "high": columns.high, "low": columns.low,
+                    "timestamp": columns.timestamp, "volume": columns.volume ?? [],
+                    "note": ["a": [1, "b", NSNull(), true]],
+                ] as [String: Any])
+            #expect(try CandleFile.parse(bare, source: name) == expected)
+        }
+    }
+
     @Test("candle files: bad rows are refused with the file, row and reason")
     func badFiles() {
         let cases: [(String, String)] = [
@@ -131,6 +159,25 @@ struct CandleTests {
             (
                 "{\"open\":[1,2],\"high\":[1],\"low\":[1],\"close\":[1],\"timestamp\":[1]}",
                 "f.csv: 'open' has 2 values but 'timestamp' has 1"
+            ),
+            (
+                "{\"timestamp\":[1,2],\"open\":[1,null],\"high\":[1,1],\"low\":[1,1],\"close\":[1,1]}",
+                "f.csv: open[1] is not a number"
+            ),
+            (
+                "{\"response\":{\"timestamp\":[1],\"open\":[1],\"high\":[\"1\"],\"low\":[1],\"close\":[1]}}",
+                "f.csv: response.high[0] is not a number"
+            ),
+            (
+                "{\"request\":{},\"response\":{\"open\":[1],\"high\":[1],\"low\":[1],\"close\":[1]}}",
+                "f.csv: no 'timestamp' array (expected DhanHQ's columnar chart JSON)"
+            ),
+            ("{\"timestamp\":[1,2", "f.csv: not DhanHQ chart JSON: timestamp is not closed"),
+            ("{\"timestamp\":[1 2]}", "f.csv: not DhanHQ chart JSON: timestamp[1] is not followed by ',' or ']'"),
+            ("{\"timestamp\":7}", "f.csv: timestamp is not an array of numbers"),
+            (
+                "{\"timestamp\":[1]} x",
+                "f.csv: not DhanHQ chart JSON: the top level: trailing bytes after the document at byte 18"
             ),
         ]
         for (text, message) in cases {

@@ -2,17 +2,7 @@ import Domain
 import Foundation
 
 /// A DhanHQ response body that cannot become domain values, naming the field and the reason.
-public struct DhanDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var context: String
-    public var reason: String
-
-    public init(context: String, reason: String) {
-        self.context = context
-        self.reason = reason
-    }
-
-    public var description: String { "\(context): \(reason)" }
-}
+public typealias DhanDecodingError = JSONDecodingError
 
 /// DhanHQ's `POST /v2/optionchain` body: `{"data": {"last_price", "oc": {"25650.000000": {"ce", "pe"}}}}`.
 public struct OptionChainResponse: Codable, Sendable {

@@ -79,44 +79,123 @@ public enum CandleFile {
         return bars
     }
 
-    /// DhanHQ's columnar chart body.
-    private struct Chart: Decodable {
-        var timestamp: [Double]
-        var open: [Double]
-        var high: [Double]
-        var low: [Double]
-        var close: [Double]
+    /// The columns of a DhanHQ chart body as read; nil for one the body lacks.
+    private struct Chart {
+        var timestamp: [Double]?
+        var open: [Double]?
+        var high: [Double]?
+        var low: [Double]?
+        var close: [Double]?
         var volume: [Double]?
+
+        /// The first required column the body lacks.
+        var missing: String? {
+            [("timestamp", timestamp), ("open", open), ("high", high), ("low", low), ("close", close)]
+                .first { $0.1 == nil }?.0
+        }
     }
 
-    /// A recorded exchange holding the chart under `response`.
-    private struct Recorded: Decodable {
-        var response: Chart
-    }
-
+    /// DhanHQ's columnar chart body (bare, or a recorded exchange holding it under `response`), read at the
+    /// byte level like the CSV.
     private static func parseJSON(_ data: Data, source: String) throws(FormatError) -> [PriceBar] {
-        let decoder = JSONDecoder()
-        let chart: Chart
-        if let recorded = try? decoder.decode(Recorded.self, from: data) {
-            chart = recorded.response
-        } else {
-            do {
-                chart = try decoder.decode(Chart.self, from: data)
-            } catch let DecodingError.keyNotFound(key, _) {
-                throw FormatError(
-                    source: source, reason: "no '\(key.stringValue)' array (expected DhanHQ's columnar chart JSON)")
-            } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-                let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined()
-                throw FormatError(source: source, reason: "\(path) is not a number")
+        let outcome: Result<Chart, FormatError> = data.withUnsafeBytes { raw in
+            var scanner = JSONScanner(raw)
+            do throws(FormatError) {
+                var response: Chart?
+                let chart = try readChart(&scanner, prefix: "", response: &response, source: source)
+                try syntax(source) { () throws(JSONDecodingError) in try scanner.end() }
+                // The recorded exchange's chart, unless only the bare one is whole.
+                if let response, response.missing == nil || chart.missing != nil { return .success(response) }
+                return .success(chart)
             } catch {
-                throw FormatError(source: source, reason: "not DhanHQ chart JSON: \(error.localizedDescription)")
+                return .failure(error)
             }
         }
-        let count = chart.timestamp.count
-        let volume = chart.volume ?? Array(repeating: 0, count: count)
-        for (name, values) in [
-            ("open", chart.open), ("high", chart.high), ("low", chart.low), ("close", chart.close), ("volume", volume),
-        ]
+        let chart = try outcome.get()
+        guard let timestamp = chart.timestamp, let open = chart.open, let high = chart.high, let low = chart.low,
+            let close = chart.close
+        else {
+            throw FormatError(
+                source: source, reason: "no '\(chart.missing ?? "")' array (expected DhanHQ's columnar chart JSON)")
+        }
+        return try bars(
+            timestamp: timestamp, open: open, high: high, low: low, close: close, volume: chart.volume, source: source)
+    }
+
+    /// A scanner step whose syntax error is the file's.
+    private static func syntax<T>(
+        _ source: String, _ step: () throws(JSONDecodingError) -> T
+    ) throws(FormatError) -> T {
+        do { return try step() } catch {
+            throw FormatError(source: source, reason: "not DhanHQ chart JSON: \(error)")
+        }
+    }
+
+    /// One chart object's columns; a `response` object inside the top level is read as the recorded
+    /// exchange's chart.
+    private static func readChart(
+        _ scanner: inout JSONScanner, prefix: String, response: inout Chart?, source: String
+    ) throws(FormatError) -> Chart {
+        var chart = Chart()
+        try syntax(source) { () throws(JSONDecodingError) in try scanner.beginObject() }
+        while let key = try syntax(source, { () throws(JSONDecodingError) in try scanner.nextKey() }) {
+            let name = scanner.text(key)
+            let path = prefix + name
+            switch name {
+            case "timestamp": chart.timestamp = try numbers(&scanner, path: path, source: source)
+            case "open": chart.open = try numbers(&scanner, path: path, source: source)
+            case "high": chart.high = try numbers(&scanner, path: path, source: source)
+            case "low": chart.low = try numbers(&scanner, path: path, source: source)
+            case "close": chart.close = try numbers(&scanner, path: path, source: source)
+            case "volume": chart.volume = try numbers(&scanner, path: path, source: source)
+            case "response" where prefix.isEmpty && scanner.peek() == UInt8(ascii: "{"):
+                var nested: Chart?
+                response = try readChart(&scanner, prefix: "response.", response: &nested, source: source)
+            default: try syntax(source) { () throws(JSONDecodingError) in try scanner.skipValue() }
+            }
+        }
+        return chart
+    }
+
+    /// An array of numbers; an element that is not one (null, a string) is named by its path and index.
+    private static func numbers(
+        _ scanner: inout JSONScanner, path: String, source: String
+    ) throws(FormatError) -> [Double] {
+        guard scanner.peek() == UInt8(ascii: "[") else {
+            throw FormatError(source: source, reason: "\(path) is not an array of numbers")
+        }
+        scanner.offset += 1
+        var values: [Double] = []
+        if scanner.peek() == UInt8(ascii: "]") {
+            scanner.offset += 1
+            return values
+        }
+        while true {
+            guard let first = scanner.peek(),
+                first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
+            else { throw FormatError(source: source, reason: "\(path)[\(values.count)] is not a number") }
+            values.append(try syntax(source) { () throws(JSONDecodingError) in try scanner.double() })
+            guard let next = scanner.peek() else {
+                throw FormatError(source: source, reason: "not DhanHQ chart JSON: \(path) is not closed")
+            }
+            scanner.offset += 1
+            if next == UInt8(ascii: "]") { return values }
+            guard next == UInt8(ascii: ",") else {
+                throw FormatError(
+                    source: source,
+                    reason: "not DhanHQ chart JSON: \(path)[\(values.count)] is not followed by ',' or ']'")
+            }
+        }
+    }
+
+    /// Bars from the chart's columns, which must be of one length.
+    private static func bars(
+        timestamp: [Double], open: [Double], high: [Double], low: [Double], close: [Double], volume: [Double]?,
+        source: String
+    ) throws(FormatError) -> [PriceBar] {
+        let count = timestamp.count
+        let volume = volume ?? Array(repeating: 0, count: count)
+        for (name, values) in [("open", open), ("high", high), ("low", low), ("close", close), ("volume", volume)]
         where values.count != count {
             throw FormatError(
                 source: source, reason: "'\(name)' has \(values.count) values but 'timestamp' has \(count)")
@@ -124,15 +203,14 @@ public enum CandleFile {
         var bars: [PriceBar] = []
         bars.reserveCapacity(count)
         for index in 0..<count {
-            guard let start = epochSeconds(chart.timestamp[index]) else {
+            guard let start = epochSeconds(timestamp[index]) else {
                 throw FormatError(
-                    source: source,
-                    reason: "bar \(index + 1): timestamp \(chart.timestamp[index]) is not an epoch second")
+                    source: source, reason: "bar \(index + 1): timestamp \(timestamp[index]) is not an epoch second")
             }
             bars.append(
                 PriceBar(
-                    start: start, open: chart.open[index], high: chart.high[index], low: chart.low[index],
-                    close: chart.close[index], volume: volume[index]))
+                    start: start, open: open[index], high: high[index], low: low[index], close: close[index],
+                    volume: volume[index]))
         }
         return bars
     }

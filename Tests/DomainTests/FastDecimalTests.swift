@@ -1,7 +1,6 @@
+import Domain
 import Foundation
 import Testing
-
-@testable import Indicators
 
 /// The byte-level number reader must give exactly what `Double(String)` gives, or refuse what it refuses.
 @Suite("decimal numbers from bytes")

@@ -1,19 +1,33 @@
+/// A JSON body that did not decode, naming where (the key path) and why.
+public struct JSONDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var context: String
+    public var reason: String
+
+    public init(context: String, reason: String) {
+        self.context = context
+        self.reason = reason
+    }
+
+    public var description: String { "\(context): \(reason)" }
+}
+
 /// A forward-only reader over the bytes of one JSON document, for the bodies read often enough that
-/// Foundation's `JSONDecoder` dominates (the option chain: 80–200 strikes of a dozen numbers each).
+/// Foundation's `JSONDecoder` dominates (the option chain: 80–200 strikes of a dozen numbers each; a year
+/// of chart candles).
 ///
 /// It allocates nothing for keys (they are compared as bytes) and reads numbers from the bytes with no
 /// intermediate tree. Errors name the byte offset and the key path the caller was reading. Object keys are
 /// taken as written (DhanHQ's keys have no escapes); string values unescape the common escapes.
-struct JSONScanner {
-    let bytes: UnsafeRawBufferPointer
-    var offset = 0
+public struct JSONScanner {
+    public let bytes: UnsafeRawBufferPointer
+    public var offset = 0
     /// The key path being read, for errors (`data.oc[25650.000000].ce`).
-    var path: [String] = []
+    public var path: [String] = []
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    func error(_ reason: String) -> DhanDecodingError {
-        DhanDecodingError(
+    public func error(_ reason: String) -> JSONDecodingError {
+        JSONDecodingError(
             context: path.isEmpty ? "the top level" : path.joined(separator: "."), reason: "\(reason) at byte \(offset)"
         )
     }
@@ -27,12 +41,12 @@ struct JSONScanner {
         }
     }
 
-    mutating func peek() -> UInt8? {
+    public mutating func peek() -> UInt8? {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
 
-    private mutating func expect(_ byte: UInt8) throws(DhanDecodingError) {
+    private mutating func expect(_ byte: UInt8) throws(JSONDecodingError) {
         guard peek() == byte else {
             throw error("expected '\(Character(Unicode.Scalar(byte)))'")
         }
@@ -40,10 +54,10 @@ struct JSONScanner {
     }
 
     /// Reads `{`; then call `nextKey()` until it returns nil.
-    mutating func beginObject() throws(DhanDecodingError) { try expect(UInt8(ascii: "{")) }
+    public mutating func beginObject() throws(JSONDecodingError) { try expect(UInt8(ascii: "{")) }
 
     /// The next key of the object being read (its bytes' range), after its `:`; nil at the closing `}`.
-    mutating func nextKey() throws(DhanDecodingError) -> Range<Int>? {
+    public mutating func nextKey() throws(JSONDecodingError) -> Range<Int>? {
         guard var byte = peek() else { throw error("unterminated object") }
         if byte == UInt8(ascii: "}") {
             offset += 1
@@ -68,7 +82,7 @@ struct JSONScanner {
     }
 
     /// Whether the key's bytes are exactly `name`.
-    func key(_ key: Range<Int>, is name: StaticString) -> Bool {
+    public func key(_ key: Range<Int>, is name: StaticString) -> Bool {
         guard key.count == name.utf8CodeUnitCount else { return false }
         let expected = name.utf8Start
         for index in 0..<key.count where bytes[key.lowerBound + index] != expected[index] { return false }
@@ -76,12 +90,12 @@ struct JSONScanner {
     }
 
     /// The key's text.
-    func text(_ key: Range<Int>) -> String {
+    public func text(_ key: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[key]), as: UTF8.self)
     }
 
     /// Whether the next value is `null` (consumed if so).
-    mutating func null() -> Bool {
+    public mutating func null() -> Bool {
         guard peek() == UInt8(ascii: "n"), offset + 4 <= bytes.count, bytes[offset + 1] == UInt8(ascii: "u"),
             bytes[offset + 2] == UInt8(ascii: "l"), bytes[offset + 3] == UInt8(ascii: "l")
         else { return false }
@@ -90,7 +104,7 @@ struct JSONScanner {
     }
 
     /// The bytes of a number literal.
-    mutating func numberBytes() throws(DhanDecodingError) -> Range<Int> {
+    public mutating func numberBytes() throws(JSONDecodingError) -> Range<Int> {
         _ = peek()
         let start = offset
         while offset < bytes.count {
@@ -108,51 +122,14 @@ struct JSONScanner {
     }
 
     /// A number.
-    mutating func double() throws(DhanDecodingError) -> Double {
+    public mutating func double() throws(JSONDecodingError) -> Double {
         let range = try numberBytes()
-        if let value = exactDecimal(range) { return value }
-        guard let value = Double(text(range)) else { throw error("'\(text(range))' is not a number") }
+        guard let value = FastDecimal.parse(bytes, range) else { throw error("'\(text(range))' is not a number") }
         return value
     }
 
-    /// Powers of ten a `Double` holds exactly.
-    private static let exactPowersOfTen: [Double] = (0...22).map { exponent in
-        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
-    }
-
-    /// `-?digits(.digits)?` with at most 15 significant digits, without text or `strtod`.
-    ///
-    /// Both the digits as a whole number (below 2^53) and the power of ten (up to 10^22) are exact doubles, so
-    /// one division rounds once and gives the correctly rounded value `strtod` gives (Clinger's fast path).
-    /// Anything else (exponents, long mantissas) returns nil for the general parser.
-    private func exactDecimal(_ range: Range<Int>) -> Double? {
-        var index = range.lowerBound
-        let negative = bytes[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        var mantissa: Int64 = 0
-        var digits = 0
-        var fraction = -1
-        while index < range.upperBound {
-            let byte = bytes[index]
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                mantissa = mantissa * 10 + Int64(byte &- UInt8(ascii: "0"))
-                digits += 1
-                if fraction >= 0 { fraction += 1 }
-                guard digits <= 15 else { return nil }
-            } else if byte == UInt8(ascii: "."), fraction < 0, digits > 0 {
-                fraction = 0
-            } else {
-                return nil
-            }
-            index += 1
-        }
-        guard digits > 0, fraction != 0 else { return nil }
-        let value = Double(mantissa) / Self.exactPowersOfTen[max(fraction, 0)]
-        return negative ? -value : value
-    }
-
     /// A whole number (DhanHQ sends some counts as `10780.0`; a fraction is refused).
-    mutating func int64() throws(DhanDecodingError) -> Int64 {
+    public mutating func int64() throws(JSONDecodingError) -> Int64 {
         let range = try numberBytes()
         var value: Int64 = 0
         var negative = false
@@ -176,7 +153,7 @@ struct JSONScanner {
     }
 
     /// A string value, unescaped.
-    mutating func string() throws(DhanDecodingError) -> String {
+    public mutating func string() throws(JSONDecodingError) -> String {
         try expect(UInt8(ascii: "\""))
         let start = offset
         var escaped = false
@@ -216,10 +193,10 @@ struct JSONScanner {
 
     /// Values nested deeper than this are refused: skipping recurses, and a hostile body of a million `[`
     /// overflowed the stack (found by the option-chain fuzz target).
-    static let maxDepth = 128
+    public static let maxDepth = 128
 
     /// Skips one value of any kind.
-    mutating func skipValue(depth: Int = 0) throws(DhanDecodingError) {
+    public mutating func skipValue(depth: Int = 0) throws(JSONDecodingError) {
         guard depth < Self.maxDepth else { throw error("values nested deeper than \(Self.maxDepth) levels") }
         guard let byte = peek() else { throw error("expected a value") }
         switch byte {
@@ -251,7 +228,7 @@ struct JSONScanner {
     }
 
     /// Nothing but whitespace is left.
-    mutating func end() throws(DhanDecodingError) {
+    public mutating func end() throws(JSONDecodingError) {
         if peek() != nil { throw error("trailing bytes after the document") }
     }
 }

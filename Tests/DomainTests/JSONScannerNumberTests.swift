@@ -1,7 +1,6 @@
+import Domain
 import Foundation
 import Testing
-
-@testable import Dhan
 
 /// The scanner's exact decimal fast path gives the same bits as `Double(String)` (strtod) for every number.
 @Suite struct JSONScannerNumberTests {

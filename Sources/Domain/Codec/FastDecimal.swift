@@ -1,14 +1,16 @@
-import Foundation
-
 /// Decimal numbers read straight from bytes, with the same `Double` as `Double(String)` gives.
 ///
 /// Up to 19 significant digits with a power of ten within ±22 take Clinger's fast path (both the digits and
 /// the power are exact doubles, so one division or multiplication rounds once, correctly); anything else
 /// (more digits, larger exponents) goes to `strtod`. Spaces around the number are allowed.
-enum FastDecimal {
-    private static let powers: [Double] = (0...22).map { pow(10, Double($0)) }
+public enum FastDecimal {
+    // Every power up to 10^22 is an exact double, so the products are exact too.
+    private static let powers: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
 
-    static func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
+    /// The number in `bytes[range]`, or nil when the field is not one number.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
         var start = range.lowerBound
         var end = range.upperBound
         while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
