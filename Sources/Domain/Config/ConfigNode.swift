@@ -24,7 +24,11 @@ public struct ConfigNode {
     /// Parses YAML text; a syntax error names the file.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver: every scalar is read as text and converted by the accessors below, so
+            // resolving YAML 1.1 tags (seven regular expressions tried on every scalar, and again on each
+            // key lookup and duplicate check) would only cost time: it was most of a file's parse. UTF-8
+            // named, because the default reads the whole process environment on every parse.
+            guard let node = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
                 throw ConfigError(file: file, key: "", reason: "the file is empty")
             }
             return ConfigNode(node: node, file: file, path: "")
@@ -60,15 +64,16 @@ public struct ConfigNode {
 
     /// A required key of a mapping.
     public func required(_ key: String) throws(ConfigError) -> ConfigNode {
-        guard let mapping = node.mapping else { throw error("expected a mapping") }
-        guard let value = mapping[Node(key)] else { throw error("missing key '\(key)'") }
-        return child(value, key)
+        guard let value = try optional(key) else { throw error("missing key '\(key)'") }
+        return value
     }
 
-    /// An optional key of a mapping.
+    /// An optional key of a mapping (the last one of that text, as Yams's own lookup reads it).
     public func optional(_ key: String) throws(ConfigError) -> ConfigNode? {
         guard let mapping = node.mapping else { throw error("expected a mapping") }
-        return mapping[Node(key)].map { child($0, key) }
+        var found: Node?
+        for (keyNode, value) in mapping where keyNode.scalar?.string == key { found = value }
+        return found.map { child($0, key) }
     }
 
     /// The items of a sequence.
