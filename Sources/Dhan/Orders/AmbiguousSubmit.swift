@@ -11,15 +11,17 @@ public enum AmbiguousSubmit {
     /// Seconds to wait before each lookup (63 s in all).
     public static let lookupDelays: [Int64] = [1, 2, 4, 8, 16, 32]
 
+    /// Seconds from the first wait to the last lookup.
+    public static let totalWait = lookupDelays.reduce(0, +)
+
     /// The code of an intent the broker's book never held.
     public static let notReceivedCode = "NOT_RECEIVED"
 
     /// The resolution once every lookup came back empty.
     public static func notReceived(_ id: CorrelationID, request: String, detail: String) -> Event {
-        let waited = lookupDelays.reduce(0, +)
-        return .orderRejected(
+        .orderRejected(
             OrderRejected(
                 correlationID: id, code: notReceivedCode,
-                message: "\(request): \(detail); not in the broker's book by correlation id after \(waited) s"))
+                message: "\(request): \(detail); not in the broker's book by correlation id after \(totalWait) s"))
     }
 }

@@ -30,8 +30,10 @@ public enum RestartReconciliation {
         _ id: CorrelationID, record: OrderRecord?, translator: inout OrderAlertTranslator
     ) -> (events: [Event], note: String) {
         guard let record else {
-            let waited = AmbiguousSubmit.lookupDelays.reduce(0, +)
-            return ([], "\(id): not in the broker's book yet; looked up again for \(waited) s, never resent")
+            return (
+                [],
+                "\(id): not in the broker's book yet; looked up again for \(AmbiguousSubmit.totalWait) s, never resent"
+            )
         }
         var events: [Event] = [
             .orderAccepted(
@@ -45,11 +47,12 @@ public enum RestartReconciliation {
     /// The resolution of an intent the broker's book did not hold after the restart nor at any later lookup:
     /// it never reached the broker, and it is not sent again.
     public static func neverReached(_ id: CorrelationID) -> Event {
-        let waited = AmbiguousSubmit.lookupDelays.reduce(0, +)
-        return .orderRejected(
+        .orderRejected(
             OrderRejected(
                 correlationID: id, code: notSentCode,
-                message: "not in the broker's book by correlation id after a restart and \(waited) s of lookups"))
+                message:
+                    "not in the broker's book by correlation id after a restart and \(AmbiguousSubmit.totalWait) s of lookups"
+            ))
     }
 
     /// The code of an intent a restart found the broker never received.

@@ -125,10 +125,10 @@ public final class PaperBroker: OrderGateway {
 public final class DhanOrderGateway: OrderGateway {
     private let client: DhanRESTClient
     private let logger: Logger
-    /// The look-ups after an ambiguous submit wait on it.
-    private let clock: any ElapsedClock
+    /// The look-ups after an ambiguous submit wait on it, in its seconds.
+    private let clock: any RuntimeClock
 
-    public init(client: DhanRESTClient, logger: Logger, clock: any ElapsedClock = MonotonicClock()) {
+    public init(client: DhanRESTClient, logger: Logger, clock: any RuntimeClock = WallClock()) {
         self.client = client
         self.logger = logger
         self.clock = clock
@@ -151,16 +151,13 @@ public final class DhanOrderGateway: OrderGateway {
             // by correlation id (`AmbiguousSubmit`); it is never sent twice.
             logger.warning(
                 "order outcome unknown; looking it up", metadata: ["correlation_id": "\(id)", "error": "\(error)"])
-            for delay in AmbiguousSubmit.lookupDelays {
-                try? await clock.sleep(for: .seconds(delay))
-                if let record = try? await client.order(correlationID: id.value) {
-                    return [
-                        .orderAccepted(
-                            OrderAccepted(
-                                correlationID: id, orderID: record.orderId,
-                                status: OrderStatus(apiName: record.orderStatus)))
-                    ]
-                }
+            if let record = await OrderLookup.find(id, client: client, clock: clock) {
+                return [
+                    .orderAccepted(
+                        OrderAccepted(
+                            correlationID: id, orderID: record.orderId, status: OrderStatus(apiName: record.orderStatus)
+                        ))
+                ]
             }
             return [AmbiguousSubmit.notReceived(id, request: "place \(intent.tag)", detail: error.description)]
         } catch {

@@ -722,12 +722,11 @@ public final class TradingRuntime: Sendable {
     /// intervals; an alert on the order stream resolves it sooner. Only when every lookup misses is it
     /// resolved as never sent; it is never resent.
     func lookUpAgain(_ id: CorrelationID) async {
-        for delay in AmbiguousSubmit.lookupDelays {
-            try? await clock.sleep(for: clock.secondDuration * Int(delay))
-            if Task.isCancelled { return }
-            // The order stream (or the order watch) may have answered meanwhile.
-            guard await sequencer.state.unacknowledgedIntents.contains(id) else { return }
-            guard let record = try? await rest.order(correlationID: id.value) else { continue }
+        // The order stream (or the order watch) may answer meanwhile.
+        let found = await OrderLookup.find(id, client: rest, clock: clock) {
+            await self.sequencer.state.unacknowledgedIntents.contains(id)
+        }
+        if let record = found {
             let (events, note) = translator.withLock {
                 RestartReconciliation.lookupEvents(id, record: record, translator: &$0)
             }
@@ -735,7 +734,7 @@ public final class TradingRuntime: Sendable {
             for event in events { await post(event) }
             return
         }
-        guard await sequencer.state.unacknowledgedIntents.contains(id) else { return }
+        guard !Task.isCancelled, await sequencer.state.unacknowledgedIntents.contains(id) else { return }
         logger.notice("an intent the restart did not find never reached the broker", metadata: ["id": "\(id)"])
         await post(RestartReconciliation.neverReached(id))
     }

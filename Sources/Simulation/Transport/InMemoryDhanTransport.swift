@@ -102,16 +102,12 @@ public final class InMemoryDhanTransport: DhanTransport {
         guard admitted() else { throw ProcessGone() }
         if let latency = delay.withLock({ $0 }), let wait = latency.draw(request) {
             let ticket = wire?.add(request, arrives: latency.now() + wait)
-            let waited: Result<Void, any Error>
-            do {
-                try await latency.sleep(wait)
-                waited = .success(())
-            } catch {
-                waited = .failure(error)
-            }
+            // A cancelled wait is not yet an answer: the request may be on the wire.
+            var interrupted: (any Error)?
+            do { try await latency.sleep(wait) } catch { interrupted = error }
             // Taken by a kill: the harness delivers it when it arrives, and this sender hears nothing.
             if let wire, let ticket, !wire.take(ticket) { throw ProcessGone() }
-            if case .failure(let error) = waited, wire == nil { throw error }
+            if let interrupted, wire == nil { throw interrupted }
         }
         return try answer(request)
     }
