@@ -408,6 +408,36 @@ struct BrokerLifecycleTests {
     }
 
     @Test(
+        "0.4.7: an entry the kill switch cancelled whose fill is reported after the cancel is taken back and sold at once"
+    )
+    func cancelledEntryFilledAfterKillSwitch() throws {
+        let store = try accepted()
+        store.skip(.operatorCommand(.killSwitch(engaged: true)), at: t(10, 31))
+        // The broker confirms the cancel with nothing traded; the position is settled as cancelled.
+        store.skip(
+            .orderUpdate(
+                OrderUpdate(
+                    correlationID: id(5), orderID: "O1", instrument: option, side: .buy, status: .cancelled,
+                    quantity: 75, tradedQuantity: 0, averagePrice: .zero)), at: t(10, 31, 1))
+        #expect(store.state.positions[0].phase == .cancelled)
+        #expect(store.state.settledPositions == 1)
+        // Then a trade the broker made before the cancel is reported (alerts out of order): the broker holds
+        // 75. The engine takes the position back and, with the kill switch engaged, sells it at once.
+        let sold = store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 31, 2))
+        #expect(
+            sold == [
+                .subscribe(FeedSubscription(mode: .full, instruments: [option])),
+                .placeOrder(
+                    OrderIntent(correlationID: id(9), instrument: option, side: .sell, quantity: 75, tag: "kill_switch")
+                ),
+            ])
+        #expect(store.state.positions[0].phase == .exiting && store.state.positions[0].quantity == 75)
+        #expect(store.state.anomalies.last?.message.contains("position taken back") == true)
+        store.skip(fill(id(9), "O2", .sell, 75, 9_900), at: t(10, 31, 3))
+        #expect(store.state.positions[0].phase == .exited && store.state.positions[0].quantity == 0)
+    }
+
+    @Test(
         "item 1 (0.4.3): a remainder that fills after the exit sold everything and its cancel was refused is sold at once"
     )
     func remainderAfterRefusedCancelIsSold() throws {
