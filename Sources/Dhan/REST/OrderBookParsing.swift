@@ -20,20 +20,12 @@ extension OrderRecord {
     public static func plainBook(_ data: Data) -> [OrderRecord]? {
         data.withUnsafeBytes { raw -> [OrderRecord]? in
             var scanner = JSONScanner(raw)
-            guard scanner.peek() == UInt8(ascii: "[") else { return nil }
-            scanner.skip()
+            guard var more = try? scanner.beginArray() else { return nil }
             var records: [OrderRecord] = []
-            if scanner.peek() == UInt8(ascii: "]") {
-                scanner.skip()
-            } else {
-                while true {
-                    guard let record = PlainRow.read(&scanner) else { return nil }
-                    records.append(record)
-                    guard let next = scanner.peek() else { return nil }
-                    scanner.skip()
-                    if next == UInt8(ascii: "]") { break }
-                    guard next == UInt8(ascii: ",") else { return nil }
-                }
+            while more {
+                guard let record = PlainRow.read(&scanner), let next = try? scanner.nextElement() else { return nil }
+                records.append(record)
+                more = next
             }
             guard scanner.peek() == nil else { return nil }
             return records

@@ -56,6 +56,26 @@ public struct JSONScanner {
     /// Reads `{`; then call `nextKey()` until it returns nil.
     public mutating func beginObject() throws(JSONDecodingError) { try expect(UInt8(ascii: "{")) }
 
+    /// Reads `[`; true when an element follows, false when the array was empty (its `]` read too).
+    public mutating func beginArray() throws(JSONDecodingError) -> Bool {
+        try expect(UInt8(ascii: "["))
+        guard peek() == UInt8(ascii: "]") else { return true }
+        offset += 1
+        return false
+    }
+
+    /// After an element: true when another follows (its `,` read), false at the closing `]` (read).
+    public mutating func nextElement() throws(JSONDecodingError) -> Bool {
+        guard let next = peek() else { throw error("unterminated array") }
+        offset += 1
+        if next == UInt8(ascii: "]") { return false }
+        guard next == UInt8(ascii: ",") else {
+            offset -= 1
+            throw error("expected ',' or ']'")
+        }
+        return true
+    }
+
     /// The next key of the object being read (its bytes' range), after its `:`; nil at the closing `}`.
     public mutating func nextKey() throws(JSONDecodingError) -> Range<Int>? {
         guard var byte = peek() else { throw error("unterminated object") }
@@ -204,18 +224,8 @@ public struct JSONScanner {
             offset += 1
             while try nextKey() != nil { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
-            offset += 1
-            if peek() == UInt8(ascii: "]") {
-                offset += 1
-                return
-            }
-            while true {
-                try skipValue(depth: depth + 1)
-                guard let next = peek() else { throw error("unterminated array") }
-                offset += 1
-                if next == UInt8(ascii: "]") { return }
-                guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
-            }
+            guard try beginArray() else { return }
+            repeat { try skipValue(depth: depth + 1) } while try nextElement()
         case UInt8(ascii: "\""):
             _ = try string()
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):

@@ -164,28 +164,23 @@ public enum CandleFile {
         guard scanner.peek() == UInt8(ascii: "[") else {
             throw FormatError(source: source, reason: "\(path) is not an array of numbers")
         }
-        scanner.offset += 1
         var values: [Double] = []
-        if scanner.peek() == UInt8(ascii: "]") {
-            scanner.offset += 1
-            return values
-        }
-        while true {
+        var more = try syntax(source) { () throws(JSONDecodingError) in try scanner.beginArray() }
+        while more {
             guard let first = scanner.peek(),
                 first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
             else { throw FormatError(source: source, reason: "\(path)[\(values.count)] is not a number") }
             values.append(try syntax(source) { () throws(JSONDecodingError) in try scanner.double() })
-            guard let next = scanner.peek() else {
-                throw FormatError(source: source, reason: "not DhanHQ chart JSON: \(path) is not closed")
-            }
-            scanner.offset += 1
-            if next == UInt8(ascii: "]") { return values }
-            guard next == UInt8(ascii: ",") else {
-                throw FormatError(
-                    source: source,
-                    reason: "not DhanHQ chart JSON: \(path)[\(values.count)] is not followed by ',' or ']'")
+            do {
+                more = try scanner.nextElement()
+            } catch {
+                let reason =
+                    scanner.peek() == nil
+                    ? "\(path) is not closed" : "\(path)[\(values.count)] is not followed by ',' or ']'"
+                throw FormatError(source: source, reason: "not DhanHQ chart JSON: \(reason)")
             }
         }
+        return values
     }
 
     /// Bars from the chart's columns, which must be of one length.
