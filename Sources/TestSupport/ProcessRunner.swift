@@ -1,6 +1,8 @@
 import Foundation
 
 /// A scratch directory under the system temp dir, removed when the value is released.
+///
+/// `SCALPER_KEEP_SCRATCH=1` keeps it (journals and logs of a failed acceptance test, to read afterwards).
 public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
@@ -13,7 +15,10 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
     public func sub(_ name: String) -> String { path + "/" + name }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit {
+        if ProcessInfo.processInfo.environment["SCALPER_KEEP_SCRATCH"] == "1" { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }
 
 /// What a finished child process produced.

@@ -23,6 +23,9 @@ public struct ConfigNode {
 
     /// Parses YAML text; a syntax error names the file.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
+        if let violation = YAMLShapeCheck.firstViolation(in: text) {
+            throw ConfigError(file: file, key: "", reason: violation.reason)
+        }
         do {
             // The basic resolver: every scalar is read as text and converted by the accessors below, so
             // resolving YAML 1.1 tags (seven regular expressions tried on every scalar, and again on each
