@@ -56,4 +56,19 @@ struct PositionBookkeepingTests {
         #expect(state.settledPositions == 4)
         #expect(state.unsettledPositions.isEmpty)
     }
+
+    @Test("a restart's comparison with the broker names a difference on either side, in contract order")
+    func quantityMismatches() {
+        var state = EngineState()
+        state.appendPosition(RiskFixtures.activePosition(quantity: 75))
+        let held = RiskFixtures.option
+        let other = InstrumentKey(.nseFNO, 99)
+        #expect(state.quantityMismatches(broker: [held: 75]) == [])
+        #expect(state.quantityMismatches(broker: [held: 75, other: 0]) == [], "a flat contract on both sides")
+        #expect(state.quantityMismatches(broker: [held: 150]) == ["MISMATCH \(held): broker 150, engine 75"])
+        // Only the engine holds it: its exit would sell what the account does not hold.
+        #expect(state.quantityMismatches(broker: [:]) == ["MISMATCH \(held): broker 0, engine 75"])
+        #expect(
+            state.quantityMismatches(broker: [held: 75, other: 70]) == ["MISMATCH \(other): broker 70, engine 0"])
+    }
 }

@@ -23,11 +23,11 @@ extension EngineState {
         var ours: [InstrumentKey: Int64] = [:]
         for position in openPositions { ours[position.instrument, default: 0] += position.quantity }
         var notes: [String] = []
-        for instrument in broker.keys.sorted() where broker[instrument] != 0 {
+        // Both sides: a position only the engine holds would have its exit sell what the account does not hold.
+        for instrument in Set(broker.keys).union(ours.keys).sorted() {
+            let theirs = broker[instrument] ?? 0
             let held = ours[instrument] ?? 0
-            if held != broker[instrument] {
-                notes.append("MISMATCH \(instrument): broker \(broker[instrument] ?? 0), engine \(held)")
-            }
+            if held != theirs { notes.append("MISMATCH \(instrument): broker \(theirs), engine \(held)") }
         }
         return notes
     }

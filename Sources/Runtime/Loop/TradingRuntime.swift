@@ -694,26 +694,47 @@ public final class TradingRuntime: Sendable {
                     notes.append("\(id): lookup failed: \(error)")
                 }
             }
-            // Fills the order stream delivered while we were down.
-            if let orders = try? await rest.orders() {
-                for event in translator.withLock({ RestartReconciliation.bookEvents(orders, translator: &$0) }) {
-                    await post(event)
-                }
-            }
-            let after = await sequencer.state
-            if let broker = try? await brokerPositions() {
-                var held: [InstrumentKey: Int64] = [:]
-                for position in broker.positions { held[position.instrument, default: 0] += position.netQuantity }
-                let mismatches = after.quantityMismatches(broker: held)
-                if !mismatches.isEmpty { clean = false }
-                notes += mismatches
-            }
+            let mismatches = await comparePositions()
+            if !mismatches.isEmpty { clean = false }
+            notes += mismatches
         }
         let result = ReconciliationResult(clean: clean, notes: notes.isEmpty ? ["nothing in flight"] : notes)
         health.withLock { $0.reconciliation = result }
         if !clean { logger.error("reconciliation found a mismatch", metadata: ["notes": "\(notes)"]) }
         await post(.reconciliation(result))
     }
+
+    /// Reads the fills the order stream delivered while the process was down, then compares the broker's net
+    /// quantities with the engine's; the mismatches, none when they agree.
+    ///
+    /// The feed and the order stream already run, so an order can trade between the two reads (an entry the
+    /// killed process sent, or one sent since): a fill the broker's positions show before its alert was folded
+    /// looks like a position the engine does not hold. Such a difference is gone a moment later and must not
+    /// block entries for the rest of the day, so the positions are read first, the book after them (it holds
+    /// every fill the positions do), and a difference is read again up to `reconcileAttempts` times, a clock
+    /// second apart. Only one that stays is reported.
+    func comparePositions() async -> [String] {
+        var mismatches: [String] = []
+        for attempt in 0..<Self.reconcileAttempts {
+            if attempt > 0 { try? await clock.sleep(for: clock.secondDuration) }
+            guard let broker = try? await brokerPositions() else { return mismatches }
+            // Fills the order stream delivered while we were down (counted once, whatever the stream sent since).
+            if let orders = try? await rest.orders() {
+                for event in translator.withLock({ RestartReconciliation.bookEvents(orders, translator: &$0) }) {
+                    await post(event)
+                }
+            }
+            var held: [InstrumentKey: Int64] = [:]
+            for position in broker.positions { held[position.instrument, default: 0] += position.netQuantity }
+            mismatches = await sequencer.state.quantityMismatches(broker: held)
+            if mismatches.isEmpty { return [] }
+            logger.notice("positions differ from the broker's; reading again", metadata: ["notes": "\(mismatches)"])
+        }
+        return mismatches
+    }
+
+    /// How many times a restart reads the broker's positions before a difference is reported.
+    static let reconcileAttempts = 3
 
     /// Looks up again, for a minute, an intent the broker's book did not hold at the restart.
     ///
