@@ -78,6 +78,7 @@ let everyEntry: [JournalEntry] = {
         .operatorCommand(.watchlistRemove(instrument: call)),
         .operatorCommand(.manualExit(instrument: call)),
         .operatorCommand(.manualExit(instrument: nil)),
+        .operatorCommand(.stopping),
         .feedStatus(
             FeedStatus(channel: .marketFeed, state: .disconnected, reasonCode: 805, detail: "too many connections")),
         .reconciliation(ReconciliationResult(clean: false, notes: ["AS20251027-42: broker has 75, journal has 0"])),

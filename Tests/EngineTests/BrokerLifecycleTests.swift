@@ -404,7 +404,7 @@ struct BrokerLifecycleTests {
         #expect(none == [])
         #expect(before.state.positions[0].phase == .rejected && before.state.positions[0].quantity == 0)
         #expect(before.state.anomalies.last?.message.contains("entry fill refused in phase rejected") == true)
-        #expect(EngineRules.recorded(by: "0.4.7") == .current && EngineRules.current.adoptsLateEntryFills)
+        #expect(EngineRules.recorded(by: "0.4.7") == .build047 && EngineRules.current.adoptsLateEntryFills)
     }
 
     @Test(
@@ -435,6 +435,38 @@ struct BrokerLifecycleTests {
         #expect(store.state.anomalies.last?.message.contains("position taken back") == true)
         store.skip(fill(id(9), "O2", .sell, 75, 9_900), at: t(10, 31, 3))
         #expect(store.state.positions[0].phase == .exited && store.state.positions[0].quantity == 0)
+    }
+
+    @Test(
+        "a planned stop cancels an accepted entry and an unfilled remainder once each; a filled position stays open"
+    )
+    func stoppingCancelsWorkingEntries() throws {
+        let store = try accepted(lots: 2)
+        #expect(store.state.workingEntriesToCancel == 1)
+        #expect(store.state.ordersInFlight == [id(5)])
+        store.send(
+            .operatorCommand(.stopping), at: t(10, 30, 3),
+            commands: [
+                .cancelOrder(
+                    OrderCancellation(correlationID: id(5), orderID: "O1", leg: nil, reason: "cancel entry: stopping"))
+            ]
+        ) {
+            $0.positions[0].entryCancelRequested = true
+        }
+        // Asked once: a second stop request sends nothing more.
+        store.send(.operatorCommand(.stopping), at: t(10, 30, 4), commands: [])
+        #expect(store.state.workingEntriesToCancel == 0)
+        // Half traded before the cancel reached the broker: the position is what filled, and it stays open.
+        store.skip(fill(id(5), "O1", .buy, 75, 10_000), at: t(10, 30, 5))
+        store.skip(
+            .orderUpdate(
+                OrderUpdate(
+                    correlationID: id(5), orderID: "O1", instrument: option, side: .buy, status: .cancelled,
+                    quantity: 150, tradedQuantity: 75, averagePrice: Paise(10_000))), at: t(10, 30, 6))
+        #expect(store.state.positions[0].phase == .active && store.state.positions[0].quantity == 75)
+        #expect(store.state.positions[0].orderedQuantity == 75)
+        #expect(store.state.ordersInFlight.isEmpty)
+        store.send(.operatorCommand(.stopping), at: t(10, 30, 7), commands: [])
     }
 
     @Test(

@@ -75,6 +75,35 @@ struct SuperOrderTests {
         #expect(state.positions[0].protection?.modifications == 2)
     }
 
+    @Test(
+        "0.4.8: once the broker refused a stop-leg modification (DH-906) or reported the leg cancelled, the trail stops asking; 0.4.7 kept asking"
+    )
+    func closedStopLegIsLeftAlone() throws {
+        for rules in [EngineRules.current, .build047] {
+            // Refused: the trail's next step sends nothing under 0.4.8.
+            var (state, id) = try entered()
+            state.rules = rules
+            _ = Engine.reduce(&state, optionTick(11_200), seq: 8, at: t(10, 31))
+            let refusal = Event.modifyRejected(
+                OrderOperationRefused(
+                    correlationID: id, orderID: "O1", leg: .stopLoss, code: "DH-906",
+                    message: "Order cannot be modified or cancelled: STOP_LOSS_LEG"))
+            #expect(Engine.reduce(&state, refusal, seq: 9, at: t(10, 31, 1)).isEmpty)
+            let next = Engine.reduce(&state, optionTick(11_500), seq: 10, at: t(10, 31, 2))
+            #expect(next.isEmpty == (rules == .current), "\(next)")
+            #expect(state.positions[0].protection?.modifications == (rules == .current ? 20 : 2))
+
+            // Reported cancelled at the broker: the same.
+            (state, id) = try entered()
+            state.rules = rules
+            _ = Engine.reduce(&state, optionTick(11_200), seq: 8, at: t(10, 31))
+            _ = Engine.reduce(&state, legUpdate(id, .stopLoss, .cancelled), seq: 9, at: t(10, 31, 1))
+            #expect(state.positions[0].protection?.stopCancelled == true)
+            let after = Engine.reduce(&state, optionTick(11_500), seq: 10, at: t(10, 31, 2))
+            #expect(after.isEmpty == (rules == .current), "\(after)")
+        }
+    }
+
     @Test("the engine's own exit cancels the legs first and sells only after both are confirmed cancelled")
     func exitThroughLegs() throws {
         var (state, id) = try entered()

@@ -105,6 +105,51 @@ extension RuntimeAcceptanceTests {
             return Child(process: process, moments: moments, forwarding: forwarding)
         }
 
+        /// What a failed comparison needs to be understood without the scratch directory: for each contract
+        /// the books disagree on, the broker's orders, the engine's positions and anomalies, and the child
+        /// processes' log lines that name one of its correlation ids.
+        static func explain(
+            _ instruments: Set<InstrumentKey>, _ sim: DhanSimulator, _ state: EngineState, _ logs: [String],
+            journal: String
+        ) -> String {
+            var lines: [String] = []
+            let dump = (try? Executables.run(Executables.scalper, ["journal", "dump", journal]))?.stdout ?? ""
+            for instrument in instruments.sorted() {
+                let orders = sim.core.withLock { core in core.broker.orders.filter { $0.instrument == instrument } }
+                lines.append("\(instrument): broker orders")
+                for order in orders {
+                    lines.append(
+                        "  \(order.id) \(order.correlationID) \(order.side) \(order.legName) \(order.status) "
+                            + "qty \(order.quantity) filled \(order.filled) created \(order.created) updated \(order.updated)"
+                    )
+                }
+                let positions = state.positions.filter { $0.instrument == instrument }
+                lines.append("\(instrument): engine positions")
+                for position in positions {
+                    lines.append(
+                        "  \(position.id) \(position.phase.rawValue) entry order \(position.entryOrderID ?? "-") "
+                            + "filled \(position.entryFilled) open \(position.quantity)")
+                }
+                let ids = Set(
+                    orders.map(\.correlationID) + positions.map(\.id.value)
+                        + positions.compactMap { $0.exit?.correlationID.value }
+                ).filter { !$0.isEmpty }
+                for anomaly in state.anomalies where ids.contains(where: { anomaly.message.contains($0) }) {
+                    lines.append("  anomaly seq \(anomaly.seq): \(anomaly.message)")
+                }
+                for line in dump.split(separator: "\n") where ids.contains(where: { line.contains($0) }) {
+                    lines.append("  journal: \(line.prefix(400))")
+                }
+                for log in logs + [logs.first.map { ($0 as NSString).deletingLastPathComponent + "/final.log" } ?? ""] {
+                    let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                    for line in text.split(separator: "\n") where ids.contains(where: { line.contains($0) }) {
+                        lines.append("  \((log as NSString).lastPathComponent): \(line.prefix(400))")
+                    }
+                }
+            }
+            return lines.joined(separator: "\n")
+        }
+
         @Test("SIGTERM shuts down gracefully: intake stops, the journal is flushed, a final snapshot written, exit 0")
         func gracefulShutdown() async throws {
             let sim = try await EndToEndTests.simulator(speed: 110, start: "10:00")
@@ -212,7 +257,10 @@ extension RuntimeAcceptanceTests {
             // The engine's positions and realised PnL equal the broker's exactly.
             let broker = EndToEndTests.brokerBook(sim)
             let engine = EndToEndTests.engineBook(state)
-            #expect(broker.keys.sorted() == engine.keys.sorted())
+            let differing = Set(broker.keys).union(engine.keys).filter { broker[$0]?.net != engine[$0]?.net }
+            #expect(
+                broker.keys.sorted() == engine.keys.sorted(),
+                "\(Self.explain(differing, sim, state, logs, journal: journal))")
             for key in broker.keys {
                 #expect(broker[key]?.net == engine[key]?.net, "\(key) quantity")
                 // The broker books realised PnL at its average cost over all buys; with a position still open in the

@@ -160,6 +160,9 @@ public enum OperatorCommand: JournalPayload {
     case watchlistSet(instrument: InstrumentKey, label: String, active: Bool)
     case watchlistRemove(instrument: InstrumentKey)
     case manualExit(instrument: InstrumentKey?)
+    /// The process is stopping (`--until`, SIGTERM): entry orders still working at the broker are cancelled,
+    /// so nothing fills after the last process that would watch it has gone.
+    case stopping
 
     public func encode(to writer: inout BinaryWriter) {
         switch self {
@@ -179,6 +182,8 @@ public enum OperatorCommand: JournalPayload {
         case .manualExit(let instrument):
             writer.u8(5)
             writer.optional(instrument) { writer, key in writer.instrument(key) }
+        case .stopping:
+            writer.u8(6)
         }
     }
 
@@ -197,6 +202,7 @@ public enum OperatorCommand: JournalPayload {
                 instrument: try reader.optional("instrument") { reader throws(DecodeError) in
                     try reader.instrument("instrument")
                 })
+        case 6: self = .stopping
         case let other:
             throw DecodeError(field: "operator_command", offset: start, reason: "unknown operator command \(other)")
         }
@@ -215,6 +221,7 @@ public enum OperatorCommand: JournalPayload {
             [.string("command", "watchlist_remove"), .text("instrument", instrument)]
         case .manualExit(let instrument):
             [.string("command", "manual_exit"), .string("instrument", instrument?.description ?? "all")]
+        case .stopping: [.string("command", "stopping")]
         }
     }
 }

@@ -9,7 +9,7 @@ public enum Engine {
     ///
     /// Raise it whenever a change could fold a journal differently: state
     /// snapshots made by another build are refolded from the journal instead of trusted.
-    public static let build = "0.4.7"
+    public static let build = "0.4.8"
 
     /// Open positions (pending, accepted, active or exiting) the entry guard allows at once.
     public static var maxOpenPositions: Int { EntryGuard.maxOpenPositions }

@@ -167,6 +167,14 @@ enum PositionReducer {
     /// The broker refused a modification: the order keeps its terms (a stop leg stays where it was, and the
     /// engine's own stop still applies); recorded for `/status`.
     static func modifyRejected(_ state: inout EngineState, _ refused: OrderOperationRefused, seq: UInt64) {
+        // 0.4.8: the broker's definitive refusal stands for the later steps too; asking again would only be
+        // refused again, and a burst of refusals trips the order rate limit the exits need.
+        if state.rules.stopsModifyingClosedLegs, refused.leg == .stopLoss,
+            let (position, _) = PositionLifecycle.locate(state, refused.correlationID),
+            state.positions[position].protection != nil
+        {
+            state.positions[position].protection?.modifications = BrokerProtectionLegs.maxModifications
+        }
         state.anomalies.append(
             Anomaly(
                 seq: seq,

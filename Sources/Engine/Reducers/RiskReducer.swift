@@ -50,7 +50,8 @@ enum RiskReducer {
     static func moveBrokerStop(_ state: inout EngineState, _ position: Int, risk: RiskConfig) -> [Command] {
         let held = state.positions[position]
         guard var legs = held.protection, !legs.cancelRequested, held.phase == .active, held.breakevenArmed,
-            let orderID = held.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications
+            let orderID = held.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications,
+            !(state.rules.stopsModifyingClosedLegs && legs.stopCancelled)
         else { return [] }
         let trail = held.highWaterMark - risk.exitDrop.of(held.highWaterMark)
         let wanted = max(held.stop, trail).roundedToTick
@@ -162,6 +163,10 @@ enum RiskReducer {
                 commands += PositionLifecycle.exit(&state, position, reason: .manual, seq: seq)
             }
             return commands
+        case .stopping:
+            // Positions stay open (their broker legs protect them, and the next start manages them again); an
+            // entry still working would fill with nothing watching it, so it is cancelled.
+            return cancelWorkingEntries(&state, tag: "stopping")
         case .watchlistSet, .watchlistRemove:
             return []
         }
@@ -193,8 +198,12 @@ enum RiskReducer {
     /// Cancels entry orders the broker has accepted but not completely filled (once per position).
     static func cancelWorkingEntries(_ state: inout EngineState, reason: ExitReason) -> [Command] {
         guard let config = state.config else { return [] }
+        return cancelWorkingEntries(&state, tag: reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))
+    }
+
+    /// Cancels entry orders the broker has accepted but not completely filled, saying why with `tag`.
+    static func cancelWorkingEntries(_ state: inout EngineState, tag: String) -> [Command] {
         var commands: [Command] = []
-        let tag = reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit)
         for position in state.unsettledPositions where [.accepted, .active].contains(state.phase(ofPosition: position))
         {
             if let cancel = PositionLifecycle.cancelEntryRemainder(&state, position, reason: "cancel entry: \(tag)") {

@@ -17,7 +17,7 @@ enum WatchlistReducer {
         case .watchlistRemove(let instrument):
             state.watchlist.removeAll { $0.instrument == instrument }
             return syncSubscriptions(&state)
-        case .killSwitch, .circuitReset, .manualExit:
+        case .killSwitch, .circuitReset, .manualExit, .stopping:
             return []
         }
     }

@@ -71,6 +71,11 @@ public struct EngineRules: Sendable, Equatable, Codable {
     /// position: the engine takes the position back and manages and exits it; before, the fill was refused
     /// as an anomaly and the broker's position was left with nothing to exit it.
     public var adoptsLateEntryFills: Bool
+    /// 0.4.8: the super order's stop-loss leg is no longer modified once the broker reported it cancelled or
+    /// refused a modification of it (DH-906: it cannot be modified); before, the trail kept asking on every
+    /// step up to 20 times per order, each refused, and the burst tripped the broker's order rate limit, so
+    /// entries and exits waited behind the client's back-off.
+    public var stopsModifyingClosedLegs: Bool
 
     public init(
         riskCapitalUnscaled: Bool, scaleResetsOnExit: Bool, slicesCountAgainstLimit: Bool, flattensUntilFlat: Bool,
@@ -78,8 +83,9 @@ public struct EngineRules: Sendable, Equatable, Codable {
         resendsExits: Bool, honoursExpiryPreference: Bool, sideCooldown: Bool,
         legsFromFill: Bool, distinctProfitLock: Bool, cancelsRestingEntries: Bool,
         refreshesFunds: Bool, slicesAreOnePosition: Bool, realisedFromCashFlow: Bool, averageFromBuys: Bool = false,
-        adoptsLateEntryFills: Bool = false
+        adoptsLateEntryFills: Bool = false, stopsModifyingClosedLegs: Bool = false
     ) {
+        self.stopsModifyingClosedLegs = stopsModifyingClosedLegs
         self.adoptsLateEntryFills = adoptsLateEntryFills
         self.averageFromBuys = averageFromBuys
         self.realisedFromCashFlow = realisedFromCashFlow
@@ -153,13 +159,20 @@ public struct EngineRules: Sendable, Equatable, Codable {
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
         cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true,
         averageFromBuys: true)
-    /// The rules of this build (0.4.7 on).
-    public static let current = EngineRules(
+    /// The rules of build 0.4.7.
+    public static let build047 = EngineRules(
         riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
         itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
         honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
         cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true,
         averageFromBuys: true, adoptsLateEntryFills: true)
+    /// The rules of this build (0.4.8 on).
+    public static let current = EngineRules(
+        riskCapitalUnscaled: true, scaleResetsOnExit: true, slicesCountAgainstLimit: true, flattensUntilFlat: true,
+        itmPenalty: true, watchesOrders: true, watchesEntryRemainder: true, keepsPriceTime: true, resendsExits: true,
+        honoursExpiryPreference: true, sideCooldown: true, legsFromFill: true, distinctProfitLock: true,
+        cancelsRestingEntries: true, refreshesFunds: true, slicesAreOnePosition: true, realisedFromCashFlow: true,
+        averageFromBuys: true, adoptsLateEntryFills: true, stopsModifyingClosedLegs: true)
 
     /// The rules a session recorded by `build` (`session_started`'s engine version) folds with.
     public static func recorded(by build: String) -> EngineRules {
@@ -173,6 +186,7 @@ public struct EngineRules: Sendable, Equatable, Codable {
         if version < (0, 4, 5) { return .build044 }
         if version < (0, 4, 6) { return .build045 }
         if version < (0, 4, 7) { return .build046 }
+        if version < (0, 4, 8) { return .build047 }
         return .current
     }
 }

@@ -17,6 +17,36 @@ extension EngineState {
         return out
     }
 
+    /// Orders whose outcome is still open, by correlation id: entries not yet answered, accepted or with an
+    /// unfilled remainder, and exits in flight (what a planned stop waits for).
+    public var ordersInFlight: [CorrelationID] {
+        var out: [CorrelationID] = []
+        for index in unsettledPositions {
+            let position = positions[index]
+            switch position.phase {
+            case .pending, .accepted: out.append(position.id)
+            case .active, .exiting:
+                if position.entryFilled < position.orderedQuantity { out.append(position.id) }
+                if position.phase == .exiting, let exit = position.exit { out.append(exit.correlationID) }
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Entries the broker has acknowledged that are not completely filled and not yet asked to cancel.
+    public var workingEntriesToCancel: Int {
+        var count = 0
+        for index in unsettledPositions {
+            let position = positions[index]
+            guard position.phase == .accepted || position.phase == .active, position.entryOrderID != nil,
+                position.entryFilled < position.orderedQuantity, !position.entryCancelRequested
+            else { continue }
+            count += 1
+        }
+        return count
+    }
+
     /// Contracts the broker holds a different net quantity of than the engine's open positions, as
     /// reconciliation notes (`MISMATCH …`), in contract order.
     public func quantityMismatches(broker: [InstrumentKey: Int64]) -> [String] {

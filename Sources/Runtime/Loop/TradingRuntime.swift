@@ -265,6 +265,7 @@ public final class TradingRuntime: Sendable {
         for await _ in stopSignal.stream {}
         // A killed process does no shutdown: nothing is flushed, closed or written for it.
         if tasks.withLock({ $0.abandoned }) { return }
+        await settleBeforeStopping()
         await shutdown()
     }
 
@@ -340,6 +341,36 @@ public final class TradingRuntime: Sendable {
 
     /// Tasks spawned and not yet finished (for tests and the status page).
     var runningTasks: Int { tasks.withLock { $0.running.count } }
+
+    /// Before a planned stop, cancels the entries still working at the broker and waits a little for every
+    /// order in flight to be answered, so nothing fills after the process that would watch it has gone.
+    ///
+    /// Open positions stay open (their broker legs protect them; the next start manages them again). An
+    /// entry the broker has not acknowledged yet is cancelled once it is; the wait ends when no order is in
+    /// flight or after `stopSettleSeconds` clock seconds, and what is still in flight then is logged (the
+    /// next start's reconciliation looks it up).
+    private func settleBeforeStopping() async {
+        guard health.withLock({ $0.journalHealthy }) else { return }
+        let deadline = clock.elapsed() + clock.secondDuration * Self.stopSettleSeconds
+        var state = await sequencer.state
+        while true {
+            if state.workingEntriesToCancel > 0 { await post(.operatorCommand(.stopping)) }
+            state = await sequencer.state
+            if state.ordersInFlight.isEmpty || clock.elapsed() >= deadline { break }
+            try? await clock.sleep(for: clock.secondDuration / 4)
+            state = await sequencer.state
+        }
+        let left = state.ordersInFlight
+        if !left.isEmpty {
+            let seq = await sequencer.lastSeq
+            logger.warning(
+                "stopping with orders in flight: the next start looks them up",
+                metadata: ["orders": "\(left)", "seq": "\(seq)"])
+        }
+    }
+
+    /// Clock seconds a planned stop waits for the orders in flight to be answered.
+    static let stopSettleSeconds = 15
 
     private func shutdown() async {
         health.withLock { $0.stopping = true }
