@@ -162,6 +162,19 @@ paper:
   starting_balance: 200000       # rupees
   slippage_ticks: 1              # ticks of 0.05 beyond the touch
 
+# Alerts (scalper run only): entries, exits with reason and PnL, the breaker, the kill switch, the feed down
+# past feed_down_after_sec, an expired session, a reconciliation mismatch, and the day's summary after 15:30.
+# Secrets stay out of this file (it is journaled): the bot token comes from SCALPER_TELEGRAM_BOT_TOKEN or
+# bot_token_file (mode 0600), a webhook URL that carries a secret from SCALPER_ALERT_WEBHOOK_URL.
+# alerts:
+#   telegram:
+#     chat_id: "-1001234567890"
+#     bot_token_file: /etc/algoscalper/telegram-token
+#     api_base: https://api.telegram.org
+#   webhook:
+#     url: https://hooks.example.com/algoscalper
+#   feed_down_after_sec: 60
+
 """#
 
     /// The default trading calendar (`config/calendar.yml`).

@@ -123,6 +123,20 @@ struct RunCommand: AsyncParsableCommand {
         options.durability = Durability(rawValue: durability)!
         options.snapshotEvery = snapshotEvery
         options.useSnapshots = !noSnapshots
+        if let algo = loaded.files.first(where: { $0.name == "algo.yml" }),
+            let alerts = try AlertSettings.parse(
+                yaml: algo.text, file: loaded.source.path ?? "algo.yml", environment: environment)
+        {
+            let destinations: [AlertDestination]
+            do {
+                destinations = try AlertDispatcher.destinations(alerts, environment: environment)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            options.alerts = AlertDispatcher(destinations: destinations, clock: MonotonicClock(), logger: logger)
+            options.feedDownAfterSeconds = alerts.feedDownAfterSeconds
+            logger.notice("alerts on", metadata: ["destinations": "\(destinations.map(\.name))"])
+        }
         if let until {
             let parts = until.split(separator: ":").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("--until '\(until)' is not HH:MM") }

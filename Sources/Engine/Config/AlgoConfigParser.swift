@@ -9,7 +9,7 @@ extension AlgoConfig {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.entries(allowed: [
             "mode", "calendar", "session", "indices", "signals", "option_chain", "sizing", "risk", "charges", "dhan",
-            "paper",
+            "paper", "alerts",
         ])
         let modeNode = try root.required("mode")
         let mode: TradingMode
@@ -61,6 +61,8 @@ extension AlgoConfig {
                 }
             }
         }
+        // Alerts are the runtime's (scalper run reads them); the section is checked here like every other.
+        _ = try AlertSettings.parse(try root.optional("alerts"))
         if let paper = try root.optional("paper") {
             _ = try paper.entries(allowed: ["starting_balance", "slippage_ticks"])
             if let node = try paper.optional("starting_balance") {

@@ -41,6 +41,9 @@ public final class TradingRuntime: Sendable {
         public var journalFaults: JournalFaults?
         /// The network, feed and executor to use instead of the real ones (the virtual-time harness).
         public var ports = RuntimePorts()
+        /// Where alerts go (nil: nowhere), and how long the feed stays stale before one says it is down.
+        public var alerts: AlertDispatcher?
+        public var feedDownAfterSeconds: Int64 = 60
 
         public init(
             journalPath: String, mode: TradingMode, configFiles: [ConfigFile], config: AlgoConfig,
@@ -143,12 +146,23 @@ public final class TradingRuntime: Sendable {
                 "seq": "\(outcome.lastSeq)", "snapshot_seq": "\(outcome.resumedFromSeq.map(String.init) ?? "none")",
                 "folded_records": "\(outcome.foldedRecords)", "ms": "\(rebuild)",
             ])
+        // Alerts watch every fold, primed with what the journal already holds so a restart repeats nothing.
+        let alertObserver = options.alerts.map { dispatcher in
+            AlertObserver(
+                watcher: AlertWatcher(
+                    primedWith: outcome.state, at: outcome.state.now,
+                    feedDownAfterSeconds: options.feedDownAfterSeconds),
+                dispatcher: dispatcher)
+        }
+        let observers: [any FoldObserver] = [options.ports.foldObserver, alertObserver].compactMap { $0 }
         sequencer = Sequencer(
             journal: journal, state: outcome.state, logger: logger, metrics: metrics,
             snapshots: options.snapshotEvery > 0
                 ? SnapshotWriter(store: snapshots, logger: logger, stopwatch: stopwatch) : nil,
             snapshotEvery: options.snapshotEvery, recovered: (outcome.events, outcome.commands),
-            inlineCommits: options.ports.inlineCommits, observer: options.ports.foldObserver, stopwatch: stopwatch)
+            inlineCommits: options.ports.inlineCommits,
+            observer: observers.count > 1 ? FoldObservers(observers: observers) : observers.first,
+            stopwatch: stopwatch)
         health.withLock {
             $0.resumedFromSeq = outcome.resumedFromSeq
             $0.foldedRecords = outcome.foldedRecords
@@ -222,6 +236,7 @@ public final class TradingRuntime: Sendable {
     /// Runs until `stop()`, a signal handler calls it, or the clock reaches `stopAtSecondOfDay`.
     public func run() async throws {
         health.withLock { $0.recoveredRecords = recovered.records }
+        options.alerts?.start(on: options.ports.taskExecutor)
         if !recovered.unjournaled.isEmpty {
             try await sequencer.journalRecovered(recovered.unjournaled)
             logger.notice(
@@ -393,6 +408,8 @@ public final class TradingRuntime: Sendable {
                 "positions": "\(open.map { "\($0.instrument) \($0.quantity) @ \($0.entryAverage)" })",
             ])
         journal.close()
+        // The last alerts (a kill switch, the day's summary) get a few seconds to go out; no longer.
+        await options.alerts?.finish(within: .seconds(5))
     }
 
     /// Journals an input, folds it, journals the commands, then lets the handlers act on them.
