@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -57,7 +58,9 @@ let package = Package(
         // The pure core: state and reducers. No clock, files, network, environment or randomness.
         .target(name: "Engine", dependencies: ["Domain", "Indicators"], swiftSettings: strictSettings),
         // The DhanHQ v2 wire: JSON and binary feed types, codecs and their conversion to domain values. No I/O.
-        .target(name: "Dhan", dependencies: ["Domain"], swiftSettings: strictSettings),
+        .target(
+            name: "Dhan", dependencies: ["Domain", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings),
         // The DhanHQ v2 network client: REST on async-http-client, both WebSockets, rate limits, reconnects.
         .target(
             name: "DhanClient",

@@ -264,3 +264,77 @@ struct DhanClientTests {
         #expect(first.master.optionCount == second.master.optionCount && first.master.optionCount == 4 * 81 * 2)
     }
 }
+
+extension DhanClientTests {
+    @Test(
+        "access tokens: RenewToken (a GET) installs a new token and ends the old; a PIN and TOTP generate one; a wrong PIN or none is refused"
+    )
+    func tokenLifecycle() async throws {
+        var configuration = try SimCoreTests.configuration(scenario: "")
+        configuration.speed = 0
+        configuration.accessTokenExpirySecondOfDay = 10 * 3600 + 35 * 60
+        var logger = Logger(label: "dhan-sim")
+        logger.logLevel = .error
+        let sim = try await DhanSimulator.start(configuration, logger: logger)
+        let stale = DhanRESTClient(
+            endpoints: .simulator(port: sim.port), credentials: .simulator, logger: Self.quiet("rest"))
+        let client = DhanRESTClient(
+            endpoints: .simulator(port: sim.port),
+            credentials: DhanCredentials(
+                clientID: "SIMCLIENT", accessToken: "SIMTOKEN", pin: "1234", totpSecret: "JBSWY3DPEHPK3PXP"),
+            logger: Self.quiet("rest"))
+        defer {
+            Task {
+                try? await client.shutdown()
+                try? await stale.shutdown()
+            }
+        }
+        let renewed = try await client.renewToken()
+        #expect(renewed.accessToken == "SIMTOKEN-1")
+        #expect(renewed.expiry == Timestamp.ist(CivilDate(2025, 11, 5), 10, 30))
+        #expect(client.tokens.credentials.accessToken == "SIMTOKEN-1")
+        #expect(client.tokens.expiry == renewed.expiry)
+        #expect(try await client.fundLimit().availabelBalance > 0)
+        // The old token is ended by the new one.
+        await #expect(throws: DhanError.self) { try await stale.fundLimit() }
+        // A new token from the PIN and the TOTP of the simulator's clock.
+        let generated = try await client.generateToken(at: sim.now)
+        #expect(generated.accessToken == "SIMTOKEN-2")
+        #expect(try await client.fundLimit().availabelBalance > 0)
+        let wrongPIN = DhanRESTClient(
+            endpoints: .simulator(port: sim.port),
+            credentials: DhanCredentials(
+                clientID: "SIMCLIENT", accessToken: "x", pin: "9999", totpSecret: "JBSWY3DPEHPK3PXP"),
+            logger: Self.quiet("rest"))
+        await #expect(throws: DhanError.self) { try await wrongPIN.generateToken(at: sim.now) }
+        try? await wrongPIN.shutdown()
+        // Without a PIN there is nothing to generate with, and no request is sent.
+        await #expect(
+            throws: DhanError.badInput(
+                request: "POST /app/generateAccessToken", code: "credentials",
+                message: "no DHAN_PIN and DHAN_TOTP_SECRET to generate a token with")
+        ) { try await stale.generateToken(at: sim.now) }
+        await sim.stop()
+    }
+
+    @Test("a token past its expiry gets DH-901 on REST")
+    func expiredToken() async throws {
+        var configuration = try SimCoreTests.configuration(scenario: "")
+        configuration.speed = 0
+        configuration.accessTokenExpirySecondOfDay = 10 * 3600 + 31 * 60
+        var logger = Logger(label: "dhan-sim")
+        logger.logLevel = .error
+        let sim = try await DhanSimulator.start(configuration, logger: logger)
+        let client = DhanRESTClient(
+            endpoints: .simulator(port: sim.port), credentials: .simulator, logger: Self.quiet("rest"))
+        defer { Task { try? await client.shutdown() } }
+        #expect(try await client.fundLimit().availabelBalance > 0)
+        sim.advance(seconds: 60)
+        await #expect {
+            try await client.fundLimit()
+        } throws: { error in
+            if case .authExpired = error as? DhanError { true } else { false }
+        }
+        await sim.stop()
+    }
+}

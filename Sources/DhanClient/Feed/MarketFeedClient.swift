@@ -70,7 +70,16 @@ public final class MarketFeedClient: Sendable {
     /// The typed updates, in arrival order.
     public let updates: AsyncStream<FeedUpdate>
     private let continuation: AsyncStream<FeedUpdate>.Continuation
-    private let url: String
+    private let base: String
+    private let tokens: DhanTokenStore
+
+    /// The URL to connect to now: the token is read on every connect, so a renewed one is used at once.
+    private var url: String {
+        let credentials = tokens.credentials
+        let separator = base.contains("?") ? "&" : (base.hasSuffix("/") || base.contains("/", after: 8) ? "?" : "/?")
+        return
+            "\(base)\(separator)version=2&token=\(credentials.accessToken)&clientId=\(credentials.clientID)&authType=2"
+    }
     private let policy: ReconnectPolicy
     private let logger: Logger
     private let state = Mutex(State())
@@ -88,12 +97,10 @@ public final class MarketFeedClient: Sendable {
 
     public init(
         endpoints: DhanEndpoints, credentials: DhanCredentials, policy: ReconnectPolicy = ReconnectPolicy(),
-        logger: Logger = Logger(label: "dhan.feed")
+        logger: Logger = Logger(label: "dhan.feed"), tokens: DhanTokenStore? = nil
     ) {
-        let base = endpoints.feedURL
-        let separator = base.contains("?") ? "&" : (base.hasSuffix("/") || base.contains("/", after: 8) ? "?" : "/?")
-        url =
-            "\(base)\(separator)version=2&token=\(credentials.accessToken)&clientId=\(credentials.clientID)&authType=2"
+        base = endpoints.feedURL
+        self.tokens = tokens ?? DhanTokenStore(credentials)
         self.policy = policy
         self.logger = logger
         (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)

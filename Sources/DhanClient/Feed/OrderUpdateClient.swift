@@ -18,7 +18,18 @@ public final class OrderUpdateClient: Sendable {
     public let updates: AsyncStream<OrderUpdate>
     private let continuation: AsyncStream<OrderUpdate>.Continuation
     private let url: String
-    private let login: String
+    private let tokens: DhanTokenStore
+
+    /// The login message for a connect now (the token is read on every connect).
+    private var login: String {
+        let credentials = tokens.credentials
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(
+            decoding: (try? encoder.encode(
+                OrderUpdateLogin(clientID: credentials.clientID, token: credentials.accessToken)))
+                ?? Data(), as: UTF8.self)
+    }
     private let policy: ReconnectPolicy
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
@@ -28,15 +39,10 @@ public final class OrderUpdateClient: Sendable {
 
     public init(
         endpoints: DhanEndpoints, credentials: DhanCredentials, policy: ReconnectPolicy = ReconnectPolicy(),
-        logger: Logger = Logger(label: "dhan.orders")
+        logger: Logger = Logger(label: "dhan.orders"), tokens: DhanTokenStore? = nil
     ) {
         url = endpoints.orderFeedURL
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        login = String(
-            decoding: (try? encoder.encode(
-                OrderUpdateLogin(clientID: credentials.clientID, token: credentials.accessToken)))
-                ?? Data(), as: UTF8.self)
+        self.tokens = tokens ?? DhanTokenStore(credentials)
         self.policy = policy
         self.logger = logger
         (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)

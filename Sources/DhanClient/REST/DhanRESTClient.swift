@@ -9,8 +9,10 @@ import NIOCore
 /// after 429 with back-off, and typed errors naming the request.
 public final class DhanRESTClient: Sendable {
     public let endpoints: DhanEndpoints
-    private let credentials: DhanCredentials
-    private let transport: any DhanTransport
+    /// The token every request carries (renewed in place).
+    public let tokens: DhanTokenStore
+    private var credentials: DhanCredentials { tokens.credentials }
+    let transport: any DhanTransport
     public let limiter: RateLimiter
     private let logger: Logger
     private let timeout: TimeAmount
@@ -21,10 +23,10 @@ public final class DhanRESTClient: Sendable {
     public init(
         endpoints: DhanEndpoints, credentials: DhanCredentials, limiter: RateLimiter = RateLimiter(),
         httpClient: HTTPClient? = nil, transport: (any DhanTransport)? = nil, timeout: TimeAmount = .seconds(10),
-        maxAttempts: Int = 5, logger: Logger = Logger(label: "dhan.rest")
+        maxAttempts: Int = 5, logger: Logger = Logger(label: "dhan.rest"), tokens: DhanTokenStore? = nil
     ) {
         self.endpoints = endpoints
-        self.credentials = credentials
+        self.tokens = tokens ?? DhanTokenStore(credentials)
         self.limiter = limiter
         self.transport = transport ?? HTTPClientTransport(http: httpClient)
         self.logger = logger

@@ -4,16 +4,28 @@ import Foundation
 public struct DhanCredentials: Sendable, CustomStringConvertible {
     public var clientID: String
     public var accessToken: String
+    /// The account PIN and the TOTP secret (base32), when a new token may be generated unattended
+    /// (`POST /app/generateAccessToken`); both or neither.
+    public var pin: String?
+    public var totpSecret: String?
 
-    public init(clientID: String, accessToken: String) {
+    public init(clientID: String, accessToken: String, pin: String? = nil, totpSecret: String? = nil) {
         self.clientID = clientID
         self.accessToken = accessToken
+        self.pin = pin
+        self.totpSecret = totpSecret
     }
+
+    /// Whether a new token can be generated from the PIN and a TOTP.
+    public var canGenerateToken: Bool { pin?.isEmpty == false && totpSecret?.isEmpty == false }
 
     /// The simulator's default credentials.
     public static let simulator = DhanCredentials(clientID: "SIMCLIENT", accessToken: "SIMTOKEN")
 
-    public var description: String { "client \(clientID), token <redacted, \(accessToken.count) chars>" }
+    public var description: String {
+        "client \(clientID), token <redacted, \(accessToken.count) chars>"
+            + (canGenerateToken ? ", PIN and TOTP secret <redacted>" : "")
+    }
 
     /// Credentials that cannot be loaded, with the reason (never the secret).
     public struct LoadError: Error, CustomStringConvertible {
@@ -21,12 +33,15 @@ public struct DhanCredentials: Sendable, CustomStringConvertible {
     }
 
     /// `DHAN_CLIENT_ID` and `DHAN_ACCESS_TOKEN` from `environment`, else `file` (`KEY=value` lines), which
-    /// must be readable by its owner only.
+    /// must be readable by its owner only; `DHAN_PIN` and `DHAN_TOTP_SECRET` likewise, when present.
+    ///
+    /// With a PIN and a TOTP secret the access token may be missing: the runtime generates one.
     public static func load(environment: [String: String], file: String?) throws(LoadError) -> DhanCredentials {
-        if let id = environment["DHAN_CLIENT_ID"], let token = environment["DHAN_ACCESS_TOKEN"], !id.isEmpty,
-            !token.isEmpty
-        {
-            return DhanCredentials(clientID: id, accessToken: token)
+        if let id = environment["DHAN_CLIENT_ID"], !id.isEmpty {
+            let found = DhanCredentials(
+                clientID: id, accessToken: environment["DHAN_ACCESS_TOKEN"] ?? "", pin: environment["DHAN_PIN"],
+                totpSecret: environment["DHAN_TOTP_SECRET"])
+            if !found.accessToken.isEmpty || found.canGenerateToken { return found }
         }
         guard let file else {
             throw LoadError(
@@ -51,11 +66,18 @@ public struct DhanCredentials: Sendable, CustomStringConvertible {
             guard parts.count == 2 else { continue }
             values[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
         }
-        guard let id = values["DHAN_CLIENT_ID"], let token = values["DHAN_ACCESS_TOKEN"] else {
-            throw LoadError(
-                description: "credentials file \(file) needs DHAN_CLIENT_ID=… and DHAN_ACCESS_TOKEN=… lines")
+        let found = values["DHAN_CLIENT_ID"].map {
+            DhanCredentials(
+                clientID: $0, accessToken: values["DHAN_ACCESS_TOKEN"] ?? "", pin: values["DHAN_PIN"],
+                totpSecret: values["DHAN_TOTP_SECRET"])
         }
-        return DhanCredentials(clientID: id, accessToken: token)
+        guard let found, !found.accessToken.isEmpty || found.canGenerateToken else {
+            throw LoadError(
+                description:
+                    "credentials file \(file) needs DHAN_CLIENT_ID=… and DHAN_ACCESS_TOKEN=… lines (or DHAN_PIN=… and DHAN_TOTP_SECRET=… to generate tokens)"
+            )
+        }
+        return found
     }
 }
 
@@ -65,9 +87,16 @@ public struct DhanEndpoints: Sendable, Equatable {
     public var feedURL: String
     public var orderFeedURL: String
     public var scripMasterURL: String
+    /// The host of `POST /app/generateAccessToken`: `https://auth.dhan.co` beside the real API, the REST
+    /// host's root beside a simulator.
+    public var authURL: String
 
-    public init(restURL: String, feedURL: String, orderFeedURL: String, scripMasterURL: String? = nil) {
+    public init(
+        restURL: String, feedURL: String, orderFeedURL: String, scripMasterURL: String? = nil, authURL: String? = nil
+    ) {
         self.restURL = restURL.hasSuffix("/") ? String(restURL.dropLast()) : restURL
+        let root = self.restURL.hasSuffix("/v2") ? String(self.restURL.dropLast(3)) : self.restURL
+        self.authURL = authURL ?? (root == "https://api.dhan.co" ? "https://auth.dhan.co" : root)
         self.feedURL = feedURL
         self.orderFeedURL = orderFeedURL
         self.scripMasterURL =

@@ -13,6 +13,13 @@ public struct SimConfiguration: Sendable {
     public var speed: Double = 1
     public var clientID = "SIMCLIENT"
     public var accessToken = "SIMTOKEN"
+    /// When `accessToken` stops being accepted, in IST seconds of the simulated day (nil: it never expires).
+    public var accessTokenExpirySecondOfDay: Int?
+    /// The PIN and TOTP secret (base32) `POST /app/generateAccessToken` accepts.
+    public var pin = "1234"
+    public var totpSecret = "JBSWY3DPEHPK3PXP"
+    /// Whether `GET /v2/RenewToken` renews (false: it answers DH-905, as for a token DhanHQ will not renew).
+    public var renewsTokens = true
     public var calendar: TradingCalendar
     public var scenario = Scenario()
     /// Extra ticks (₹0.05 each) a market order pays beyond the touch.

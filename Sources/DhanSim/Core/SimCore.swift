@@ -41,6 +41,8 @@ struct SimCore: Sendable {
     var limiter = RateLimitWindows()
     /// Feed packets emitted since start, for the control endpoint.
     private(set) var packetsSent = 0
+    /// The one access token accepted now (minting a new one ends the old, as at DhanHQ), and when it expires.
+    var token: (value: String, expiresAt: Timestamp?, issued: Int)
 
     init(configuration: SimConfiguration) {
         self.configuration = configuration
@@ -50,6 +52,24 @@ struct SimCore: Sendable {
         self.second = configuration.startSecondOfDay
         broker.clientID = configuration.clientID
         broker.balance = configuration.openingBalance
+        token = (
+            configuration.accessToken,
+            configuration.accessTokenExpirySecondOfDay.map {
+                Timestamp(epochSeconds: Timestamp.ist(configuration.date, 0, 0).epochSeconds + Int64($0))
+            },
+            0
+        )
+    }
+
+    /// Whether `accessToken` is the current token and has passed its expiry (or the expiry fault is on).
+    func isExpired(_ accessToken: String?) -> Bool {
+        faults.tokenExpired == true || (accessToken == token.value && token.expiresAt.map { now >= $0 } ?? false)
+    }
+
+    /// Whether `accessToken` is the current token and has not expired.
+    func accepts(_ accessToken: String?) -> Bool {
+        guard faults.tokenExpired != true, accessToken == token.value else { return false }
+        return token.expiresAt.map { now < $0 } ?? true
     }
 
     /// The simulated wall time now.
@@ -70,6 +90,10 @@ struct SimCore: Sendable {
         var out = Outbox()
         while second < target {
             second += 1
+            // A token that expires now ends every feed connection with 807, as DhanHQ does.
+            if let expiry = token.expiresAt, now.epochSeconds == expiry.epochSeconds {
+                out.append(disconnectAllFeeds(reason: 807))
+            }
             out.append(broker.match(market: market, second: second, date: market.date))
             if !faults.isStalled(wallNow: wallNow) {
                 out.append(emitTicks())

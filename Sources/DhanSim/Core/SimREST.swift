@@ -31,17 +31,49 @@ struct RESTRequest: Sendable {
     var query: [String: String]
     var accessToken: String?
     var body: Data
+    /// The `dhanClientId` header (RenewToken's).
+    var clientIDHeader: String?
 }
 
 extension SimCore {
+    /// A new 24-hour token; the old one stops working at once (one active token per client).
+    mutating func mintToken() -> Reply {
+        token.issued += 1
+        let expires = Timestamp(epochSeconds: now.epochSeconds + 86_400)
+        token.value = "\(configuration.accessToken)-\(token.issued)"
+        token.expiresAt = expires
+        let body: [String: Any] = [
+            "accessToken": token.value, "dhanClientId": configuration.clientID,
+            "expiryTime": Self.istString(second: Int(expires.istSecondOfDay), date: expires.istDate),
+        ]
+        return Reply(
+            status: 200, body: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
+    }
+
+    /// `POST /app/generateAccessToken?dhanClientId=…&pin=…&totp=…`: a new token for the right PIN and a TOTP
+    /// of this 30-second step or the one either side.
+    mutating func generateToken(_ request: RESTRequest) -> Reply {
+        let steps = [-30, 0, 30].map { Timestamp(epochSeconds: now.epochSeconds + Int64($0)) }
+        let valid = Set(steps.compactMap { try? TOTP.code(secret: configuration.totpSecret, at: $0) })
+        guard request.query["dhanClientId"] == configuration.clientID, request.query["pin"] == configuration.pin,
+            let totp = request.query["totp"], valid.contains(totp)
+        else {
+            return .error(401, "Invalid_Authentication", "DH-901", "Invalid client id, PIN or TOTP")
+        }
+        return mintToken()
+    }
+
     /// Routes and answers one REST request (PROTOCOL.md §2), applying auth, rate limits and faults.
     mutating func handle(_ request: RESTRequest, wallNow: Double) -> (Reply, Outbox) {
         var segments = request.path.split(separator: "/").map(String.init)
+        if request.method == "POST", segments == ["app", "generateAccessToken"] {
+            return (generateToken(request), Outbox())
+        }
         guard segments.first == "v2" else {
             return (.error(404, "Others", "DH-910", "No such path: \(request.path)"), Outbox())
         }
         segments.removeFirst()
-        if faults.tokenExpired == true || request.accessToken != configuration.accessToken {
+        if !accepts(request.accessToken) {
             return (
                 .error(
                     401, "Invalid_Authentication", "DH-901",
@@ -77,6 +109,17 @@ extension SimCore {
     private mutating func route(_ request: RESTRequest, segments: [String]) -> (Reply, Outbox) {
         let method = request.method
         switch (method, segments) {
+        case ("GET", ["RenewToken"]):
+            guard configuration.renewsTokens, request.clientIDHeader == configuration.clientID else {
+                return (.error(400, "Input_Exception", "DH-905", "Token cannot be renewed"), Outbox())
+            }
+            return (mintToken(), Outbox())
+        case ("POST", ["RenewToken"]):
+            // Reported from the live API: RenewToken is a GET; a POST is refused.
+            return (
+                .error(400, "Input_Exception", "DH-905", "Missing required fields, bad values for parameters etc."),
+                Outbox()
+            )
         case ("POST", ["orders"]):
             return placeOrder(request.body)
         case ("GET", ["orders"]):

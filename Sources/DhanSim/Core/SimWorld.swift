@@ -68,7 +68,7 @@ public struct SimWorld: Sendable {
     public var now: Timestamp { core.now }
 
     /// The access token the broker accepts.
-    public var accessToken: String { core.configuration.accessToken }
+    public var accessToken: String { core.token.value }
 
     /// Opens the (single) market-feed connection, closing an earlier one.
     public mutating func connectFeed() {
@@ -102,9 +102,10 @@ public struct SimWorld: Sendable {
     /// Answers one REST request (`/v2/…` path, JSON body) as the HTTP server would.
     public mutating func rest(
         method: String, path: String, query: [String: String] = [:], body: Data = Data(), accessToken: String,
-        virtualSeconds: Double
+        clientID: String? = nil, virtualSeconds: Double
     ) -> SimAnswer {
-        let request = RESTRequest(method: method, path: path, query: query, accessToken: accessToken, body: body)
+        let request = RESTRequest(
+            method: method, path: path, query: query, accessToken: accessToken, body: body, clientIDHeader: clientID)
         let (reply, out) = core.handle(request, wallNow: virtualSeconds)
         return SimAnswer(status: reply.status, body: reply.body, output: output(out))
     }

@@ -232,7 +232,8 @@ public final class DhanSimulator: Sendable {
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let rest = RESTRequest(
             method: request.method.rawValue, path: path.hasSuffix("/") ? String(path.dropLast()) : path, query: query,
-            accessToken: request.headers.first { $0.name.canonicalName == "access-token" }?.value, body: body)
+            accessToken: request.headers.first { $0.name.canonicalName == "access-token" }?.value, body: body,
+            clientIDHeader: request.headers.first { $0.name.canonicalName == "dhanclientid" }?.value)
         let latency = core.withLock { $0.faults.latencyMilliseconds ?? 0 }
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
         let wall = wallNow()
@@ -325,11 +326,11 @@ public final class DhanSimulator: Sendable {
     private func runFeed(query: [String: String], inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter)
         async throws
     {
-        let expired = core.withLock { $0.faults.tokenExpired == true }
+        let expired = core.withLock { $0.isExpired(query["token"]) }
         let authFailure: UInt16? =
             expired
             ? 807
-            : query["token"] != configuration.accessToken
+            : !core.withLock({ $0.accepts(query["token"]) })
                 ? 809
                 : query["clientId"] != configuration.clientID
                     ? 810
@@ -383,7 +384,7 @@ public final class DhanSimulator: Sendable {
         guard case .text(let text)? = try await messages.next(),
             let login = try? JSONDecoder().decode(OrderUpdateLogin.self, from: Data(text.utf8)),
             login.loginReq.msgCode == 42, login.loginReq.clientId == configuration.clientID,
-            login.loginReq.token == configuration.accessToken, core.withLock({ $0.faults.tokenExpired != true })
+            core.withLock({ $0.accepts(login.loginReq.token) })
         else {
             // The real service drops a bad login without a message.
             try await outbound.close(.policyViolation, reason: nil)

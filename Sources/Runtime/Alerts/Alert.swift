@@ -12,6 +12,8 @@ public struct Alert: Sendable, Equatable {
         case feedDown(seconds: Int64, detail: String)
         case feedRestored(downSeconds: Int64)
         case sessionExpired
+        case tokenRenewed(until: Timestamp)
+        case tokenRenewalFailed(expires: Timestamp, reason: String)
         case reconciliationMismatch(notes: [String])
         case reconciliationClean
         case daySummary(DaySummary)
@@ -26,6 +28,8 @@ public struct Alert: Sendable, Equatable {
             case .feedDown: "feed_down"
             case .feedRestored: "feed_restored"
             case .sessionExpired: "session_expired"
+            case .tokenRenewed: "token_renewed"
+            case .tokenRenewalFailed: "token_renewal_failed"
             case .reconciliationMismatch: "reconciliation_mismatch"
             case .reconciliationClean: "reconciliation_clean"
             case .daySummary: "day_summary"
@@ -100,6 +104,11 @@ public struct Alert: Sendable, Equatable {
             return "Market feed back \(clock) after \(seconds) s"
         case .sessionExpired:
             return "⛔ ACCESS TOKEN REJECTED \(clock) (DH-901/807): trading paused until a new token is supplied"
+        case .tokenRenewed(let until):
+            return "Access token renewed \(clock): valid until \(until.istString.prefix(16)) IST"
+        case .tokenRenewalFailed(let expires, let reason):
+            return
+                "⛔ ACCESS TOKEN NOT RENEWED \(clock): it expires \(expires.istString.prefix(16)) IST and trading pauses then; \(reason)"
         case .reconciliationMismatch(let notes):
             return "⚠️ RECONCILIATION MISMATCH \(clock): \(notes.joined(separator: "; ")); entries blocked"
         case .reconciliationClean:
@@ -144,6 +153,10 @@ public struct Alert: Sendable, Equatable {
             fields["down_seconds"] = seconds
         case .sessionExpired, .reconciliationClean:
             break
+        case .tokenRenewed(let until):
+            fields["until"] = until.iso8601IST
+        case .tokenRenewalFailed(let expires, let reason):
+            fields.merge(["expires": expires.iso8601IST, "reason": reason]) { $1 }
         case .reconciliationMismatch(let notes):
             fields["notes"] = notes
         case .daySummary(let day):

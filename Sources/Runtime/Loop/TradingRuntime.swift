@@ -90,6 +90,12 @@ public final class TradingRuntime: Sendable {
     /// When the journal was opened, on `RuntimePorts.stopwatch`: start-up is measured from here.
     private let openedAt: Duration
     let rest: DhanRESTClient
+    /// The access token all connections use.
+    let tokens: DhanTokenStore
+    /// When the token was last renewed or generated, or last failed to be, on the clock (`TokenRenewal`).
+    let tokenRenewal = Mutex(TokenRenewal())
+    /// Alerts the runtime raises itself (token renewal), beside those read off each fold.
+    let alertObserver: AlertObserver?
     let feed: any MarketDataPort
     let orderUpdates: (any OrderStreamPort)?
     let gateway: any OrderGateway
@@ -113,7 +119,7 @@ public final class TradingRuntime: Sendable {
     private let finished = Mutex(false)
     /// Finished by `stop()`; `run()` waits on it (no polling).
     private let stopSignal: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
-    private let logger: Logger
+    let logger: Logger
     private let journal: Journal
 
     /// Opens the journal, rebuilds the state from it, and prepares the broker connections (not yet opened).
@@ -154,6 +160,7 @@ public final class TradingRuntime: Sendable {
                     feedDownAfterSeconds: options.feedDownAfterSeconds),
                 dispatcher: dispatcher)
         }
+        self.alertObserver = alertObserver
         let observers: [any FoldObserver] = [options.ports.foldObserver, alertObserver].compactMap { $0 }
         sequencer = Sequencer(
             journal: journal, state: outcome.state, logger: logger, metrics: metrics,
@@ -168,20 +175,23 @@ public final class TradingRuntime: Sendable {
             $0.foldedRecords = outcome.foldedRecords
             $0.rebuildMilliseconds = rebuild
         }
+        // One token for every connection, renewed in place before it expires (`renewTokenIfDue`).
+        let tokens = DhanTokenStore(options.credentials)
+        self.tokens = tokens
         rest = DhanRESTClient(
             endpoints: options.endpoints, credentials: options.credentials, limiter: RateLimiter(clock: clock),
-            transport: options.ports.transport, logger: logger)
+            transport: options.ports.transport, logger: logger, tokens: tokens)
         feed =
             options.ports.feed
             ?? MarketFeedClient(
                 endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect,
-                logger: logger)
+                logger: logger, tokens: tokens)
         if options.mode == .live {
             orderUpdates =
                 options.ports.orderStream
                 ?? OrderUpdateClient(
                     endpoints: options.endpoints, credentials: options.credentials, policy: options.reconnect,
-                    logger: logger)
+                    logger: logger, tokens: tokens)
             gateway = DhanOrderGateway(client: rest, logger: logger, clock: clock)
         } else {
             orderUpdates = nil
@@ -237,6 +247,7 @@ public final class TradingRuntime: Sendable {
     public func run() async throws {
         health.withLock { $0.recoveredRecords = recovered.records }
         options.alerts?.start(on: options.ports.taskExecutor)
+        await generateTokenIfMissing()
         if !recovered.unjournaled.isEmpty {
             try await sequencer.journalRecovered(recovered.unjournaled)
             logger.notice(
@@ -714,6 +725,7 @@ public final class TradingRuntime: Sendable {
                         FeedStatus(channel: .marketFeed, state: .stale, detail: "no index tick since \(last.istString)")
                     ))
             }
+            if startTokenRenewal(at: now) { spawn { await self.renewToken(at: now) } }
             if let stopAt = options.stopAtSecondOfDay, second >= stopAt { stop() }
         }
     }

@@ -124,13 +124,14 @@ public final class InMemoryDhanTransport: DhanTransport {
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
         let token = request.headers.first { $0.name.lowercased() == "access-token" }?.value ?? ""
+        let clientID = request.headers.first { $0.name.lowercased() == "dhanclientid" }?.value
         changes.add(1, ordering: .relaxed)
         let change = before.withLock { $0 }
         let answer = world.withLock { world in
             change?(request, &world)
             return world.rest(
                 method: request.method, path: components.path, query: query, body: request.body ?? Data(),
-                accessToken: token, virtualSeconds: Double(world.now.epochSeconds))
+                accessToken: token, clientID: clientID, virtualSeconds: Double(world.now.epochSeconds))
         }
         pending.withLock { output in
             output.alerts += answer.output.alerts
