@@ -61,8 +61,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Credentials file (KEY=value lines, mode 0600) when the environment has none.")
     var credentials: String?
 
-    @Option(help: "Stop on its own at this IST time (HH:MM), after the session's last exit.")
+    @Option(
+        help: "Stop on its own at this IST time (HH:MM), after the session's last exit; without it, run day after day.")
     var until: String?
+
+    @Option(
+        name: .customLong("day-start"),
+        help: "IST time (HH:MM) each trading day's start-up begins: session, contracts, reconciliation.")
+    var dayStart = "09:00"
 
     @Option(help: "Journal durability: durable (sync every commit) or fast.")
     var durability = "durable"
@@ -137,6 +143,11 @@ struct RunCommand: AsyncParsableCommand {
             options.feedDownAfterSeconds = alerts.feedDownAfterSeconds
             logger.notice("alerts on", metadata: ["destinations": "\(destinations.map(\.name))"])
         }
+        let startParts = dayStart.split(separator: ":").compactMap { Int($0) }
+        guard startParts.count == 2, (0..<24).contains(startParts[0]), (0..<60).contains(startParts[1]) else {
+            throw ValidationError("--day-start '\(dayStart)' is not HH:MM")
+        }
+        options.dayStartSecondOfDay = startParts[0] * 3600 + startParts[1] * 60
         if let until {
             let parts = until.split(separator: ":").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("--until '\(until)' is not HH:MM") }

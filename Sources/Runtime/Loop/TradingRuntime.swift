@@ -24,8 +24,12 @@ public final class TradingRuntime: Sendable {
         public var endpoints: DhanEndpoints
         public var credentials: DhanCredentials
         public var durability: Durability = .durable
-        /// Stop on its own once the clock reaches this IST second of the day (nil: run until stopped).
+        /// Stop on its own once the clock reaches this IST second of the day (nil: run until stopped, day
+        /// after day).
         public var stopAtSecondOfDay: Int?
+        /// The IST second of the day each trading day's start-up begins (`session_started`, contracts,
+        /// reconciliation): 09:00 by default, before the 09:15 open.
+        public var dayStartSecondOfDay = 9 * 3600
         /// No index tick for this many clock seconds in market hours marks the feed stale.
         public var feedStaleSeconds: Int64 = 10
         public var reconnect = ReconnectPolicy()
@@ -94,6 +98,8 @@ public final class TradingRuntime: Sendable {
     let tokens: DhanTokenStore
     /// When the token was last renewed or generated, or last failed to be, on the clock (`TokenRenewal`).
     let tokenRenewal = Mutex(TokenRenewal())
+    /// The session's trading date and whether the next day's start-up is under way (`TradingDays`).
+    let tradingDays = Mutex(TradingDays())
     /// Alerts the runtime raises itself (token renewal), beside those read off each fold.
     let alertObserver: AlertObserver?
     let feed: any MarketDataPort
@@ -210,6 +216,7 @@ public final class TradingRuntime: Sendable {
                 })
         }
         recovered = outcome
+        tradingDays.withLock { $0.current = outcome.state.session?.tradingDate }
         // Fills already journaled, per broker order: the order stream's cumulative quantities are measured
         // against these, so an alert seen again after a restart never becomes a second fill.
         let fills = try JournalReplayer.fills(in: journal.reader)
@@ -268,6 +275,7 @@ public final class TradingRuntime: Sendable {
                 engineVersion: options.engineVersion, mode: options.mode, tradingDate: now.istDate,
                 configFiles: options.configFiles)
             try await submit(.sessionStarted(started))
+            tradingDays.withLock { $0.current = now.istDate }
             try await journalContracts(day: now.istDate)
         } else {
             // Subscriptions are per connection: ask again for what the state holds.
@@ -693,16 +701,29 @@ public final class TradingRuntime: Sendable {
     /// A clock second: risk checks between ticks, bar closes, stale-feed detection, the stop time.
     private func timers() async {
         var resync = 0
+        // Outside the session the engine hears the clock once a minute (a night of idle seconds is not news).
+        var lastTimerMinute: Int64 = -1
         while !Task.isCancelled && !finished.withLock({ $0 }) {
             try? await clock.sleep(for: clock.secondDuration)
             resync += 1
             if resync % 20 == 0, let simulator = clock as? SimulatorClock { await simulator.resync() }
             let now = await clock.now()
-            if health.withLock({ $0.journalHealthy }) {
-                await post(.timer(TimerFired(kind: .second)))
-            } else {
+            let calendar = options.config.calendar
+            let start = options.dayStartSecondOfDay
+            if !health.withLock({ $0.journalHealthy }) {
                 await retryJournal(at: now)
+            } else if TradingDays.ticksEverySecond(at: now, startSecond: start, calendar: calendar)
+                || now.epochSeconds / 60 != lastTimerMinute
+            {
+                lastTimerMinute = now.epochSeconds / 60
+                await post(.timer(TimerFired(kind: .second)))
             }
+            let due = tradingDays.withLock { days -> CivilDate? in
+                guard let day = days.dayToStart(at: now, startSecond: start, calendar: calendar) else { return nil }
+                days.starting = true
+                return day
+            }
+            if let due { spawn { await self.startDay(due) } }
             let second = Int(now.istSecondOfDay)
             if options.config.calendar.isOpen(at: now) {
                 let minute = now.epochSeconds / 60
