@@ -38,8 +38,12 @@ struct ReportSummaryTests {
             down = math.sqrt(sum(min(x, 0) ** 2 for x in daily) / len(daily))
             sharpe = mean / sd * math.sqrt(252) if sd > 0 else None
             sortino = mean / down * math.sqrt(252) if down > 0 else None
-        reasons, indices = {}, {}
+        reasons, indices, hours = {}, {}, {}
         for r in rows:
+            hour = hours.setdefault(r["entry_time"][11:13], {"trades": 0, "winners": 0, "net": 0.0})
+            hour["trades"] += 1
+            hour["winners"] += 1 if float(r["net"]) > 0 else 0
+            hour["net"] = round(hour["net"] + float(r["net"]), 2)
             reasons[r["exit_tag"]] = reasons.get(r["exit_tag"], 0) + 1
             index = r["entry_tag"].split("_")[1]
             entry = indices.setdefault(index, {"trades": 0, "winners": 0, "net": 0.0})
@@ -54,7 +58,7 @@ struct ReportSummaryTests {
             "expectancy": sum(net) / len(rows), "average_win": sum(wins) / len(wins) if wins else None,
             "average_loss": sum(losses) / len(losses) if losses else None, "max_drawdown": round(deepest, 2),
             "max_drawdown_days": longest, "sharpe_daily": sharpe, "sortino_daily": sortino,
-            "exits_by_reason": reasons, "by_index": indices,
+            "exits_by_reason": reasons, "by_index": indices, "by_hour": hours,
         }))
         """#
 

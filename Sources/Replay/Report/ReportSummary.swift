@@ -11,7 +11,8 @@ import Foundation
 /// - `sharpe_daily` / `sortino_daily`: over each trading day's net (days with a closed trade), mean over the
 ///   sample standard deviation / over the downside deviation (root mean square of the days below zero,
 ///   over all days), both × √252; null with fewer than two days or no deviation.
-/// - `exits_by_reason`: trades by exit tag; `by_index`: trades, winners and net by the entry tag's index.
+/// - `exits_by_reason`: trades by exit tag; `by_index`: trades, winners and net by the entry tag's index;
+///   `by_hour`: the same by the IST hour the trade was entered (`"09"` … `"15"`).
 public struct ReportSummary: Sendable, Equatable {
     public var trades: Int
     public var winners: Int
@@ -27,6 +28,7 @@ public struct ReportSummary: Sendable, Equatable {
     public var sortinoDaily: Double?
     public var exitsByReason: [String: Int]
     public var byIndex: [String: (trades: Int, winners: Int, net: Paise)]
+    public var byHour: [String: (trades: Int, winners: Int, net: Paise)]
 
     public static func == (lhs: ReportSummary, rhs: ReportSummary) -> Bool { lhs.json == rhs.json }
 
@@ -90,7 +92,17 @@ public struct ReportSummary: Sendable, Equatable {
         }
         var reasons: [String: Int] = [:]
         var indices: [String: (trades: Int, winners: Int, net: Paise)] = [:]
+        var hours: [String: (trades: Int, winners: Int, net: Paise)] = [:]
         for trade in closed {
+            if let entered = trade.entryTime {
+                let hour = Int(entered.istSecondOfDay) / 3600
+                let key = (hour < 10 ? "0" : "") + String(hour)
+                var entry = hours[key] ?? (0, 0, .zero)
+                entry.trades += 1
+                entry.winners += trade.net > .zero ? 1 : 0
+                entry.net = entry.net + trade.net
+                hours[key] = entry
+            }
             reasons[trade.exitTag, default: 0] += 1
             let parts = trade.entryTag.split(separator: "_")
             let index = parts.count > 1 ? String(parts[1]) : trade.entryTag
@@ -102,6 +114,7 @@ public struct ReportSummary: Sendable, Equatable {
         }
         exitsByReason = reasons
         byIndex = indices
+        byHour = hours
     }
 
     /// `summary.json`: keys sorted, numbers plain (rupees with two decimals, ratios with four).
@@ -109,12 +122,17 @@ public struct ReportSummary: Sendable, Equatable {
         func ratio(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "null" }
         func rupees(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "null" }
         let reasons = exitsByReason.keys.sorted().map { "\"\($0)\":\(exitsByReason[$0]!)" }.joined(separator: ",")
-        let indices = byIndex.keys.sorted().map { key in
-            let value = byIndex[key]!
-            return "\"\(key)\":{\"net\":\(value.net),\"trades\":\(value.trades),\"winners\":\(value.winners)}"
-        }.joined(separator: ",")
+        func groups(_ table: [String: (trades: Int, winners: Int, net: Paise)]) -> String {
+            table.keys.sorted().map { key in
+                let value = table[key]!
+                return "\"\(key)\":{\"net\":\(value.net),\"trades\":\(value.trades),\"winners\":\(value.winners)}"
+            }.joined(separator: ",")
+        }
+        let indices = groups(byIndex)
+        let hours = groups(byHour)
         return """
-            {"average_loss":\(rupees(averageLoss)),"average_win":\(rupees(averageWin)),"by_index":{\(indices)},\
+            {"average_loss":\(rupees(averageLoss)),"average_win":\(rupees(averageWin)),"by_hour":{\(hours)},\
+            "by_index":{\(indices)},\
             "charges":\(charges),"charges_share_of_gross":\(gross > .zero ? ratio(Double(charges.value) / Double(gross.value)) : "null"),\
             "expectancy":\(trades > 0 ? rupees(Double(net.value) / 100 / Double(trades)) : "null"),\
             "exits_by_reason":{\(reasons)},"gross":\(gross),"max_drawdown":\(maxDrawdown),\
@@ -150,8 +168,27 @@ public struct ReportSummary: Sendable, Equatable {
                 exitsByReason.keys.sorted().map { "\($0) \(exitsByReason[$0]!)" }.joined(separator: ", ")
             ),
         ]
+        func groupTable(_ title: String, _ table: [String: (trades: Int, winners: Int, net: Paise)]) -> String {
+            "<table><tr><th>\(title)</th><th>trades</th><th>winners</th><th>win rate</th><th>net ₹</th></tr>"
+                + table.keys.sorted().map { key in
+                    let value = table[key]!
+                    let rate =
+                        value.trades > 0
+                        ? String(format: "%.0f %%", Double(value.winners * 100) / Double(value.trades)) : "–"
+                    return
+                        "<tr><td>\(key)</td><td>\(value.trades)</td><td>\(value.winners)</td><td>\(rate)</td><td>\(value.net)</td></tr>"
+                }.joined() + "</table>"
+        }
         return "<table>"
             + rows.map { "<tr><th style=\"text-align:left\">\($0.0)</th><td>\($0.1)</td></tr>" }.joined()
-            + "</table>"
+            + "</table>" + groupTable("index", byIndex)
+            + groupTable("hour of entry (IST)", byHour.mapKeys { "\($0):00" })
+    }
+}
+
+extension Dictionary where Key == String {
+    /// The same values under new keys.
+    fileprivate func mapKeys(_ transform: (String) -> String) -> [String: Value] {
+        Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }

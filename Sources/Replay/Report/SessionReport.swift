@@ -144,6 +144,34 @@ public struct SessionReport: Sendable {
         let drawdownArea =
             (["0,\((zero * 10).rounded() / 10)"] + drawdowns.enumerated().map { point($0.offset, $0.element) }
             + ["\(width),\((zero * 10).rounded() / 10)"]).joined(separator: " ")
+        // Axes: rupees at the top, zero and the bottom of the range; exit dates (or times, within one day) below.
+        var axes = "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"\(Int(height))\" stroke=\"#666\"/>"
+        axes += "<line x1=\"0\" y1=\"\(Int(height))\" x2=\"\(Int(width))\" y2=\"\(Int(height))\" stroke=\"#666\"/>"
+        var levels = [(high, "\(Paise(Int64(high)))"), (low, "\(Paise(Int64(low)))")]
+        if low < 0 && high > 0 { levels.append((0, "0")) }
+        for (value, label) in levels {
+            let y = ((height - (value - low) / span * height) * 10).rounded() / 10
+            axes += "<text x=\"-6\" y=\"\(y + 4)\" text-anchor=\"end\">₹\(label)</text>"
+        }
+        axes +=
+            "<text x=\"-70\" y=\"\(Int(height) / 2)\" transform=\"rotate(-90 -70 \(Int(height) / 2))\" text-anchor=\"middle\">cumulative net ₹</text>"
+        let oneDay = Set(equity.map { $0.time.istDate }).count <= 1
+        let marks =
+            equity.isEmpty
+            ? [] : Array(Set([0, equity.count / 4, equity.count / 2, 3 * equity.count / 4, equity.count - 1])).sorted()
+        var lastLabel = ""
+        for mark in marks {
+            let time = equity[mark].time
+            let label = oneDay ? String(time.istString.dropFirst(11).prefix(5)) : "\(time.istDate)"
+            // Several marks on one day show its date once.
+            guard label != lastLabel else { continue }
+            lastLabel = label
+            let x = ((Double(mark + 1) / Double(max(values.count - 1, 1)) * width) * 10).rounded() / 10
+            axes += "<line x1=\"\(x)\" y1=\"\(Int(height))\" x2=\"\(x)\" y2=\"\(Int(height) + 4)\" stroke=\"#666\"/>"
+            axes += "<text x=\"\(x)\" y=\"\(Int(height) + 16)\" text-anchor=\"middle\">\(label)</text>"
+        }
+        axes +=
+            "<text x=\"\(Int(width) / 2)\" y=\"\(Int(height) + 34)\" text-anchor=\"middle\">\(oneDay ? "exit time (IST)" : "exit date (IST)")</text>"
         var rows = ""
         for day in days {
             rows +=
@@ -160,7 +188,8 @@ public struct SessionReport: Sendable {
             <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:nth-child(2),td:nth-child(3){text-align:left}.pos{color:#0a6}.neg{color:#c22}</style></head>
             <body><h1>\(escape(title))</h1>
             <p>\(trades.count) trades over \(days.count) day(s); net <b class="\(totalNet >= .zero ? "pos" : "neg")">₹\(totalNet)</b> after charges; max drawdown ₹\(maxDrawdown).</p>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" style="border:1px solid #ddd;background:#fcfcfc">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width) + 100)" height="\(Int(height) + 50)" viewBox="-80 -10 \(Int(width) + 100) \(Int(height) + 50)" style="border:1px solid #ddd;background:#fcfcfc" font-family="system-ui,sans-serif" font-size="11">
+            \(axes)
             <line x1="0" y1="\((zero * 10).rounded() / 10)" x2="\(Int(width))" y2="\((zero * 10).rounded() / 10)" stroke="#999" stroke-dasharray="4 3"/>
             <polygon points="\(drawdownArea)" fill="#f2b8b8" opacity="0.7"/>
             <polyline points="\(equityLine)" fill="none" stroke="#1565c0" stroke-width="2"/>
