@@ -5,6 +5,7 @@ import DhanSim
 import Domain
 import Foundation
 import Simulation
+import Synchronization
 import Testing
 
 /// `DhanRESTClient` itself (limiter, retries, error mapping, decoders) against dhan-sim's core in memory.
@@ -73,6 +74,36 @@ struct InMemoryTransportTests {
         } throws: { error in
             guard let error = error as? DhanError, case .authExpired = error else { return false }
             return true
+        }
+    }
+}
+
+extension InMemoryTransportTests {
+    final class Flag: Sendable {
+        let value = Mutex(false)
+    }
+
+    @Test("a request refused because its token was renewed meanwhile goes once more with the new token")
+    func renewedMeanwhile() async throws {
+        let transport = try Self.world()
+        let tokens = DhanTokenStore(DhanCredentials(clientID: "SIMCLIENT", accessToken: "SIMTOKEN"))
+        let client = DhanRESTClient(
+            endpoints: VirtualRuntime.endpoints, credentials: tokens.credentials, transport: transport, tokens: tokens)
+        let renewed = Flag()
+        // Another task renews the token while this request is on its way: the broker refuses the old one.
+        transport.beforeEachRequest { request, world in
+            guard request.url.hasSuffix("/fundlimit"), !renewed.value.withLock({ $0 }) else { return }
+            renewed.value.withLock { $0 = true }
+            tokens.replace(TokenGrant(accessToken: world.renewToken(), expiry: nil))
+        }
+        #expect(try await client.fundLimit().availabelBalance > 0)
+        #expect(renewed.value.withLock { $0 })
+        // A refusal on the current token is not retried: it is an expiry.
+        let stale = Self.client(transport)
+        await #expect {
+            try await stale.fundLimit()
+        } throws: { error in
+            if case .authExpired = error as? DhanError { true } else { false }
         }
     }
 }

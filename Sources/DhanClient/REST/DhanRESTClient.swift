@@ -308,9 +308,10 @@ public final class DhanRESTClient: Sendable {
             }
             payload = data
         }
-        let request = DhanHTTPRequest(
+        var request = DhanHTTPRequest(
             method: method, url: endpoints.restURL + path, headers: headers, body: payload,
             timeout: .nanoseconds(timeout.nanoseconds))
+        var sentWith = credentials.accessToken
         var attempt = 0
         while true {
             attempt += 1
@@ -335,7 +336,16 @@ public final class DhanRESTClient: Sendable {
                 continue
             }
             await limiter.succeeded(apiClass)
-            guard (200..<300).contains(status) else { throw DhanError.from(status: status, body: data, request: name) }
+            guard (200..<300).contains(status) else {
+                let error = DhanError.from(status: status, body: data, request: name)
+                // Refused on a token renewed meanwhile (one token per client): once more with the new one.
+                if case .authExpired = error, tokens.credentials.accessToken != sentWith {
+                    sentWith = tokens.credentials.accessToken
+                    request.headers = request.headers.map { $0.name == "access-token" ? ($0.name, sentWith) : $0 }
+                    continue
+                }
+                throw error
+            }
             do throws(DhanDecodingError) {
                 return try decode(data)
             } catch {

@@ -70,6 +70,12 @@ public struct SimWorld: Sendable {
     /// The access token the broker accepts.
     public var accessToken: String { core.token.value }
 
+    /// Mints a new access token (as `GET /v2/RenewToken` does) and returns it; the old one stops working.
+    public mutating func renewToken() -> String {
+        _ = core.mintToken()
+        return core.token.value
+    }
+
     /// Opens the (single) market-feed connection, closing an earlier one.
     public mutating func connectFeed() {
         if let connection { core.closeFeed(connection) }

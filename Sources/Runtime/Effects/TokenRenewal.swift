@@ -16,6 +16,10 @@ struct TokenRenewal: Sendable {
     var reportedUnknownExpiry = false
     /// A renewal is under way (it runs beside the timers, never holding them up).
     var inFlight = false
+    /// When the token was last replaced, on the clock's elapsed time.
+    var lastSuccess: Duration?
+    /// Refusals this soon after a replacement are the old token's, not an expiry.
+    static let graceSeconds = 120
 
     /// Whether to renew at `now` a token expiring at `expiry`.
     func isDue(expiry: Timestamp, at now: Timestamp) -> Bool {
@@ -93,7 +97,11 @@ extension TradingRuntime {
     }
 
     private func renewed(_ grant: TokenGrant, how: String, at now: Timestamp) {
-        tokenRenewal.withLock { $0.lastFailure = nil }
+        let elapsed = clock.elapsed()
+        tokenRenewal.withLock {
+            $0.lastFailure = nil
+            $0.lastSuccess = elapsed
+        }
         let until = grant.expiry ?? tokens.expiry
         logger.notice("access token \(how)", metadata: ["expires": "\(until?.istString ?? "unknown")"])
         if let until { alertObserver?.raise(Alert(.tokenRenewed(until: until), time: now, seq: 0)) }

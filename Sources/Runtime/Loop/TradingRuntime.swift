@@ -616,6 +616,16 @@ public final class TradingRuntime: Sendable {
     }
 
     private func authExpired(_ detail: String) async {
+        // DhanHQ allows one token per client: a request or a feed still on the old token just after a renewal
+        // is refused once; it retries (or reconnects) with the new token, and trading does not pause for it.
+        if let renewed = tokenRenewal.withLock({ $0.lastSuccess }),
+            clock.elapsed() - renewed < clock.secondDuration * TokenRenewal.graceSeconds
+        {
+            logger.notice(
+                "refused on the replaced access token just after its renewal: not an expiry",
+                metadata: ["detail": "\(detail)"])
+            return
+        }
         let first = health.withLock { health in
             defer { health.authExpired = true }
             return !health.authExpired
