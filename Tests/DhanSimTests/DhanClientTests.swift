@@ -11,9 +11,11 @@ import Testing
 /// The DhanHQ client's real network code against dhan-sim on 127.0.0.1 (REST, feed, order updates, faults).
 @Suite("Dhan client against dhan-sim", .serialized)
 struct DhanClientTests {
-    static func startSimulator(scenario: String = "") async throws -> DhanSimulator {
+    /// dhan-sim on loopback, its clock still at 10:30; its token expires at `tokenExpiry` (IST second) if given.
+    static func startSimulator(scenario: String = "", tokenExpiry: Int? = nil) async throws -> DhanSimulator {
         var configuration = try SimCoreTests.configuration(scenario: scenario)
         configuration.speed = 0
+        configuration.accessTokenExpirySecondOfDay = tokenExpiry
         var logger = Logger(label: "dhan-sim")
         logger.logLevel = .error
         return try await DhanSimulator.start(configuration, logger: logger)
@@ -270,12 +272,7 @@ extension DhanClientTests {
         "access tokens: RenewToken (a GET) installs a new token and ends the old; a PIN and TOTP generate one; a wrong PIN or none is refused"
     )
     func tokenLifecycle() async throws {
-        var configuration = try SimCoreTests.configuration(scenario: "")
-        configuration.speed = 0
-        configuration.accessTokenExpirySecondOfDay = 10 * 3600 + 35 * 60
-        var logger = Logger(label: "dhan-sim")
-        logger.logLevel = .error
-        let sim = try await DhanSimulator.start(configuration, logger: logger)
+        let sim = try await Self.startSimulator(tokenExpiry: 10 * 3600 + 35 * 60)
         let stale = DhanRESTClient(
             endpoints: .simulator(port: sim.port), credentials: .simulator, logger: Self.quiet("rest"))
         let client = DhanRESTClient(
@@ -319,12 +316,7 @@ extension DhanClientTests {
 
     @Test("a token past its expiry gets DH-901 on REST")
     func expiredToken() async throws {
-        var configuration = try SimCoreTests.configuration(scenario: "")
-        configuration.speed = 0
-        configuration.accessTokenExpirySecondOfDay = 10 * 3600 + 31 * 60
-        var logger = Logger(label: "dhan-sim")
-        logger.logLevel = .error
-        let sim = try await DhanSimulator.start(configuration, logger: logger)
+        let sim = try await Self.startSimulator(tokenExpiry: 10 * 3600 + 31 * 60)
         let client = DhanRESTClient(
             endpoints: .simulator(port: sim.port), credentials: .simulator, logger: Self.quiet("rest"))
         defer { Task { try? await client.shutdown() } }

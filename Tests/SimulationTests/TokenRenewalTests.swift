@@ -27,17 +27,6 @@ struct TokenRenewalTests {
             + base64URL(#"{"dhanClientId":"SIMCLIENT","exp":\#(expiry.epochSeconds)}"#) + ".c2ln"
     }
 
-    /// A Bot API that keeps what it is sent.
-    final class RecordingBotAPI: AlertHTTP {
-        let sent = Mutex<[String]>([])
-
-        func post(_ url: String, json: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
-            let text = (try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])?["text"] as? String
-            sent.withLock { $0.append(text ?? "") }
-            return (200, Array(#"{"ok":true}"#.utf8))
-        }
-    }
-
     /// A paper session from 09:15 to 11:30 whose broker token expires at 11:00.
     static func session(brokerRenews: Bool, pin: String?) throws -> (
         state: EngineState, alerts: [String], brokerToken: String
@@ -61,7 +50,7 @@ struct TokenRenewalTests {
         options.credentials = DhanCredentials(
             clientID: "SIMCLIENT", accessToken: token, pin: pin, totpSecret: pin == nil ? nil : configuration.totpSecret
         )
-        let api = RecordingBotAPI()
+        let api = RuntimeAlertTests.RecordingBotAPI()
         options.alerts = AlertDispatcher(
             destinations: [AlertDestination(.telegram(chatID: "42", token: "1:x", apiBase: "http://bot.invalid"))],
             http: api, clock: harness.clock, logger: VirtualRuntimeTests.quiet())
