@@ -152,13 +152,17 @@ struct DhanClientTests {
     }
 
     @Test(
-        "market feed: decodes ticks, reconnects after a server disconnect, resubscribes, and reports 807 on token expiry"
+        "market feed: decodes ticks, reconnects after a server disconnect, resubscribes, tells the replaced token's refusal from an expiry, and reports 807 on token expiry"
     )
     func marketFeed() async throws {
         let sim = try await Self.startSimulator()
+        let tokens = DhanTokenStore(.simulator)
         let feed = MarketFeedClient(
             endpoints: .simulator(port: sim.port), credentials: .simulator, policy: Self.fast,
-            logger: Self.quiet("feed"))
+            logger: Self.quiet("feed"), tokens: tokens)
+        let rest = DhanRESTClient(
+            endpoints: .simulator(port: sim.port), credentials: .simulator, logger: Self.quiet("rest"), tokens: tokens)
+        defer { Task { try? await rest.shutdown() } }
         let nifty = InstrumentKey(.indexValue, 13)
         await feed.subscribe([nifty], mode: .ticker)
         feed.start()
@@ -205,14 +209,28 @@ struct DhanClientTests {
         #expect(states.contains { if case .reconnecting(_, 800) = $0 { true } else { false } })
         #expect(states.filter { $0 == .connected }.count == 2)
         #expect(feed.counters.connects == 2)
+        // A renewal replaces the token the open connection logged in with; the broker ends that connection with
+        // 807, which is the old token's refusal, and the feed comes back on the new token.
+        _ = try await rest.renewToken()
+        #expect(tokens.generation == 1)
+        var replaced = SimFaults()
+        replaced.disconnectFeedsReason = 807
+        sim.inject(replaced)
+        var disconnects: [(UInt16, Bool)] = []
+        while disconnects.isEmpty, let update = await iterator.next() {
+            if case .disconnect(let code, let stale) = update { disconnects.append((code, stale)) }
+        }
+        trades.removeAll()
+        await collect(trades: 5)
+        #expect(feed.counters.connects == 3)
         var expire = SimFaults()
         expire.tokenExpired = true
         sim.inject(expire)
-        var reason: UInt16?
-        while reason == nil, let update = await iterator.next() {
-            if case .disconnect(let code) = update { reason = code }
+        while disconnects.count < 2, let update = await iterator.next() {
+            if case .disconnect(let code, let stale) = update { disconnects.append((code, stale)) }
         }
-        #expect(reason == 807)
+        #expect(disconnects.map(\.0) == [807, 807])
+        #expect(disconnects.map(\.1) == [true, false])
         await feed.stop()
         await sim.stop()
     }

@@ -9,14 +9,24 @@ import Synchronization
 /// once without restarting anything. DhanHQ allows one active token per client: minting a new one ends the
 /// old, and connections still logged in with it are dropped and reconnect with the new one.
 public final class DhanTokenStore: Sendable {
-    private let state: Mutex<(credentials: DhanCredentials, expiry: Timestamp?)>
+    private let state: Mutex<(credentials: DhanCredentials, expiry: Timestamp?, generation: Int)>
 
     public init(_ credentials: DhanCredentials) {
-        state = Mutex((credentials, Self.jwtExpiry(credentials.accessToken)))
+        state = Mutex((credentials, Self.jwtExpiry(credentials.accessToken), 0))
     }
 
     /// The credentials now (the client id never changes; the token may).
     public var credentials: DhanCredentials { state.withLock { $0.credentials } }
+
+    /// The credentials now and their generation: 0 for the token the store began with, one more for each
+    /// replacement. A connection remembers the generation it logged in with, so a refusal that reaches it after
+    /// a replacement is known to be the old token's, not an expiry of the current one.
+    public var current: (credentials: DhanCredentials, generation: Int) {
+        state.withLock { ($0.credentials, $0.generation) }
+    }
+
+    /// The current token's generation (see `current`).
+    public var generation: Int { state.withLock { $0.generation } }
 
     /// When the token expires, when known (the grant's `expiryTime`, else the JWT's `exp` claim).
     public var expiry: Timestamp? { state.withLock { $0.expiry } }
@@ -26,6 +36,7 @@ public final class DhanTokenStore: Sendable {
         state.withLock {
             $0.credentials.accessToken = grant.accessToken
             $0.expiry = grant.expiry ?? Self.jwtExpiry(grant.accessToken)
+            $0.generation += 1
         }
     }
 

@@ -57,8 +57,10 @@ public enum FeedUpdate: Sendable, Equatable {
     case previousClose(InstrumentKey, price: Float, openInterest: UInt32)
     case openInterest(InstrumentKey, UInt32)
     case marketStatus
-    /// The server's disconnect packet (805 too many connections, 807 token expired, …).
-    case disconnect(reason: UInt16)
+    /// The server's disconnect packet (805 too many connections, 807 token expired, …). `staleToken` is true
+    /// when the connection it ended had logged in with a token replaced since (renewed or generated again):
+    /// an auth refusal there is the old token's, and the reconnect uses the new one.
+    case disconnect(reason: UInt16, staleToken: Bool)
     case state(ConnectionState)
     /// A message that could not be decoded; `count` is the running total.
     case malformed(FeedDecodeError, count: Int)
@@ -73,12 +75,15 @@ public final class MarketFeedClient: Sendable {
     private let base: String
     private let tokens: DhanTokenStore
 
-    /// The URL to connect to now: the token is read on every connect, so a renewed one is used at once.
-    private var url: String {
-        let credentials = tokens.credentials
+    /// The URL to connect to now and the token generation it carries: the token is read on every connect, so a
+    /// renewed one is used at once.
+    private var url: (String, generation: Int) {
+        let (credentials, generation) = tokens.current
         let separator = base.contains("?") ? "&" : (base.hasSuffix("/") || base.contains("/", after: 8) ? "?" : "/?")
-        return
-            "\(base)\(separator)version=2&token=\(credentials.accessToken)&clientId=\(credentials.clientID)&authType=2"
+        return (
+            "\(base)\(separator)version=2&token=\(credentials.accessToken)&clientId=\(credentials.clientID)&authType=2",
+            generation
+        )
     }
     private let policy: ReconnectPolicy
     private let logger: Logger
@@ -174,6 +179,7 @@ public final class MarketFeedClient: Sendable {
             var refused = false
             do {
                 let lastReason = Mutex<UInt16?>(nil)
+                let (url, generation) = url
                 try await WebSocketClient.connect(
                     url: url,
                     configuration: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(20))),
@@ -182,7 +188,9 @@ public final class MarketFeedClient: Sendable {
                     attempts.withLock { $0 = 0 }
                     try await self.connected(outbound)
                     for try await message in inbound.messages(maxSize: 1 << 16) {
-                        if let code = self.receive(message) { lastReason.withLock { $0 = code } }
+                        if let code = self.receive(message, generation: generation) {
+                            lastReason.withLock { $0 = code }
+                        }
                     }
                 }
                 reason = lastReason.withLock { $0 }
@@ -222,8 +230,9 @@ public final class MarketFeedClient: Sendable {
         continuation.yield(.state(.connected))
     }
 
-    /// Decodes one message in place and yields it; returns the disconnect reason when it is one.
-    private func receive(_ message: WebSocketMessage) -> UInt16? {
+    /// Decodes one message in place and yields it; returns the disconnect reason when it is one. `generation`
+    /// is the token generation the connection logged in with.
+    private func receive(_ message: WebSocketMessage, generation: Int) -> UInt16? {
         guard case .binary(let buffer) = message else {
             let count = state.withLock { state in
                 state.malformed += 1
@@ -234,10 +243,14 @@ public final class MarketFeedClient: Sendable {
         }
         return buffer.withUnsafeReadableBytes { bytes -> UInt16? in
             switch Self.decodeFrame(bytes) {
-            case .update(let update):
+            case .update(var update):
                 state.withLock { $0.packets += 1 }
+                if case .disconnect(let reason, _) = update {
+                    update = .disconnect(reason: reason, staleToken: generation != tokens.generation)
+                    continuation.yield(update)
+                    return reason
+                }
                 continuation.yield(update)
-                if case .disconnect(let reason) = update { return reason }
                 return nil
             case .ignored:
                 state.withLock { $0.packets += 1 }
@@ -273,7 +286,7 @@ public final class MarketFeedClient: Sendable {
                 return .update(.previousClose(key, price: price, openInterest: oi))
             case .openInterest(let key, let oi): return .update(.openInterest(key, oi))
             case .marketStatus: return .update(.marketStatus)
-            case .disconnect(let reason): return .update(.disconnect(reason: reason))
+            case .disconnect(let reason): return .update(.disconnect(reason: reason, staleToken: false))
             case .index, .ticker, .quote, .full: return .ignored
             }
         case .failure(let error):

@@ -19,14 +19,7 @@ public struct SessionReport: Sendable {
     }
 
     /// One trading day's totals.
-    public struct Day: Sendable, Equatable {
-        public var date: CivilDate
-        public var trades: Int
-        public var winners: Int
-        public var gross: Paise
-        public var charges: Paise
-        public var net: Paise
-    }
+    public typealias Day = DayTotals
 
     public var trades: [Trade]
     public var days: [Day]
@@ -35,7 +28,7 @@ public struct SessionReport: Sendable {
 
     public init(state: EngineState) {
         let risk = state.config?.risk
-        trades = Self.positions(state.positions.filter { $0.entryFilled > 0 }).map { slices in
+        trades = Position.trades(state.positions.filter { $0.entryFilled > 0 }).map { slices in
             let position = slices[0]
             let exitTag =
                 slices.allSatisfy({ $0.exitReason != nil })
@@ -63,18 +56,7 @@ public struct SessionReport: Sendable {
                 charges: slices.reduce(Paise.zero) { $0 + $1.charges },
                 net: slices.reduce(Paise.zero) { $0 + $1.netPnL })
         }
-        var days: [Day] = []
-        for trade in trades {
-            if days.last?.date != trade.date {
-                days.append(Day(date: trade.date, trades: 0, winners: 0, gross: .zero, charges: .zero, net: .zero))
-            }
-            days[days.count - 1].trades += 1
-            days[days.count - 1].winners += trade.net > .zero ? 1 : 0
-            days[days.count - 1].gross = days[days.count - 1].gross + trade.gross
-            days[days.count - 1].charges = days[days.count - 1].charges + trade.charges
-            days[days.count - 1].net = days[days.count - 1].net + trade.net
-        }
-        self.days = days
+        days = DayTotals.byDay(state.positions)
         var running = Paise.zero
         var peak = Paise.zero
         equity = trades.filter { $0.exitTime != nil }.sorted { $0.exitTime! < $1.exitTime! }.map { trade in
@@ -82,21 +64,6 @@ public struct SessionReport: Sendable {
             peak = max(peak, running)
             return (trade.exitTime!, running, running - peak)
         }
-    }
-
-    /// Position records grouped into positions: the slices of one entry (`Position.slicesOf`) are one trade.
-    static func positions(_ records: [Position]) -> [[Position]] {
-        var groups: [[Position]] = []
-        var at: [CorrelationID: Int] = [:]
-        for record in records {
-            if let group = at[record.positionID] {
-                groups[group].append(record)
-            } else {
-                at[record.positionID] = groups.count
-                groups.append([record])
-            }
-        }
-        return groups
     }
 
     public var totalNet: Paise { days.reduce(.zero) { $0 + $1.net } }

@@ -1,4 +1,5 @@
 import Domain
+import Engine
 import Foundation
 
 /// Something a trader away from the screen should hear about, with the journal seq that caused it.
@@ -37,34 +38,25 @@ public struct Alert: Sendable, Equatable {
         }
     }
 
-    /// A trading day's result, sent once after the close.
+    /// A trading day's result, sent once after the close: the report's day totals and the day's risk.
+    @dynamicMemberLookup
     public struct DaySummary: Sendable, Equatable {
-        public var date: CivilDate
-        public var trades: Int
-        public var winners: Int
-        public var gross: Paise
-        public var charges: Paise
-        public var net: Paise
+        public var totals: DayTotals
         public var maxMTM: Paise
         public var minMTM: Paise
         public var circuitTripped: Bool
         public var openPositions: Int
 
-        public init(
-            date: CivilDate, trades: Int, winners: Int, gross: Paise, charges: Paise, net: Paise, maxMTM: Paise,
-            minMTM: Paise, circuitTripped: Bool, openPositions: Int
-        ) {
-            self.date = date
-            self.trades = trades
-            self.winners = winners
-            self.gross = gross
-            self.charges = charges
-            self.net = net
+        public init(totals: DayTotals, maxMTM: Paise, minMTM: Paise, circuitTripped: Bool, openPositions: Int) {
+            self.totals = totals
             self.maxMTM = maxMTM
             self.minMTM = minMTM
             self.circuitTripped = circuitTripped
             self.openPositions = openPositions
         }
+
+        /// The day's totals (`date`, `trades`, `winners`, `gross`, `charges`, `net`).
+        public subscript<Value>(dynamicMember keyPath: KeyPath<DayTotals, Value>) -> Value { totals[keyPath: keyPath] }
     }
 
     public var kind: Kind

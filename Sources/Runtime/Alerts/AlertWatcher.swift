@@ -151,24 +151,12 @@ public struct AlertWatcher: Sendable {
         }
     }
 
-    /// The day's closed trades (by position, slices together), winners, money and MTM extremes.
+    /// The day's trades (by position, slices together), winners, money and MTM extremes.
     static func summary(of state: EngineState, on date: CivilDate) -> Alert.DaySummary {
-        var byPosition: [CorrelationID: (net: Paise, gross: Paise, charges: Paise)] = [:]
-        var order: [CorrelationID] = []
-        for position in state.positions where position.tradingDate == date && position.entryFilled > 0 {
-            if byPosition[position.positionID] == nil { order.append(position.positionID) }
-            var entry = byPosition[position.positionID] ?? (.zero, .zero, .zero)
-            entry.net = entry.net + position.netPnL
-            entry.gross = entry.gross + position.realized + position.unrealized
-            entry.charges = entry.charges + position.charges
-            byPosition[position.positionID] = entry
-        }
-        let trades = order.map { byPosition[$0]! }
+        let totals = DayTotals.byDay(state.positions.filter { $0.tradingDate == date }).first ?? .empty(date)
         let risk = state.dayRisk?.date == date ? state.dayRisk : nil
         return Alert.DaySummary(
-            date: date, trades: trades.count, winners: trades.filter { $0.net > .zero }.count,
-            gross: trades.reduce(.zero) { $0 + $1.gross }, charges: trades.reduce(.zero) { $0 + $1.charges },
-            net: trades.reduce(.zero) { $0 + $1.net }, maxMTM: risk?.maxMTM ?? .zero, minMTM: risk?.minMTM ?? .zero,
+            totals: totals, maxMTM: risk?.maxMTM ?? .zero, minMTM: risk?.minMTM ?? .zero,
             circuitTripped: risk?.circuitTripped ?? false, openPositions: state.openPositions.count)
     }
 }

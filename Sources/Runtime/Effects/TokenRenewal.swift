@@ -16,10 +16,6 @@ struct TokenRenewal: Sendable {
     var reportedUnknownExpiry = false
     /// A renewal is under way (it runs beside the timers, never holding them up).
     var inFlight = false
-    /// When the token was last replaced, on the clock's elapsed time.
-    var lastSuccess: Duration?
-    /// Refusals this soon after a replacement are the old token's, not an expiry.
-    static let graceSeconds = 120
 
     /// Whether to renew at `now` a token expiring at `expiry`.
     func isDue(expiry: Timestamp, at now: Timestamp) -> Bool {
@@ -80,7 +76,7 @@ extension TradingRuntime {
         logger.critical(
             "ACCESS TOKEN NOT RENEWED: trading pauses when it expires",
             metadata: ["expires": "\(expiry.istString)", "reason": "\(reason)", "seq": "\(seq)"])
-        alertObserver?.raise(Alert(.tokenRenewalFailed(expires: expiry, reason: reason), time: now, seq: seq))
+        alertObserver.raise(Alert(.tokenRenewalFailed(expires: expiry, reason: reason), time: now, seq: seq))
     }
 
     /// Generates a token at start-up when the credentials hold a PIN and a TOTP secret but no token.
@@ -97,13 +93,9 @@ extension TradingRuntime {
     }
 
     private func renewed(_ grant: TokenGrant, how: String, at now: Timestamp) {
-        let elapsed = clock.elapsed()
-        tokenRenewal.withLock {
-            $0.lastFailure = nil
-            $0.lastSuccess = elapsed
-        }
+        tokenRenewal.withLock { $0.lastFailure = nil }
         let until = grant.expiry ?? tokens.expiry
         logger.notice("access token \(how)", metadata: ["expires": "\(until?.istString ?? "unknown")"])
-        if let until { alertObserver?.raise(Alert(.tokenRenewed(until: until), time: now, seq: 0)) }
+        if let until { alertObserver.raise(Alert(.tokenRenewed(until: until), time: now, seq: 0)) }
     }
 }

@@ -101,7 +101,7 @@ public final class TradingRuntime: Sendable {
     /// The session's trading date and whether the next day's start-up is under way (`TradingDays`).
     let tradingDays = Mutex(TradingDays())
     /// Alerts the runtime raises itself (token renewal), beside those read off each fold.
-    let alertObserver: AlertObserver?
+    let alertObserver: AlertObserver
     let feed: any MarketDataPort
     let orderUpdates: (any OrderStreamPort)?
     let gateway: any OrderGateway
@@ -158,14 +158,12 @@ public final class TradingRuntime: Sendable {
                 "seq": "\(outcome.lastSeq)", "snapshot_seq": "\(outcome.resumedFromSeq.map(String.init) ?? "none")",
                 "folded_records": "\(outcome.foldedRecords)", "ms": "\(rebuild)",
             ])
-        // Alerts watch every fold, primed with what the journal already holds so a restart repeats nothing.
-        let alertObserver = options.alerts.map { dispatcher in
-            AlertObserver(
-                watcher: AlertWatcher(
-                    primedWith: outcome.state, at: outcome.state.now,
-                    feedDownAfterSeconds: options.feedDownAfterSeconds),
-                dispatcher: dispatcher)
-        }
+        // Alerts watch every fold, primed with what the journal already holds so a restart repeats nothing; the
+        // day's summary is logged at the close whether or not alerts go anywhere.
+        let alertObserver = AlertObserver(
+            watcher: AlertWatcher(
+                primedWith: outcome.state, at: outcome.state.now, feedDownAfterSeconds: options.feedDownAfterSeconds),
+            dispatcher: options.alerts, logger: logger)
         self.alertObserver = alertObserver
         let observers: [any FoldObserver] = [options.ports.foldObserver, alertObserver].compactMap { $0 }
         sequencer = Sequencer(
@@ -181,7 +179,7 @@ public final class TradingRuntime: Sendable {
             $0.foldedRecords = outcome.foldedRecords
             $0.rebuildMilliseconds = rebuild
         }
-        // One token for every connection, renewed in place before it expires (`renewTokenIfDue`).
+        // One token for every connection, renewed in place before it expires (`startTokenRenewal`).
         let tokens = DhanTokenStore(options.credentials)
         self.tokens = tokens
         rest = DhanRESTClient(
@@ -615,17 +613,9 @@ public final class TradingRuntime: Sendable {
         return PositionsSnapshot(positions: out.sorted { $0.instrument < $1.instrument })
     }
 
+    /// The broker refused the current token (REST answers after the client's retry with any newer token, feed
+    /// refusals on a connection logged in with it): trading pauses until a token works again.
     private func authExpired(_ detail: String) async {
-        // DhanHQ allows one token per client: a request or a feed still on the old token just after a renewal
-        // is refused once; it retries (or reconnects) with the new token, and trading does not pause for it.
-        if let renewed = tokenRenewal.withLock({ $0.lastSuccess }),
-            clock.elapsed() - renewed < clock.secondDuration * TokenRenewal.graceSeconds
-        {
-            logger.notice(
-                "refused on the replaced access token just after its renewal: not an expiry",
-                metadata: ["detail": "\(detail)"])
-            return
-        }
         let first = health.withLock { health in
             defer { health.authExpired = true }
             return !health.authExpired
@@ -653,8 +643,17 @@ public final class TradingRuntime: Sendable {
                         .feedStatus(FeedStatus(channel: .marketFeed, state: .disconnected, reasonCode: reason ?? 0)))
                 default: break
                 }
-            case .disconnect(let reason):
-                if reason == 807 || reason == 808 || reason == 809 { await authExpired("feed disconnect \(reason)") }
+            case .disconnect(let reason, let staleToken):
+                guard reason == 807 || reason == 808 || reason == 809 else { break }
+                if staleToken {
+                    // DhanHQ keeps one token per client: the connection logged in with the token a renewal
+                    // replaced is ended, and reconnects with the new one.
+                    logger.notice(
+                        "feed refused the replaced access token: reconnecting with the new one",
+                        metadata: ["reason": "\(reason)"])
+                } else {
+                    await authExpired("feed disconnect \(reason)")
+                }
             case .malformed(let error, let count):
                 logger.warning("malformed feed message", metadata: ["error": "\(error)", "count": "\(count)"])
             case .previousClose, .openInterest, .marketStatus:

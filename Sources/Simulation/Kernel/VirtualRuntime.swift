@@ -403,7 +403,7 @@ public final class VirtualRuntime {
         if output.feedClosed {
             let reason = output.feedFrames.last.flatMap { frame -> UInt16? in
                 guard
-                    case .update(.disconnect(let reason)) = frame.withUnsafeBytes({ MarketFeedClient.decodeFrame($0) })
+                    case .update(.disconnect(let reason, _)) = frame.withUnsafeBytes({ MarketFeedClient.decodeFrame($0) })
                 else { return nil }
                 return reason
             }
