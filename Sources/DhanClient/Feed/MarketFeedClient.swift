@@ -230,8 +230,9 @@ public final class MarketFeedClient: Sendable {
         continuation.yield(.state(.connected))
     }
 
-    /// Decodes one message in place and yields it; returns the disconnect reason when it is one. `generation`
-    /// is the token generation the connection logged in with.
+    /// Decodes one message in place and yields it; returns the disconnect reason when it is one.
+    ///
+    /// `generation` is the token generation the connection logged in with.
     private func receive(_ message: WebSocketMessage, generation: Int) -> UInt16? {
         guard case .binary(let buffer) = message else {
             let count = state.withLock { state in

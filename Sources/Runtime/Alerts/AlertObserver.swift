@@ -3,9 +3,10 @@ import Engine
 import Logging
 import Synchronization
 
-/// Watches every fold for alerts (`AlertWatcher`) and hands them to the dispatcher when alerts are
-/// configured; called by the sequencer in seq order, and never waits. The day's summary is logged as well, so
-/// the close is in the log with or without alerts.
+/// Watches every fold for alerts (`AlertWatcher`) and hands them to the dispatcher when alerts are configured.
+///
+/// Called by the sequencer in seq order, and never waits. The day's summary is logged as well, so the close is
+/// in the log with or without alerts.
 final class AlertObserver: FoldObserver {
     private let watcher: Mutex<AlertWatcher>
     private let dispatcher: AlertDispatcher?

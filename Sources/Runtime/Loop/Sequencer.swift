@@ -155,8 +155,9 @@ public actor Sequencer {
         return Reduced(seq: seq, commands: commands, event: event, time: time, started: started, records: records)
     }
 
-    /// Folds `event` into `state` between the observer's calls. The state goes in `inout` so it is lent to the
-    /// observer, not copied: reading the actor's property for a call copies the whole state (a retain for each
+    /// Folds `event` into `state` between the observer's calls.
+    ///
+    /// The state goes in `inout` so it is lent to the observer, not copied: reading the actor's property for a call copies the whole state (a retain for each
     /// of its arrays and a release after), which on every tick cost a tenth of a simulated day.
     private static func fold(
         _ state: inout EngineState, _ event: Event, seq: UInt64, at time: Timestamp, observer: (any FoldObserver)?

@@ -402,9 +402,8 @@ public final class VirtualRuntime {
         if !output.feedFrames.isEmpty { feed.deliver(output.feedFrames) }
         if output.feedClosed {
             let reason = output.feedFrames.last.flatMap { frame -> UInt16? in
-                guard
-                    case .update(.disconnect(let reason, _)) = frame.withUnsafeBytes({ MarketFeedClient.decodeFrame($0) })
-                else { return nil }
+                let decoded = frame.withUnsafeBytes { MarketFeedClient.decodeFrame($0) }
+                guard case .update(.disconnect(let reason, _)) = decoded else { return nil }
                 return reason
             }
             feed.closed(reason: reason, at: clock.elapsed())
