@@ -21,6 +21,8 @@ echo "== swift test (scalper run against dhan-sim over sockets: end to end, SIGT
 swift test --skip-build --filter "RuntimeAcceptanceTests"
 echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&2
 tools/sdk-check/run.sh .build/debug/dhan-sim
+echo "== the live dashboard in headless chromium: scalper run --paper against dhan-sim, values against /status" >&2
+tools/dashboard-check/run.sh .build/debug/scalper .build/debug/dhan-sim
 echo "== fuzzing: every decoder for 15 s each (libFuzzer with AddressSanitizer; docs/fuzzing.md)" >&2
 tools/fuzz.sh all 15
 echo "== deterministic simulation: 200 seeded days of each broker profile that holds (release build)" >&2

@@ -135,7 +135,50 @@ struct StatusAPITests {
         let nobody = try Executables.run(Executables.scalper, ["status", "--url", "http://127.0.0.1:1"])
         #expect(nobody.status == 2 && nobody.stderr.contains("nothing answered at http://127.0.0.1:1/status"))
         let (page, html) = try await call("GET", "/")
-        #expect(page == 200 && html.contains("<svg"))
+        #expect(page == 200 && html.contains("<svg") && html.contains("new EventSource(\"/events\")"))
+        #expect(!html.contains("http://") && !html.contains("https://"), "the page loads nothing from elsewhere")
+
+        // The dashboard's Server-Sent Events: the object at once, equal to /status's `dashboard` at the same
+        // seq, then a new one when the session moves on.
+        var stream = HTTPClientRequest(url: "http://127.0.0.1:\(port)/events")
+        stream.method = .GET
+        let events = try await http.execute(stream, timeout: .seconds(30))
+        #expect(events.status.code == 200 && events.headers.first(name: "content-type") == "text/event-stream")
+        var chunks = events.body.makeAsyncIterator()
+        var pending = ""
+        func nextEvent() async throws -> [String: Any] {
+            while true {
+                if let end = pending.range(of: "\n\n") {
+                    let block = String(pending[..<end.lowerBound])
+                    pending.removeSubrange(..<end.upperBound)
+                    guard let data = block.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }) else {
+                        continue
+                    }
+                    return try #require(
+                        try JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8)) as? [String: Any])
+                }
+                let chunk = try #require(try await chunks.next(), "the event stream ended")
+                pending += String(buffer: chunk)
+            }
+        }
+        let first = try await nextEvent()
+        let (_, statusNow) = try await call("GET", "/status")
+        let dashboard = try #require(
+            (try JSONSerialization.jsonObject(with: Data(statusNow.utf8)) as? [String: Any])?["dashboard"]
+                as? [String: Any])
+        #expect(NSDictionary(dictionary: first).isEqual(to: dashboard), "\(first)\n\(dashboard)")
+        let indices = try #require(first["indices"] as? [[String: Any]])
+        #expect(indices.first?["key"] as? String == "NIFTY" && indices.first?["ltp"] is Double)
+        #expect((indices[0]["primary"] as? [String: Any])?["trend"] is String)
+        let day = try #require(first["day"] as? [String: Any])
+        #expect(day["kill_switch"] as? Bool == false && day["mtm"] is [Any])
+        let recent = try #require(first["events"] as? [[String: Any]])
+        #expect(
+            recent.contains { $0["kind"] as? String == "operator_command" }, "the kill switch is among the last events")
+        let firstSeq = try #require(first["seq"] as? Int)
+        try harness.advance(through: 10 * 3600 + 4 * 60 + 30)
+        let second = try await nextEvent()
+        #expect(try #require(second["seq"] as? Int) > firstSeq)
 
         // The disk fills: the process keeps running, says why it is not ready, writes nothing, and resumes
         // once appends succeed again with nothing acknowledged lost.

@@ -102,6 +102,8 @@ public final class TradingRuntime: Sendable {
     let tradingDays = Mutex(TradingDays())
     /// Alerts the runtime raises itself (token renewal), beside those read off each fold.
     let alertObserver: AlertObserver
+    /// The last records worth a glance, for the dashboard.
+    let recentEvents: RecentEvents
     let feed: any MarketDataPort
     let orderUpdates: (any OrderStreamPort)?
     let gateway: any OrderGateway
@@ -165,7 +167,9 @@ public final class TradingRuntime: Sendable {
                 primedWith: outcome.state, at: outcome.state.now, feedDownAfterSeconds: options.feedDownAfterSeconds),
             dispatcher: options.alerts, logger: logger)
         self.alertObserver = alertObserver
-        let observers: [any FoldObserver] = [options.ports.foldObserver, alertObserver].compactMap { $0 }
+        let recentEvents = RecentEvents()
+        self.recentEvents = recentEvents
+        let observers: [any FoldObserver] = [options.ports.foldObserver, alertObserver, recentEvents].compactMap { $0 }
         sequencer = Sequencer(
             journal: journal, state: outcome.state, logger: logger, metrics: metrics,
             snapshots: options.snapshotEvery > 0

@@ -7,7 +7,7 @@ import Recovery
 import Synchronization
 
 /// The status and control API on loopback: health, state, Prometheus metrics, the kill switch and the
-/// circuit reset (bearer token), and a small self-refreshing HTML page.
+/// circuit reset (bearer token), and the live dashboard (`/`, fed by Server-Sent Events on `/events`).
 public enum StatusServer {
     /// Builds the HTTP application; run it beside the runtime.
     ///
@@ -47,8 +47,18 @@ public enum StatusServer {
             try await runtime.operatorCommand(.circuitReset)
             return text("circuit breaker reset\n")
         }
+        router.get("/events") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await stream(runtime, to: &writer)
+                })
+        }
         router.get("/") { _, _ -> Response in
-            text(await page(runtime), contentType: "text/html; charset=utf-8")
+            text(DashboardPage.html, contentType: "text/html; charset=utf-8")
         }
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "scalper"),
@@ -103,8 +113,41 @@ public enum StatusServer {
             "snapshot_seq":\(health.resumedFromSeq.map(String.init) ?? "null"),"folded_records":\(health.foldedRecords),\
             "rebuild_ms":\(String(format: "%.1f", health.rebuildMilliseconds))},\
             "exiting":\(exiting(state)),"day":\(day(state)),"open":\(open(state)),\
-            "engine":\(StateJSON.render(state))}
+            "dashboard":\(await dashboard(runtime, state: state)),"engine":\(StateJSON.render(state))}
             """
+    }
+
+    /// The dashboard's object for `state` (`Dashboard`).
+    static func dashboard(_ runtime: TradingRuntime, state: EngineState) async -> String {
+        let (ready, reasons) = await readiness(runtime)
+        return Dashboard.json(
+            state,
+            Dashboard.Inputs(
+                mode: runtime.options.mode, health: runtime.healthSnapshot, ready: ready, notReady: reasons,
+                lastCommitNanos: await runtime.sequencer.lastCommitNanos, events: runtime.recentEvents.newestFirst))
+    }
+
+    /// Server-Sent Events: the dashboard's object at once, then again whenever the journal has moved.
+    ///
+    /// Checked every half clock second; a comment line every 15 quiet checks keeps proxies from closing the
+    /// stream. Ends when the client goes away or the runtime stops.
+    static func stream(_ runtime: TradingRuntime, to writer: inout any ResponseBodyWriter) async throws {
+        var sentSeq: UInt64?
+        var quiet = 0
+        while !Task.isCancelled && !runtime.healthSnapshot.stopping {
+            let state = await runtime.sequencer.state
+            if state.lastSeq != sentSeq {
+                sentSeq = state.lastSeq
+                quiet = 0
+                let payload = await dashboard(runtime, state: state)
+                try await writer.write(ByteBuffer(string: "id: \(state.lastSeq)\ndata: \(payload)\n\n"))
+            } else {
+                quiet += 1
+                if quiet % 15 == 0 { try await writer.write(ByteBuffer(string: ": idle\n\n")) }
+            }
+            try await runtime.clock.sleep(untilElapsed: runtime.clock.elapsed() + runtime.clock.secondDuration / 2)
+        }
+        try await writer.finish(nil)
     }
 
     /// The day at a glance: net PnL (realised, unrealised, less charges), the MTM extremes, breaker and kill switch.
@@ -152,45 +195,5 @@ public enum StatusServer {
 
     static func metrics(_ runtime: TradingRuntime) async -> String {
         runtime.metrics.exposition()
-    }
-
-    /// The intraday MTM as an inline SVG polyline (no scripts, no network).
-    static func chart(_ points: [(time: Timestamp, pnl: Paise)]) -> String {
-        let width = 720.0
-        let height = 160.0
-        guard points.count >= 2, let first = points.first, let last = points.last else {
-            return "<svg width=\"\(Int(width))\" height=\"\(Int(height))\"></svg>"
-        }
-        let low = min(points.map(\.pnl.value).min()!, 0)
-        let high = max(points.map(\.pnl.value).max()!, 0)
-        let span = Double(max(high - low, 1))
-        let duration = Double(max(last.time.epochSeconds - first.time.epochSeconds, 1))
-        func y(_ value: Int64) -> Double { height - 10 - (Double(value - low) / span) * (height - 20) }
-        let line = points.map { point in
-            let x = 10 + Double(point.time.epochSeconds - first.time.epochSeconds) / duration * (width - 20)
-            return String(format: "%.1f,%.1f", x, y(point.pnl.value))
-        }.joined(separator: " ")
-        return """
-            <svg width="\(Int(width))" height="\(Int(height))" xmlns="http://www.w3.org/2000/svg">\
-            <line x1="10" x2="\(Int(width - 10))" y1="\(String(format: "%.1f", y(0)))" y2="\(String(format: "%.1f", y(0)))" stroke="#bbb"/>\
-            <polyline fill="none" stroke="#1565c0" stroke-width="2" points="\(line)"/></svg>
-            """
-    }
-
-    static func page(_ runtime: TradingRuntime) async -> String {
-        let state = await runtime.sequencer.state
-        let rows = state.positions.map { position in
-            "<tr><td>\(position.entryTag)</td><td>\(position.phase.rawValue)</td><td>\(position.quantity)</td><td>\(position.entryAverage)</td><td>\(position.highWaterMark)</td><td>\(position.lastPrice.map(\.description) ?? "")</td><td>\(position.realized)</td></tr>"
-        }.joined()
-        return """
-            <!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
-            <title>AlgoScalper</title><style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}
-            td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>
-            <h1>AlgoScalper — \(runtime.options.mode)</h1>
-            <p>Time \(state.now.istString) · seq \(state.lastSeq) · day PnL net ₹\(state.dayNetPnL) · breaker \(state.dayRisk?.circuitTripped == true ? "TRIPPED" : "ok")</p>
-            \(chart(runtime.healthSnapshot.mtm))
-            <table><tr><th>tag</th><th>phase</th><th>qty</th><th>entry</th><th>HWM</th><th>last</th><th>realised</th></tr>\(rows)</table>
-            </body></html>
-            """
     }
 }
