@@ -123,7 +123,8 @@ struct Demo: ParsableCommand {
         // 2. Replay it with the same reducers and no effects: every command must come out the same.
         let journal = try Journal.openForReading(at: journalPath)
         defer { journal.close() }
-        let replayed = try JournalReplayer.replay(journal.reader)
+        var intraday = IntradaySeries()
+        let replayed = try JournalReplayer.replay(journal.reader, everyMinute: { intraday.sample($0, at: $1) })
         if let divergence = replayed.divergence {
             printError("error: the demo journal did not replay: seq \(divergence.seq): \(divergence.explanation)")
             throw ExitCode(3)
@@ -137,7 +138,8 @@ struct Demo: ParsableCommand {
         )
 
         // 3. The report.
-        let report = SessionReport(state: replayed.state)
+        var report = SessionReport(state: replayed.state)
+        report.intraday = intraday.days
         try report.html(title: "AlgoScalper demo: scalper run against dhan-sim in memory, \(day)").write(
             toFile: out + "/report.html", atomically: true, encoding: .utf8)
         try report.tradesCSV.write(toFile: out + "/trades.csv", atomically: true, encoding: .utf8)

@@ -19,8 +19,9 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let opened = try openForReading(journal)
         let outcome: ReplayOutcome
+        var intraday = IntradaySeries()
         do {
-            outcome = try JournalReplayer.replay(opened.reader)
+            outcome = try JournalReplayer.replay(opened.reader, everyMinute: { intraday.sample($0, at: $1) })
         } catch {
             printError("error: \(error)")
             throw JournalExit.corrupt
@@ -31,7 +32,8 @@ struct ReportCommand: AsyncParsableCommand {
             )
             throw ExitCode(3)
         }
-        let report = SessionReport(state: outcome.state)
+        var report = SessionReport(state: outcome.state)
+        report.intraday = intraday.days
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try report.html(title: "AlgoScalper report: \(journal)").write(
             toFile: out + "/report.html", atomically: true, encoding: .utf8)

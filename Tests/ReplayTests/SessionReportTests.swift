@@ -1,6 +1,9 @@
 import Domain
 import Engine
+import Journal
+import Recovery
 import Replay
+import TestSupport
 import Testing
 
 @Suite("Session report trade lines")
@@ -53,5 +56,47 @@ struct SessionReportTests {
         let single = report.trades[1]
         #expect(single.quantity == 75 && single.entryPrice == Paise(9_000) && single.exitPrice == Paise(9_901))
         #expect(report.days.map(\.trades) == [2])
+    }
+}
+
+@Suite("The report's intraday series")
+struct IntradaySeriesTests {
+    @Test(
+        "a replay samples each session minute once, in order, ending on the day's final net; the page draws the day and marks every trade on its index"
+    )
+    func normalDay() throws {
+        let scratch = TemporaryDirectory()
+        let path = try Fixtures.copy("journal-fixtures/normal-day", into: scratch)
+        var series = IntradaySeries()
+        var calls = 0
+        let outcome = try JournalReplayer.replay(
+            try Journal.openForReading(at: path).reader,
+            everyMinute: { state, time in
+                calls += 1
+                series.sample(state, at: time)
+            })
+        let plain = try JournalReplayer.replay(try Journal.openForReading(at: path).reader)
+        #expect(outcome.state == plain.state, "sampling changes nothing in the fold")
+        let day = try #require(series.days.first)
+        #expect(series.days.count == 1 && day.date == outcome.state.session?.tradingDate)
+        let minutes = day.mtm.map { $0.time.epochSeconds / 60 }
+        #expect(minutes == minutes.sorted() && Set(minutes).count == minutes.count, "one sample a minute")
+        #expect(day.mtm.count > 60 && calls >= day.mtm.count)
+        #expect(
+            day.mtm.allSatisfy {
+                $0.time.istSecondOfDay >= 9 * 3600 + 15 * 60 && $0.time.istSecondOfDay <= 15 * 3600 + 30 * 60
+            })
+        #expect(day.mtm.last?.net == outcome.state.dayNetPnL)
+        #expect(day.prices["NIFTY"]?.count == day.mtm.count)
+        var report = SessionReport(state: outcome.state)
+        report.intraday = series.days
+        let html = report.html(title: "normal day")
+        #expect(html.contains("<section class=\"day\" data-date=\"\(day.date)\">"))
+        let traded = report.trades.filter { $0.entryTime != nil }
+        #expect(!traded.isEmpty)
+        #expect(html.components(separatedBy: "<path class=\"entry\"").count - 1 == traded.count)
+        #expect(
+            html.components(separatedBy: "<path class=\"exit\"").count - 1
+                == traded.filter { $0.exitTime != nil }.count)
     }
 }

@@ -10,6 +10,8 @@
 4. The token is typed into the page and its "Engage kill switch" button pressed: the answer is shown, /status
    says engaged, the page's badge follows by its event stream, and after SIGTERM the journal holds the
    operator command.
+5. The tearsheet: `scalper demo`, then `scalper report` on its journal; in the browser the statistics equal
+   summary.json, each day has its MTM line, and every trade is marked on its index's chart.
 
 Usage: check.py SCALPER DHAN_SIM WORKDIR   (exit 0 when every check held)
 """
@@ -72,10 +74,14 @@ class DevTools:
                 return reply["result"]
 
     def open(self, url: str) -> None:
-        """Opens a tab, navigates it to `url` and returns once the page's load event has fired."""
+        """Opens a tab and navigates it to `url`."""
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.call("Page.enable")
+        self.navigate(url)
+
+    def navigate(self, url: str) -> None:
+        """Loads `url` in the tab and returns once the page's load event has fired."""
         self.events.clear()
         self.call("Page.navigate", {"url": url})
         while "Page.loadEventFired" not in self.events:
@@ -145,6 +151,57 @@ def compare(page: dict, dashboard: dict) -> None:
     check(page["chart"] >= 5, "the MTM chart has labelled axes")
 
 
+# What the report page shows: its per-day sections, each chart's trades and markers, the statistics table.
+REPORT_SHOWN = r"""
+(() => {
+  const heading = [...document.querySelectorAll("h2")].find(h => h.textContent === "Statistics");
+  const stats = Object.fromEntries([...heading.nextElementSibling.rows].map(r => [r.cells[0].textContent, r.cells[1].textContent]));
+  const tradesHeading = [...document.querySelectorAll("h2")].find(h => h.textContent === "Trades");
+  return {
+    days: [...document.querySelectorAll("section.day")].map(d => ({date: d.dataset.date,
+      mtmPoints: d.querySelector("svg.mtm polyline").getAttribute("points").split(" ").length,
+      charts: [...d.querySelectorAll("svg.index-chart")].map(c => ({index: c.dataset.index, trades: Number(c.dataset.trades),
+        entries: c.querySelectorAll("path.entry").length, exits: c.querySelectorAll("path.exit").length,
+        labels: c.querySelectorAll("text").length}))})),
+    stats: stats,
+    tradeRows: tradesHeading.nextElementSibling.rows.length - 1,
+    equityLabels: document.querySelector("svg").querySelectorAll("text").length,
+  };
+})()
+"""
+
+
+def tearsheet(tools: DevTools, scalper: str, work: str) -> None:
+    """`scalper demo` (a day of scalper run's process on virtual time), then `scalper report` on its journal;
+    the page in the browser against summary.json."""
+    demo = os.path.join(work, "demo")
+    out = os.path.join(work, "report")
+    ran = subprocess.run([scalper, "demo", "--out", demo], capture_output=True, text=True)
+    check(ran.returncode == 0, "scalper demo ran")
+    made = subprocess.run([scalper, "report", os.path.join(demo, "journal"), "--out", out], capture_output=True,
+                          text=True)
+    check(made.returncode == 0, f"scalper report ran: {made.stdout.strip()}")
+    with open(os.path.join(out, "summary.json")) as handle:
+        summary = json.load(handle)
+    tools.navigate("file://" + os.path.join(out, "report.html"))
+    shown = tools.evaluate(REPORT_SHOWN)
+    check(shown["stats"].get("closed trades") == str(summary["trades"]) and summary["trades"] > 0,
+          f"the statistics table shows summary.json's {summary['trades']} trades")
+    check(shown["stats"].get("net") == f"₹{summary['net']:.2f}", f"net {shown['stats'].get('net')} = {summary['net']}")
+    check(shown["tradeRows"] == summary["trades"], f"{shown['tradeRows']} rows in the trades table")
+    check(shown["equityLabels"] >= 5, "the equity chart has labelled axes")
+    check(len(shown["days"]) >= 1, f"{len(shown['days'])} day(s) drawn")
+    for day in shown["days"]:
+        check(day["mtmPoints"] >= 300, f"{day['date']}: the MTM line has {day['mtmPoints']} minutes")
+        for chart in day["charts"]:
+            check(chart["entries"] == chart["exits"] == chart["trades"] > 0 and chart["labels"] >= 6,
+                  f"{day['date']} {chart['index']}: {chart['entries']} entries and {chart['exits']} exits marked")
+    marked = sum(chart["entries"] for day in shown["days"] for chart in day["charts"])
+    check(marked == summary["trades"], f"every trade on its index chart ({marked})")
+    shot = tools.call("Page.captureScreenshot", {"format": "png"})
+    check(len(shot.get("data", "")) > 1000, "the report renders to a screenshot")
+
+
 def main() -> int:
     scalper, dhan_sim, work = sys.argv[1:4]
     config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config", "algo.yml")
@@ -202,6 +259,7 @@ new Promise((resolve) => {
         check(status(base)["day"]["kill_switch"] is True, "/status: kill switch engaged")
         engaged = tools.evaluate(PAGE_WHEN % "(s) => s.kill === 'ENGAGED'")
         check(engaged["kill"] == "ENGAGED", "the page's badge follows by its event stream")
+        tearsheet(tools, scalper, work)
     finally:
         if browser:
             browser.kill()

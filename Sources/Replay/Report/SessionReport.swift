@@ -6,6 +6,8 @@ public struct SessionReport: Sendable {
     /// One closed (or still open) position as a trade line.
     public struct Trade: Sendable, Equatable {
         public var date: CivilDate
+        /// The index the option is on (NIFTY, BANKNIFTY, SENSEX).
+        public var index: String
         public var entryTag: String
         public var exitTag: String
         public var entryTime: Timestamp?
@@ -25,6 +27,9 @@ public struct SessionReport: Sendable {
     public var days: [Day]
     /// Cumulative net PnL after each closed trade, in exit order, with its drawdown from the running peak.
     public var equity: [(time: Timestamp, net: Paise, drawdown: Paise)]
+    /// Each day's minute-by-minute MTM and index prices, when the report was made from a replay that kept
+    /// them (`IntradaySeries`); the page then draws each day with its trades on the index.
+    public var intraday: [IntradaySeries.Day] = []
 
     public init(state: EngineState) {
         let risk = state.config?.risk
@@ -48,7 +53,7 @@ public struct SessionReport: Sendable {
                 : nil
             let open = slices.contains { $0.closedAt == nil }
             return Trade(
-                date: position.tradingDate, entryTag: position.entryTag, exitTag: exitTag,
+                date: position.tradingDate, index: position.index, entryTag: position.entryTag, exitTag: exitTag,
                 entryTime: slices.compactMap(\.entryTime).min(),
                 exitTime: open ? nil : slices.compactMap(\.closedAt).max(), entryPrice: entryPrice,
                 exitPrice: exitPrice, quantity: filled,
@@ -165,7 +170,7 @@ public struct SessionReport: Sendable {
             <h2>Statistics</h2>\(ReportSummary(self).htmlTable)
             <h2>Per day</h2><table><tr><th>date</th><th>trades</th><th>winners</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
             \(rows)</table>
-            <h2>Trades</h2><table><tr><th>date</th><th>entry</th><th>exit</th><th>entry time</th><th>exit time</th><th>entry ₹</th><th>exit ₹</th><th>qty</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
+            \(IntradayCharts.html(intraday, trades: trades))<h2>Trades</h2><table><tr><th>date</th><th>entry</th><th>exit</th><th>entry time</th><th>exit time</th><th>entry ₹</th><th>exit ₹</th><th>qty</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
             \(tradeRows)</table></body></html>
 
             """
