@@ -86,4 +86,55 @@ struct TradingDaysTests {
         #expect(replayed.state.positions.contains { $0.tradingDate == second && $0.entryFilled > 0 })
         #expect(replayed.state.dayRisk?.date == second)
     }
+
+    @Test(
+        "one process across two midnights and a holiday: the next trading day's session at 09:00 in the same journal, idle minutes overnight, the holiday skipped, day two's market traded"
+    )
+    func acrossMidnight() throws {
+        let scratch = TemporaryDirectory("across-midnight")
+        let journal = scratch.sub("journal")
+        let calendar = try ConfigFixtures.calendar()
+        let first = CivilDate(2025, 11, 4)
+        let holiday = CivilDate(2025, 11, 5)
+        let next = CivilDate(2025, 11, 6)
+        #expect(calendar.isTradingDay(first) && !calendar.isTradingDay(holiday) && calendar.isTradingDay(next))
+        let harness = VirtualRuntime(world: try Self.world(first, start: 14 * 3600 + 30 * 60))
+        var options = try VirtualRuntimeTests.options(journal: journal, mode: .paper, ports: harness.ports)
+        options.masterDirectory = scratch.sub("master")
+        options.stopAtSecondOfDay = nil
+        let runtime = try TradingRuntime(options: options, clock: harness.clock, logger: VirtualRuntimeTests.quiet())
+        harness.start(runtime)
+        harness.advance(until: Timestamp.ist(next, 11, 0))
+        #expect(!harness.finished, "one process, still running at 11:00 two days later")
+        #expect(try harness.finish(runtime) == .timeLimit)
+
+        let reader = try Journal.openForReading(at: journal)
+        defer { reader.close() }
+        var sessions: [(date: CivilDate, time: Timestamp)] = []
+        var timers: [Timestamp] = []
+        var ticksByDate: [CivilDate: Int] = [:]
+        try reader.reader.forEach { view in
+            let time = Timestamp(nanos: view.header.timestampNanos)
+            switch try JournalEntry.decode(view) {
+            case .event(.sessionStarted(let started)): sessions.append((started.tradingDate, time))
+            case .event(.timer): timers.append(time)
+            case .event(.tick): ticksByDate[time.istDate, default: 0] += 1
+            default: break
+            }
+            return true
+        }
+        #expect(sessions.map(\.date) == [first, next], "no session on the holiday")
+        #expect(sessions.last.map { Int($0.time.istSecondOfDay) / 60 } == 9 * 60, "day two started at 09:00")
+        // The holiday: one timer a minute all day, nothing else ticking.
+        let holidayTimers = timers.filter { $0.istDate == holiday }
+        #expect(holidayTimers.count == 1440, "\(holidayTimers.count) timers on the holiday")
+        #expect(ticksByDate[holiday] == nil)
+        #expect((ticksByDate[next] ?? 0) > 1000, "day two's market ticked: \(ticksByDate[next] ?? 0)")
+
+        let replayed = try JournalReplayer.replay(reader.reader)
+        #expect(replayed.divergence == nil && replayed.unjournaled.isEmpty)
+        #expect(replayed.state.session?.tradingDate == next)
+        #expect(replayed.state.indices.allSatisfy { $0.lastPriceTime?.istDate == next })
+        #expect(replayed.state.positions.allSatisfy { $0.tradingDate == next || $0.phase.isSettled })
+    }
 }

@@ -43,6 +43,10 @@ struct SimCore: Sendable {
     private(set) var packetsSent = 0
     /// The one access token accepted now (minting a new one ends the old, as at DhanHQ), and when it expires.
     var token: (value: String, expiresAt: Timestamp?, issued: Int)
+    /// Midnights crossed since the configured day (`rollToNextDay`).
+    private(set) var daysRolled = 0
+    /// Whether today's market ticks: the configured day always does; a day rolled into only if it trades.
+    private(set) var marketTrades = true
 
     init(configuration: SimConfiguration) {
         self.configuration = configuration
@@ -86,10 +90,18 @@ struct SimCore: Sendable {
 
     /// Moves the clock forward to `target`, stepping every second: orders match and subscribed
     /// instruments tick once per simulated second.
+    ///
+    /// At midnight the world rolls into the next calendar day (`rollToNextDay`): a target past 86,399 is
+    /// that many seconds into it.
     mutating func advance(toSecondOfDay target: Int, wallNow: Double) -> Outbox {
         var out = Outbox()
+        var target = target
         while second < target {
             second += 1
+            if second >= 86_400 {
+                rollToNextDay()
+                target -= 86_400
+            }
             // A token that expires now ends every feed connection with 807, as DhanHQ does.
             if let expiry = token.expiresAt, now.epochSeconds == expiry.epochSeconds {
                 out.append(disconnectAllFeeds(reason: 807))
@@ -102,9 +114,22 @@ struct SimCore: Sendable {
         return out
     }
 
+    /// Midnight: the next calendar day's market (its own seeded model, without the first day's scenario) and
+    /// the clock at its 00:00:00, so one process can run across days. A day the calendar does not trade on
+    /// has no ticks; the broker's book and positions carry over.
+    private mutating func rollToNextDay() {
+        daysRolled += 1
+        let next = market.date.adding(days: 1)
+        market = SimMarket(
+            seed: configuration.seed &+ UInt64(daysRolled) &* 1_000_003, date: next, calendar: configuration.calendar,
+            scenario: Scenario(), indices: IndexSpec.standard)
+        second -= 86_400
+        marketTrades = configuration.calendar.isTradingDay(next)
+    }
+
     private mutating func emitTicks() -> Outbox {
         var out = Outbox()
-        guard second >= SessionSeconds.open && second <= SessionSeconds.close else { return out }
+        guard marketTrades, second >= SessionSeconds.open && second <= SessionSeconds.close else { return out }
         for id in feeds.keys.sorted() {
             guard let connection = feeds[id] else { continue }
             for key in connection.subscriptions.keys.sorted() {

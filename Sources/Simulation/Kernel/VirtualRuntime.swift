@@ -205,6 +205,12 @@ public final class VirtualRuntime {
         }
     }
 
+    /// Steps the world second by second until its clock reaches `time` (across midnights) or the runtime
+    /// returns.
+    public func advance(until time: Timestamp) {
+        while !finished && transport.withWorld({ $0.now }) < time { step() }
+    }
+
     /// Stops the runtime if it still runs, lets it shut down, and says how it ended; rethrows what `run()`
     /// threw.
     public func finish(_ runtime: TradingRuntime) throws -> Ending {
