@@ -114,9 +114,10 @@ struct SimCore: Sendable {
         return out
     }
 
-    /// Midnight: the next calendar day's market (its own seeded model, without the first day's scenario) and
-    /// the clock at its 00:00:00, so one process can run across days. A day the calendar does not trade on
-    /// has no ticks; the broker's book and positions carry over.
+    /// Midnight: the next calendar day's market and the clock at its 00:00:00, so one process runs across days.
+    ///
+    /// The new day has its own seeded model, without the first day's scenario. A day the calendar does not
+    /// trade on has no ticks; the broker's book and positions carry over.
     private mutating func rollToNextDay() {
         daysRolled += 1
         let next = market.date.adding(days: 1)
