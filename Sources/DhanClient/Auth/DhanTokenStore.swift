@@ -20,8 +20,9 @@ public final class DhanTokenStore: Sendable {
 
     /// The credentials now and their generation.
     ///
-    /// The generation is 0 for the token the store began with, one more for each replacement. A connection remembers the generation it logged in with, so a refusal that reaches it after
-    /// a replacement is known to be the old token's, not an expiry of the current one.
+    /// The generation is 0 for the token the store began with, one more for each replacement. A connection
+    /// remembers the generation it logged in with, so a refusal that reaches it after a replacement is known
+    /// to be the old token's, not an expiry of the current one.
     public var current: (credentials: DhanCredentials, generation: Int) {
         state.withLock { ($0.credentials, $0.generation) }
     }

@@ -157,8 +157,9 @@ public actor Sequencer {
 
     /// Folds `event` into `state` between the observer's calls.
     ///
-    /// The state goes in `inout` so it is lent to the observer, not copied: reading the actor's property for a call copies the whole state (a retain for each
-    /// of its arrays and a release after), which on every tick cost a tenth of a simulated day.
+    /// The state goes in `inout` so it is lent to the observer, not copied: reading the actor's property for a
+    /// call copies the whole state (a retain for each of its arrays and a release after), which on every tick
+    /// cost a tenth of a simulated day.
     private static func fold(
         _ state: inout EngineState, _ event: Event, seq: UInt64, at time: Timestamp, observer: (any FoldObserver)?
     ) -> [Command] {
