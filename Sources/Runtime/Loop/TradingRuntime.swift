@@ -806,12 +806,23 @@ public final class TradingRuntime: Sendable {
     /// looks like a position the engine does not hold. Such a difference is gone a moment later and must not
     /// block entries for the rest of the day, so the positions are read first, the book after them (it holds
     /// every fill the positions do), and a difference is read again up to `reconcileAttempts` times, a clock
-    /// second apart. Only one that stays is reported.
+    /// second apart. Only one that stays is reported. A read that fails is tried again the same way; when no
+    /// read succeeds the positions are unknown, which is a mismatch too (entries stay blocked), never a clean
+    /// result.
     func comparePositions() async -> [String] {
         var mismatches: [String] = []
+        var readFailure: String?
         for attempt in 0..<Self.reconcileAttempts {
             if attempt > 0 { try? await clock.sleep(for: clock.secondDuration) }
-            guard let broker = try? await brokerPositions() else { return mismatches }
+            let broker: PositionsSnapshot
+            do {
+                broker = try await brokerPositions()
+                readFailure = nil
+            } catch {
+                readFailure = "\(error)"
+                logger.notice("broker positions could not be read; reading again", metadata: ["error": "\(error)"])
+                continue
+            }
             // Fills the order stream delivered while we were down (counted once, whatever the stream sent since).
             if let orders = try? await rest.orders() {
                 for event in translator.withLock({ RestartReconciliation.bookEvents(orders, translator: &$0) }) {
@@ -824,11 +835,12 @@ public final class TradingRuntime: Sendable {
             if mismatches.isEmpty { return [] }
             logger.notice("positions differ from the broker's; reading again", metadata: ["notes": "\(mismatches)"])
         }
+        if mismatches.isEmpty, let readFailure { return ["broker positions could not be read: \(readFailure)"] }
         return mismatches
     }
 
     /// How many times a restart reads the broker's positions before a difference is reported.
-    static let reconcileAttempts = 3
+    public static let reconcileAttempts = 3
 
     /// Looks up again, for a minute, an intent the broker's book did not hold at the restart.
     ///
