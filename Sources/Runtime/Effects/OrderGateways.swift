@@ -34,17 +34,20 @@ public final class PaperBroker: OrderGateway {
     private let matching: OrderMatching
     private let charges: ChargesConfig
     private let exchangeOf: @Sendable (InstrumentKey) -> Exchange
-    /// Asks the broker's quote API when the feed has not delivered the instrument yet.
+    /// Asks the broker's quote API when the feed has not delivered the instrument yet, or only long ago.
     private let quoteSource: @Sendable (InstrumentKey) async -> Tick?
+    /// A quote whose last trade is older than this at the order's time is not filled against (see `place`).
+    private let freshQuoteSeconds: Int64
 
     public init(
         settings: PaperSettings, charges: ChargesConfig, exchangeOf: @escaping @Sendable (InstrumentKey) -> Exchange,
-        quoteSource: @escaping @Sendable (InstrumentKey) async -> Tick? = { _ in nil }
+        freshQuoteSeconds: Int64 = 5, quoteSource: @escaping @Sendable (InstrumentKey) async -> Tick? = { _ in nil }
     ) {
         book = Mutex(Book(balance: settings.startingBalance))
         matching = OrderMatching(slippageTicks: settings.slippageTicks)
         self.charges = charges
         self.exchangeOf = exchangeOf
+        self.freshQuoteSeconds = freshQuoteSeconds
         self.quoteSource = quoteSource
     }
 
@@ -56,8 +59,16 @@ public final class PaperBroker: OrderGateway {
     }
 
     public func place(_ intent: OrderIntent, at time: Timestamp) async -> [Event] {
-        if book.withLock({ $0.quotes[intent.instrument] == nil }), let fetched = await quoteSource(intent.instrument) {
-            observe(fetched)
+        // The book keeps an option's last tick after the feed stops sending it (unsubscribed once its position
+        // closed): an order placed later must not fill at that old price, so a quote past its freshness is
+        // asked for again, and one the broker cannot give is refused rather than filled.
+        let known = book.withLock { $0.quotes[intent.instrument] }
+        var fresh = known.map { time.epochSeconds - $0.lastTradeTime <= freshQuoteSeconds } ?? false
+        if !fresh, let fetched = await quoteSource(intent.instrument) {
+            var stamped = fetched
+            stamped.lastTradeTime = max(fetched.lastTradeTime, time.epochSeconds)
+            observe(stamped)
+            fresh = true
         }
         return book.withLock { book in
             book.orderNumber += 1
@@ -68,6 +79,16 @@ public final class PaperBroker: OrderGateway {
                         OrderRejected(
                             correlationID: intent.correlationID, code: "PAPER",
                             message: "no live quote for \(intent.instrument) yet"))
+                ]
+            }
+            guard fresh else {
+                return [
+                    .orderRejected(
+                        OrderRejected(
+                            correlationID: intent.correlationID, code: "PAPER",
+                            message:
+                                "the last quote for \(intent.instrument) is \(time.epochSeconds - quote.lastTradeTime) s old and no fresh one came"
+                        ))
                 ]
             }
             // The fill rule dhan-sim's book and the backtests use; a paper order that would rest is refused (the
