@@ -105,7 +105,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     private func describe(_ entry: JournalEntry) -> String {
-        "\(entry.kind.name) " + entry.fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: " ")
+        "\(entry.kind.name) " + entry.fields.text
     }
 }
 

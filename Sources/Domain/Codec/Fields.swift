@@ -17,7 +17,7 @@ public indirect enum FieldValue: Equatable, Sendable {
         case .string(let value): value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value
         case .bool(let value): value ? "true" : "false"
         case .list(let values): "[" + values.map(\.text).joined(separator: ",") + "]"
-        case .object(let fields): "{" + fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: " ") + "}"
+        case .object(let fields): "{" + fields.text + "}"
         }
     }
 
@@ -54,6 +54,11 @@ public struct Field: Equatable, Sendable {
 }
 
 extension [Field] {
+    /// The audit line: `name=value` pairs in order, separated by spaces (what `journal dump` prints).
+    public var text: String {
+        map { "\($0.name)=\($0.value.text)" }.joined(separator: " ")
+    }
+
     /// A JSON object with the fields in order.
     public var json: String {
         "{" + map { jsonString($0.name) + ":" + $0.value.json }.joined(separator: ",") + "}"

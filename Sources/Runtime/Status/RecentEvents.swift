@@ -15,7 +15,14 @@ final class RecentEvents: FoldObserver {
         var text: String
     }
 
-    private let items = Mutex<[Item]>([])
+    /// A record as folded; its text is built only when the dashboard asks, since most are overwritten unread.
+    private struct Kept: Sendable {
+        var seq: UInt64
+        var time: Timestamp
+        var entry: JournalEntry
+    }
+
+    private let kept = Mutex<[Kept]>([])
     private let capacity: Int
 
     init(capacity: Int = 20) {
@@ -30,25 +37,26 @@ final class RecentEvents: FoldObserver {
         case .tick, .timer: if commands.isEmpty { return }
         default: break
         }
-        var added: [Item] = []
+        var added: [Kept] = []
         switch event {
         case .tick, .timer: break
-        default: added.append(Self.item(.event(event), seq: seq, at: time))
+        default: added.append(Kept(seq: seq, time: time, entry: .event(event)))
         }
         for (offset, command) in commands.enumerated() {
-            added.append(Self.item(.command(command, causeSeq: seq), seq: seq + 1 + UInt64(offset), at: time))
+            added.append(Kept(seq: seq + 1 + UInt64(offset), time: time, entry: .command(command, causeSeq: seq)))
         }
-        items.withLock { items in
-            items.append(contentsOf: added)
-            if items.count > capacity { items.removeFirst(items.count - capacity) }
+        kept.withLock { kept in
+            kept.append(contentsOf: added)
+            if kept.count > capacity { kept.removeFirst(kept.count - capacity) }
         }
     }
 
     /// The newest items, newest first.
-    var newestFirst: [Item] { items.withLock { $0.reversed() } }
-
-    private static func item(_ entry: JournalEntry, seq: UInt64, at time: Timestamp) -> Item {
-        let text = entry.fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: " ")
-        return Item(seq: seq, time: time, kind: entry.kind.name, text: String(text.prefix(240)))
+    var newestFirst: [Item] {
+        kept.withLock { $0.reversed() }.map { kept in
+            Item(
+                seq: kept.seq, time: kept.time, kind: kept.entry.kind.name,
+                text: String(kept.entry.fields.text.prefix(240)))
+        }
     }
 }

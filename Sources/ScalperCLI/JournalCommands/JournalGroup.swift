@@ -52,7 +52,7 @@ struct RenderedRecord {
         let name = kindName.padding(toLength: 16, withPad: " ", startingAt: 0)
         switch entry {
         case .success(let entry):
-            let fields = entry.fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: " ")
+            let fields = entry.fields.text
             return "\(padded)  \(time.istString)  \(name) \(fields)"
         case .failure(let error):
             return "\(padded)  \(time.istString)  \(name) !undecodable: \(error.underlying)"
