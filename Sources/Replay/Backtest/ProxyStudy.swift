@@ -12,7 +12,7 @@ import Indicators
 /// run on across days.
 public struct ProxyStudy: Sendable {
     /// Study parameters.
-    public struct Parameters: Sendable, Equatable {
+    public struct Parameters: Sendable, Hashable {
         public var supertrendPeriod: Int
         public var supertrendMultiplier: Double
         public var adxPeriod: Int
