@@ -19,6 +19,7 @@ struct Scalper: AsyncParsableCommand {
             IndicatorsCommand.self,
             PickCommand.self,
             StatusCommand.self, KillSwitchCommand.self, HistoryGroup.self, JournalGroup.self, BenchGroup.self,
+            SweepGroup.self,
         ]
     )
 }
