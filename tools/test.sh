@@ -23,6 +23,8 @@ echo "== independent client: the official dhanhq Python SDK against dhan-sim" >&
 tools/sdk-check/run.sh .build/debug/dhan-sim
 echo "== the live dashboard in headless chromium: scalper run --paper against dhan-sim, values against /status" >&2
 tools/dashboard-check/run.sh .build/debug/scalper .build/debug/dhan-sim
+echo "== parameter sweeps on Ray (local mode) against scalper sweep run: the same files" >&2
+tools/sweep/ray-check.sh .build/debug/scalper
 echo "== fuzzing: every decoder for 15 s each (libFuzzer with AddressSanitizer; docs/fuzzing.md)" >&2
 tools/fuzz.sh all 15
 echo "== deterministic simulation: 200 seeded days of each broker profile that holds (release build)" >&2
