@@ -310,65 +310,16 @@ extension BacktestCommand {
         let premiums = RecordedPremiums(
             store: history, calendar: config.calendar,
             costs: .init(spreadPercent: spreadPercent, slippageTicks: slippageTicks))
-        let first = CivilDate(iso: from!)!
-        let last = CivilDate(iso: to!)!
-        // Ten days before --from warm the indicators up (the first day read is never traded).
-        let warmup = first.adding(days: -10)
-        var wanted = config.indices
-        if !indices.isEmpty {
-            wanted = []
-            for name in indices {
-                guard let index = config.index(name.uppercased()) else {
-                    printError(
-                        "error: --index \(name) is not configured (the configuration has \(config.indices.map(\.key).joined(separator: ", ")))"
-                    )
-                    throw ExitCode(64)
-                }
-                wanted.append(index)
-            }
-        }
-        var series: [(instrument: InstrumentKey, candles: [Candle])] = []
-        var names: [InstrumentKey: String] = [:]
-        for index in wanted {
-            var candles: [Candle] = []
-            do {
-                for month in Month.covering(from: warmup, to: last.adding(days: 1)) {
-                    guard
-                        let file = try history.read(index: index.key, series: .indexIntraday(interval: 1), month: month)
-                    else { continue }
-                    for bar in file.bars {
-                        let day = Timestamp(epochSeconds: bar.start).istDate
-                        guard day >= warmup && day <= last else { continue }
-                        candles.append(
-                            Candle(
-                                start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close,
-                                volume: bar.volume))
-                    }
-                }
-            } catch {
-                printError("error: \(error) (fetch it again with scalper history fetch)")
-                throw ExitCode(1)
-            }
-            let hasOptions = premiums.hasOptions(index.key)
-            if candles.isEmpty || !hasOptions {
-                // Only an index asked for by name is an error; the others are skipped with a note.
-                let what = candles.isEmpty ? "1m candles from \(warmup) to \(last)" : "1m option series"
-                let message =
-                    "\(index.key): the store \(root) has no \(what); fetch them with scalper history fetch --index \(index.key) --from \(warmup) --to \(last)"
-                if indices.isEmpty {
-                    printError("note: skipping \(message)")
-                    continue
-                }
-                printError("error: \(message)")
-                throw ExitCode(1)
-            }
-            series.append((index.instrument, candles))
-            names[index.instrument] = index.key
-        }
-        guard !series.isEmpty else {
-            printError("error: the store \(root) has nothing to backtest from \(first) to \(last) (scalper history ls)")
+        do {
+            let loaded = try RecordedSeries.load(
+                config: config, history: history, root: root, premiums: premiums, from: CivilDate(iso: from!)!,
+                to: CivilDate(iso: to!)!, indices: indices
+            ) { printError("note: skipping \($0)") }
+            return (loaded.series, loaded.names, premiums)
+        } catch {
+            printError("error: \(error)")
+            if case .notConfigured = error { throw ExitCode(64) }
             throw ExitCode(1)
         }
-        return (series, names, premiums)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Domain
 import Engine
 import Foundation
+import History
 import Replay
 import Synchronization
 
@@ -114,7 +115,9 @@ struct SweepCellsCommand: AsyncParsableCommand {
         defer { if scratch == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let evaluator: SweepEvaluator
         do {
-            evaluator = try SweepEvaluator(plan: plan, configs: configs, scratch: folder)
+            evaluator = try SweepEvaluator(
+                plan: plan, configs: configs, scratch: folder,
+                historyRoot: HistoryStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

@@ -58,6 +58,35 @@ struct SweepTests {
         }
     }
 
+    @Test("recorded premiums: engine only, from and to required, candles from the store, not data")
+    func historyOptions() throws {
+        let plan = try SweepPlan.parse(
+            "kind: engine\noptions: history\nstore: hist\nfrom: 2025-10-23\nto: 2025-10-24\nspread_pct: 1\nvary:\n  risk.sl_pct: [0.2]\n",
+            file: "s.yml", folder: "/d")
+        #expect(plan.premiums == .history(store: "/d/hist", spreadPercent: 1, slippageTicks: 1))
+        #expect(plan.data.isEmpty)
+        #expect(throws: ConfigError(file: "s.yml", key: "options", reason: "recorded premiums need kind: engine")) {
+            try SweepPlan.parse(
+                "kind: proxy\noptions: history\nfrom: 2025-10-23\nto: 2025-10-24\nvary:\n  x: [1]\n", file: "s.yml",
+                folder: "")
+        }
+        #expect(throws: ConfigError(file: "s.yml", key: "", reason: "options: history needs from and to")) {
+            try SweepPlan.parse("kind: engine\noptions: history\nvary:\n  x: [1]\n", file: "s.yml", folder: "")
+        }
+        #expect(
+            throws: ConfigError(
+                file: "s.yml", key: "data",
+                reason: "recorded premiums read the index candles from the store; drop data")
+        ) {
+            try SweepPlan.parse(
+                "kind: engine\noptions: history\ndata: [a]\nfrom: 2025-10-23\nto: 2025-10-24\nvary:\n  x: [1]\n",
+                file: "s.yml", folder: "")
+        }
+        #expect(throws: ConfigError(file: "s.yml", key: "store", reason: "only with options: history")) {
+            try SweepPlan.parse("kind: engine\ndata: [a]\nstore: s\nvary:\n  x: [1]\n", file: "s.yml", folder: "")
+        }
+    }
+
     @Test("every value goes through the config parser: an unknown key or a bad value is refused with its reason")
     func validation() throws {
         let configs = try Self.configs()

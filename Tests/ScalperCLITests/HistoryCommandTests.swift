@@ -90,6 +90,25 @@ struct HistoryCommandTests {
         #expect(page.contains("decided inside a bar (low before high)</li><li>not in the store: "))
         let replay = try folder.run(Executables.scalper, ["replay", "journal"])
         #expect(replay.status == 0 && replay.stdout.contains(": identical\n"), "\(replay.stdout)\(replay.stderr)")
+        // A sweep on the same store: the cell with the configuration's own values makes what the backtest made.
+        try """
+        kind: engine
+        options: history
+        store: store
+        indices: [NIFTY]
+        from: 2025-10-23
+        to: 2025-10-24
+        vary:
+          risk.sl_pct: [0.3, 0.25]
+
+        """.write(toFile: folder.path + "/sweep.yml", atomically: true, encoding: .utf8)
+        let sweep = try folder.run(
+            Executables.scalper, ["sweep", "run", "sweep.yml", "--workers", "2", "--out", "sweep"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let row = try String(contentsOfFile: folder.path + "/sweep/results.csv", encoding: .utf8)
+            .split(separator: "\n")[1].split(separator: ",")
+        #expect(row[1] == "0.3" && row[2] == "rupees")
+        #expect(backtest.stdout.contains("net ₹\(row[5])\n"), "sweep net \(row[5])")
         // What the store does not hold is an error naming the store and the fetch that fills it.
         let missing = try folder.run(
             Executables.scalper,

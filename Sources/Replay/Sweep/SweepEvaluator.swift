@@ -1,6 +1,7 @@
 import Domain
 import Engine
 import Foundation
+import History
 import Indicators
 import Journal
 
@@ -15,44 +16,80 @@ public final class SweepEvaluator {
 
     public let plan: SweepPlan
     public let configs: SweepConfigs
+    /// The proxy's bars by symbol (empty for the engine).
     public let series: [Series]
+    /// The engine's 1m candles by index instrument (empty for the proxy).
+    let candles: [(instrument: InstrumentKey, candles: [Candle])]
+    /// The store and costs of recorded premiums; each cell gets its own reader, as `scalper backtest` does
+    /// (the reader keeps only the current day's bars, and its counts are per run).
+    let recorded: (store: HistoryStore, costs: RecordedPremiums.Costs)?
     /// Every trading day of the data a cell can trade, ascending (the engine's warm-up day left out).
     public let dates: [CivilDate]
     /// Where an engine cell writes its throwaway journal.
     let scratch: String
 
-    /// Reads the plan's data files (a format error names the file, line and field).
-    public init(plan: SweepPlan, configs: SweepConfigs, scratch: String) throws {
+    /// Reads the plan's data once: the candle files (a format error names the file, line and field), or the
+    /// history store's index candles with recorded premiums (`historyRoot` is the store when the plan names
+    /// none).
+    public init(plan: SweepPlan, configs: SweepConfigs, scratch: String, historyRoot: String? = nil) throws {
         self.plan = plan
         self.configs = configs
         self.scratch = scratch
+        let base = try configs.config([]).config
         var series: [Series] = []
-        for path in plan.data {
-            let name = URL(fileURLWithPath: path).lastPathComponent
-            let symbol = String(name.prefix { $0 != "_" && $0 != "." }).uppercased()
-            if !plan.indices.isEmpty && !plan.indices.contains(where: { $0.uppercased() == symbol }) { continue }
-            let contents: Data
-            do {
-                contents = try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw SweepError.unreadable(path: path, reason: error.localizedDescription)
-            }
-            var bars = try CandleFile.parse(contents, source: path)
-            let first = plan.from?.daysSinceEpoch ?? .min
-            let last = plan.to?.daysSinceEpoch ?? .max
-            if plan.kind == .proxy {
-                bars.removeAll { bar in
-                    let day = Timestamp(epochSeconds: bar.start).istDayNumber
-                    return day < first || day > last
+        var candles: [(instrument: InstrumentKey, candles: [Candle])] = []
+        var recordedStore: (store: HistoryStore, costs: RecordedPremiums.Costs)?
+        switch plan.premiums {
+        case .model:
+            for path in plan.data {
+                let name = URL(fileURLWithPath: path).lastPathComponent
+                let symbol = String(name.prefix { $0 != "_" && $0 != "." }).uppercased()
+                if !plan.indices.isEmpty && !plan.indices.contains(where: { $0.uppercased() == symbol }) { continue }
+                let contents: Data
+                do {
+                    contents = try Data(contentsOf: URL(fileURLWithPath: path))
+                } catch {
+                    throw SweepError.unreadable(path: path, reason: error.localizedDescription)
+                }
+                var bars = try CandleFile.parse(contents, source: path)
+                if plan.kind == .proxy {
+                    let first = plan.from?.daysSinceEpoch ?? .min
+                    let last = plan.to?.daysSinceEpoch ?? .max
+                    bars.removeAll { bar in
+                        let day = Timestamp(epochSeconds: bar.start).istDayNumber
+                        return day < first || day > last
+                    }
+                    series.append(Series(symbol: symbol, bars: bars))
+                } else {
+                    guard let index = base.indices.first(where: { symbol.hasPrefix($0.key) }) else {
+                        throw SweepError.unknownIndex(symbol: symbol, configured: base.indices.map(\.key))
+                    }
+                    candles.append((index.instrument, try bars.map { try $0.candle() }))
                 }
             }
-            series.append(Series(symbol: symbol, bars: bars))
+        case .history(let store, let spreadPercent, let slippageTicks):
+            guard let root = store ?? historyRoot else { throw SweepError.noStore }
+            let history = HistoryStore(root: root)
+            let recorded = RecordedPremiums(
+                store: history, calendar: base.calendar,
+                costs: .init(spreadPercent: spreadPercent, slippageTicks: slippageTicks))
+            do {
+                candles = try RecordedSeries.load(
+                    config: base, history: history, root: root, premiums: recorded, from: plan.from!, to: plan.to!,
+                    indices: plan.indices, skipped: { _ in }
+                ).series
+            } catch {
+                throw SweepError.history(error)
+            }
+            recordedStore = (history, recorded.costs)
         }
-        guard !series.isEmpty else { throw SweepError.noData(indices: plan.indices) }
+        guard !series.isEmpty || !candles.isEmpty else { throw SweepError.noData(indices: plan.indices) }
         self.series = series
+        self.candles = candles
+        recorded = recordedStore
         var dates = Set<CivilDate>()
-        for one in series {
-            var own = Set(one.bars.map { Timestamp(epochSeconds: $0.start).istDate })
+        for days in series.map({ $0.bars.map(\.start) }) + candles.map({ $0.candles.map(\.start) }) {
+            var own = Set(days.map { Timestamp(epochSeconds: $0).istDate })
             if plan.kind == .engine, let warmup = own.min() { own.remove(warmup) }
             dates.formUnion(own.filter { Self.date($0, within: plan) })
         }
@@ -89,14 +126,6 @@ public final class SweepEvaluator {
     }
 
     private func runEngine(_ cell: SweepPlan.Cell, _ config: (text: String, config: AlgoConfig)) throws -> SweepResult {
-        var candles: [(instrument: InstrumentKey, candles: [Candle])] = []
-        for one in series {
-            guard let index = config.config.indices.first(where: { one.symbol.hasPrefix($0.key) }) else {
-                throw SweepError.unknownIndex(
-                    symbol: one.symbol, configured: config.config.indices.map(\.key))
-            }
-            candles.append((index.instrument, try one.bars.map { try $0.candle() }))
-        }
         let path = scratch + "/journal-" + cell.id
         try? FileManager.default.removeItem(atPath: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -109,7 +138,10 @@ public final class SweepEvaluator {
             files: [
                 ConfigFile(name: "algo.yml", text: config.text),
                 ConfigFile(name: "calendar.yml", text: configs.calendarText),
-            ], config: config.config, options: options, premiums: nil)
+            ], config: config.config, options: options,
+            premiums: recorded.map {
+                RecordedPremiums(store: $0.store, calendar: config.config.calendar, costs: $0.costs)
+            })
         try session.runDays(candles, from: plan.from, to: plan.to)
         let trades = Position.trades(session.state.positions.filter { $0.entryFilled > 0 }).map { slices in
             (
@@ -127,6 +159,8 @@ public enum SweepError: Error, CustomStringConvertible {
     case noData(indices: [String])
     case config(cell: String, ConfigError)
     case unknownIndex(symbol: String, configured: [String])
+    case noStore
+    case history(RecordedSeries.Failure)
 
     public var description: String {
         switch self {
@@ -135,6 +169,8 @@ public enum SweepError: Error, CustomStringConvertible {
         case .config(let cell, let error): "cell \(cell): \(error)"
         case .unknownIndex(let symbol, let configured):
             "\(symbol): the file name does not start with a configured index (\(configured.joined(separator: ", ")))"
+        case .noStore: "options: history needs a store (store: in the sweep file)"
+        case .history(let failure): "\(failure)"
         }
     }
 }

@@ -34,8 +34,19 @@ public struct SweepPlan: Sendable, Equatable {
         public var overrides: [ConfigOverride]
     }
 
+    /// Where an engine cell's option prices come from.
+    public enum Premiums: Sendable, Equatable {
+        /// Black-Scholes on the index path (`scalper backtest --options model`).
+        case model
+        /// What DhanHQ recorded, from a history store (`scalper backtest --options history`); nil store: the
+        /// default one.
+        case history(store: String?, spreadPercent: Double, slippageTicks: Int)
+    }
+
     public var kind: Kind
-    /// Candle files (CSV or DhanHQ chart JSON), resolved against the sweep file's folder.
+    public var premiums: Premiums
+    /// Candle files (CSV or DhanHQ chart JSON), resolved against the sweep file's folder; empty with recorded
+    /// premiums, whose index candles come from the store.
     public var data: [String]
     /// Only these symbols (empty: all in the data).
     public var indices: [String]
@@ -70,22 +81,47 @@ public struct SweepPlan: Sendable, Equatable {
     /// Reads a sweep file's text; `folder` is where relative data paths start.
     public static func parse(_ text: String, file: String, folder: String) throws(ConfigError) -> SweepPlan {
         let root = try ConfigNode.parse(text, file: file)
-        let allowed: Set<String> = ["kind", "data", "indices", "from", "to", "balance", "vary"]
+        let allowed: Set<String> = [
+            "kind", "options", "store", "spread_pct", "slippage_ticks", "data", "indices", "from", "to", "balance",
+            "vary",
+        ]
         _ = try root.entries(allowed: allowed)
         let kindNode = try root.required("kind")
         guard let kind = Kind(rawValue: try kindNode.string()) else {
             throw kindNode.error("must be proxy or engine")
         }
-        let dataNode = try root.required("data")
-        let data = try dataNode.items().map { node throws(ConfigError) in
-            let path = try node.string()
-            return path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path
+        func resolve(_ path: String) -> String { path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path }
+        var premiums = Premiums.model
+        if let optionsNode = try root.optional("options") {
+            switch try optionsNode.string() {
+            case "model": break
+            case "history":
+                guard kind == .engine else { throw optionsNode.error("recorded premiums need kind: engine") }
+                premiums = .history(
+                    store: try root.optional("store").map { node throws(ConfigError) in resolve(try node.string()) },
+                    spreadPercent: try root.optional("spread_pct")?.double(in: 0...50) ?? 0.5,
+                    slippageTicks: try root.optional("slippage_ticks")?.int(in: 0...100) ?? 1)
+            default: throw optionsNode.error("must be model or history")
+            }
         }
-        guard !data.isEmpty else { throw dataNode.error("give at least one candle file") }
+        if premiums == .model {
+            for key in ["store", "spread_pct", "slippage_ticks"] where try root.optional(key) != nil {
+                throw try root.required(key).error("only with options: history")
+            }
+        }
+        var data: [String] = []
+        if premiums == .model {
+            let dataNode = try root.required("data")
+            data = try dataNode.items().map { node throws(ConfigError) in resolve(try node.string()) }
+            guard !data.isEmpty else { throw dataNode.error("give at least one candle file") }
+        } else if let dataNode = try root.optional("data") {
+            throw dataNode.error("recorded premiums read the index candles from the store; drop data")
+        }
         let indices = try root.optional("indices")?.items().map { node throws(ConfigError) in try node.string() } ?? []
         let from = try root.optional("from").map { node throws(ConfigError) in try node.date() }
         let to = try root.optional("to").map { node throws(ConfigError) in try node.date() }
         if let from, let to, from > to { throw root.error("from \(from) is after to \(to)") }
+        if premiums != .model && (from == nil || to == nil) { throw root.error("options: history needs from and to") }
         let balance = try root.optional("balance")?.int(in: 1_000...1_000_000_000) ?? 200_000
         let varyNode = try root.required("vary")
         var axes: [Axis] = []
@@ -94,7 +130,8 @@ public struct SweepPlan: Sendable, Equatable {
         }
         guard !axes.isEmpty else { throw varyNode.error("vary at least one key") }
         let plan = SweepPlan(
-            kind: kind, data: data, indices: indices, from: from, to: to, balanceRupees: Int64(balance), axes: axes)
+            kind: kind, premiums: premiums, data: data, indices: indices, from: from, to: to,
+            balanceRupees: Int64(balance), axes: axes)
         let count = axes.reduce(1) { $0 * $1.values.count }
         guard count <= 1_000_000 else { throw varyNode.error("\(count) cells; at most 1,000,000") }
         return plan
