@@ -87,8 +87,7 @@ public enum JournalReplayer {
                 case .event(let event):
                     if let second = stop.secondOfDay, time.istSecondOfDay >= second { return false }
                     if let everyMinute {
-                        let seconds = time.epochSeconds
-                        let minute = seconds >= 0 ? seconds / 60 : (seconds - 59) / 60
+                        let minute = time.epochSeconds.floorDiv(60)
                         if let lastMinute, minute != lastMinute { everyMinute(state, lastEventTime) }
                         lastMinute = minute
                         lastEventTime = time

@@ -43,8 +43,6 @@ struct SimCore: Sendable {
     private(set) var packetsSent = 0
     /// The one access token accepted now (minting a new one ends the old, as at DhanHQ), and when it expires.
     var token: (value: String, expiresAt: Timestamp?, issued: Int)
-    /// Midnights crossed since the configured day (`rollToNextDay`).
-    private(set) var daysRolled = 0
     /// Whether today's market ticks: the configured day always does; a day rolled into only if it trades.
     private(set) var marketTrades = true
 
@@ -119,8 +117,9 @@ struct SimCore: Sendable {
     /// The new day has its own seeded model, without the first day's scenario. A day the calendar does not
     /// trade on has no ticks; the broker's book and positions carry over.
     private mutating func rollToNextDay() {
-        daysRolled += 1
         let next = market.date.adding(days: 1)
+        // Midnights crossed since the configured day: each day's market is seeded apart.
+        let daysRolled = next.daysSinceEpoch - configuration.date.daysSinceEpoch
         market = SimMarket(
             seed: configuration.seed &+ UInt64(daysRolled) &* 1_000_003, date: next, calendar: configuration.calendar,
             scenario: Scenario(), indices: IndexSpec.standard)

@@ -104,7 +104,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 extension Int64 {
-    func floorDiv(_ divisor: Int64) -> Int64 {
+    /// Division rounded toward negative infinity (a time before 1970 still falls in the right minute or day).
+    public func floorDiv(_ divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }

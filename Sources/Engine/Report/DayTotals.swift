@@ -46,8 +46,13 @@ public struct DayTotals: Sendable, Equatable {
     /// The totals of each trading day on which a position traded (an entry fill), in the order of their first
     /// trades.
     public static func byDay(_ records: [Position]) -> [DayTotals] {
+        byDay(trades: Position.trades(records.filter { $0.entryFilled > 0 }))
+    }
+
+    /// The same from positions already grouped into trades (`Position.trades`), in trade order.
+    public static func byDay(trades: [[Position]]) -> [DayTotals] {
         var days: [DayTotals] = []
-        for slices in Position.trades(records.filter { $0.entryFilled > 0 }) {
+        for slices in trades {
             let date = slices[0].tradingDate
             if days.last?.date != date { days.append(.empty(date)) }
             days[days.count - 1].add(slices)

@@ -301,3 +301,11 @@ extension Paise {
     /// The nearest multiple of the ₹0.05 option tick.
     public var roundedToTick: Paise { Paise((value + 2) / 5 * 5) }
 }
+
+extension Position {
+    /// The contract as a trader names it: `NIFTY 25650 CE 2025-11-11` (paise shown only when the strike has them).
+    public var contractLabel: String {
+        let whole = strike.value % 100 == 0 ? "\(strike.value / 100)" : "\(strike)"
+        return "\(index) \(whole) \(optionType) \(expiry)"
+    }
+}

@@ -42,10 +42,16 @@ enum IntradayCharts {
     static let open = Double(IntradaySeries.open)
     static let close = Double(IntradaySeries.close)
 
-    static func x(_ time: Timestamp) -> Double {
-        let second = min(max(Double(time.istSecondOfDay), open), close)
+    static func x(_ time: Timestamp) -> Double { x(secondOfDay: Double(time.istSecondOfDay)) }
+
+    /// Where an IST second of the day sits on the time axis (clamped to the session).
+    static func x(secondOfDay: Double) -> Double {
+        let second = min(max(secondOfDay, open), close)
         return left + (second - open) / (close - open) * (width - left - 10)
     }
+
+    /// An SVG coordinate to a tenth of a unit.
+    static func f(_ value: Double) -> String { String((value * 10).rounded() / 10) }
 
     /// The vertical scale of `series`: its low and high (zero included for PnL).
     struct Scale {
@@ -68,7 +74,6 @@ enum IntradayCharts {
             high = max(high, 0)
         }
         let scale = Scale(low: low, high: high)
-        func f(_ value: Double) -> String { String((value * 10).rounded() / 10) }
         var svg =
             "<svg class=\"\(className)\"\(attributes) width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-size=\"11\" style=\"background:#fff;border:1px solid #ddd;display:block;margin:6px 0\">"
         let baseline = height - bottom
@@ -90,8 +95,7 @@ enum IntradayCharts {
         svg +=
             "<text x=\"14\" y=\"\(f(baseline / 2))\" transform=\"rotate(-90 14 \(f(baseline / 2)))\" text-anchor=\"middle\">\(label)</text>"
         for (hour, minute) in [(9, 15), (11, 0), (13, 0), (15, 30)] {
-            let second = Double(hour * 3600 + minute * 60)
-            let tick = left + (second - open) / (close - open) * (width - left - 10)
+            let tick = x(secondOfDay: Double(hour * 3600 + minute * 60))
             let anchor = hour == 15 ? "end" : "middle"
             svg +=
                 "<text x=\"\(f(tick))\" y=\"\(f(baseline + 14))\" text-anchor=\"\(anchor)\">\(hour):\(minute < 10 ? "0" : "")\(minute)</text>"
@@ -107,7 +111,6 @@ enum IntradayCharts {
     static func markers(_ trades: [SessionReport.Trade], prices: [(time: Timestamp, price: Paise)]) -> String {
         let values = prices.map { Double($0.price.value) }
         let scale = Scale(low: values.min() ?? 0, high: values.max() ?? 0)
-        func f(_ value: Double) -> String { String((value * 10).rounded() / 10) }
         func price(at time: Timestamp) -> Paise? {
             prices.last(where: { $0.time <= time })?.price ?? prices.first?.price
         }

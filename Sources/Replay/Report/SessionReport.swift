@@ -33,7 +33,8 @@ public struct SessionReport: Sendable {
 
     public init(state: EngineState) {
         let risk = state.config?.risk
-        trades = Position.trades(state.positions.filter { $0.entryFilled > 0 }).map { slices in
+        let grouped = Position.trades(state.positions.filter { $0.entryFilled > 0 })
+        trades = grouped.map { slices in
             let position = slices[0]
             let exitTag =
                 slices.allSatisfy({ $0.exitReason != nil })
@@ -61,7 +62,7 @@ public struct SessionReport: Sendable {
                 charges: slices.reduce(Paise.zero) { $0 + $1.charges },
                 net: slices.reduce(Paise.zero) { $0 + $1.netPnL })
         }
-        days = DayTotals.byDay(state.positions)
+        days = DayTotals.byDay(trades: grouped)
         var running = Paise.zero
         var peak = Paise.zero
         equity = trades.filter { $0.exitTime != nil }.sorted { $0.exitTime! < $1.exitTime! }.map { trade in

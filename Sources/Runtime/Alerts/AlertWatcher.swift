@@ -104,8 +104,7 @@ public struct AlertWatcher: Sendable {
             let slices = item.records.map { state.positions[$0] }
             let filled = slices.reduce(Int64(0)) { $0 + $1.entryFilled }
             let first = slices[0]
-            let strike = first.strike.value % 100 == 0 ? "\(first.strike.value / 100)" : "\(first.strike)"
-            let instrument = "\(first.index) \(strike) \(first.optionType) \(first.expiry)"
+            let instrument = first.contractLabel
             if !item.entryAnnounced, filled > 0 {
                 watched[at].entryAnnounced = true
                 let cost = slices.reduce(Int64(0)) { $0 + $1.entryAverage.value * $1.entryFilled }

@@ -119,7 +119,7 @@ enum Dashboard {
         let stop = position.stop > .zero ? position.stop : hardStop
         return """
             {"id":\(string(position.id.value)),"index":\(string(position.index)),\
-            "instrument":\(string(label(position))),"phase":\(string(position.phase.rawValue)),\
+            "instrument":\(string(position.contractLabel)),"phase":\(string(position.phase.rawValue)),\
             "quantity":\(position.quantity),"entry":\(entry),"last":\(position.lastPrice.map(\.description) ?? "null"),\
             "stop":\(paise(stop)),"target":\(paise(target)),"breakeven_at":\(paise(breakevenAt)),\
             "breakeven_armed":\(position.breakevenArmed),"trail_stop":\(paise(trail)),\
@@ -133,19 +133,12 @@ enum Dashboard {
         let quiet = position.orderActivityAt.map { String(state.now.epochSeconds - $0.epochSeconds) } ?? "null"
         let selling = position.phase == .exiting
         return """
-            {"id":\(string(position.id.value)),"instrument":\(string(label(position))),\
+            {"id":\(string(position.id.value)),"instrument":\(string(position.contractLabel)),\
             "side":\(string(selling ? "SELL" : "BUY")),"phase":\(string(position.phase.rawValue)),\
             "quantity":\(selling ? position.quantity : position.orderedQuantity - position.entryFilled),\
             "attempts":\(position.exitAttempts),"quiet_s":\(quiet),\
             "stuck":\(position.exitStuckReported || position.stallReported)}
             """
-    }
-
-    /// `NIFTY 25650 CE 2025-11-11`.
-    static func label(_ position: Position) -> String {
-        let strike =
-            position.strike.value % 100 == 0 ? "\(position.strike.value / 100)" : "\(position.strike)"
-        return "\(position.index) \(strike) \(position.optionType) \(position.expiry)"
     }
 
     static func string(_ value: String) -> String { jsonString(value) }
