@@ -106,6 +106,53 @@ struct SweepCommandTests {
         #expect(page.components(separatedBy: "<td style=").count == 10)
     }
 
+    @Test("a run killed with SIGKILL mid-sweep resumes: only the unfinished cells run, and the files are the same")
+    func killedAndResumed() throws {
+        let scratch = TemporaryDirectory()
+        let file = try Self.sweepFile(
+            scratch,
+            vary:
+                "  signals.supertrend.multiplier: { from: 1.0, to: 5.95, step: 0.05 }\n  signals.adx.period: [10, 14]\n"
+        )
+        let whole = try Executables.scalper(
+            "sweep", "run", file, "--config", Self.config, "--workers", "2", "--out", scratch.sub("whole"))
+        #expect(whole.status == 0, "\(whole.stderr)")
+        // The same sweep, killed as soon as it reports its first tenth done.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Executables.scalper)
+        process.arguments = [
+            "sweep", "run", file, "--config", Self.config, "--workers", "2", "--out", scratch.sub("killed"),
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while !seen.contains("cells ["), case let chunk = errors.fileHandleForReading.availableData, !chunk.isEmpty {
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "killed before it finished")
+        let again = try Executables.scalper(
+            "sweep", "run", file, "--config", Self.config, "--workers", "2", "--out", scratch.sub("killed"))
+        #expect(again.status == 0, "\(again.stderr)")
+        let resumed = try #require(
+            again.stderr.split(separator: "\n").first { $0.hasPrefix("sweep: ") && $0.contains(" to run (") })
+        let counts = resumed.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: CharacterSet(charactersIn: "(")))
+        }
+        #expect(counts.count >= 3 && counts[1] == 200, "\(resumed)")
+        #expect(
+            counts[0] > 0 && counts[0] < 200 && counts[0] + counts[2] == 200,
+            "some cells were left, the rest kept: \(resumed)")
+        for name in ["results.csv", "daily.csv", "report.html"] {
+            #expect(
+                try String(contentsOfFile: scratch.sub("killed/\(name)"), encoding: .utf8)
+                    == String(contentsOfFile: scratch.sub("whole/\(name)"), encoding: .utf8), "\(name)")
+        }
+    }
+
     @Test("a folder of another base configuration is refused, not mixed")
     func otherBase() throws {
         let scratch = TemporaryDirectory()
