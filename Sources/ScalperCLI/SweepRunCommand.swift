@@ -23,8 +23,11 @@ struct SweepRunCommand: AsyncParsableCommand {
 
     @OptionGroup var input: SweepInput
 
-    @Option(help: "Worker processes (default: the machine's cores).")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker processes (default: one per core).")
+    var workers: Int?
+
+    /// `--workers`, or one per core.
+    private var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: "Output folder.")
     var out: String = "out/sweep"
@@ -40,7 +43,7 @@ struct SweepRunCommand: AsyncParsableCommand {
     var objective: String = "net"
 
     func validate() throws {
-        guard (1...256).contains(workers) else { throw ValidationError("--workers must be 1 to 256") }
+        if let workers, !(1...256).contains(workers) { throw ValidationError("--workers must be 1 to 256") }
         if let walkForward, WalkForward.lengths(walkForward) == nil {
             throw ValidationError("--walk-forward must be TRAIN:TEST trading days, such as 120d:20d")
         }
@@ -71,7 +74,7 @@ struct SweepRunCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         if !todo.isEmpty {
             printError(
-                "sweep: \(todo.count) of \(cells.count) cell(s) to run (\(cells.count - todo.count) already finished) on \(min(workers, todo.count)) worker(s)"
+                "sweep: \(todo.count) of \(cells.count) cell(s) to run (\(cells.count - todo.count) already finished) on \(min(workerCount, todo.count)) worker(s)"
             )
             try runWorkers(todo, total: cells.count, finished: cells.count - todo.count, store: store)
         }
@@ -93,7 +96,7 @@ struct SweepRunCommand: AsyncParsableCommand {
         }
         let unit = plan.kind == .proxy ? "points" : "₹"
         print(
-            "sweep: \(cells.count) cell(s), \(todo.count) run now in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", Double(todo.count) / max(seconds, 0.001))) cells/s, \(min(workers, max(todo.count, 1))) worker(s))"
+            "sweep: \(cells.count) cell(s), \(todo.count) run now in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", Double(todo.count) / max(seconds, 0.001))) cells/s, \(min(workerCount, max(todo.count, 1))) worker(s))"
         )
         let ranked = cells.compactMap { results[$0.id] }.sorted { $0.net > $1.net }
         print("best by net:")
@@ -136,7 +139,7 @@ struct SweepRunCommand: AsyncParsableCommand {
 
     /// Starts the workers on round-robin shares of `todo` and appends each result line as it arrives.
     private func runWorkers(_ todo: [SweepPlan.Cell], total: Int, finished: Int, store: String) throws {
-        let count = min(workers, todo.count)
+        let count = min(workerCount, todo.count)
         let appender = try FileHandle(forWritingTo: URL(fileURLWithPath: store))
         appender.seekToEndOfFile()
         let progress = Progress(total: total, done: finished, appender: appender)

@@ -153,6 +153,7 @@ struct HelpTests {
             ["bench", "indicators", "--help"],
             ["history", "--help"], ["history", "fetch", "--help"], ["history", "export", "--help"],
             ["simulate", "--help"], ["status", "--help"], ["kill-switch", "--help"],
+            ["sweep", "--help"], ["sweep", "run", "--help"],
         ])
     func help(arguments: [String]) throws {
         let result = try Executables.run(Executables.scalper, arguments)

@@ -303,6 +303,20 @@ extension Paise {
 }
 
 extension Position {
+    /// Whether the entry has an unfilled remainder the broker knows (an order id) and no cancel was asked for.
+    public var hasCancellableRemainder: Bool {
+        entryFilled < orderedQuantity && !entryCancelRequested && entryOrderID != nil
+    }
+
+    /// Seconds the broker has been quiet about this position's orders at `now`; nil when it never spoke.
+    public func quietSeconds(at now: Timestamp) -> Int64? {
+        orderActivityAt.map { now.epochSeconds - $0.epochSeconds }
+    }
+
+    /// Whether the engine has reported its order stuck (an exit it stopped re-sending, or a stalled order):
+    /// an operator has to act.
+    public var orderStuck: Bool { exitStuckReported || stallReported }
+
     /// The contract as a trader names it: `NIFTY 25650 CE 2025-11-11` (paise shown only when the strike has them).
     public var contractLabel: String {
         let whole = strike.value % 100 == 0 ? "\(strike.value / 100)" : "\(strike)"

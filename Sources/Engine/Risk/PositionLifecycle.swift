@@ -69,8 +69,7 @@ enum PositionLifecycle {
     /// it was already asked for, or the broker has not given the order an id yet).
     static func cancelEntryRemainder(_ state: inout EngineState, _ position: Int, reason: String) -> Command? {
         let held = state.positions[position]
-        guard held.entryFilled < held.orderedQuantity, !held.entryCancelRequested, let orderID = held.entryOrderID
-        else { return nil }
+        guard held.hasCancellableRemainder, let orderID = held.entryOrderID else { return nil }
         state.positions[position].entryCancelRequested = true
         return .cancelOrder(
             OrderCancellation(

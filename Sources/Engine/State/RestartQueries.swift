@@ -39,8 +39,7 @@ extension EngineState {
         var count = 0
         for index in unsettledPositions {
             let position = positions[index]
-            guard position.phase == .accepted || position.phase == .active, position.entryOrderID != nil,
-                position.entryFilled < position.orderedQuantity, !position.entryCancelRequested
+            guard position.phase == .accepted || position.phase == .active, position.hasCancellableRemainder
             else { continue }
             count += 1
         }

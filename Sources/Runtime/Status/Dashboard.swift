@@ -130,14 +130,14 @@ enum Dashboard {
 
     /// An order the broker has not settled: an entry not yet filled, or an exit being sold.
     static func order(_ state: EngineState, _ position: Position) -> String {
-        let quiet = position.orderActivityAt.map { String(state.now.epochSeconds - $0.epochSeconds) } ?? "null"
+        let quiet = position.quietSeconds(at: state.now).map(String.init) ?? "null"
         let selling = position.phase == .exiting
         return """
             {"id":\(string(position.id.value)),"instrument":\(string(position.contractLabel)),\
             "side":\(string(selling ? "SELL" : "BUY")),"phase":\(string(position.phase.rawValue)),\
             "quantity":\(selling ? position.quantity : position.orderedQuantity - position.entryFilled),\
             "attempts":\(position.exitAttempts),"quiet_s":\(quiet),\
-            "stuck":\(position.exitStuckReported || position.stallReported)}
+            "stuck":\(position.orderStuck)}
             """
     }
 

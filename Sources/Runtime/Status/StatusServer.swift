@@ -178,11 +178,11 @@ public enum StatusServer {
     /// `position` is the first slice's id for an entry split at the freeze quantity (each slice sells apart).
     static func exiting(_ state: EngineState) -> String {
         let items = state.positions.filter { $0.phase == .exiting }.map { position in
-            let quiet = position.orderActivityAt.map { String(state.now.epochSeconds - $0.epochSeconds) } ?? "null"
+            let quiet = position.quietSeconds(at: state.now).map(String.init) ?? "null"
             return """
                 {"id":"\(position.id)","position":"\(position.positionID)","instrument":"\(position.instrument)","quantity":\(position.quantity),\
                 "attempts":\(position.exitAttempts),"quiet_s":\(quiet),\
-                "stuck":\(position.exitStuckReported || position.stallReported)}
+                "stuck":\(position.orderStuck)}
                 """
         }
         return "[" + items.joined(separator: ",") + "]"
