@@ -158,6 +158,10 @@ struct SweepTests {
         #expect(abs(result.sharpe - mean / variance.squareRoot() * 252.0.squareRoot()) < 1e-12)
         let back = SweepFiles.parse(line: Substring(SweepFiles.line(result)))
         #expect(back == result)
+        // A day keeps its trades' figures, so a window is judged per trade: d0 has a win of 100 and a loss of 40.
+        let first = result.window(d[0], d[0])
+        #expect(first.trades == 2 && first.winners == 1 && first.winRate == 0.5)
+        #expect(first.grossWins == 100 && first.grossLosses == 40 && first.profitFactor == 2.5)
         #expect(SweepFiles.parse(line: Substring(SweepFiles.line(result).dropLast(3))) == nil)
         #expect(SweepResult(cell: "w", trades: [(d[0], 5)], dates: d).profitFactor == .infinity)
     }
@@ -180,6 +184,24 @@ struct SweepTests {
         #expect(walk.windows[1].cell == b.cell && walk.windows[1].outOfSample.net == 18)
         #expect(walk.netPerDay.inSample == 18.0 / 4 && walk.netPerDay.outOfSample == 18.0 / 4)
         #expect(WalkForward.lengths("120d:20d")! == (120, 20))
+
+        // Judged per trade, not per day: cell 1 wins two trades in three (each day's net a loss), cell 0 one
+        // in two (each day's net a gain). Daily totals would score cell 1's win rate 0 and its profit factor 0.
+        let perDay = SweepResult(cell: cells[0].id, trades: d.flatMap { [($0, 5.0), ($0, -1.0)] }, dates: d)
+        let perTrade = SweepResult(
+            cell: cells[1].id, trades: d.flatMap { [($0, 1.0), ($0, 1.0), ($0, -3.0)] }, dates: d)
+        let window = perTrade.window(d[0], d[1])
+        #expect(window.trades == 6 && window.winners == 4 && window.grossWins == 4 && window.grossLosses == 6)
+        let byWinRate = WalkForward(
+            cells: cells, results: [perDay.cell: perDay, perTrade.cell: perTrade], trainDays: 2, testDays: 2,
+            objective: .winRate)
+        #expect(byWinRate.windows.map(\.cell) == [perTrade.cell, perTrade.cell])
+        #expect(byWinRate.windows[0].inSample.winRate == 4.0 / 6 && byWinRate.windows[0].outOfSample.winners == 4)
+        let byProfitFactor = WalkForward(
+            cells: cells, results: [perDay.cell: perDay, perTrade.cell: perTrade], trainDays: 2, testDays: 2,
+            objective: .profitFactor)
+        #expect(byProfitFactor.windows.map(\.cell) == [perDay.cell, perDay.cell])
+        #expect(byProfitFactor.windows[0].inSample.profitFactor == 10.0 / 2)
         #expect(WalkForward.lengths("120:0") == nil)
     }
 

@@ -96,10 +96,6 @@ public struct SessionReport: Sendable {
     ///
     /// `notes` are lines shown under the summary (a backtest's assumptions and what its data lacked).
     public func html(title: String, notes: [String] = []) -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
         let width = 900.0
         let height = 260.0
         let values = [Paise.zero] + equity.map(\.net)
@@ -153,13 +149,13 @@ public struct SessionReport: Sendable {
         var tradeRows = ""
         for trade in trades {
             tradeRows +=
-                "<tr><td>\(trade.date)</td><td>\(escape(trade.entryTag))</td><td>\(escape(trade.exitTag))</td><td>\(trade.entryTime?.istString ?? "")</td><td>\(trade.exitTime?.istString ?? "")</td><td>\(trade.entryPrice)</td><td>\(trade.exitPrice?.description ?? "")</td><td>\(trade.quantity)</td><td>\(trade.gross)</td><td>\(trade.charges)</td><td>\(trade.net)</td></tr>\n"
+                "<tr><td>\(trade.date)</td><td>\(HTMLText.escape(trade.entryTag))</td><td>\(HTMLText.escape(trade.exitTag))</td><td>\(trade.entryTime?.istString ?? "")</td><td>\(trade.exitTime?.istString ?? "")</td><td>\(trade.entryPrice)</td><td>\(trade.exitPrice?.description ?? "")</td><td>\(trade.quantity)</td><td>\(trade.gross)</td><td>\(trade.charges)</td><td>\(trade.net)</td></tr>\n"
         }
         return """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(HTMLText.escape(title))</title>
             <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:nth-child(2),td:nth-child(3){text-align:left}.pos{color:#0a6}.neg{color:#c22}</style></head>
-            <body><h1>\(escape(title))</h1>
+            <body><h1>\(HTMLText.escape(title))</h1>
             <p>\(trades.count) trades over \(days.count) day(s); net <b class="\(totalNet >= .zero ? "pos" : "neg")">₹\(totalNet)</b> after charges; max drawdown ₹\(maxDrawdown).</p>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width) + 100)" height="\(Int(height) + 50)" viewBox="-80 -10 \(Int(width) + 100) \(Int(height) + 50)" style="border:1px solid #ddd;background:#fcfcfc" font-family="system-ui,sans-serif" font-size="11">
             \(axes)
@@ -167,7 +163,7 @@ public struct SessionReport: Sendable {
             <polygon points="\(drawdownArea)" fill="#f2b8b8" opacity="0.7"/>
             <polyline points="\(equityLine)" fill="none" stroke="#1565c0" stroke-width="2"/>
             </svg>
-            <p>Blue: cumulative net PnL after each exit. Red: drawdown from the running peak.</p>\(notes.isEmpty ? "" : "\n<ul>" + notes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
+            <p>Blue: cumulative net PnL after each exit. Red: drawdown from the running peak.</p>\(notes.isEmpty ? "" : "\n<ul>" + notes.map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>")
             <h2>Statistics</h2>\(ReportSummary(self).htmlTable)
             <h2>Per day</h2><table><tr><th>date</th><th>trades</th><th>winners</th><th>gross ₹</th><th>charges ₹</th><th>net ₹</th></tr>
             \(rows)</table>

@@ -6,11 +6,15 @@ import Domain
 /// Numbers in the line are Swift's shortest round-trip text, so a result read back is the one computed,
 /// whether the cell ran here or on a Ray node.
 public enum SweepFiles {
-    /// One finished cell: `id \t trades \t winners \t net \t gross wins \t gross losses \t date:trades:net;… \t end`.
+    /// One finished cell: `id \t trades \t winners \t net \t gross wins \t gross losses \t days \t end`, each day
+    /// `date:trades:winners:net:gross wins:gross losses` and `;` between days (a walk-forward window is judged
+    /// on its own days' trades, so a day keeps all the per-trade figures).
     ///
     /// The closing `end` tells a whole line from one a kill cut short (which could otherwise still parse).
     public static func line(_ result: SweepResult) -> String {
-        let days = result.days.map { "\($0.date):\($0.trades):\($0.net)" }.joined(separator: ";")
+        let days = result.days.map {
+            "\($0.date):\($0.trades):\($0.winners):\($0.net):\($0.grossWins):\($0.grossLosses)"
+        }.joined(separator: ";")
         return [
             result.cell, String(result.trades), String(result.winners), "\(result.net)", "\(result.grossWins)",
             "\(result.grossLosses)", days, "end",
@@ -27,14 +31,19 @@ public enum SweepFiles {
         var days: [SweepResult.Day] = []
         for day in parts[6].split(separator: ";") {
             let fields = day.split(separator: ":")
-            guard fields.count == 3, let date = CivilDate(iso: String(fields[0])), let count = Int(fields[1]),
-                let value = Double(fields[2])
+            guard fields.count == 6, let date = CivilDate(iso: String(fields[0])), let count = Int(fields[1]),
+                let winning = Int(fields[2]), let value = Double(fields[3]), let dayWins = Double(fields[4]),
+                let dayLosses = Double(fields[5])
             else { return nil }
-            days.append(SweepResult.Day(date: date, trades: count, net: value))
+            days.append(
+                SweepResult.Day(
+                    date: date, trades: count, winners: winning, net: value, grossWins: dayWins,
+                    grossLosses: dayLosses))
         }
         var result = SweepResult(cell: String(parts[0]), days: days)
-        result.trades = trades
-        result.winners = winners
+        // The counts are the days' sums; a line where they are not was not written by `line(_:)`.
+        guard result.trades == trades, result.winners == winners else { return nil }
+        // The sums as the run computed them, in trade order (the days' sums may differ in the last bit).
         result.net = net
         result.grossWins = wins
         result.grossLosses = losses

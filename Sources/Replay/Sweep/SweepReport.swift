@@ -57,20 +57,20 @@ public struct SweepReport {
             let green = share < 0.5 ? Int(90 + share * 2 * 140) : 230 - Int((share - 0.5) * 2 * 50)
             return "rgb(\(red),\(green),110)"
         }
-        var html = "<h2>\(escape(metric.rawValue)) by \(escape(x)) and \(escape(y))</h2>\n"
+        var html = "<h2>\(HTMLText.escape(metric.rawValue)) by \(HTMLText.escape(x)) and \(HTMLText.escape(y))</h2>\n"
         if plan.axes.count > 2 {
             html +=
                 "<p>Each square is the \(metric.higherIsBetter ? "best" : "lowest") over the other swept keys.</p>\n"
         }
-        html += "<table class=heat><tr><th>\(escape(y)) \\ \(escape(x))</th>"
-        for value in xAxis.values { html += "<th>\(escape(value))</th>" }
+        html += "<table class=heat><tr><th>\(HTMLText.escape(y)) \\ \(HTMLText.escape(x))</th>"
+        for value in xAxis.values { html += "<th>\(HTMLText.escape(value))</th>" }
         html += "</tr>\n"
         for yValue in yAxis.values {
-            html += "<tr><th>\(escape(yValue))</th>"
+            html += "<tr><th>\(HTMLText.escape(yValue))</th>"
             for xValue in xAxis.values {
                 if let value = squares[xValue + "\u{1}" + yValue] {
                     html +=
-                        "<td style=\"background:\(colour(value))\" title=\"\(escape(x))=\(escape(xValue)) \(escape(y))=\(escape(yValue))\">\(SweepFiles.fixed(value, metric == .trades ? 0 : 2))</td>"
+                        "<td style=\"background:\(colour(value))\" title=\"\(HTMLText.escape(x))=\(HTMLText.escape(xValue)) \(HTMLText.escape(y))=\(HTMLText.escape(yValue))\">\(SweepFiles.fixed(value, metric == .trades ? 0 : 2))</td>"
                 } else {
                     html += "<td>–</td>"
                 }
@@ -85,7 +85,7 @@ public struct SweepReport {
         let byID = Dictionary(uniqueKeysWithValues: plan.cells.map { ($0.id, $0) })
         let perDay = walk.netPerDay
         var html = """
-            <h2>Walk-forward: \(walk.trainDays) training days, \(walk.testDays) test days, best by \(escape(walk.objective.rawValue))</h2>
+            <h2>Walk-forward: \(walk.trainDays) training days, \(walk.testDays) test days, best by \(HTMLText.escape(walk.objective.rawValue))</h2>
             <p>Net per trading day: in sample \(SweepFiles.fixed(perDay.inSample, 2)), out of sample \(SweepFiles.fixed(perDay.outOfSample, 2)). \
             A setting that earns in sample and not out of it is fitted to the noise.</p>
             <table><tr><th>train</th><th>test</th><th>chosen</th><th>in-sample net</th><th>out-of-sample net</th>\
@@ -96,7 +96,7 @@ public struct SweepReport {
             let values =
                 byID[window.cell]?.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " ") ?? window.cell
             html +=
-                "<tr><td>\(window.trainFirst) … \(window.trainLast)</td><td>\(window.testFirst) … \(window.testLast)</td><td>\(escape(values))</td><td>\(SweepFiles.fixed(window.inSample.net, 2))</td><td>\(SweepFiles.fixed(window.outOfSample.net, 2))</td><td>\(SweepFiles.fixed(window.inSample.sharpe, 2))</td><td>\(SweepFiles.fixed(window.outOfSample.sharpe, 2))</td></tr>\n"
+                "<tr><td>\(window.trainFirst) … \(window.trainLast)</td><td>\(window.testFirst) … \(window.testLast)</td><td>\(HTMLText.escape(values))</td><td>\(SweepFiles.fixed(window.inSample.net, 2))</td><td>\(SweepFiles.fixed(window.outOfSample.net, 2))</td><td>\(SweepFiles.fixed(window.inSample.sharpe, 2))</td><td>\(SweepFiles.fixed(window.outOfSample.sharpe, 2))</td></tr>\n"
         }
         if walk.windows.isEmpty {
             html +=
@@ -123,10 +123,5 @@ public struct SweepReport {
         </body></html>
 
         """
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -6,16 +6,39 @@ import Domain
 /// ratio is of daily net over the trading days (a day without a trade counts as 0), annualised by √252;
 /// maximum drawdown is the largest fall of cumulative daily net from its running peak.
 public struct SweepResult: Sendable, Equatable {
-    /// One trading day of a cell.
+    /// One trading day's trades: enough to rebuild every figure of a window (walk-forward) exactly.
     public struct Day: Sendable, Equatable {
         public var date: CivilDate
         public var trades: Int
+        /// Trades that made money.
+        public var winners: Int
         public var net: Double
+        /// The sum of the winning trades' nets, and of the losing trades' (as a positive figure).
+        public var grossWins: Double
+        public var grossLosses: Double
 
-        public init(date: CivilDate, trades: Int, net: Double) {
+        public init(
+            date: CivilDate, trades: Int = 0, winners: Int = 0, net: Double = 0, grossWins: Double = 0,
+            grossLosses: Double = 0
+        ) {
             self.date = date
             self.trades = trades
+            self.winners = winners
             self.net = net
+            self.grossWins = grossWins
+            self.grossLosses = grossLosses
+        }
+
+        /// Counts one trade's net.
+        mutating func add(_ tradeNet: Double) {
+            trades += 1
+            net += tradeNet
+            if tradeNet > 0 {
+                winners += 1
+                grossWins += tradeNet
+            } else if tradeNet < 0 {
+                grossLosses -= tradeNet
+            }
         }
     }
 
@@ -29,30 +52,25 @@ public struct SweepResult: Sendable, Equatable {
 
     /// From each trade's exit date and net, over `dates` (every trading day of the data, ascending).
     public init(cell: String, trades: [(date: CivilDate, net: Double)], dates: [CivilDate]) {
-        self.cell = cell
-        self.trades = trades.count
-        winners = trades.filter { $0.net > 0 }.count
+        var byDate: [CivilDate: Day] = [:]
+        for date in dates { byDate[date] = Day(date: date) }
+        for trade in trades { byDate[trade.date, default: Day(date: trade.date)].add(trade.net) }
+        self.init(cell: cell, days: byDate.values.sorted { $0.date < $1.date })
+        // The whole run's figures are summed in trade order (the days' sums may differ in the last bit).
         net = trades.reduce(0) { $0 + $1.net }
         grossWins = trades.filter { $0.net > 0 }.reduce(0) { $0 + $1.net }
         grossLosses = -trades.filter { $0.net < 0 }.reduce(0) { $0 + $1.net }
-        var byDate: [CivilDate: Day] = [:]
-        for date in dates { byDate[date] = Day(date: date, trades: 0, net: 0) }
-        for trade in trades {
-            byDate[trade.date, default: Day(date: trade.date, trades: 0, net: 0)].trades += 1
-            byDate[trade.date]!.net += trade.net
-        }
-        days = byDate.values.sorted { $0.date < $1.date }
     }
 
+    /// From its days: a window of walk-forward, or a result read back from its line.
     public init(cell: String, days: [Day]) {
         self.cell = cell
         self.days = days
         trades = days.reduce(0) { $0 + $1.trades }
+        winners = days.reduce(0) { $0 + $1.winners }
         net = days.reduce(0) { $0 + $1.net }
-        // Rebuilt from days (a window of walk-forward): per-trade figures are not known there.
-        winners = 0
-        grossWins = days.filter { $0.net > 0 }.reduce(0) { $0 + $1.net }
-        grossLosses = -days.filter { $0.net < 0 }.reduce(0) { $0 + $1.net }
+        grossWins = days.reduce(0) { $0 + $1.grossWins }
+        grossLosses = days.reduce(0) { $0 + $1.grossLosses }
     }
 
     /// The same cell's result over the days from `first` to `last`.
