@@ -35,6 +35,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Fault kinds to inject instead of the profile's (comma-separated).")
     var faults: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Kills of the engine per day instead of the profile's (with engine_restart; the profile's when absent).",
+            valueName: "n"))
+    var restarts: Int?
+
     @Option(help: "Directory for the sessions' journals (a failing session's journal stays there).")
     var out: String = "out/simulate"
 
@@ -58,6 +64,9 @@ struct SimulateCommand: ParsableCommand {
         }
         guard days >= 1 else { throw ValidationError("--days must be at least 1") }
         guard CivilDate(iso: date) != nil else { throw ValidationError("--date must be YYYY-MM-DD") }
+        if let restarts, !(0...200).contains(restarts) {
+            throw ValidationError("--restarts must be from 0 to 200 kills a day")
+        }
         if let faults, FaultKind.parseList(faults) == nil {
             throw ValidationError(
                 "--faults takes a comma-separated list of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -99,6 +108,7 @@ struct SimulateCommand: ParsableCommand {
         runner.kinds = faults.flatMap(FaultKind.parseList)
         runner.shrink = !noShrink
         runner.keepJournals = keep
+        runner.restartsPerDay = restarts
         let total = runner.seeds.count * days
         var done = 0
         let summary = try runner.run { outcome in

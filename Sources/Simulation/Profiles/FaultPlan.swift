@@ -124,12 +124,21 @@ public struct FaultPlan: Sendable {
     public var profile: BrokerProfile
     public var kinds: Set<FaultKind>
 
-    public init(profile: BrokerProfile, kinds: Set<FaultKind>? = nil) {
+    /// Kills of the engine per day in place of the profile's (with `engine_restart`): many kills close
+    /// together are what the wall-clock crash test does, and a seed reproduces what it found.
+    public var restartsPerDay: Int?
+
+    public init(profile: BrokerProfile, kinds: Set<FaultKind>? = nil, restartsPerDay: Int? = nil) {
         self.profile = profile
         self.kinds = kinds ?? profile.faults
+        self.restartsPerDay = restartsPerDay
     }
 
-    var rates: FaultRates { profile.rates }
+    var rates: FaultRates {
+        var rates = profile.rates
+        if let restartsPerDay { rates.restartsPerDay = restartsPerDay }
+        return rates
+    }
 
     func has(_ kind: FaultKind) -> Bool { kinds.contains(kind) }
 

@@ -18,6 +18,8 @@ public struct SimulationRunner {
     public var shrink = true
     /// Keep every session's journal, not only the failing ones'.
     public var keepJournals = false
+    /// Kills of the engine per day in place of the profile's (when `engine_restart` is injected).
+    public var restartsPerDay: Int?
 
     public init(
         seeds: ClosedRange<UInt64>, profile: BrokerProfile, days: Int, firstDay: CivilDate, config: AlgoConfig,
@@ -99,7 +101,8 @@ public struct SimulationRunner {
         -> SessionOutcome
     {
         let setup = SessionSetup(
-            seed: seed, date: day, plan: FaultPlan(profile: profile, kinds: kinds), config: config,
+            seed: seed, date: day, plan: FaultPlan(profile: profile, kinds: kinds, restartsPerDay: restartsPerDay),
+            config: config,
             files: Self.files(files, seed: seed), journalPath: journalPath ?? self.journalPath(seed: seed, day: day))
         return try RuntimeSession(setup).run()
     }
