@@ -30,6 +30,32 @@ struct InMemoryTransportTests {
             credentials: DhanCredentials(clientID: "SIMCLIENT", accessToken: token), transport: transport)
     }
 
+    @Test(
+        "a request still waiting for the rate limit when its task is cancelled (a stop) is never sent: an order placed during the shutdown would trade unmanaged"
+    )
+    func cancelledWhileWaitingIsNotSent() async throws {
+        let transport = try Self.world()
+        let limiter = RateLimiter()
+        // The order class pauses, as after a 429: the placement waits for room.
+        _ = await limiter.throttle(.order)
+        let client = DhanRESTClient(
+            endpoints: VirtualRuntime.endpoints,
+            credentials: DhanCredentials(clientID: "SIMCLIENT", accessToken: "SIMTOKEN"),
+            limiter: limiter, transport: transport)
+        let intent = OrderIntent(
+            correlationID: try #require(CorrelationID("AS20251104-43-1")), instrument: InstrumentKey(.nseFNO, 35079),
+            side: .buy, quantity: 75, tag: "entry")
+        let placing = Task { try await client.placeOrder(OrderWire.placeRequest(intent)) }
+        placing.cancel()
+        let result = await placing.result
+        guard case .failure(let error) = result, case .network(_, let message)? = error as? DhanError else {
+            Issue.record("the placement did not fail as not sent: \(result)")
+            return
+        }
+        #expect(message.contains("not sent"))
+        #expect(transport.withWorld { $0.parentOrdersByCorrelationID.isEmpty }, "the broker received the order")
+    }
+
     @Test("a chain, an order placed and read back by correlation id, in the book, the positions and the funds")
     func orderRoundTrip() async throws {
         let transport = try Self.world()

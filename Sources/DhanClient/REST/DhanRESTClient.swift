@@ -316,6 +316,14 @@ public final class DhanRESTClient: Sendable {
         while true {
             attempt += 1
             let permit = await limiter.acquire(apiClass, key: limitKey)
+            // A request still waiting for room when its task was cancelled (a stop) is not sent: an order placed
+            // while the process shuts down would trade with no one left to manage it. The socket crash test
+            // caught one: an entry queued behind the order limit reached dhan-sim during the planned stop and
+            // its legs closed it unseen.
+            if Task.isCancelled {
+                await limiter.completed(permit)
+                throw .network(request: name, message: "not sent: cancelled while waiting for the rate limit")
+            }
             let status: Int
             let data: Data
             do {

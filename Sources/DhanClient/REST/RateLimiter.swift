@@ -93,8 +93,8 @@ public actor RateLimiter {
         var waited = false
         while true {
             let now = clock.elapsed()
-            // A cancelled caller (shutdown) goes at once rather than spin on sleeps that throw; its request is
-            // cancelled with it.
+            // A cancelled caller (shutdown) goes at once rather than spin on sleeps that throw; the client then
+            // does not send its request.
             if Task.isCancelled { return now }
             if let paused = pausedUntil[apiClass], paused > now {
                 waited = true
