@@ -9,6 +9,7 @@ import Logging
 import MarketModel
 import Recovery
 import Runtime
+import Synchronization
 import TestSupport
 import Testing
 
@@ -361,6 +362,77 @@ struct VirtualRuntimeTests {
         #expect(state.openPositions.isEmpty)
         let parents = harness.transport.withWorld { $0.parentOrdersByCorrelationID }
         #expect(parents.values.allSatisfy { $0 == 1 }, "an intent placed twice: \(parents.filter { $0.value > 1 })")
+        let violations = invariants.finish(state: state)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+
+    @Test(
+        "killed with its entry on the wire, the restart's later lookups unanswered: a lookup that failed is not an answer, so the intent stays in flight until the book answers, and the books agree"
+    )
+    func restartLookupsUnanswered() throws {
+        let scratch = TemporaryDirectory("virtual-unanswered")
+        let path = scratch.sub("journal")
+        let harness = VirtualRuntime(world: try Self.world(start: 10 * 3600))
+        // Order placements take 4-6 s to reach the broker, so the restart's first lookup finds nothing yet.
+        harness.delayRequests(.seconds(4)...(.seconds(6)), seed: 9) { request in
+            request.method == "POST" && request.url.hasSuffix("orders")
+        }
+        let invariants = RuntimeInvariants(harness.transport)
+        func runtime() throws -> TradingRuntime {
+            try Self.process(harness, invariants, journal: path, master: scratch.sub("master"))
+        }
+        var current = try runtime()
+        harness.start(current)
+        while harness.link.wire.count == 0 {
+            try #require(!harness.finished && harness.transport.withWorld { $0.secondOfDay } < 15 * 3600)
+            harness.step()
+        }
+        let intents = harness.transport.withWorld { $0.parentOrdersByCorrelationID.count }
+        harness.kill(current)
+        let orphans = harness.orphanedRequests
+        #expect(orphans >= 1)
+        harness.down(for: 1)
+        // After the restart's first lookup, for two minutes, the order book's answers are lost on the way back
+        // (the broker is reached, the client hears a network error) and so are the order stream's alerts: the
+        // entry arrives and trades, and only a lookup can tell. The socket crash test met the like of this
+        // (dhan-sim's 429s to the restart's burst of lookups); an intent the broker held was resolved as never
+        // sent, and nothing would have sold its position.
+        let unanswered = Atomic<Bool>(true)
+        let lookups = Atomic<Int>(0)
+        harness.transport.loseAnswers { request in
+            guard request.method == "GET", request.url.contains("/orders"), unanswered.load(ordering: .relaxed)
+            else { return false }
+            // The restart's first lookup by correlation id is answered (not there yet); the rest are not.
+            let lookup = request.url.contains("/orders/external/")
+            return !lookup || lookups.add(1, ordering: .relaxed).newValue > 1
+        }
+        harness.disturbAlerts(.init(loss: 1, reorder: false), seed: 5)
+        current = try runtime()
+        harness.start(current)
+        let lookingFrom = harness.transport.withWorld { $0.secondOfDay }
+        try harness.advance(through: lookingFrom + 120)
+        #expect(harness.transport.withWorld { $0.parentOrdersByCorrelationID.count } > intents, "the order arrived")
+        unanswered.store(false, ordering: .relaxed)
+        harness.disturbAlerts(.init(loss: 0, reorder: false), seed: 5)
+        try harness.advance(through: 15 * 3600 + 40 * 60)
+        #expect(try harness.finish(current) == .stopped)
+
+        let journal = try Journal.openForReading(at: path)
+        let outcome = try JournalReplayer.replay(journal.reader)
+        var notSent = 0
+        try journal.reader.forEach(verifyChecksums: false) { view in
+            if case .event(.orderRejected(let rejected)) = try JournalEntry.decode(view),
+                rejected.code == RestartReconciliation.notSentCode
+            {
+                notSent += 1
+            }
+            return true
+        }
+        journal.close()
+        #expect(outcome.divergence == nil)
+        #expect(notSent == 0, "an intent the broker holds was resolved as never sent on lookups that failed")
+        let state = outcome.state
+        #expect(state.openPositions.isEmpty)
         let violations = invariants.finish(state: state)
         #expect(violations.isEmpty, "\(violations)")
     }

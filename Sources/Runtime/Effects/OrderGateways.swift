@@ -172,15 +172,24 @@ public final class DhanOrderGateway: OrderGateway {
             // by correlation id (`AmbiguousSubmit`); it is never sent twice.
             logger.warning(
                 "order outcome unknown; looking it up", metadata: ["correlation_id": "\(id)", "error": "\(error)"])
-            if let record = await OrderLookup.find(id, client: client, clock: clock) {
+            switch await OrderLookup.find(id, client: client, clock: clock) {
+            case .found(let record):
                 return [
                     .orderAccepted(
                         OrderAccepted(
                             correlationID: id, orderID: record.orderId, status: OrderStatus(apiName: record.orderStatus)
                         ))
                 ]
+            case .absent:
+                return [AmbiguousSubmit.notReceived(id, request: "place \(intent.tag)", detail: error.description)]
+            case .unknown:
+                // The broker answered none of the lookups: the intent stays in flight for the order watch,
+                // which asks the book every 10 s and escalates it; it is never resolved on silence.
+                logger.warning(
+                    "order outcome still unknown after its lookups; left in flight",
+                    metadata: ["correlation_id": "\(id)"])
+                return []
             }
-            return [AmbiguousSubmit.notReceived(id, request: "place \(intent.tag)", detail: error.description)]
         } catch {
             return [
                 .orderRejected(OrderRejected(correlationID: id, code: error.rejectionCode, message: error.description))

@@ -784,8 +784,10 @@ public final class TradingRuntime: Sendable {
                     for event in events { await post(event) }
                     if record == nil { spawn { await self.lookUpAgain(id) } }
                 } catch {
+                    // No answer is not "not there": it is looked up again like an intent the book did not hold.
                     clean = false
-                    notes.append("\(id): lookup failed: \(error)")
+                    notes.append("\(id): lookup failed: \(error); looked up again, never resent")
+                    spawn { await self.lookUpAgain(id) }
                 }
             }
             let mismatches = await comparePositions()
@@ -850,20 +852,28 @@ public final class TradingRuntime: Sendable {
     /// resolved as never sent; it is never resent.
     func lookUpAgain(_ id: CorrelationID) async {
         // The order stream (or the order watch) may answer meanwhile.
-        let found = await OrderLookup.find(id, client: rest, clock: clock) {
+        let answer = await OrderLookup.find(id, client: rest, clock: clock) {
             await self.sequencer.state.unacknowledgedIntents.contains(id)
         }
-        if let record = found {
+        switch answer {
+        case .found(let record):
             let (events, note) = translator.withLock {
                 RestartReconciliation.lookupEvents(id, record: record, translator: &$0)
             }
             logger.notice("an intent the restart did not find reached the broker", metadata: ["note": "\(note)"])
             for event in events { await post(event) }
-            return
+        case .absent:
+            guard !Task.isCancelled, await sequencer.state.unacknowledgedIntents.contains(id) else { return }
+            logger.notice("an intent the restart did not find never reached the broker", metadata: ["id": "\(id)"])
+            await post(RestartReconciliation.neverReached(id))
+        case .unknown:
+            guard !Task.isCancelled, await sequencer.state.unacknowledgedIntents.contains(id) else { return }
+            // Not resolved on failed lookups: it stays in flight, and the order watch asks the book every 10 s
+            // and escalates it.
+            logger.warning(
+                "the broker did not answer the lookups of an intent the restart did not find; it stays in flight",
+                metadata: ["id": "\(id)"])
         }
-        guard !Task.isCancelled, await sequencer.state.unacknowledgedIntents.contains(id) else { return }
-        logger.notice("an intent the restart did not find never reached the broker", metadata: ["id": "\(id)"])
-        await post(RestartReconciliation.neverReached(id))
     }
 
     // MARK: - Operator
