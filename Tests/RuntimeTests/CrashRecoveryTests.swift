@@ -288,7 +288,12 @@ extension RuntimeAcceptanceTests {
             for position in state.openPositions where position.quantity > 0 {
                 let average = sim.core.withLock { core -> Paise? in
                     guard let held = core.broker.positions[position.instrument], held.buyQty > 0 else { return nil }
-                    return Paise(Int64((held.buyValue / Double(held.buyQty) * 100).rounded()))
+                    // What was bought, in whole paise (exact: every trade is at a tick), over the quantity, half
+                    // a paisa up. Dividing the rupees in Double first put 279.775 (two fills of 20 at 279.75
+                    // and 279.80) at 279.7749999… and rounded it down to 279.77, a paisa from the engine's.
+                    let cost = Int64((held.buyValue * 100).rounded())
+                    let quantity = Int64(held.buyQty)
+                    return Paise((cost + quantity / 2) / quantity)
                 }
                 if state.positions.filter({ $0.instrument == position.instrument && $0.entryFilled > 0 }).count == 1 {
                     #expect(average == position.entryAverage, "\(position.instrument) average")
