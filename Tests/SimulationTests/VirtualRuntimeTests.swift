@@ -302,36 +302,60 @@ struct VirtualRuntimeTests {
                 + "\(state.positions.count) positions, \(outcome.records) records")
     }
 
+    /// A day from 10:00 whose order placements take 4-6 s to reach the broker (everything else arrives at
+    /// once), run until the first entry is on the wire and killed there: the harness, the invariants, a maker
+    /// of the next process on the same journal, the killed process's requests still on the wire and the
+    /// broker's parent orders at the kill.
+    static func killedWithOrderOnTheWire(
+        _ scratch: TemporaryDirectory, journal path: String, behaviour: SimBehaviour = SimBehaviour()
+    ) throws -> (
+        harness: VirtualRuntime, invariants: RuntimeInvariants, process: () throws -> TradingRuntime, orphans: Int,
+        intents: Int
+    ) {
+        let harness = VirtualRuntime(world: try Self.world(behaviour: behaviour, start: 10 * 3600))
+        harness.delayRequests(.seconds(4)...(.seconds(6)), seed: 9) { request in
+            request.method == "POST" && request.url.hasSuffix("orders")
+        }
+        let invariants = RuntimeInvariants(harness.transport)
+        let process = { try Self.process(harness, invariants, journal: path, master: scratch.sub("master")) }
+        let first = try process()
+        harness.start(first)
+        while harness.link.wire.count == 0 {
+            try #require(!harness.finished && harness.transport.withWorld { $0.secondOfDay } < 15 * 3600)
+            harness.step()
+        }
+        let intents = harness.transport.withWorld { $0.parentOrdersByCorrelationID.count }
+        harness.kill(first)
+        return (harness, invariants, process, harness.orphanedRequests, intents)
+    }
+
+    /// Intents a restart resolved as never sent (`NOT_SENT`) in a journal.
+    static func notSentResolutions(_ reader: JournalReader) throws -> Int {
+        var notSent = 0
+        try reader.forEach(verifyChecksums: false) { view in
+            if case .event(.orderRejected(let rejected)) = try JournalEntry.decode(view),
+                rejected.code == RestartReconciliation.notSentCode
+            {
+                notSent += 1
+            }
+            return true
+        }
+        return notSent
+    }
+
     @Test(
         "killed with an order on the wire: the broker takes it after the restart looked for it; the intent stays in flight, is found, and the books agree",
         arguments: ["documented", "observed"])
     func orderOnTheWireAtKill(profile: String) throws {
         let scratch = TemporaryDirectory("virtual-wire")
         let path = scratch.sub("journal")
-        let behaviour = try #require(SimBehaviour.profile(profile))
-        let harness = VirtualRuntime(world: try Self.world(behaviour: behaviour, start: 10 * 3600))
-        // Order placements take 4-6 s to reach the broker (a slow gateway); everything else arrives at once.
-        harness.delayRequests(.seconds(4)...(.seconds(6)), seed: 9) { request in
-            request.method == "POST" && request.url.hasSuffix("orders")
-        }
-        let invariants = RuntimeInvariants(harness.transport)
-        func runtime() throws -> TradingRuntime {
-            try Self.process(harness, invariants, journal: path, master: scratch.sub("master"))
-        }
-        var current = try runtime()
-        harness.start(current)
-        // The first entry goes out: the process dies while it is on the wire.
-        while harness.link.wire.count == 0 {
-            try #require(!harness.finished && harness.transport.withWorld { $0.secondOfDay } < 15 * 3600)
-            harness.step()
-        }
-        let intents = harness.transport.withWorld { $0.parentOrdersByCorrelationID.count }
-        harness.kill(current)
+        // A slow gateway: the first entry goes out, and the process dies while it is on the wire.
+        let (harness, invariants, runtime, orphans, intents) = try Self.killedWithOrderOnTheWire(
+            scratch, journal: path, behaviour: try #require(SimBehaviour.profile(profile)))
         // The day's first entries went out together: each is on the wire.
-        let orphans = harness.orphanedRequests
         #expect(orphans >= 1)
         harness.down(for: 1)
-        current = try runtime()
+        let current = try runtime()
         harness.start(current)
         // The restart looked the intent up before the order arrived: it is still in flight, not rejected.
         let pending = harness.perform { [current] in await current.sequencer.state.unacknowledgedIntents }
@@ -343,15 +367,7 @@ struct VirtualRuntimeTests {
 
         let journal = try Journal.openForReading(at: path)
         let outcome = try JournalReplayer.replay(journal.reader)
-        var notSent = 0
-        try journal.reader.forEach(verifyChecksums: false) { view in
-            if case .event(.orderRejected(let rejected)) = try JournalEntry.decode(view),
-                rejected.code == RestartReconciliation.notSentCode
-            {
-                notSent += 1
-            }
-            return true
-        }
+        let notSent = try Self.notSentResolutions(journal.reader)
         journal.close()
         #expect(outcome.divergence == nil)
         #expect(notSent == 0, "an intent the broker holds was resolved as never sent")
@@ -372,24 +388,8 @@ struct VirtualRuntimeTests {
     func restartLookupsUnanswered() throws {
         let scratch = TemporaryDirectory("virtual-unanswered")
         let path = scratch.sub("journal")
-        let harness = VirtualRuntime(world: try Self.world(start: 10 * 3600))
         // Order placements take 4-6 s to reach the broker, so the restart's first lookup finds nothing yet.
-        harness.delayRequests(.seconds(4)...(.seconds(6)), seed: 9) { request in
-            request.method == "POST" && request.url.hasSuffix("orders")
-        }
-        let invariants = RuntimeInvariants(harness.transport)
-        func runtime() throws -> TradingRuntime {
-            try Self.process(harness, invariants, journal: path, master: scratch.sub("master"))
-        }
-        var current = try runtime()
-        harness.start(current)
-        while harness.link.wire.count == 0 {
-            try #require(!harness.finished && harness.transport.withWorld { $0.secondOfDay } < 15 * 3600)
-            harness.step()
-        }
-        let intents = harness.transport.withWorld { $0.parentOrdersByCorrelationID.count }
-        harness.kill(current)
-        let orphans = harness.orphanedRequests
+        let (harness, invariants, runtime, orphans, intents) = try Self.killedWithOrderOnTheWire(scratch, journal: path)
         #expect(orphans >= 1)
         harness.down(for: 1)
         // After the restart's first lookup, for two minutes, the order book's answers are lost on the way back
@@ -407,7 +407,7 @@ struct VirtualRuntimeTests {
             return !lookup || lookups.add(1, ordering: .relaxed).newValue > 1
         }
         harness.disturbAlerts(.init(loss: 1, reorder: false), seed: 5)
-        current = try runtime()
+        let current = try runtime()
         harness.start(current)
         let lookingFrom = harness.transport.withWorld { $0.secondOfDay }
         try harness.advance(through: lookingFrom + 120)
@@ -419,15 +419,7 @@ struct VirtualRuntimeTests {
 
         let journal = try Journal.openForReading(at: path)
         let outcome = try JournalReplayer.replay(journal.reader)
-        var notSent = 0
-        try journal.reader.forEach(verifyChecksums: false) { view in
-            if case .event(.orderRejected(let rejected)) = try JournalEntry.decode(view),
-                rejected.code == RestartReconciliation.notSentCode
-            {
-                notSent += 1
-            }
-            return true
-        }
+        let notSent = try Self.notSentResolutions(journal.reader)
         journal.close()
         #expect(outcome.divergence == nil)
         #expect(notSent == 0, "an intent the broker holds was resolved as never sent on lookups that failed")
