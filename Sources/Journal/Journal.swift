@@ -19,16 +19,23 @@ public struct JournalOptions: Sendable {
     public var initialMapSize: Int
     /// Check every record's CRC and seq continuity before accepting writes.
     public var verifyOnOpen: Bool
+    /// Whether a `fast` writer writes through the map (`MDB_WRITEMAP`).
+    ///
+    /// A commit then makes no system call, the right trade for a commit per event. A writer that commits
+    /// large batches (`BatchedAppender`) is faster with it off: `pwrite` of a batch's pages costs less than
+    /// faulting in the sparse map's new pages one by one (a year's backtest: 16.1 s → 13.8 s).
+    public var writeThroughMap: Bool
     /// Injected append failures (tests only).
     public var faults: JournalFaults?
 
     public init(
         durability: Durability = .durable, initialMapSize: Int = 256 << 20, verifyOnOpen: Bool = true,
-        faults: JournalFaults? = nil
+        writeThroughMap: Bool = true, faults: JournalFaults? = nil
     ) {
         self.durability = durability
         self.initialMapSize = initialMapSize
         self.verifyOnOpen = verifyOnOpen
+        self.writeThroughMap = writeThroughMap
         self.faults = faults
     }
 }
@@ -107,6 +114,7 @@ public final class Journal: @unchecked Sendable {
         }
         environment = try LMDBEnvironment(
             path: path, readOnly: !writable, sync: options.durability == .durable,
+            writeMap: options.durability == .fast && options.writeThroughMap,
             initialMapSize: options.initialMapSize, writerLock: writerLock)
         let reader = JournalReader(environment: environment)
         if verify {

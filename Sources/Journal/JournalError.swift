@@ -19,6 +19,8 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case recordTooLarge(bytes: Int)
     /// The filesystem lacks the room a `fast` journal's write map needs.
     case insufficientSpace(path: String, mapBytes: Int64, neededBytes: Int64, availableBytes: Int64)
+    /// A batch's seqs were handed out, then something else appended to the journal before it was committed.
+    case batchOverlapped(path: String, batchFirstSeq: UInt64, journalLastSeq: UInt64)
 
     public var description: String {
         switch self {
@@ -45,6 +47,10 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             return
                 "journal at \(path) needs a \(map >> 20) MiB map in fast mode: \(needed >> 20) MiB more than data.mdb has, "
                 + "but the filesystem has \(available >> 20) MiB free; free space, or use durable mode"
+        case .batchOverlapped(let path, let first, let last):
+            return
+                "journal at \(path): a batch numbered from seq \(first) was not committed, because the journal had meanwhile "
+                + "reached seq \(last) by another append"
         case .recordTooLarge(let bytes):
             return "record of \(bytes) bytes exceeds the journal's limit of \(RecordHeader.maxPayloadLength) bytes"
         }

@@ -25,12 +25,13 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// Set by `closeAbruptly` (under the gate, held exclusively); every later use throws `closed`.
     private var closed = false
 
-    init(path: String, readOnly: Bool, sync: Bool, initialMapSize: Int, writerLock: WriterLock? = nil)
-        throws(JournalError)
-    {
+    init(
+        path: String, readOnly: Bool, sync: Bool, writeMap: Bool = true, initialMapSize: Int,
+        writerLock: WriterLock? = nil
+    ) throws(JournalError) {
         self.path = path
         self.readOnly = readOnly
-        self.writeMap = !readOnly && !sync
+        self.writeMap = writeMap && !readOnly && !sync
         self.writerLock = writerLock
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {

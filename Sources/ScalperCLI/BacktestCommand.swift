@@ -210,7 +210,8 @@ extension BacktestCommand {
             premiums = recorded.premiums
         }
         try? FileManager.default.removeItem(atPath: journal)
-        let store = try Journal.openForWriting(at: journal, options: JournalOptions(durability: .fast))
+        let store = try Journal.openForWriting(
+            at: journal, options: JournalOptions(durability: .fast, writeThroughMap: false))
         var options = PaperSession.Options()
         options.startingBalance = .rupees(balance)
         let session = PaperSession(

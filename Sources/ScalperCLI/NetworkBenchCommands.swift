@@ -252,7 +252,8 @@ extension BenchGroup {
 
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("backtest-bench-\(UUID())").path
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let journal = try Journal.openForWriting(at: scratch, options: JournalOptions(durability: .fast))
+            let journal = try Journal.openForWriting(
+                at: scratch, options: JournalOptions(durability: .fast, writeThroughMap: false))
             let session = PaperSession(journal: journal, files: loaded.files, config: loaded.config)
             started = ContinuousClock.now
             let ran = try session.runDays(bars.map { ($0.0.instrument, $0.1) }) { day, _, _ in

@@ -9,7 +9,11 @@ import Recovery
 
 /// Runs the engine in-process over a recorded index path with a deterministic paper broker and the
 /// option market model, journaling every event before the engine sees it and every command (with its
-/// cause) before the broker acts on it, exactly as the live runtime does.
+/// cause) before the broker acts on it, in the order the live runtime does.
+///
+/// The records are committed a batch at a time (`BatchedAppender`) and all of them by the time `runDay`,
+/// `runDays` or `recover` returns or the session crashes: a backtest can be re-run, and one transaction per
+/// record was most of a year's backtest time.
 ///
 /// Index ticks are rebuilt from 1m bars (every 5 s along open → high → low → close); subscribed options
 /// tick with them; a second timer follows each tick. The broker accepts an order after 200 ms and fills
@@ -35,6 +39,7 @@ public final class PaperSession {
     }
 
     public let journal: Journal
+    private let appender: BatchedAppender
     public private(set) var state = EngineState()
     public let config: AlgoConfig
     let files: [ConfigFile]
@@ -60,6 +65,7 @@ public final class PaperSession {
     ) {
         self.premiums = premiums
         self.journal = journal
+        self.appender = BatchedAppender(journal: journal)
         self.files = files
         self.config = config
         self.options = options
@@ -70,6 +76,7 @@ public final class PaperSession {
     /// engine computed but never journaled, and treats orders already sent as the broker would (it still
     /// accepts and fills them).
     public func recover() throws {
+        try appender.flush()
         let outcome = try JournalReplayer.replay(journal.reader)
         if let divergence = outcome.divergence { throw ReplayFailure(divergence: divergence) }
         state = outcome.state
@@ -79,8 +86,10 @@ public final class PaperSession {
         }
         var time = state.now
         if !outcome.unjournaled.isEmpty {
-            try journal.append(
-                outcome.unjournaled.map { JournalEntry.command($0.command, causeSeq: $0.cause).record(at: time) })
+            appender.append(
+                contentsOf: outcome.unjournaled.map {
+                    JournalEntry.command($0.command, causeSeq: $0.cause).record(at: time)
+                })
             for item in outcome.unjournaled { handle(item.command, at: time) }
         }
         // Orders in flight before the crash: the broker goes on with them.
@@ -115,7 +124,11 @@ public final class PaperSession {
                 quantity: exit.quantity, tag: "")
             schedule(.fill(intent), at: Timestamp(nanos: time.nanos + 500_000_000))
         }
+        try appender.flush()
     }
+
+    /// Commits every record journaled so far (`runDay` and `recover` do, before they return).
+    public func flush() throws { try appender.flush() }
 
     /// Provides the bars the engine's history requests are answered from.
     public func setHistory(_ instrument: InstrumentKey, minuteBars: [Candle]) {
@@ -130,6 +143,17 @@ public final class PaperSession {
     public func runDay(
         _ date: CivilDate, instrument: InstrumentKey, bars: [Candle], startBar: Int = 0, startTick: Int = 0,
         stopAfterInputs: Int? = nil
+    ) throws -> (bar: Int, tick: Int) {
+        let stopped = try runDayBatched(
+            date, instrument: instrument, bars: bars, startBar: startBar, startTick: startTick,
+            stopAfterInputs: stopAfterInputs)
+        try appender.flush()
+        return stopped
+    }
+
+    private func runDayBatched(
+        _ date: CivilDate, instrument: InstrumentKey, bars: [Candle], startBar: Int, startTick: Int,
+        stopAfterInputs: Int?
     ) throws -> (bar: Int, tick: Int) {
         if startBar == 0 && startTick == 0 {
             let started = SessionStarted(
@@ -202,16 +226,22 @@ public final class PaperSession {
     }
 
     /// Journals an event, folds it, journals its commands, then lets the broker act on them.
+    ///
+    /// The records are committed with their batch, or by `flush()`.
     public func record(_ event: Event, at time: Timestamp) throws {
         guard !crashed else { return }
-        let seq = try journal.append(JournalEntry.event(event).record(at: time))
+        // A batch ends only between one event's records and the next's.
+        try appender.flushIfFull()
+        let seq = appender.append(JournalEntry.event(event).record(at: time))
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
         guard !commands.isEmpty else { return }
         if crashBeforeNextCommands {
             crashed = true
+            // What a crash right after the event's commit leaves: the event, not its commands.
+            try appender.flush()
             return
         }
-        try journal.append(commands.map { JournalEntry.command($0, causeSeq: seq).record(at: time) })
+        for command in commands { appender.append(JournalEntry.command(command, causeSeq: seq).record(at: time)) }
         if let premiums {
             for case .placeOrder(let intent) in commands where intent.side == .sell {
                 premiums.countExit(decidedAt: time)

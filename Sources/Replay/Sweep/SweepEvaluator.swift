@@ -129,7 +129,8 @@ public final class SweepEvaluator {
         let path = scratch + "/journal-" + cell.id
         try? FileManager.default.removeItem(atPath: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let journal = try Journal.openForWriting(at: path, options: JournalOptions(durability: .fast))
+        let journal = try Journal.openForWriting(
+            at: path, options: JournalOptions(durability: .fast, writeThroughMap: false))
         defer { journal.close() }
         var options = PaperSession.Options()
         options.startingBalance = .rupees(plan.balanceRupees)
