@@ -286,8 +286,8 @@ public final class PaperSession {
             schedule(.quote(keys), at: after(100))
         case .fetchData(.history(let instrument, let interval, let from, _)):
             let start = Timestamp.ist(from, 0, 0).epochSeconds
-            let minutes = (history[instrument] ?? []).filter { $0.start >= start && $0.start < time.epochSeconds }
-            var candles = minutes
+            let minutes = Self.bars(of: history[instrument] ?? [], from: start, before: time.epochSeconds)
+            var candles = Array(minutes)
             if interval != 1 {
                 var resampler = CandleResampler(fromMinutes: 1, toMinutes: Int(interval))
                 candles = []
@@ -323,6 +323,22 @@ public final class PaperSession {
             .cancelOrder:
             break
         }
+    }
+
+    /// The bars of `sorted` (ascending by start) that start in `from..<before`, found by binary search: a
+    /// year's backtest asks for history thousands of times, and a filter read every bar of the year each time.
+    static func bars(of sorted: [Candle], from: Int64, before: Int64) -> ArraySlice<Candle> {
+        func firstIndex(startingAtOrAfter second: Int64) -> Int {
+            var low = 0
+            var high = sorted.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sorted[middle].start < second { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        let lower = firstIndex(startingAtOrAfter: from)
+        return sorted[lower..<max(lower, firstIndex(startingAtOrAfter: before))]
     }
 
     private func materialize(_ action: Action, at time: Timestamp) throws -> Event? {
