@@ -430,6 +430,59 @@ struct VirtualRuntimeTests {
     }
 
     @Test(
+        "restarted into ten minutes of 429s to the order book and positions reads: the timers run during the reconciliation, so the intent in flight is watched and escalated within the minute"
+    )
+    func timersRunWhileReconciling() throws {
+        let scratch = TemporaryDirectory("virtual-reconciling")
+        let path = scratch.sub("journal")
+        let (harness, invariants, runtime, orphans, _) = try Self.killedWithOrderOnTheWire(scratch, journal: path)
+        #expect(orphans >= 1)
+        harness.down(for: 1)
+        // Ten minutes of 429s to every read of the order book and the positions (DhanHQ's `other` class), and
+        // the alerts lost: the client keeps retrying, and the restart's reconciliation waits on it.
+        let restartedAt = harness.transport.withWorld { $0.now }
+        harness.inject { world in
+            world.rateLimitStorm(.other, untilSeconds: Double(world.now.epochSeconds + 600))
+            return SimOutput()
+        }
+        harness.disturbAlerts(.init(loss: 1, reorder: false), seed: 5)
+        let current = try runtime()
+        harness.start(current)
+        try harness.advance(through: harness.transport.withWorld { $0.secondOfDay } + 600)
+        harness.disturbAlerts(.init(loss: 0, reorder: false), seed: 5)
+        try harness.advance(through: 15 * 3600 + 40 * 60)
+        #expect(try harness.finish(current) == .stopped)
+
+        let journal = try Journal.openForReading(at: path)
+        var reconciledAt: Timestamp?
+        var firstTimer: Timestamp?
+        try journal.reader.forEach(verifyChecksums: false) { view in
+            let time = Timestamp(nanos: view.header.timestampNanos)
+            guard time >= restartedAt else { return true }
+            switch try JournalEntry.decode(view) {
+            case .event(.reconciliation): if reconciledAt == nil { reconciledAt = time }
+            case .event(.timer): if firstTimer == nil { firstTimer = time }
+            default: break
+            }
+            return true
+        }
+        let outcome = try JournalReplayer.replay(journal.reader)
+        journal.close()
+        let reconciled = try #require(reconciledAt)
+        let timer = try #require(firstTimer)
+        // The reconciliation waited on the lost answers; the clock did not wait for it.
+        #expect(reconciled.epochSeconds - restartedAt.epochSeconds > 120, "reconciled at \(reconciled.istString)")
+        #expect(timer.epochSeconds - restartedAt.epochSeconds <= 5, "first timer at \(timer.istString)")
+        let state = outcome.state
+        let escalated = state.anomalies.filter { $0.message.contains("with no word from the broker") }
+        #expect(!escalated.isEmpty, "no intent escalated: \(state.anomalies.map(\.message))")
+        #expect(outcome.divergence == nil)
+        #expect(state.openPositions.isEmpty)
+        let violations = invariants.finish(state: state)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+
+    @Test(
         "ambiguous submits: a fifth of order answers lost after the broker took the order; each is found by correlation id, none sent twice, the books agree"
     )
     func ambiguousSubmits() throws {

@@ -286,6 +286,10 @@ public final class TradingRuntime: Sendable {
                 await feed.subscribe([subscription.instrument], mode: subscription.mode)
             }
             for item in recovered.unjournaled { await perform(item.command) }
+            // The clock runs while the broker is asked: a reconciliation held up for minutes (a 429 storm on
+            // the order book and positions reads) must not hold up the order watch and its escalation, the
+            // exits on time, the feed-stale check or `--until` with it.
+            spawn { await self.timers() }
             try await reconcile()
         }
         // Start-up as an operator waits for it: the journal folded, the broker reconciled (or the session
@@ -297,7 +301,7 @@ public final class TradingRuntime: Sendable {
                 "seq": "\(readySeq)",
                 "startup_ms": "\((options.ports.stopwatch.elapsed() - openedAt).milliseconds)",
             ])
-        spawn { await self.timers() }
+        if recovered.records == 0 { spawn { await self.timers() } }
         for await _ in stopSignal.stream {}
         // A killed process does no shutdown: nothing is flushed, closed or written for it.
         if tasks.withLock({ $0.abandoned }) { return }
