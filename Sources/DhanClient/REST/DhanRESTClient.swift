@@ -41,10 +41,14 @@ public final class DhanRESTClient: Sendable {
 
     // MARK: - Orders
 
-    public func placeOrder(_ order: PlaceOrderRequest) async throws(DhanError) -> OrderAck {
+    /// Places `order`; with `sendWithin`, it is not sent at all (`DhanError.notSentInTime`) once it has
+    /// waited that long for the rate limit (including the pauses after 429 answers).
+    public func placeOrder(_ order: PlaceOrderRequest, sendWithin: Duration? = nil) async throws(DhanError)
+        -> OrderAck
+    {
         var body = order
         body.dhanClientId = credentials.clientID
-        return try await send("POST", "/orders", body: body, class: .order)
+        return try await send("POST", "/orders", body: body, class: .order, sendWithin: sendWithin)
     }
 
     public func modifyOrder(id: String, _ change: ModifyOrderRequest) async throws(DhanError) -> OrderAck {
@@ -97,10 +101,13 @@ public final class DhanRESTClient: Sendable {
 
     // MARK: - Super orders
 
-    public func placeSuperOrder(_ order: SuperOrderRequest) async throws(DhanError) -> OrderAck {
+    /// Places a super order; `sendWithin` as for `placeOrder`.
+    public func placeSuperOrder(_ order: SuperOrderRequest, sendWithin: Duration? = nil) async throws(DhanError)
+        -> OrderAck
+    {
         var body = order
         body.dhanClientId = credentials.clientID
-        return try await send("POST", "/super/orders", body: body, class: .order)
+        return try await send("POST", "/super/orders", body: body, class: .order, sendWithin: sendWithin)
     }
 
     public func modifySuperOrder(id: String, _ change: SuperOrderModifyRequest) async throws(DhanError) -> OrderAck {
@@ -279,10 +286,11 @@ public final class DhanRESTClient: Sendable {
 
     /// Sends one request through the limiter, retrying 429s with back-off, and decodes the answer.
     func send<Body: Encodable & Sendable, Answer: Decodable>(
-        _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = ""
+        _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = "",
+        sendWithin: Duration? = nil
     ) async throws(DhanError) -> Answer {
         try await send(
-            method, path, body: body, class: apiClass, limitKey: limitKey,
+            method, path, body: body, class: apiClass, limitKey: limitKey, sendWithin: sendWithin,
             decode: { data throws(DhanDecodingError) in
                 do { return try JSONDecoder().decode(Answer.self, from: data) } catch {
                     throw DhanDecodingError(context: "body", reason: "\(error)")
@@ -293,8 +301,9 @@ public final class DhanRESTClient: Sendable {
     /// `send`, with the answer read by `decode` (the option chain is read from its bytes).
     func send<Body: Encodable & Sendable, Answer>(
         _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = "",
-        decode: (Data) throws(DhanDecodingError) -> Answer
+        sendWithin: Duration? = nil, decode: (Data) throws(DhanDecodingError) -> Answer
     ) async throws(DhanError) -> Answer {
+        let calledAt = limiter.elapsed()
         let name = "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
         var headers: [(name: String, value: String)] = [
             ("access-token", credentials.accessToken), ("client-id", credentials.clientID),
@@ -323,6 +332,12 @@ public final class DhanRESTClient: Sendable {
             if Task.isCancelled {
                 await limiter.completed(permit)
                 throw .network(request: name, message: "not sent: cancelled while waiting for the rate limit")
+            }
+            // An order that waited past its caller's limit is not sent: it was decided on a price that old.
+            // Nothing reached the broker, so this is a definitive answer, and the caller may resolve the intent.
+            if let sendWithin, limiter.elapsed() - calledAt > sendWithin {
+                await limiter.completed(permit)
+                throw .notSentInTime(request: name, allowed: sendWithin)
             }
             let status: Int
             let data: Data

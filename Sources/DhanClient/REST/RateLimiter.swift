@@ -35,6 +35,9 @@ public actor RateLimiter {
     private let clock: any ElapsedClock
     private let scale: Double
 
+    /// The time on the limiter's clock (a caller measures its own wait with it).
+    public nonisolated func elapsed() -> Duration { clock.elapsed() }
+
     /// Added to every window: requests stamped here arrive at the broker with network jitter, and a request
     /// that left a window early could land in the broker's next one.
     private let margin: Duration

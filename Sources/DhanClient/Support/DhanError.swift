@@ -17,6 +17,9 @@ public enum DhanError: Error, Equatable, Sendable, CustomStringConvertible {
     case network(request: String, message: String)
     /// An answer that is not the documented shape.
     case decoding(request: String, message: String)
+    /// Never sent: the request waited for the rate limit past the time its caller allowed (an entry decided
+    /// on a price that old is not worth sending).
+    case notSentInTime(request: String, allowed: Duration)
 
     public var description: String {
         switch self {
@@ -27,6 +30,8 @@ public enum DhanError: Error, Equatable, Sendable, CustomStringConvertible {
         case .brokerDown(let request, let status, let message): "\(request): broker error HTTP \(status): \(message)"
         case .network(let request, let message): "\(request): network error: \(message)"
         case .decoding(let request, let message): "\(request): unexpected answer: \(message)"
+        case .notSentInTime(let request, let allowed):
+            "\(request): not sent: it waited for the rate limit longer than the \(allowed) allowed"
         }
     }
 
@@ -46,9 +51,13 @@ public enum DhanError: Error, Equatable, Sendable, CustomStringConvertible {
         case .orderRejected: "DH-906"
         case .authExpired: "DH-901"
         case .rateLimited: "DH-904"
+        case .notSentInTime: Self.notSentInTimeCode
         default: "DHAN"
         }
     }
+
+    /// The rejection code of an order the client never sent because it waited too long (`notSentInTime`).
+    public static let notSentInTimeCode = "NOT_SENT_IN_TIME"
 
     /// Maps an HTTP status and error body to a typed error.
     public static func from(status: Int, body: Data, request: String) -> DhanError {

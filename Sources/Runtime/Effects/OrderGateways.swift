@@ -148,6 +148,12 @@ public final class DhanOrderGateway: OrderGateway {
     private let logger: Logger
     /// The look-ups after an ambiguous submit wait on it, in its seconds.
     private let clock: any RuntimeClock
+    /// How long an entry may wait in the client for the order rate limit before it is dropped unsent.
+    ///
+    /// The engine decides an entry on an index price at most 5 s old and an option quote at most 2 s old
+    /// (`EntryGuard`); one that waited longer behind the order limit (trail modifications queue there) would
+    /// buy on a price the engine would have refused. Exits are never dropped.
+    public static let entrySendWithin: Duration = .seconds(5)
 
     public init(client: DhanRESTClient, logger: Logger, clock: any RuntimeClock = WallClock()) {
         self.client = client
@@ -161,10 +167,11 @@ public final class DhanOrderGateway: OrderGateway {
         let id = intent.correlationID
         do {
             let ack: OrderAck
+            let within = intent.side == .buy ? Self.entrySendWithin : nil
             if let request = OrderWire.superOrderRequest(intent) {
-                ack = try await client.placeSuperOrder(request)
+                ack = try await client.placeSuperOrder(request, sendWithin: within)
             } else {
-                ack = try await client.placeOrder(OrderWire.placeRequest(intent))
+                ack = try await client.placeOrder(OrderWire.placeRequest(intent), sendWithin: within)
             }
             return [OrderWire.accepted(ack, correlationID: id)]
         } catch  where !error.isDefinitive {
@@ -191,6 +198,11 @@ public final class DhanOrderGateway: OrderGateway {
                 return []
             }
         } catch {
+            if case .notSentInTime = error {
+                logger.warning(
+                    "entry not sent: it waited too long for the order rate limit",
+                    metadata: ["correlation_id": "\(id)", "allowed": "\(Self.entrySendWithin)"])
+            }
             return [
                 .orderRejected(OrderRejected(correlationID: id, code: error.rejectionCode, message: error.description))
             ]
