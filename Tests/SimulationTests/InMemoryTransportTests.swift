@@ -13,15 +13,8 @@ import Testing
 struct InMemoryTransportTests {
     private static func world(secondOfDay: Int = 9 * 3600 + 20 * 60) throws -> InMemoryDhanTransport {
         let calendar = try TradingCalendar.parse(yaml: BuiltinConfig.calendarText, file: "calendar.yml")
-        var configuration = SimConfiguration(date: CivilDate(2025, 11, 4), calendar: calendar)
-        configuration.seed = 7
-        configuration.speed = 0
-        configuration.startSecondOfDay = 9 * 3600 + 14 * 60
-        var world = SimWorld(configuration)
-        while world.secondOfDay < secondOfDay {
-            _ = world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds))
-        }
-        return InMemoryDhanTransport(world)
+        return InMemoryDhanTransport(
+            SimWorld.running(on: CivilDate(2025, 11, 4), calendar: calendar, until: secondOfDay))
     }
 
     private static func client(_ transport: InMemoryDhanTransport, token: String = "SIMTOKEN") -> DhanRESTClient {

@@ -61,6 +61,21 @@ public struct SimWorld: Sendable {
         core.broker.apply(behaviour)
     }
 
+    /// A seeded world on `date` that opened at 09:14 IST and has run, on virtual time, to `secondOfDay`.
+    public static func running(
+        on date: CivilDate, calendar: TradingCalendar, seed: UInt64 = 7, until secondOfDay: Int
+    ) -> SimWorld {
+        var configuration = SimConfiguration(date: date, calendar: calendar)
+        configuration.seed = seed
+        configuration.speed = 0
+        configuration.startSecondOfDay = 9 * 3600 + 14 * 60
+        var world = SimWorld(configuration)
+        while world.secondOfDay < secondOfDay {
+            _ = world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds))
+        }
+        return world
+    }
+
     /// The simulated IST second of the day.
     public var secondOfDay: Int { core.second }
 
