@@ -72,97 +72,75 @@ public enum JournalReplayer {
         // The minute of the last event folded, and its time (`everyMinute`).
         var lastMinute: Int64?
         var lastEventTime = Timestamp(nanos: 0)
-        // Checksums are verified on a second thread over the same records while this one folds; the replay
-        // succeeds only if both finish clean, and a bad checksum is reported ahead of anything it caused.
+        // Records are read, verified and decoded on a second thread while this one folds; the replay
+        // succeeds only if that reading finishes clean, and a bad checksum is reported ahead of anything it caused.
         let first = (snapshot?.seq ?? 0) + 1
-        let checksums = ChecksumVerifier(reader, from: first, through: min(stop.seq ?? last, last))
+        let records = DecodedRecords(reader, from: first, through: min(stop.seq ?? last, last))
+        // Folds one record; false to stop (a stop condition or a divergence).
         // A closure, not a local function: captured variables stay statically checked (no runtime
         // exclusivity tracking per access).
-        let folded = Result {
-            try reader.forEach(from: first, verifyChecksums: false) { view in
-                if let limit = stop.seq, view.seq > limit { return false }
-                let entry = try JournalEntry.decode(view)
-                let time = Timestamp(nanos: view.header.timestampNanos)
-                switch entry {
-                case .event(let event):
-                    if let second = stop.secondOfDay, time.istSecondOfDay >= second { return false }
-                    if let everyMinute {
-                        let minute = time.epochSeconds.floorDiv(60)
-                        if let lastMinute, minute != lastMinute { everyMinute(state, lastEventTime) }
-                        lastMinute = minute
-                        lastEventTime = time
-                    }
-                    let commands = Engine.reduce(&state, event, seq: view.seq, at: time)
-                    if !commands.isEmpty {
-                        causes[view.seq] = entry
-                        pending += commands.map { (view.seq, $0) }
-                    }
-                    outcome.events += 1
-                case .command(let command, let cause):
-                    outcome.commands += 1
-                    guard pendingHead < pending.count else {
-                        outcome.divergence = Divergence(
-                            seq: view.seq, causeSeq: cause, cause: causes[cause], journaled: entry, recomputed: nil,
-                            recomputedCause: nil,
-                            explanation: "the journal has a command the engine does not compute")
-                        return false
-                    }
-                    let expected = pending[pendingHead]
-                    if expected.cause != cause || expected.command != command {
-                        outcome.divergence = Divergence(
-                            seq: view.seq, causeSeq: cause, cause: causes[cause] ?? causes[expected.cause],
-                            journaled: entry,
-                            recomputed: expected.command, recomputedCause: expected.cause,
-                            explanation: "the journaled command differs from the recomputed one")
-                        return false
-                    }
-                    pendingHead += 1
-                    if pendingHead == pending.count {
-                        pending.removeAll(keepingCapacity: true)
-                        pendingHead = 0
-                        causes.removeAll(keepingCapacity: true)
-                    }
+        let fold = { (record: DecodedRecords.Record) -> Bool in
+            let entry = record.entry
+            let time = Timestamp(nanos: record.timestampNanos)
+            switch entry {
+            case .event(let event):
+                if let second = stop.secondOfDay, time.istSecondOfDay >= second { return false }
+                if let everyMinute {
+                    let minute = time.epochSeconds.floorDiv(60)
+                    if let lastMinute, minute != lastMinute { everyMinute(state, lastEventTime) }
+                    lastMinute = minute
+                    lastEventTime = time
                 }
-                outcome.records += 1
-                outcome.foldedRecords += 1
-                outcome.lastSeq = view.seq
-                if let progress, view.seq % progressEvery == 0 { progress(view.seq, last) }
-                return true
+                let commands = Engine.reduce(&state, event, seq: record.seq, at: time)
+                if !commands.isEmpty {
+                    causes[record.seq] = entry
+                    pending += commands.map { (record.seq, $0) }
+                }
+                outcome.events += 1
+            case .command(let command, let cause):
+                outcome.commands += 1
+                guard pendingHead < pending.count else {
+                    outcome.divergence = Divergence(
+                        seq: record.seq, causeSeq: cause, cause: causes[cause], journaled: entry, recomputed: nil,
+                        recomputedCause: nil,
+                        explanation: "the journal has a command the engine does not compute")
+                    return false
+                }
+                let expected = pending[pendingHead]
+                if expected.cause != cause || expected.command != command {
+                    outcome.divergence = Divergence(
+                        seq: record.seq, causeSeq: cause, cause: causes[cause] ?? causes[expected.cause],
+                        journaled: entry,
+                        recomputed: expected.command, recomputedCause: expected.cause,
+                        explanation: "the journaled command differs from the recomputed one")
+                    return false
+                }
+                pendingHead += 1
+                if pendingHead == pending.count {
+                    pending.removeAll(keepingCapacity: true)
+                    pendingHead = 0
+                    causes.removeAll(keepingCapacity: true)
+                }
+            }
+            outcome.records += 1
+            outcome.foldedRecords += 1
+            outcome.lastSeq = record.seq
+            if let progress, record.seq % progressEvery == 0 { progress(record.seq, last) }
+            return true
+        }
+        folding: while let batch = records.next() {
+            for record in batch where !fold(record) {
+                records.stopTaking()
+                break folding
             }
         }
-        if let failure = checksums.wait() { throw failure }
-        try folded.get()
+        if let failure = records.wait() { throw failure }
         if let everyMinute, lastMinute != nil { everyMinute(state, lastEventTime) }
         if outcome.divergence == nil && pendingHead < pending.count {
             outcome.unjournaled = Array(pending[pendingHead...])
         }
         outcome.state = state
         return outcome
-    }
-}
-
-/// Walks records' checksums on its own thread; `wait()` returns the first failure, if any.
-final class ChecksumVerifier: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    // Written by the verifying thread before it signals `done`, read only after `wait()`.
-    private var failure: (any Error)?
-
-    init(_ reader: JournalReader, from: UInt64, through: UInt64) {
-        let thread = Thread { [self] in
-            do {
-                try reader.forEach(from: from, through: through, verifyChecksums: true) { _ in true }
-            } catch {
-                failure = error
-            }
-            done.signal()
-        }
-        thread.start()
-    }
-
-    func wait() -> (any Error)? {
-        done.wait()
-        done.signal()
-        return failure
     }
 }
 

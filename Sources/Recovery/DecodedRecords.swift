@@ -1,0 +1,103 @@
+import Domain
+import Foundation
+import Journal
+
+/// Reads, verifies and decodes a journal's records on a thread of its own and hands them over in batches,
+/// so the caller's thread only folds.
+///
+/// A replay on one thread spent most of its time walking LMDB, checking CRCs and decoding; with the fold on
+/// the caller's core and the rest on the other, a replay runs as fast as the slower of the two. The reader
+/// verifies every record through `through`, even after the caller has stopped taking batches (`stopTaking`),
+/// so a bad checksum is reported ahead of anything it caused, as when the whole journal was verified first.
+final class DecodedRecords: @unchecked Sendable {
+    /// One decoded record.
+    struct Record {
+        let seq: UInt64
+        let timestampNanos: Int64
+        let entry: JournalEntry
+    }
+
+    /// Records a batch holds (the last one fewer).
+    let batchSize: Int
+    /// Batches decoded ahead of the fold, at most.
+    private static let queued = 4
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var batches: [[Record]] = []
+    private var finished = false
+    private var stopped = false
+    private var failure: (any Error)?
+
+    init(_ reader: JournalReader, from: UInt64, through: UInt64, batchSize: Int = 4_096) {
+        self.batchSize = max(1, batchSize)
+        let thread = Thread { [self] in
+            var batch: [Record] = []
+            batch.reserveCapacity(self.batchSize)
+            var taking = true
+            do {
+                try reader.forEach(from: from, through: through, verifyChecksums: true) { view in
+                    guard taking else { return true }
+                    batch.append(
+                        Record(
+                            seq: view.seq, timestampNanos: view.header.timestampNanos,
+                            entry: try JournalEntry.decode(view)))
+                    if batch.count == self.batchSize {
+                        taking = hand(batch)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                    return true
+                }
+                if taking && !batch.isEmpty { _ = hand(batch) }
+            } catch {
+                condition.lock()
+                failure = error
+                condition.unlock()
+            }
+            condition.lock()
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.start()
+    }
+
+    /// Queues `batch`, waiting while the queue is full; false once the caller has stopped taking.
+    private func hand(_ batch: [Record]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= Self.queued && !stopped { condition.wait() }
+        guard !stopped else { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next batch in journal order, nil when every record has been handed over (or reading failed).
+    func next() -> [Record]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !finished { condition.wait() }
+        guard !batches.isEmpty else { return nil }
+        let batch = batches.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    /// The caller wants no more records; the reader goes on verifying checksums only.
+    func stopTaking() {
+        condition.lock()
+        stopped = true
+        batches.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the reader to finish and returns its first failure (a bad checksum, an undecodable record).
+    func wait() -> (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !finished { condition.wait() }
+        return failure
+    }
+}
