@@ -329,6 +329,18 @@ struct VirtualRuntimeTests {
         return (harness, invariants, process, harness.orphanedRequests, intents)
     }
 
+    /// Runs `current` to 15:40 and stops it, then replays its journal: the outcome, and the intents a restart
+    /// resolved as never sent.
+    static func closeAndReplay(_ harness: VirtualRuntime, _ current: TradingRuntime, journal path: String) throws -> (
+        outcome: ReplayOutcome, notSent: Int
+    ) {
+        try harness.advance(through: 15 * 3600 + 40 * 60)
+        #expect(try harness.finish(current) == .stopped)
+        let journal = try Journal.openForReading(at: path)
+        defer { journal.close() }
+        return (try JournalReplayer.replay(journal.reader), try notSentResolutions(journal.reader))
+    }
+
     /// Intents a restart resolved as never sent (`NOT_SENT`) in a journal.
     static func notSentResolutions(_ reader: JournalReader) throws -> Int {
         var notSent = 0
@@ -361,14 +373,8 @@ struct VirtualRuntimeTests {
         let pending = harness.perform { [current] in await current.sequencer.state.unacknowledgedIntents }
         #expect(pending?.count == orphans, "in flight after the restart: \(String(describing: pending))")
         #expect(harness.transport.withWorld { $0.parentOrdersByCorrelationID.count } == intents)
-        try harness.advance(through: 15 * 3600 + 40 * 60)
-        #expect(try harness.finish(current) == .stopped)
+        let (outcome, notSent) = try Self.closeAndReplay(harness, current, journal: path)
         #expect(harness.transport.withWorld { $0.parentOrdersByCorrelationID.count } > intents, "the order arrived")
-
-        let journal = try Journal.openForReading(at: path)
-        let outcome = try JournalReplayer.replay(journal.reader)
-        let notSent = try Self.notSentResolutions(journal.reader)
-        journal.close()
         #expect(outcome.divergence == nil)
         #expect(notSent == 0, "an intent the broker holds was resolved as never sent")
         let state = outcome.state
@@ -414,13 +420,7 @@ struct VirtualRuntimeTests {
         #expect(harness.transport.withWorld { $0.parentOrdersByCorrelationID.count } > intents, "the order arrived")
         unanswered.store(false, ordering: .relaxed)
         harness.disturbAlerts(.init(loss: 0, reorder: false), seed: 5)
-        try harness.advance(through: 15 * 3600 + 40 * 60)
-        #expect(try harness.finish(current) == .stopped)
-
-        let journal = try Journal.openForReading(at: path)
-        let outcome = try JournalReplayer.replay(journal.reader)
-        let notSent = try Self.notSentResolutions(journal.reader)
-        journal.close()
+        let (outcome, notSent) = try Self.closeAndReplay(harness, current, journal: path)
         #expect(outcome.divergence == nil)
         #expect(notSent == 0, "an intent the broker holds was resolved as never sent on lookups that failed")
         let state = outcome.state
@@ -450,8 +450,7 @@ struct VirtualRuntimeTests {
         harness.start(current)
         try harness.advance(through: harness.transport.withWorld { $0.secondOfDay } + 600)
         harness.disturbAlerts(.init(loss: 0, reorder: false), seed: 5)
-        try harness.advance(through: 15 * 3600 + 40 * 60)
-        #expect(try harness.finish(current) == .stopped)
+        let (outcome, _) = try Self.closeAndReplay(harness, current, journal: path)
 
         let journal = try Journal.openForReading(at: path)
         var reconciledAt: Timestamp?
@@ -466,11 +465,10 @@ struct VirtualRuntimeTests {
             }
             return true
         }
-        let outcome = try JournalReplayer.replay(journal.reader)
         journal.close()
         let reconciled = try #require(reconciledAt)
         let timer = try #require(firstTimer)
-        // The reconciliation waited on the lost answers; the clock did not wait for it.
+        // The reconciliation waited out the 429s; the clock did not wait for it.
         #expect(reconciled.epochSeconds - restartedAt.epochSeconds > 120, "reconciled at \(reconciled.istString)")
         #expect(timer.epochSeconds - restartedAt.epochSeconds <= 5, "first timer at \(timer.istString)")
         let state = outcome.state
