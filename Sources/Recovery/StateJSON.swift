@@ -48,7 +48,8 @@ public enum StateJSON {
             let name = payload.label ?? String(describing: subject)
             return "{\n\(pad)\(jsonString(name)): \(value(payload.value, indent: indent + 1))\n\(closing)}"
         case .tuple, .struct, .class:
-            let fields = mirror.children.enumerated().map { offset, child in
+            // A derived cache is not the state (its JSON and hash leave it out too).
+            let fields = mirror.children.filter { !($0.value is any DerivedValue) }.enumerated().map { offset, child in
                 "\(pad)\(jsonString(child.label ?? "_\(offset)")): \(value(child.value, indent: indent + 1))"
             }
             return fields.isEmpty ? "{}" : "{\n" + fields.joined(separator: ",\n") + "\n" + closing + "}"

@@ -1,5 +1,6 @@
 import Domain
 import Engine
+import Foundation
 import Testing
 
 @Suite("Position bookkeeping: the settled prefix and the day's PnL over many days")
@@ -39,6 +40,55 @@ struct PositionBookkeepingTests {
         #expect(!state.positionDatesAscending)
         #expect(state.dayNetPnL == Paise(511))
         #expect(state.dayNetPnL == Self.naiveDayPnL(state))
+    }
+
+    @Test("the day check's PnL reuses the settled sum, and starts over on a new day or a position taken back")
+    func dayPnLReusingSettled() throws {
+        let (d1, d2) = (CivilDate(2025, 1, 2), CivilDate(2025, 1, 3))
+        var state = EngineState()
+        state.dayRisk = DayRisk(date: d1)
+        state.appendPosition(Self.position(d1, realized: 100, phase: .exited))
+        state.appendPosition(Self.position(d1, realized: 20, phase: .active))
+        state.positions[1].quantity = 10
+        state.positions[1].entryAverage = Paise(1_000)
+        state.positions[1].lastPrice = Paise(1_003)
+        state.advanceSettledPositions()
+        #expect(state.dayNetPnLReusingSettled() == Paise(150))
+        #expect(state.settledDayNet.value.date == d1)
+        #expect(state.settledDayNet.value.through == 1)
+        #expect(state.settledDayNet.value.sum == Paise(100))
+        // An unsettled position's price moves: only the unsettled part is added again.
+        state.positions[1].lastPrice = Paise(990)
+        #expect(state.dayNetPnLReusingSettled() == Paise(20))
+        // It settles: the sum takes it in.
+        state.positions[1].quantity = 0
+        state.positions[1].stage = .exited(nil)
+        state.advanceSettledPositions()
+        #expect(state.dayNetPnLReusingSettled() == Paise(120))
+        #expect(state.settledDayNet.value.through == 2)
+        #expect(state.settledDayNet.value.sum == Paise(120))
+        // Taken back (a late entry fill): the settled prefix moves below the sum's end, which is thrown away.
+        state.settledPositions = 1
+        state.positions[1].stage = .active
+        state.positions[1].realized = Paise(-500)
+        #expect(state.dayNetPnLReusingSettled() == Paise(-400))
+        #expect(state.settledDayNet.value.through == 1)
+        // A new day counts only its own positions.
+        state.dayRisk = DayRisk(date: d2)
+        state.positions[1].stage = .exited(nil)
+        state.advanceSettledPositions()
+        state.appendPosition(Self.position(d2, realized: 7, phase: .exited))
+        state.advanceSettledPositions()
+        #expect(state.dayNetPnLReusingSettled() == Paise(7))
+        #expect(state.settledDayNet.value.sum == Paise(7))
+        #expect(state.dayNetPnLReusingSettled() == state.dayNetPnL)
+        // Derived: not in the state's JSON, and no state differs by it.
+        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        #expect(!json.contains("settledDayNet"))
+        var fresh = try JSONDecoder().decode(EngineState.self, from: Data(json.utf8))
+        #expect(fresh.settledDayNet.value.date == nil)
+        #expect(fresh == state)
+        #expect(fresh.dayNetPnLReusingSettled() == Paise(7))
     }
 
     @Test("the settled prefix moves only past exited, rejected or cancelled positions, in order")

@@ -125,7 +125,7 @@ enum RiskReducer {
     /// Day MTM extremes and the circuit breaker: at −daily_loss_limit of the starting balance, flatten and block.
     static func checkDay(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
         guard let config = state.config, var day = state.dayRisk else { return [] }
-        let pnl = state.dayNetPnL
+        let pnl = state.dayNetPnLReusingSettled()
         if pnl > day.maxMTM {
             day.maxMTM = pnl
             day.maxMTMTime = time

@@ -33,6 +33,9 @@ public struct EngineState: Sendable, Equatable, Codable {
     /// Whether positions' trading dates never decrease along `positions` (true for any real session; a
     /// backtest that runs one index's year after another's is not): `dayNetPnL` then reads only the newest.
     public var positionDatesAscending = true
+    /// The settled part of `dayNetPnL`, so the per-tick and per-timer day check adds up only what can still
+    /// change (not part of the state's JSON or equality).
+    public var settledDayNet = Derived(SettledDayNet())
     public var dayRisk: DayRisk?
     /// Contracts that may not be re-entered before a time (the re-entry cooldown), sorted by instrument.
     public var cooldowns: [Cooldown] = []
@@ -98,6 +101,38 @@ public struct EngineState: Sendable, Equatable, Codable {
             }
             return total
         }
+    }
+
+    /// `dayNetPnL`, adding up only the positions not yet settled when the settled part of the day is known.
+    ///
+    /// The day check reads the day's PnL on every tick and timer; a backtest's day holds a hundred and more
+    /// positions, nearly all settled. Debug builds check the result against `dayNetPnL`.
+    public mutating func dayNetPnLReusingSettled() -> Paise {
+        guard positionDatesAscending, let date = dayRisk?.date ?? session?.tradingDate else { return dayNetPnL }
+        var cache = settledDayNet.value
+        let settled = settledPositions
+        let total: Paise = positions.withUnsafeBufferPointer { buffer in
+            if cache.date != date || cache.through > settled {
+                // From the first of the day's positions (dates ascend, so they are a run before the settled end).
+                var start = min(settled, buffer.count)
+                while start > 0 && buffer[start - 1].tradingDate >= date { start -= 1 }
+                cache = SettledDayNet()
+                cache.date = date
+                cache.through = start
+            }
+            for index in cache.through..<settled where buffer[index].tradingDate == date {
+                cache.sum = cache.sum + buffer[index].netPnL
+            }
+            cache.through = settled
+            var total = cache.sum
+            for index in settled..<buffer.count where buffer[index].tradingDate == date {
+                total = total + buffer[index].netPnL
+            }
+            return total
+        }
+        settledDayNet.value = cache
+        assert(total == dayNetPnL, "settled day PnL cache \(total) differs from \(dayNetPnL)")
+        return total
     }
 
     /// Positions that may still change: everything after the settled prefix.

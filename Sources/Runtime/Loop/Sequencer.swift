@@ -171,7 +171,7 @@ public actor Sequencer {
 
     /// The gauges' readings of the state (day PnL, breaker, feed block), read in place (see `fold`).
     private static func gauges(_ state: inout EngineState) -> (dayNet: Double, breaker: Bool, feedStale: Bool) {
-        (state.dayNetPnL.rupees, state.dayRisk?.circuitTripped == true, state.feedBlock != nil)
+        (state.dayNetPnLReusingSettled().rupees, state.dayRisk?.circuitTripped == true, state.feedBlock != nil)
     }
 
     /// Folds inputs that arrived together, in order, each as `fold(_:at:)` folds it, in one call to the

@@ -1,0 +1,54 @@
+import Domain
+
+/// A value derived from the rest of the state and kept beside it only to save work: it is not part of the
+/// state's JSON (so not of snapshots or the state hash) and never makes two states unequal.
+///
+/// A state decoded from JSON starts with `Value()`, which must mean "nothing derived yet". Whoever reads the
+/// value checks that it still matches what it was derived from (see `SettledDayNet`).
+public struct Derived<Value: Sendable>: Sendable {
+    public var value: Value
+
+    public init(_ value: Value) { self.value = value }
+}
+
+/// Marks a `Derived` value for code that walks the state by reflection (the state's JSON view leaves it out).
+public protocol DerivedValue {}
+
+extension Derived: DerivedValue {}
+
+extension Derived: Equatable {
+    public static func == (_: Self, _: Self) -> Bool { true }
+}
+
+extension Derived: Codable where Value: DerivedDefault {
+    public init(from _: any Decoder) throws { self.init(Value()) }
+    public func encode(to _: any Encoder) throws {}
+}
+
+// Synthesized `Codable` calls these more specific overloads for a `Derived` property: nothing is written, and
+// decoding needs no key.
+extension KeyedEncodingContainer {
+    public mutating func encode<Value: DerivedDefault>(_: Derived<Value>, forKey _: Key) throws {}
+}
+
+extension KeyedDecodingContainer {
+    public func decode<Value: DerivedDefault>(_: Derived<Value>.Type, forKey _: Key) throws -> Derived<Value> {
+        Derived(Value())
+    }
+}
+
+/// A derived value's "nothing derived yet".
+public protocol DerivedDefault: Sendable {
+    init()
+}
+
+/// The settled part of the trading day's net PnL: the sum over the day's positions in `start..<through`, all
+/// settled when it was taken. Settled positions' PnL does not change (fills for them are refused); a position
+/// taken back moves `settledPositions` below `through`, which throws the sum away.
+public struct SettledDayNet: DerivedDefault, Equatable {
+    public var date: CivilDate?
+    public var through = 0
+    public var sum = Paise.zero
+
+    public init() {}
+}
