@@ -44,6 +44,17 @@ public final class GroupCommitter: @unchecked Sendable {
 
         init(failed error: any Error) { state = .done(.failure(error)) }
 
+        /// The outcome when the commit has happened (always, for inline commits), nil while it is pending.
+        ///
+        /// Synchronous, so an actor can look without leaving its executor: awaiting `seqs()` from one hops
+        /// off and back, two jobs per input even when there is nothing to wait for.
+        public var completed: Result<ClosedRange<UInt64>, any Error>? {
+            lock.withLock {
+                if case .done(let result) = state { return result }
+                return nil
+            }
+        }
+
         /// The seqs the records got, once committed (and synced in `durable` mode).
         public func seqs() async throws -> ClosedRange<UInt64> {
             try await withCheckedThrowingContinuation { continuation in

@@ -42,9 +42,11 @@ public protocol DerivedDefault: Sendable {
     init()
 }
 
-/// The settled part of the trading day's net PnL: the sum over the day's positions in `start..<through`, all
-/// settled when it was taken. Settled positions' PnL does not change (fills for them are refused); a position
-/// taken back moves `settledPositions` below `through`, which throws the sum away.
+/// The settled part of the trading day's net PnL.
+///
+/// It is the sum over the day's positions before `through`, all settled when it was taken. Settled positions'
+/// PnL does not change (fills for them are refused); a position taken back moves `settledPositions` below
+/// `through`, which throws the sum away.
 public struct SettledDayNet: DerivedDefault, Equatable {
     public var date: CivilDate?
     public var through = 0

@@ -213,7 +213,12 @@ public actor Sequencer {
     /// throws `SequencerDegraded`; the input is held if it carries news.
     public func durable(_ folded: Folded) async throws -> Submission {
         do {
-            let range = try await folded.ticket.seqs()
+            let range: ClosedRange<UInt64>
+            if let completed = folded.ticket.completed {
+                range = try completed.get()
+            } else {
+                range = try await folded.ticket.seqs()
+            }
             guard range.lowerBound == folded.seq else {
                 throw SequencerDiverged(expected: folded.seq, written: range.lowerBound)
             }
