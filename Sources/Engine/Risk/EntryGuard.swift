@@ -107,7 +107,7 @@ enum EntryGuard {
                 return block(.pyramidTooYoung(existing.id, ageSeconds: age))
             }
         }
-        if let cooldown = state.cooldowns.first(where: { $0.instrument == instrument }), cooldown.until > time {
+        if let cooldown = state.cooldown(of: instrument), cooldown.until > time {
             return block(.contractCooldown(instrument, until: cooldown.until))
         }
         // 0.4.3: the cooldown holds for the index and side, not only the contract (a new strike is no escape).

@@ -95,12 +95,10 @@ enum PositionLifecycle {
         let instrument = state.positions[position].instrument
         let until = Timestamp(
             epochSeconds: time.epochSeconds + (config.index(held.index)?.cooldownSeconds ?? 0))
-        state.cooldowns.removeAll { $0.instrument == instrument }
-        state.cooldowns.append(
+        state.setCooldown(
             state.rules.sideCooldown
                 ? Cooldown(instrument: instrument, until: until, index: held.index, direction: held.direction)
                 : Cooldown(instrument: instrument, until: until))
-        state.cooldowns.sort { $0.instrument < $1.instrument }
         // A closed trade ends the run of same-side signals that scaled its size.
         if state.rules.scaleResetsOnExit, let index = state.indexPosition(state.positions[position].index) {
             state.indices[index].scale = nil
