@@ -5,36 +5,75 @@ import Testing
 
 @Suite("Batched appends")
 struct BatchedAppenderTests {
-    @Test("seqs are handed out at once and the records are committed only when the batch is full or flushed")
+    @Test("seqs are handed out at once, a batch goes to the commit thread only when full, and flush waits for it")
     func commitsOnlyAtBatchEnds() throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(
             at: directory.path, options: .init(durability: .fast, writeThroughMap: false))
         try journal.append(AppendReadTests.record(0))
-        let appender = BatchedAppender(journal: journal, capacity: 3)
+        let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 3)
         #expect(appender.append(AppendReadTests.record(1)) == 2)
         #expect(appender.append(AppendReadTests.record(2)) == 3)
         try appender.flushIfFull()
+        #expect(appender.pendingCount == 2)
         #expect(journal.lastSeq == 1)
-        #expect(try journal.reader.lastSeq() == 1)
         #expect(appender.append(AppendReadTests.record(3)) == 4)
         #expect(appender.lastSeq == 4)
         #expect(appender.pendingCount == 3)
         try appender.flushIfFull()
-        #expect(journal.lastSeq == 4)
         #expect(appender.pendingCount == 0)
         appender.append(contentsOf: [AppendReadTests.record(4), AppendReadTests.record(5)])
+        #expect(appender.lastSeq == 6)
         try appender.flush()
+        #expect(journal.lastSeq == 6)
         let records = try journal.reader.records()
         #expect(records.map(\.seq) == Array(1...6))
         #expect(records.map(\.payload) == (0...5).map { AppendReadTests.record($0).payload })
+    }
+
+    @Test("batches handed over without waiting are committed in order, each in one transaction")
+    func handsOverWithoutWaiting() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(
+            at: directory.path, options: .init(durability: .fast, writeThroughMap: false))
+        let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 7)
+        for index in 0..<500 {
+            try appender.flushIfFull()
+            appender.append(AppendReadTests.record(index, size: index % 50))
+            if index % 61 == 0 { try appender.handOver() }
+        }
+        try appender.flush()
+        #expect(journal.lastSeq == 500)
+        let records = try journal.reader.records()
+        #expect(records.map(\.seq) == Array(1...500))
+        #expect(records.map(\.payload) == (0..<500).map { AppendReadTests.record($0, size: $0 % 50).payload })
+    }
+
+    @Test("a commit that fails on the commit thread is thrown by the next call, and nothing after it is written")
+    func reportsABackgroundFailure() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 2)
+        appender.append(AppendReadTests.record(0))
+        appender.append(AppendReadTests.record(1))
+        // Takes seq 1 before the batch (seqs 1 and 2) reaches the commit thread.
+        try journal.append(AppendReadTests.record(9))
+        try appender.handOver()
+        appender.append(AppendReadTests.record(2))
+        appender.append(AppendReadTests.record(3))
+        let overlapped = JournalError.batchOverlapped(path: directory.path, batchFirstSeq: 1, journalLastSeq: 1)
+        // The hand-over may come before or after the failed commit; the flush after it always reports it.
+        do { try appender.flushIfFull() } catch { #expect(error == overlapped) }
+        #expect(throws: overlapped) { try appender.flush() }
+        #expect(throws: overlapped) { try appender.flush() }
+        #expect(try journal.reader.records().map(\.payload) == [AppendReadTests.record(9).payload])
     }
 
     @Test("after a direct append between batches, the next batch's seqs follow it")
     func followsDirectAppends() throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
-        let appender = BatchedAppender(journal: journal)
+        let appender = BatchedAppender<PendingRecord>(journal: journal)
         appender.append(AppendReadTests.record(0))
         try appender.flush()
         try journal.append(AppendReadTests.record(1))
@@ -48,7 +87,7 @@ struct BatchedAppenderTests {
     func refusesAnOverlappedBatch() throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
-        let appender = BatchedAppender(journal: journal)
+        let appender = BatchedAppender<PendingRecord>(journal: journal)
         appender.append(AppendReadTests.record(0))
         appender.append(AppendReadTests.record(1))
         try journal.append(AppendReadTests.record(9))
@@ -64,7 +103,7 @@ struct BatchedAppenderTests {
         do {
             let journal = try Journal.openForWriting(
                 at: directory.path, options: .init(durability: .fast, writeThroughMap: false))
-            let appender = BatchedAppender(journal: journal, capacity: 100)
+            let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 100)
             for index in 0..<1_000 {
                 try appender.flushIfFull()
                 appender.append(AppendReadTests.record(index, size: index % 300))

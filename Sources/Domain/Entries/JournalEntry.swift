@@ -125,6 +125,9 @@ public enum JournalEntry: Equatable, Sendable {
             payload: encodedPayload())
     }
 
+    /// This entry at `time`, to be encoded where it is appended (a `BatchedAppender`'s commit thread).
+    public func unencodedRecord(at time: Timestamp) -> UnencodedRecord { UnencodedRecord(entry: self, time: time) }
+
     /// The audit listing: for commands, `cause` first.
     public var fields: [Field] {
         if case .command(_, let causeSeq) = self { return [.int("cause", causeSeq)] + payload.fields }

@@ -39,7 +39,7 @@ public final class PaperSession {
     }
 
     public let journal: Journal
-    private let appender: BatchedAppender
+    private let appender: BatchedAppender<UnencodedRecord>
     public private(set) var state = EngineState()
     public let config: AlgoConfig
     let files: [ConfigFile]
@@ -88,7 +88,7 @@ public final class PaperSession {
         if !outcome.unjournaled.isEmpty {
             appender.append(
                 contentsOf: outcome.unjournaled.map {
-                    JournalEntry.command($0.command, causeSeq: $0.cause).record(at: time)
+                    JournalEntry.command($0.command, causeSeq: $0.cause).unencodedRecord(at: time)
                 })
             for item in outcome.unjournaled { handle(item.command, at: time) }
         }
@@ -232,7 +232,7 @@ public final class PaperSession {
         guard !crashed else { return }
         // A batch ends only between one event's records and the next's.
         try appender.flushIfFull()
-        let seq = appender.append(JournalEntry.event(event).record(at: time))
+        let seq = appender.append(JournalEntry.event(event).unencodedRecord(at: time))
         let commands = Engine.reduce(&state, event, seq: seq, at: time)
         guard !commands.isEmpty else { return }
         if crashBeforeNextCommands {
@@ -241,7 +241,9 @@ public final class PaperSession {
             try appender.flush()
             return
         }
-        for command in commands { appender.append(JournalEntry.command(command, causeSeq: seq).record(at: time)) }
+        for command in commands {
+            appender.append(JournalEntry.command(command, causeSeq: seq).unencodedRecord(at: time))
+        }
         if let premiums {
             for case .placeOrder(let intent) in commands where intent.side == .sell {
                 premiums.countExit(decidedAt: time)
@@ -452,12 +454,16 @@ extension PaperSession {
             for (position, (instrument, _)) in series.enumerated() {
                 guard day != firstDays[position], let dayBars = byInstrument[position][day] else { continue }
                 let bars = dayBars.sorted { $0.start < $1.start }
-                try runDay(day, instrument: instrument, bars: bars)
+                // Each day's last batch is committed beside the next day's reducers; all is committed on return.
+                _ = try runDayBatched(
+                    day, instrument: instrument, bars: bars, startBar: 0, startTick: 0, stopAfterInputs: nil)
+                try appender.handOver()
                 totals.days += 1
                 totals.bars += bars.count
                 afterDay(day, instrument, bars)
             }
         }
+        try appender.flush()
         return totals
     }
 }
