@@ -37,12 +37,7 @@ struct BatchedAppenderTests {
         let journal = try Journal.openForWriting(
             at: directory.path, options: .init(durability: .fast, writeThroughMap: false))
         let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 7)
-        for index in 0..<500 {
-            try appender.flushIfFull()
-            appender.append(AppendReadTests.record(index, size: index % 50))
-            if index % 61 == 0 { try appender.handOver() }
-        }
-        try appender.flush()
+        try Self.append(500, sizeModulo: 50, through: appender, handingOverEvery: 61)
         #expect(journal.lastSeq == 500)
         let records = try journal.reader.records()
         #expect(records.map(\.seq) == Array(1...500))
@@ -104,16 +99,26 @@ struct BatchedAppenderTests {
             let journal = try Journal.openForWriting(
                 at: directory.path, options: .init(durability: .fast, writeThroughMap: false))
             let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 100)
-            for index in 0..<1_000 {
-                try appender.flushIfFull()
-                appender.append(AppendReadTests.record(index, size: index % 300))
-            }
-            try appender.flush()
+            try Self.append(1_000, sizeModulo: 300, through: appender)
             journal.close()
         }
         let reopened = try Journal.openForWriting(at: directory.path)
         #expect(reopened.lastSeq == 1_000)
         let records = try reopened.reader.records()
         #expect(records.map(\.payload) == (0..<1_000).map { AppendReadTests.record($0, size: $0 % 300).payload })
+    }
+
+    /// Appends `count` test records (record `i` of size `i % sizeModulo`) as a backtest does (a full batch is
+    /// handed over before the next record), also handing over after every `handingOverEvery`-th, then flushes.
+    private static func append(
+        _ count: Int, sizeModulo: Int, through appender: BatchedAppender<PendingRecord>,
+        handingOverEvery: Int? = nil
+    ) throws {
+        for index in 0..<count {
+            try appender.flushIfFull()
+            appender.append(AppendReadTests.record(index, size: index % sizeModulo))
+            if let handingOverEvery, index % handingOverEvery == 0 { try appender.handOver() }
+        }
+        try appender.flush()
     }
 }

@@ -152,8 +152,8 @@ public final class PaperSession {
     }
 
     private func runDayBatched(
-        _ date: CivilDate, instrument: InstrumentKey, bars: [Candle], startBar: Int, startTick: Int,
-        stopAfterInputs: Int?
+        _ date: CivilDate, instrument: InstrumentKey, bars: [Candle], startBar: Int = 0, startTick: Int = 0,
+        stopAfterInputs: Int? = nil
     ) throws -> (bar: Int, tick: Int) {
         if startBar == 0 && startTick == 0 {
             let started = SessionStarted(
@@ -431,7 +431,8 @@ extension PaperSession {
     /// given order, so the journal (and the positions) run forward in time as a live engine's would.
     ///
     /// Each instrument's first day only warms its indicators up; days outside `from`…`to` are skipped.
-    /// Returns the instrument-days and bars run.
+    /// Returns the instrument-days and bars run. Everything is committed on return; `afterDay` may run
+    /// while that day's last batch is still being committed, so it must not read the journal.
     @discardableResult
     public func runDays(
         _ series: [(instrument: InstrumentKey, candles: [Candle])], from: CivilDate? = nil, to: CivilDate? = nil,
@@ -455,8 +456,7 @@ extension PaperSession {
                 guard day != firstDays[position], let dayBars = byInstrument[position][day] else { continue }
                 let bars = dayBars.sorted { $0.start < $1.start }
                 // Each day's last batch is committed beside the next day's reducers; all is committed on return.
-                _ = try runDayBatched(
-                    day, instrument: instrument, bars: bars, startBar: 0, startTick: 0, stopAfterInputs: nil)
+                _ = try runDayBatched(day, instrument: instrument, bars: bars)
                 try appender.handOver()
                 totals.days += 1
                 totals.bars += bars.count
