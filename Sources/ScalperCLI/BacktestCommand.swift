@@ -139,39 +139,51 @@ struct BacktestCommand: AsyncParsableCommand {
         let last = to.flatMap { CivilDate(iso: $0) }
 
         let study = ProxyStudy(parameters: parameters)
+        let firstDay = first?.daysSinceEpoch ?? .min
+        let lastDay = last?.daysSinceEpoch ?? .max
+        let filtered = first != nil || last != nil
+        let wanted = data.map { path in
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            return (path: path, symbol: String(name.prefix { $0 != "_" && $0 != "." }))
+        }.filter { indices.isEmpty || indices.contains($0.symbol) }
+        let started = ContinuousClock.now
+        // Each file is read, parsed and studied on its own task (the files share nothing), so the cores
+        // work side by side; outcomes are kept in file order, and the first failing file is the one reported.
+        let outcomes = await withTaskGroup(of: (Int, Result<StudiedFile, StudyFailure>).self) { group in
+            for (position, file) in wanted.enumerated() {
+                group.addTask {
+                    (
+                        position,
+                        Self.studyFile(
+                            file.path, symbol: file.symbol, study: study,
+                            days: filtered ? firstDay...lastDay : nil)
+                    )
+                }
+            }
+            var outcomes = [Result<StudiedFile, StudyFailure>?](repeating: nil, count: wanted.count)
+            for await (position, outcome) in group { outcomes[position] = outcome }
+            return outcomes.map { $0! }
+        }
         var trades: [ProxyStudy.Trade] = []
         var summary: [String] = []
         var totalBars = 0
-        let started = ContinuousClock.now
-        for path in data {
-            let name = URL(fileURLWithPath: path).lastPathComponent
-            let symbol = String(name.prefix { $0 != "_" && $0 != "." })
-            if !indices.isEmpty && !indices.contains(symbol) { continue }
-            var bars: [PriceBar]
-            do {
-                bars = try CandleFile.parse(try Data(contentsOf: URL(fileURLWithPath: path)), source: path)
-            } catch let error as CandleFile.FormatError {
+        for outcome in outcomes {
+            let studied: StudiedFile
+            switch outcome {
+            case .success(let value): studied = value
+            case .failure(.format(let error)):
                 printError("error: \(error)")
                 throw ExitCode(1)
-            } catch {
-                printError("error: cannot read \(path): \(error.localizedDescription)")
+            case .failure(.unreadable(let path, let why)):
+                printError("error: cannot read \(path): \(why)")
                 throw ExitCode(2)
             }
-            if first != nil || last != nil {
-                let firstDay = first?.daysSinceEpoch ?? .min
-                let lastDay = last?.daysSinceEpoch ?? .max
-                bars.removeAll { bar in
-                    let day = Timestamp(epochSeconds: bar.start).istDayNumber
-                    return day < firstDay || day > lastDay
-                }
-            }
-            totalBars += bars.count
-            let mine = study.run(symbol: symbol, bars: bars)
-            trades += mine
-            let points = mine.reduce(0) { $0 + $1.points }
-            let wins = mine.filter { $0.points > 0 }.count
+            totalBars += studied.bars
+            trades += studied.trades
+            let points = studied.trades.reduce(0) { $0 + $1.points }
+            let wins = studied.trades.filter { $0.points > 0 }.count
             summary.append(
-                "\(symbol): \(bars.count) bars, \(mine.count) trades, \(wins) winners, \(String(format: "%.2f", points)) points"
+                "\(studied.symbol): \(studied.bars) bars, \(studied.trades.count) trades, \(wins) winners, \(String(format: "%.2f", points)) points"
             )
         }
         let seconds = (ContinuousClock.now - started).seconds
@@ -185,6 +197,43 @@ struct BacktestCommand: AsyncParsableCommand {
         print(
             "\(trades.count) trades written to \(file) (\(grouped(totalBars)) bars in \(String(format: "%.3f", seconds)) s)"
         )
+    }
+}
+
+/// One candle file's outcome in the index signal study.
+struct StudiedFile: Sendable {
+    let symbol: String
+    let bars: Int
+    let trades: [ProxyStudy.Trade]
+}
+
+/// Why one candle file could not be studied.
+enum StudyFailure: Error {
+    case format(CandleFile.FormatError)
+    case unreadable(path: String, why: String)
+}
+
+extension BacktestCommand {
+    /// Reads, parses and studies one file; `days` keeps only bars whose IST day number is within it.
+    static func studyFile(
+        _ path: String, symbol: String, study: ProxyStudy, days: ClosedRange<Int64>?
+    ) -> Result<StudiedFile, StudyFailure> {
+        var bars: [PriceBar]
+        do {
+            // Mapped, not read: the parser walks the file once, so copying it into fresh memory first only costs
+            // (a tenth of the study). A file replaced by rename while mapped (how `scalper history` and the
+            // tools write) stays readable; one truncated in place by another program would fault the process.
+            bars = try CandleFile.parse(
+                try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped), source: path)
+        } catch let error as CandleFile.FormatError {
+            return .failure(.format(error))
+        } catch {
+            return .failure(.unreadable(path: path, why: error.localizedDescription))
+        }
+        if let days {
+            bars.removeAll { !days.contains(Timestamp(epochSeconds: $0.start).istDayNumber) }
+        }
+        return .success(StudiedFile(symbol: symbol, bars: bars.count, trades: study.run(symbol: symbol, bars: bars)))
     }
 }
 

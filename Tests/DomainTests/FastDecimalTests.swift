@@ -26,6 +26,27 @@ struct FastDecimalTests {
         }
     }
 
+    @Test("every power of ten the fast path divides by, and the 19-digit boundary where it hands over to strtod")
+    func powersAndDigitLimit() {
+        var cases: [String] = []
+        for places in 0...24 {
+            for digits in ["1", "7", "123456789", "9007199254740991", "9007199254740993", "1234567890123456789"] {
+                let padded = String(repeating: "0", count: max(0, places - digits.count)) + digits
+                let split = padded.index(padded.endIndex, offsetBy: -places)
+                cases.append(padded[..<split] + "." + padded[split...])
+                cases.append("-" + (padded[..<split].isEmpty ? "0" : padded[..<split]) + "." + padded[split...])
+            }
+        }
+        cases += [
+            "999999999999999999", "1000000000000000000", "9999999999999999999", "10000000000000000000",
+            "0000000000000000000000012.5", "1.0000000000000000000000", "0.1234567890123456789",
+            "0.12345678901234567891",
+        ]
+        for text in cases {
+            #expect(Self.read(text)?.bitPattern == Self.reference(text)?.bitPattern, "\(text)")
+        }
+    }
+
     @Test("200,000 prices and timestamps as files write them read bit for bit as Double(String) reads them")
     func random() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15

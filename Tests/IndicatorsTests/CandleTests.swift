@@ -136,10 +136,31 @@ struct CandleTests {
         }
     }
 
+    @Test("CSV in any column order, with CRLF, blank lines, extra columns and no final line break")
+    func csvShapes() throws {
+        let expected = [
+            PriceBar(start: 60, open: 100.5, high: 101.25, low: 99.75, close: 100, volume: 7),
+            PriceBar(start: 120, open: 100, high: 102, low: 100, close: 101.5, volume: 0),
+        ]
+        let texts = [
+            "timestamp,open,high,low,close,volume\n60,100.5,101.25,99.75,100,7\n120,100,102,100,101.5,0\n",
+            "timestamp,open,high,low,close,volume\r\n\r\n60,100.5,101.25,99.75,100,7\r\n\r\n120,100,102,100,101.5,0",
+            " Volume , close,low,high,open,note,TIMESTAMP\n7,100,99.75,101.25,100.5,x,60\n0,101.5,100,102,100,,120\n",
+        ]
+        for text in texts {
+            #expect(try CandleFile.parse(Data(text.utf8), source: "f.csv") == expected, "\(text)")
+        }
+    }
+
     @Test("candle files: bad rows are refused with the file, row and reason")
     func badFiles() {
         let cases: [(String, String)] = [
             ("timestamp,open,high,low,close\n1,2,3,1,2\n2,2,x,1,2\n", "f.csv: line 3: 'high' is not a number"),
+            (
+                "timestamp,open,high,low,close\r\n\r\n1,2,3,1,2\r\n\n2,2,x,1,2\r\n",
+                "f.csv: line 5: 'high' is not a number"
+            ),
+            ("timestamp,open,high,low,close\n1,2,3,1,2\n2,2,3\n", "f.csv: line 3: 'low' is not a number"),
             ("timestamp,open,high,low,close\n1,2,1,3,2\n", "f.csv: bar 1 (timestamp 1): high 1.0 is below low 3.0"),
             ("timestamp,open,high,low,close\n1,2,3,1,-2\n", "f.csv: bar 1 (timestamp 1): close is -2.0"),
             ("timestamp,open,high,low,close\n1,inf,3,1,2\n", "f.csv: bar 1 (timestamp 1): open is inf"),

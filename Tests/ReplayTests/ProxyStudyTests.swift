@@ -73,9 +73,23 @@ struct ProxyStudyTests {
                 "--config", Fixtures.path("config/algo.yml"),
             ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(
-            result.stdout.contains("NIFTY: 2251 bars, 15 trades")
-                && result.stdout.contains("COPY: 2251 bars, 15 trades"))
+        // The files are studied side by side; the summary keeps the order they were given in.
+        let nifty = try #require(result.stdout.range(of: "NIFTY: 2251 bars, 15 trades"))
+        let copy = try #require(result.stdout.range(of: "COPY: 2251 bars, 15 trades"))
+        #expect(nifty.lowerBound < copy.lowerBound)
+        // Of several bad files, the first given is the one reported, with its exit code.
+        try "timestamp,open,high,low,close\n1,2,3,1,2\n2,2,x,1,2\n".write(
+            toFile: scratch.sub("BAD.csv"), atomically: true, encoding: .utf8)
+        for (files, status, message) in [
+            (["NIFTY_1m.csv", "BAD.csv", "NONE.csv"], Int32(1), "BAD.csv: line 3: 'high' is not a number"),
+            (["NONE.csv", "BAD.csv"], Int32(2), "cannot read \(scratch.sub("NONE.csv"))"),
+        ] {
+            let bad = try Executables.run(
+                Executables.scalper,
+                ["backtest", "--proxy", "index", "--out", scratch.sub("bad")]
+                    + files.flatMap { ["--data", scratch.sub($0)] })
+            #expect(bad.status == status && bad.stderr.contains(message), "\(bad.stderr)")
+        }
         try expectGolden(
             try String(contentsOfFile: scratch.sub("out/trades.csv"), encoding: .utf8),
             "journal-fixtures/proxy-study/trades.csv")

@@ -226,12 +226,17 @@ public enum CandleFile {
     private static func parseCSV(_ bytes: UnsafeRawBufferPointer, source: String) throws(FormatError) -> [PriceBar] {
         let newline = UInt8(ascii: "\n")
         var cursor = 0
-        /// The next line's byte range without its line break (a trailing `\r` dropped); nil at the end.
+        // The file's own line number of the last line returned, blank lines counted, for error messages.
+        var lineNumber = 0
+        /// The next non-blank line's byte range without its line break (a trailing `\r` dropped); nil at the end.
         func nextLine() -> Range<Int>? {
             while cursor < bytes.count {
+                lineNumber += 1
                 let start = cursor
-                var end = start
-                while end < bytes.count && bytes[end] != newline { end += 1 }
+                // memchr finds the line break a word at a time; the fields are walked byte by byte below.
+                let end =
+                    memchr(bytes.baseAddress! + start, Int32(newline), bytes.count - start)
+                    .map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
                 cursor = end + 1
                 var last = end
                 if last > start && bytes[last - 1] == UInt8(ascii: "\r") { last -= 1 }
@@ -257,15 +262,21 @@ public enum CandleFile {
         let volume = header.firstIndex(of: "volume")
         let names = ["timestamp", "open", "high", "low", "close", "volume"]
         // Which output slot each column fills (-1: ignored).
-        var slot = [Int](repeating: -1, count: header.count)
-        for (index, column) in [timestamp, open, high, low, close].enumerated() { slot[column] = index }
-        if let volume { slot[volume] = 5 }
+        var slots = [Int](repeating: -1, count: header.count)
+        for (index, column) in [timestamp, open, high, low, close].enumerated() { slots[column] = index }
+        if let volume { slots[volume] = 5 }
+        // Plain buffers in the per-field loop: no bounds or uniqueness checks on every field of every line.
+        let slot = UnsafeMutableBufferPointer<Int>.allocate(capacity: slots.count)
+        _ = slot.initialize(from: slots)
+        let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: 6)
+        values.initialize(repeating: 0)
+        defer {
+            slot.deallocate()
+            values.deallocate()
+        }
         var bars: [PriceBar] = []
         bars.reserveCapacity(bytes.count / 40)
-        var lineNumber = 1
-        var values = [Double](repeating: 0, count: 6)
         while let line = nextLine() {
-            lineNumber += 1
             var seen = 0
             var column = 0
             var fieldStart = line.lowerBound
