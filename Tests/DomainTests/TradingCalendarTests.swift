@@ -104,6 +104,62 @@ struct TradingCalendarTests {
         #expect(calendar.expiries(of: "FINNIFTY", onOrAfter: CivilDate(2025, 9, 1), count: 3).isEmpty)
     }
 
+    @Test("the expiry table gives the scan's answer for every day from before the coverage to long after it")
+    func expiryTableMatchesTheScan() throws {
+        // The shipped calendar, and one with a schedule that starts late, goes monthly and back, on holidays.
+        let holidays = Dictionary(
+            uniqueKeysWithValues: [CivilDate(2025, 3, 25), CivilDate(2025, 4, 29), CivilDate(2025, 4, 28)].map {
+                ($0, "holiday")
+            })
+        let odd = TradingCalendar(
+            coverage: CivilDate(2025, 1, 1)...CivilDate(2025, 12, 31),
+            exchanges: [.nse: ExchangeCalendar(regular: SessionHours(open: 33_300, close: 55_800), holidays: holidays)],
+            expirySchedules: [
+                "ODD": ExpirySchedule(
+                    exchange: .nse,
+                    rules: [
+                        ExpiryRule(effectiveFrom: CivilDate(2025, 2, 10), cadence: .weekly(weekday: 2)),
+                        ExpiryRule(effectiveFrom: CivilDate(2025, 3, 1), cadence: .monthly(weekday: 2)),
+                        ExpiryRule(effectiveFrom: CivilDate(2025, 6, 2), cadence: .weekly(weekday: 4)),
+                    ])
+            ])
+        var answered = 0
+        var asked = 0
+        for calendar in [calendar, odd] {
+            let days = Int(calendar.coverage.upperBound.daysSinceEpoch - calendar.coverage.lowerBound.daysSinceEpoch)
+            for underlying in calendar.expirySchedules.keys.sorted() {
+                for offset in -120...(days + 800) {
+                    let date = calendar.coverage.lowerBound.adding(days: offset)
+                    for count in [1, 2, 3, 4, 16] {
+                        let scanned = calendar.scannedExpiries(of: underlying, onOrAfter: date, count: count)
+                        #expect(
+                            calendar.expiries(of: underlying, onOrAfter: date, count: count) == scanned,
+                            "\(underlying) \(date) \(count)")
+                        asked += 1
+                        if let table = calendar.tabulatedExpiries(of: underlying, onOrAfter: date, count: count) {
+                            #expect(table == scanned, "\(underlying) \(date) \(count)")
+                            answered += 1
+                        } else if calendar.covers(date) && count <= 4 && scanned.count == count {
+                            Issue.record("the table did not answer \(underlying) \(date) \(count) inside the coverage")
+                        }
+                    }
+                }
+            }
+        }
+        // Most questions are answered by the table (the rest fall outside its span and go to the scan).
+        #expect(answered * 2 > asked, "\(answered) of \(asked)")
+        // The table follows the calendar it belongs to, and is not part of its equality or its encoding.
+        var edited = calendar
+        edited.exchanges[.nse]?.holidays[CivilDate(2026, 1, 6)] = "test"
+        #expect(calendar.nextExpiry(of: "NIFTY", onOrAfter: CivilDate(2026, 1, 5)) == CivilDate(2026, 1, 6))
+        #expect(edited.nextExpiry(of: "NIFTY", onOrAfter: CivilDate(2026, 1, 5)) == CivilDate(2026, 1, 5))
+        let decoded = try JSONDecoder().decode(TradingCalendar.self, from: JSONEncoder().encode(calendar))
+        #expect(decoded == calendar)
+        #expect(decoded.tabulatedExpiries(of: "NIFTY", onOrAfter: CivilDate(2026, 1, 6), count: 2) != nil)
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(calendar)) as? [String: Any]
+        #expect(encoded?.keys.sorted() == ["coverage", "exchanges", "expirySchedules"])
+    }
+
     @Test(
         "bad calendar data is refused with the file, key and reason",
         arguments: [

@@ -79,9 +79,20 @@ public struct ExchangeCalendar: Sendable, Equatable, Codable {
 ///
 /// Dates outside `coverage` are treated as plain weekday sessions; callers warn with `covers(_:)`.
 public struct TradingCalendar: Sendable, Equatable, Codable {
-    public var coverage: ClosedRange<CivilDate>
-    public var exchanges: [Exchange: ExchangeCalendar]
-    public var expirySchedules: [String: ExpirySchedule]
+    public var coverage: ClosedRange<CivilDate> { didSet { tabulateExpiries() } }
+    public var exchanges: [Exchange: ExchangeCalendar] { didSet { tabulateExpiries() } }
+    public var expirySchedules: [String: ExpirySchedule] { didSet { tabulateExpiries() } }
+    /// Each underlying's expiries around the coverage, derived from the three above (not encoded or compared).
+    private var expiryTables: [String: ExpiryTable] = [:]
+
+    private enum CodingKeys: String, CodingKey {
+        case coverage, exchanges, expirySchedules
+    }
+
+    /// Days of expiries tabulated before the coverage and after it: room for the scan's window (two weeks
+    /// back, 35 days per expiry asked plus 62 ahead) of sixteen expiries from the coverage's last day.
+    static let tabulatedBefore = 60
+    static let tabulatedAfter = 700
 
     public init(
         coverage: ClosedRange<CivilDate>, exchanges: [Exchange: ExchangeCalendar],
@@ -90,6 +101,35 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
         self.coverage = coverage
         self.exchanges = exchanges
         self.expirySchedules = expirySchedules
+        tabulateExpiries()
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            coverage: try container.decode(ClosedRange<CivilDate>.self, forKey: .coverage),
+            exchanges: try container.decode([Exchange: ExchangeCalendar].self, forKey: .exchanges),
+            expirySchedules: try container.decode([String: ExpirySchedule].self, forKey: .expirySchedules))
+    }
+
+    public static func == (left: TradingCalendar, right: TradingCalendar) -> Bool {
+        left.coverage == right.coverage && left.exchanges == right.exchanges
+            && left.expirySchedules == right.expirySchedules
+    }
+
+    private mutating func tabulateExpiries() {
+        let span =
+            coverage.lowerBound.adding(
+                days: -Self.tabulatedBefore)...coverage.upperBound.adding(
+                days: Self.tabulatedAfter)
+        var tables: [String: ExpiryTable] = [:]
+        for (underlying, schedule) in expirySchedules {
+            // Everything the scan generates from the span's first day up to its last is complete there.
+            let nominal = nominalExpiries(schedule, window: span).filter { span.contains($0) }
+            tables[underlying] = ExpiryTable(
+                nominal: nominal, actual: nominal.map { actualExpiry($0, schedule) }, span: span)
+        }
+        expiryTables = tables
     }
 
     /// Whether the holiday data covers `date`.
@@ -146,8 +186,44 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
     public func expiries(of underlying: String, onOrAfter date: CivilDate, count: Int) -> [CivilDate] {
         guard let schedule = expirySchedules[underlying], count > 0 else { return [] }
         // Start two weeks early: a holiday can pull a later nominal expiry back across `date`.
-        let first = date.adding(days: -14)
-        let last = date.adding(days: 35 * count + 62)
+        let window = date.adding(days: -14)...date.adding(days: 35 * count + 62)
+        if let known = expiryTables[underlying]?.expiries(onOrAfter: date, count: count, window: window) {
+            return known
+        }
+        return scannedExpiries(schedule, onOrAfter: date, count: count, window: window)
+    }
+
+    /// The expiries found by walking the weeks and months of `window`: what the table holds, for any date.
+    func scannedExpiries(
+        _ schedule: ExpirySchedule, onOrAfter date: CivilDate, count: Int, window: ClosedRange<CivilDate>
+    ) -> [CivilDate] {
+        var result: [CivilDate] = []
+        for day in nominalExpiries(schedule, window: window).sorted() {
+            let actual = actualExpiry(day, schedule)
+            if actual >= date && result.last.map({ actual > $0 }) ?? true { result.append(actual) }
+            if result.count == count { break }
+        }
+        return result
+    }
+
+    /// Test seam: the scan's answer, bypassing the table.
+    package func scannedExpiries(of underlying: String, onOrAfter date: CivilDate, count: Int) -> [CivilDate] {
+        guard let schedule = expirySchedules[underlying], count > 0 else { return [] }
+        return scannedExpiries(
+            schedule, onOrAfter: date, count: count, window: date.adding(days: -14)...date.adding(days: 35 * count + 62)
+        )
+    }
+
+    /// Test seam: the table's answer, or nil where `expiries` falls back to the scan.
+    package func tabulatedExpiries(of underlying: String, onOrAfter date: CivilDate, count: Int) -> [CivilDate]? {
+        expiryTables[underlying]?.expiries(
+            onOrAfter: date, count: count, window: date.adding(days: -14)...date.adding(days: 35 * count + 62))
+    }
+
+    /// The nominal expiries of every week starting, and every month starting, in `window` (some fall after it).
+    private func nominalExpiries(_ schedule: ExpirySchedule, window: ClosedRange<CivilDate>) -> [CivilDate] {
+        let first = window.lowerBound
+        let last = window.upperBound
         var nominal: [CivilDate] = []
         var monday = first.adding(days: -(first.weekday - 1))
         while monday <= last {
@@ -165,15 +241,13 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
             }
             month = next
         }
-        var result: [CivilDate] = []
-        for day in nominal.sorted() {
-            let actual =
-                isTradingDay(day, exchange: schedule.exchange)
-                ? day : previousTradingDay(before: day, exchange: schedule.exchange)
-            if actual >= date && result.last.map({ actual > $0 }) ?? true { result.append(actual) }
-            if result.count == count { break }
-        }
-        return result
+        return nominal.sorted()
+    }
+
+    /// The trading day a nominal expiry falls on: itself, or the trading day before a holiday.
+    private func actualExpiry(_ day: CivilDate, _ schedule: ExpirySchedule) -> CivilDate {
+        isTradingDay(day, exchange: schedule.exchange)
+            ? day : previousTradingDay(before: day, exchange: schedule.exchange)
     }
 
     /// The nearest expiry of `underlying` on or after `date`.
