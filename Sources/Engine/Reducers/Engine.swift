@@ -29,8 +29,7 @@ public enum Engine {
             if let index = state.indexPosition(of: tick.instrument) {
                 commands = MarketDataReducer.tick(&state, tick, seq: seq, at: time)
                 // Most ticks cause nothing: skip the append (even an empty one costs a buffer check).
-                let entries = EntryGuard.consider(&state, index, seq: seq, at: time)
-                if !entries.isEmpty { commands += entries }
+                commands.appendUnlessEmpty(EntryGuard.consider(&state, index, seq: seq, at: time))
             } else {
                 commands = RiskReducer.optionTick(&state, tick, seq: seq, at: time)
             }
@@ -38,8 +37,8 @@ public enum Engine {
             MarketDataReducer.history(&state, batch, at: time)
         case .timer:
             commands = MarketDataReducer.timer(&state, seq: seq, at: time)
-            commands += SelectionReducer.releaseHeldRequests(&state, at: time)
-            commands += RiskReducer.timer(&state, seq: seq, at: time)
+            commands.appendUnlessEmpty(SelectionReducer.releaseHeldRequests(&state, at: time))
+            commands.appendUnlessEmpty(RiskReducer.timer(&state, seq: seq, at: time))
         case .expiryList(let list):
             commands = SelectionReducer.expiryList(&state, list, at: time)
         case .optionChain(let chain):

@@ -4,7 +4,7 @@ import Domain
 enum RiskReducer {
     /// A tick of a held option: re-marks its positions and applies the exit rules.
     static func optionTick(_ state: inout EngineState, _ tick: Tick, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let config = state.config else { return [] }
+        guard let risk = state.config?.risk else { return [] }
         // A zero or negative premium is a broken quote, not a price: acting on it would fire every stop.
         if state.rules.keepsPriceTime, tick.lastPrice <= .zero {
             state.refusedOptionPrices += 1
@@ -24,22 +24,22 @@ enum RiskReducer {
                 judged.append(key)
                 let slices = SlicedPosition.slices(state, of: key)
                 if let reason = SlicedPosition.evaluate(
-                    &state, slices, price: tick.lastPrice, at: time, risk: config.risk, tick: true,
+                    &state, slices, price: tick.lastPrice, at: time, risk: risk, tick: true,
                     distinctLock: state.rules.distinctProfitLock)
                 {
                     commands += SlicedPosition.exit(&state, slices, reason: reason, seq: seq)
                 } else {
-                    for slice in slices { commands += moveBrokerStop(&state, slice, risk: config.risk) }
+                    for slice in slices { commands += moveBrokerStop(&state, slice, risk: risk) }
                 }
                 continue
             }
             let reason = ExitRules.evaluate(
-                &state.positions[position], price: tick.lastPrice, at: time, risk: config.risk,
+                &state.positions[position], price: tick.lastPrice, at: time, risk: risk,
                 secondOfDay: Int(time.istSecondOfDay), distinctLock: state.rules.distinctProfitLock)
             if let reason {
                 commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq)
             } else {
-                commands += moveBrokerStop(&state, position, risk: config.risk)
+                commands += moveBrokerStop(&state, position, risk: risk)
             }
         }
         return commands + checkDay(&state, seq: seq, at: time)
@@ -71,7 +71,7 @@ enum RiskReducer {
 
     /// A timer: the time exit and the breaker also apply between ticks.
     static func timer(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let config = state.config else { return [] }
+        guard let risk = state.config?.risk else { return [] }
         var commands: [Command] = []
         var judged: [CorrelationID] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
@@ -80,10 +80,10 @@ enum RiskReducer {
                 guard !judged.contains(key) else { continue }
                 judged.append(key)
                 let slices = SlicedPosition.slices(state, of: key)
-                guard let whole = SlicedPosition.whole(state, slices, risk: config.risk), let last = whole.lastPrice
+                guard let whole = SlicedPosition.whole(state, slices, risk: risk), let last = whole.lastPrice
                 else { continue }
                 if let reason = SlicedPosition.evaluate(
-                    &state, slices, price: last, at: time, risk: config.risk, tick: false,
+                    &state, slices, price: last, at: time, risk: risk, tick: false,
                     distinctLock: state.rules.distinctProfitLock)
                 {
                     commands += SlicedPosition.exit(&state, slices, reason: reason, seq: seq)
@@ -92,23 +92,29 @@ enum RiskReducer {
             }
             // Before 0.4.3 the timer stamped the old price with its own time, so the price looked fresh.
             let reason = ExitRules.evaluate(
-                &state.positions[position], price: price, at: time, risk: config.risk,
+                &state.positions[position], price: price, at: time, risk: risk,
                 secondOfDay: Int(time.istSecondOfDay), tick: !state.rules.keepsPriceTime,
                 distinctLock: state.rules.distinctProfitLock)
             if let reason { commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq) }
         }
-        return commands + checkDay(&state, seq: seq, at: time) + keepFlat(&state, seq: seq)
-            + OrderWatch.check(&state, seq: seq, at: time) + ExitEscalation.check(&state, seq: seq, at: time)
-            + EntryRemainder.check(&state, at: time) + FundsRefresh.check(&state, at: time)
-            + staleQuotes(&state, at: time)
+        // In this order, each seeing the state the one before left; nearly always all empty, so no `+` chain
+        // (each `+` built a new array even from empty ones).
+        commands.appendUnlessEmpty(checkDay(&state, seq: seq, at: time))
+        commands.appendUnlessEmpty(keepFlat(&state, seq: seq))
+        commands.appendUnlessEmpty(OrderWatch.check(&state, seq: seq, at: time))
+        commands.appendUnlessEmpty(ExitEscalation.check(&state, seq: seq, at: time))
+        commands.appendUnlessEmpty(EntryRemainder.check(&state, at: time))
+        commands.appendUnlessEmpty(FundsRefresh.check(&state, at: time))
+        commands.appendUnlessEmpty(staleQuotes(&state, at: time))
+        return commands
     }
 
     /// Held options that have gone `quote_after_sec` without a tick get one quote fetch (0.4.3 on).
     ///
     /// At most once per that interval each; the answer arrives as ticks, so the exit rules see a fresh price.
     static func staleQuotes(_ state: inout EngineState, at time: Timestamp) -> [Command] {
-        guard state.rules.keepsPriceTime, let config = state.config else { return [] }
-        let after = config.risk.quoteAfterSeconds
+        guard state.rules.keepsPriceTime, let risk = state.config?.risk else { return [] }
+        let after = risk.quoteAfterSeconds
         var instruments: [InstrumentKey] = []
         for position in state.unsettledPositions {
             let held = state.positions[position]
@@ -124,7 +130,7 @@ enum RiskReducer {
 
     /// Day MTM extremes and the circuit breaker: at −daily_loss_limit of the starting balance, flatten and block.
     static func checkDay(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let config = state.config, var day = state.dayRisk else { return [] }
+        guard let risk = state.config?.risk, var day = state.dayRisk else { return [] }
         let pnl = state.dayNetPnLReusingSettled()
         if pnl > day.maxMTM {
             day.maxMTM = pnl
@@ -136,7 +142,7 @@ enum RiskReducer {
         }
         var commands: [Command] = []
         if !day.circuitTripped, let balance = day.startingBalance, balance > .zero,
-            pnl <= .zero - config.risk.dailyLossLimit.of(balance)
+            pnl <= .zero - risk.dailyLossLimit.of(balance)
         {
             day.circuitTripped = true
             day.circuitTrippedAt = time
@@ -197,8 +203,8 @@ enum RiskReducer {
 
     /// Cancels entry orders the broker has accepted but not completely filled (once per position).
     static func cancelWorkingEntries(_ state: inout EngineState, reason: ExitReason) -> [Command] {
-        guard let config = state.config else { return [] }
-        return cancelWorkingEntries(&state, tag: reason.tag(config.risk, dailyLossLimit: config.risk.dailyLossLimit))
+        guard let risk = state.config?.risk else { return [] }
+        return cancelWorkingEntries(&state, tag: reason.tag(risk, dailyLossLimit: risk.dailyLossLimit))
     }
 
     /// Cancels entry orders the broker has accepted but not completely filled, saying why with `tag`.

@@ -9,13 +9,13 @@ import Domain
 enum EntryRemainder {
     /// On a timer: cancels the remainders that have rested too long.
     static func check(_ state: inout EngineState, at time: Timestamp) -> [Command] {
-        guard state.rules.cancelsRestingEntries, let config = state.config else { return [] }
+        guard state.rules.cancelsRestingEntries, let risk = state.config?.risk else { return [] }
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             let held = state.positions[position]
             guard held.entryFilled > 0, held.entryFilled < held.orderedQuantity, !held.entryCancelRequested,
                 let since = held.orderActivityAt,
-                time.epochSeconds - since.epochSeconds >= config.risk.entryRemainderCancelSeconds
+                time.epochSeconds - since.epochSeconds >= risk.entryRemainderCancelSeconds
             else { continue }
             let quiet = time.epochSeconds - since.epochSeconds
             if let cancel = PositionLifecycle.cancelEntryRemainder(

@@ -11,7 +11,7 @@ import Domain
 enum ExitEscalation {
     /// On a timer: cancels the exits that have been quiet too long.
     static func check(_ state: inout EngineState, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard state.rules.resendsExits, let config = state.config else { return [] }
+        guard state.rules.resendsExits, let risk = state.config?.risk else { return [] }
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .exiting {
             let held = state.positions[position]
@@ -19,9 +19,9 @@ enum ExitEscalation {
             guard let exit = held.exit, exit.correlationID != held.id, let orderID = exit.orderID,
                 exit.cancelRequestedAt == nil, exit.filled < exit.quantity,
                 let since = held.orderActivityAt,
-                time.epochSeconds - since.epochSeconds >= config.risk.exitResendAfterSeconds
+                time.epochSeconds - since.epochSeconds >= risk.exitResendAfterSeconds
             else { continue }
-            guard held.exitAttempts <= config.risk.exitResendLimit else {
+            guard held.exitAttempts <= risk.exitResendLimit else {
                 if !held.exitStuckReported {
                     state.positions[position].exitStuckReported = true
                     state.anomalies.append(
