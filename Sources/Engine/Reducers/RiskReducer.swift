@@ -117,6 +117,11 @@ enum RiskReducer {
         let after = risk.quoteAfterSeconds
         var instruments: [InstrumentKey] = []
         for position in state.unsettledPositions {
+            // Priced within `after`? Asked first, of two fields: the whole position is copied only when not.
+            let seenLately = state.peek(position: position) { held in
+                (held.lastPriceTime ?? held.entryTime).map { time.epochSeconds - $0.epochSeconds < after } ?? false
+            }
+            if seenLately { continue }
             let held = state.positions[position]
             guard held.phase == .active || held.phase == .exiting, held.quantity > 0,
                 let seen = held.lastPriceTime ?? held.entryTime, time.epochSeconds - seen.epochSeconds >= after,
@@ -204,6 +209,10 @@ enum RiskReducer {
     /// Cancels entry orders the broker has accepted but not completely filled (once per position).
     static func cancelWorkingEntries(_ state: inout EngineState, reason: ExitReason) -> [Command] {
         guard let risk = state.config?.risk else { return [] }
+        // While the breaker holds this runs every second; the tag (a string) is built only when there is an
+        // entry it could cancel.
+        guard state.unsettledPositions.contains(where: { [.accepted, .active].contains(state.phase(ofPosition: $0)) })
+        else { return [] }
         return cancelWorkingEntries(&state, tag: reason.tag(risk, dailyLossLimit: risk.dailyLossLimit))
     }
 

@@ -15,11 +15,13 @@ public enum OrderWatch {
         guard state.rules.watchesOrders else { return [] }
         var commands: [Command] = []
         for position in state.unsettledPositions {
+            // Quiet long enough? Asked first, of one field: the whole position is copied only when it is.
+            let since = state.peek(position: position) { $0.orderActivityAt }
+            guard let since, time.epochSeconds - since.epochSeconds >= lookupEvery else { continue }
             let held = state.positions[position]
             let waitingOn = watched(held, rules: state.rules)
-            guard !waitingOn.isEmpty, let since = held.orderActivityAt else { continue }
+            guard !waitingOn.isEmpty else { continue }
             let quiet = time.epochSeconds - since.epochSeconds
-            guard quiet >= lookupEvery else { continue }
             if held.lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
                 state.positions[position].lookupAt = time
                 commands += waitingOn.map { .fetchData(.orderByCorrelation($0)) }

@@ -165,6 +165,13 @@ public struct EngineState: Sendable, Equatable, Codable {
         positions.withUnsafeBufferPointer { $0[index].instrument }
     }
 
+    /// A value read from the position at `index` without copying the whole position (the timer's checks
+    /// look at one or two fields of every open position every second).
+    @inline(__always)
+    func peek<T>(position index: Int, _ read: (Position) -> T) -> T {
+        positions.withUnsafeBufferPointer { read($0[index]) }
+    }
+
     /// The position of `key`'s index state.
     ///
     /// Loops over positions rather than elements: `firstIndex(where:)` hands the closure a copy of each
