@@ -185,12 +185,17 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
     /// A holiday moves an expiry to the previous trading day. Empty for an underlying without a schedule.
     public func expiries(of underlying: String, onOrAfter date: CivilDate, count: Int) -> [CivilDate] {
         guard let schedule = expirySchedules[underlying], count > 0 else { return [] }
-        // Start two weeks early: a holiday can pull a later nominal expiry back across `date`.
-        let window = date.adding(days: -14)...date.adding(days: 35 * count + 62)
+        let window = Self.scanWindow(from: date, count: count)
         if let known = expiryTables[underlying]?.expiries(onOrAfter: date, count: count, window: window) {
             return known
         }
         return scannedExpiries(schedule, onOrAfter: date, count: count, window: window)
+    }
+
+    /// The nominal dates the scan for `count` expiries from `date` walks: two weeks early (a holiday can pull
+    /// a later nominal expiry back across `date`), and far enough ahead for `count` of any cadence.
+    static func scanWindow(from date: CivilDate, count: Int) -> ClosedRange<CivilDate> {
+        date.adding(days: -14)...date.adding(days: 35 * count + 62)
     }
 
     /// The expiries found by walking the weeks and months of `window`: what the table holds, for any date.
@@ -210,14 +215,13 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
     package func scannedExpiries(of underlying: String, onOrAfter date: CivilDate, count: Int) -> [CivilDate] {
         guard let schedule = expirySchedules[underlying], count > 0 else { return [] }
         return scannedExpiries(
-            schedule, onOrAfter: date, count: count, window: date.adding(days: -14)...date.adding(days: 35 * count + 62)
-        )
+            schedule, onOrAfter: date, count: count, window: Self.scanWindow(from: date, count: count))
     }
 
     /// Test seam: the table's answer, or nil where `expiries` falls back to the scan.
     package func tabulatedExpiries(of underlying: String, onOrAfter date: CivilDate, count: Int) -> [CivilDate]? {
         expiryTables[underlying]?.expiries(
-            onOrAfter: date, count: count, window: date.adding(days: -14)...date.adding(days: 35 * count + 62))
+            onOrAfter: date, count: count, window: Self.scanWindow(from: date, count: count))
     }
 
     /// The nominal expiries of every week starting, and every month starting, in `window` (some fall after it).

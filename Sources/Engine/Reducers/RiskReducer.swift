@@ -29,7 +29,7 @@ enum RiskReducer {
                 {
                     commands += SlicedPosition.exit(&state, slices, reason: reason, seq: seq)
                 } else {
-                    for slice in slices { commands += moveBrokerStop(&state, slice, risk: risk) }
+                    for slice in slices { commands.appendUnlessEmpty(moveBrokerStop(&state, slice, risk: risk)) }
                 }
                 continue
             }
@@ -39,10 +39,12 @@ enum RiskReducer {
             if let reason {
                 commands += PositionLifecycle.exit(&state, position, reason: reason, seq: seq)
             } else {
-                commands += moveBrokerStop(&state, position, risk: risk)
+                commands.appendUnlessEmpty(moveBrokerStop(&state, position, risk: risk))
             }
         }
-        return commands + checkDay(&state, seq: seq, at: time)
+        // Every tick of a held option comes here, and nearly all cause nothing: no `+` of empty arrays.
+        commands.appendUnlessEmpty(checkDay(&state, seq: seq, at: time))
+        return commands
     }
 
     /// Keeps the super order's stop-loss leg with the engine's stop: at breakeven it moves to the entry, then
