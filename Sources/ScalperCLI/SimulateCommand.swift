@@ -53,6 +53,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Trade only these configured indices (comma-separated, e.g. NIFTY,SENSEX); default: all.")
     var index: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Sessions to run at once, one thread each (default: the machine's cores). The output is the same for any number.",
+            valueName: "n"))
+    var jobs: Int?
+
     @Option(help: ConfigLoader.optionHelp)
     var config: String?
 
@@ -64,6 +70,7 @@ struct SimulateCommand: ParsableCommand {
         }
         guard days >= 1 else { throw ValidationError("--days must be at least 1") }
         guard CivilDate(iso: date) != nil else { throw ValidationError("--date must be YYYY-MM-DD") }
+        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be from 1 to 256") }
         if let restarts, !(0...200).contains(restarts) {
             throw ValidationError("--restarts must be from 0 to 200 kills a day")
         }
@@ -109,6 +116,7 @@ struct SimulateCommand: ParsableCommand {
         runner.shrink = !noShrink
         runner.keepJournals = keep
         runner.restartsPerDay = restarts
+        runner.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let total = runner.seeds.count * days
         var done = 0
         let summary = try runner.run { outcome in
@@ -128,8 +136,10 @@ struct SimulateCommand: ParsableCommand {
             )
         }
         print(SimulationReport.table(summary, profile: runner.profile, seeds: runner.seeds, days: days))
+        let perSecond = Double(summary.sessions) / max(summary.wallSeconds, 0.001)
+        let threads = min(runner.jobs, max(summary.sessions, 1))
         printError(
-            "simulate: \(summary.sessions) trading day(s) in \(String(format: "%.1f", summary.wallSeconds)) s wall (\(String(format: "%.2f", Double(summary.sessions) / max(summary.wallSeconds, 0.001))) simulated days per wall second)"
+            "simulate: \(summary.sessions) trading day(s) in \(String(format: "%.1f", summary.wallSeconds)) s wall on \(threads) thread(s) (\(String(format: "%.2f", perSecond)) simulated days per wall second, \(String(format: "%.2f", perSecond / Double(threads))) per thread)"
         )
         if !summary.failures.isEmpty { throw ExitCode(1) }
     }

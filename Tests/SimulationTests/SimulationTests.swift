@@ -32,16 +32,25 @@ struct SimulationTests {
         let day = CivilDate(2025, 11, 4)
         let first = try runner.session(
             seed: 11, day: day, kinds: BrokerProfile.observed.faults, journalPath: scratch.sub("a"))
-        let second = try runner.session(
-            seed: 11, day: day, kinds: BrokerProfile.observed.faults, journalPath: scratch.sub("b"))
+        // Seeds 11 and 12 again, side by side on two threads: each session is alone on its clock and executor,
+        // and the runner reports them in seed order.
+        var pair = runner
+        pair.seeds = 11...12
+        pair.jobs = 2
+        pair.keepJournals = true
+        pair.outDirectory = scratch.sub("pair")
+        var reported: [SessionOutcome] = []
+        let summary = try pair.run { reported.append($0) }
+        #expect(reported.map(\.seed) == [11, 12])
+        #expect(summary.sessions == 2 && summary.failures.isEmpty)
+        let second = try #require(reported.first)
         #expect(first.records > 50_000)
         #expect(first.records == second.records)
         #expect(first.journalDigest == second.journalDigest)
         #expect(first.stateHash == second.stateHash)
         #expect(first.faults == second.faults)
         #expect(!first.faults.isEmpty, "the observed profile injected nothing")
-        let other = try runner.session(
-            seed: 12, day: day, kinds: BrokerProfile.observed.faults, journalPath: scratch.sub("c"))
+        let other = try #require(reported.last)
         #expect(other.journalDigest != first.journalDigest)
         // The journal is a real one: it verifies and replays to the live state (the replay invariant).
         let journal = try Journal.openForReading(at: scratch.sub("a"))

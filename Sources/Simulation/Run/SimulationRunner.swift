@@ -4,7 +4,7 @@ import Foundation
 
 /// Many seeded sessions: each seed runs `days` trading days; failures keep their journal and are shrunk to
 /// the fewest fault kinds that still break the same invariant.
-public struct SimulationRunner {
+public struct SimulationRunner: Sendable {
     public var seeds: ClosedRange<UInt64>
     public var profile: BrokerProfile
     /// Fault kinds to inject (default: the profile's).
@@ -20,6 +20,8 @@ public struct SimulationRunner {
     public var keepJournals = false
     /// Kills of the engine per day in place of the profile's (when `engine_restart` is injected).
     public var restartsPerDay: Int?
+    /// Sessions run at once, each on its own thread; outcomes are still reported in seed order.
+    public var jobs = 1
 
     public init(
         seeds: ClosedRange<UInt64>, profile: BrokerProfile, days: Int, firstDay: CivilDate, config: AlgoConfig,
@@ -67,33 +69,48 @@ public struct SimulationRunner {
         return out
     }
 
-    /// Runs every seed and day; `progress` hears of each session as it ends.
+    /// Runs every seed and day; `progress` hears of each session as it ends, in seed and day order whatever
+    /// `jobs` is.
     public func run(progress: (SessionOutcome) -> Void = { _ in }) throws -> Summary {
         var summary = Summary()
         let started = Date()
         try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
-        for seed in seeds {
-            for day in tradingDays {
-                let outcome = try session(seed: seed, day: day, kinds: kinds ?? profile.faults)
-                summary.sessions += 1
-                summary.events += outcome.events
-                summary.orders += outcome.orders
-                summary.positions += outcome.positions
-                summary.slicedPositions += outcome.slicedPositions
-                for (kind, count) in outcome.faults { summary.faults[kind, default: 0] += count }
-                for violation in outcome.violations { summary.violations[violation.invariant, default: 0] += 1 }
-                if let first = outcome.violations.first {
-                    let minimal =
-                        shrink ? try shrunk(seed: seed, day: day, invariant: first.invariant) : nil
-                    summary.failures.append(Failure(outcome: outcome, violation: first, minimalFaults: minimal))
-                } else if !keepJournals {
-                    try? FileManager.default.removeItem(atPath: outcome.journalPath)
-                }
-                progress(outcome)
-            }
+        let work = seeds.flatMap { seed in tradingDays.map { (seed: seed, day: $0) } }
+        let runner = self
+        try OrderedWorkers(threads: jobs).run(count: work.count) { index in
+            try runner.complete(seed: work[index].seed, day: work[index].day)
+        } deliver: { _, completed in
+            let outcome = completed.outcome
+            summary.sessions += 1
+            summary.events += outcome.events
+            summary.orders += outcome.orders
+            summary.positions += outcome.positions
+            summary.slicedPositions += outcome.slicedPositions
+            for (kind, count) in outcome.faults { summary.faults[kind, default: 0] += count }
+            for violation in outcome.violations { summary.violations[violation.invariant, default: 0] += 1 }
+            if let failure = completed.failure { summary.failures.append(failure) }
+            progress(outcome)
         }
         summary.wallSeconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// One session run to its end: a failing one shrunk and its journal kept, a passing one's journal removed
+    /// (unless `keepJournals`).
+    struct Completed: Sendable {
+        var outcome: SessionOutcome
+        var failure: Failure?
+    }
+
+    func complete(seed: UInt64, day: CivilDate) throws -> Completed {
+        let outcome = try session(seed: seed, day: day, kinds: kinds ?? profile.faults)
+        if let first = outcome.violations.first {
+            let minimal = shrink ? try shrunk(seed: seed, day: day, invariant: first.invariant) : nil
+            return Completed(
+                outcome: outcome, failure: Failure(outcome: outcome, violation: first, minimalFaults: minimal))
+        }
+        if !keepJournals { try? FileManager.default.removeItem(atPath: outcome.journalPath) }
+        return Completed(outcome: outcome, failure: nil)
     }
 
     /// Runs one session and returns its outcome; its journal is at `journalPath(seed:day:)`.
