@@ -171,10 +171,25 @@ public struct IndexPathModel: Sendable {
             return DayPath(
                 date: date, previousClose: close, levels: Array(repeating: close, count: SessionSeconds.count))
         }
-        let previousClose = days.count > 1 ? days[days.count - 2].close : spec.anchorLevel
+        return dayPath(days, at: days.count - 1)
+    }
+
+    /// The per-second paths of every trading day from `start` through `end`, as `path(on:)` gives each one.
+    ///
+    /// The daily chain from the anchor is walked once, not once a day: a year of days one by one walked it
+    /// 31,000 times per index.
+    public func paths(from start: CivilDate, through end: CivilDate, calendar: TradingCalendar) -> [DayPath] {
+        let days = dailyLevels(through: end, calendar: calendar)
+        return days.indices.filter { days[$0].date >= start }.map { dayPath(days, at: $0) }
+    }
+
+    /// Day `index` of a daily chain, its previous close the day before's (the anchor level on the first day).
+    private func dayPath(_ days: [(date: CivilDate, open: Double, close: Double)], at index: Int) -> DayPath {
+        let today = days[index]
+        let previousClose = index > 0 ? days[index - 1].close : spec.anchorLevel
         return DayPath(
-            date: date, previousClose: previousClose, levels: intraday(date: date, open: today.open, close: today.close)
-        )
+            date: today.date, previousClose: previousClose,
+            levels: intraday(date: today.date, open: today.open, close: today.close))
     }
 
     /// A walk with regimes from `open`, bridged linearly so it ends at `close`.

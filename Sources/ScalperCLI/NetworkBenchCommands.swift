@@ -202,22 +202,33 @@ extension BenchGroup {
         @Option(help: "Year of bars to generate.")
         var year: Int = 2025
 
+        func validate() throws {
+            guard year >= IndexPathModel.anchorDate.year, year <= 2100 else {
+                throw ValidationError(
+                    "--year must be from \(IndexPathModel.anchorDate.year) (where the market model's daily chain starts) to 2100"
+                )
+            }
+        }
+
         func run() async throws {
             let loaded = try ConfigLoader.load(explicit: config)
             let calendar = loaded.config.calendar
-            var bars: [(IndexConfig, [Candle])] = []
-            for index in loaded.config.indices {
-                guard let spec = IndexSpec.standard.first(where: { $0.symbol == index.key }) else { continue }
-                let model = IndexPathModel(spec: spec, seed: 7)
-                var candles: [Candle] = []
-                var day = CivilDate(year, 1, 1)
-                while day <= CivilDate(year, 12, 31) {
-                    if calendar.covers(day) ? calendar.isTradingDay(day, exchange: index.exchange) : day.weekday < 6 {
-                        candles += model.path(on: day, calendar: calendar).minuteCandles()
+            // Each index's year on a task of its own (the paths are seeded per index and day), kept in the
+            // configuration's order.
+            let indices = loaded.config.indices.compactMap { index in
+                IndexSpec.standard.first { $0.symbol == index.key }.map { (index, $0) }
+            }
+            let bars = await withTaskGroup(of: (Int, [Candle]).self) { group in
+                for (position, (_, spec)) in indices.enumerated() {
+                    group.addTask {
+                        let paths = IndexPathModel(spec: spec, seed: 7).paths(
+                            from: CivilDate(year, 1, 1), through: CivilDate(year, 12, 31), calendar: calendar)
+                        return (position, paths.flatMap { $0.minuteCandles() })
                     }
-                    day = day.adding(days: 1)
                 }
-                bars.append((index, candles))
+                var years = [[Candle]](repeating: [], count: indices.count)
+                for await (position, candles) in group { years[position] = candles }
+                return zip(indices, years).map { ($0.0.0, $0.1) }
             }
             let total = bars.reduce(0) { $0 + $1.1.count }
             print(
