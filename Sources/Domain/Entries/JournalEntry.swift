@@ -115,7 +115,7 @@ public enum JournalEntry: Equatable, Sendable {
         var writer = BinaryWriter(capacity: 96)
         if case .command(_, let causeSeq) = self { writer.u64(causeSeq) }
         payload.encode(to: &writer)
-        return writer.bytes
+        return writer.finish()
     }
 
     /// A journal record of this entry at `time`.
