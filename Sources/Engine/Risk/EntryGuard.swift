@@ -10,12 +10,11 @@ enum EntryGuard {
 
     /// Runs the guard on `index`'s decided proposal (once; or again when a requested quote arrives).
     static func consider(_ state: inout EngineState, _ index: Int, seq: UInt64, at time: Timestamp) -> [Command] {
-        // Every index tick comes here; reading the selection through the array's getter would copy the whole
-        // `IndexState`, so look through a buffer pointer first.
-        let decided = state.indices.withUnsafeBufferPointer { buffer in
-            if case .decided = buffer[index].selection { true } else { false }
-        }
-        if !decided { return [] }
+        // Every index tick comes here, and a proposal the guard has ruled on stays decided until the next signal;
+        // reading the selection through the array's getter would copy the whole `IndexState` and the proposal
+        // on each of those ticks, so look through a buffer pointer first.
+        let awaiting = state.indices.withUnsafeBufferPointer { $0[index].selection.awaitsGuard }
+        if !awaiting { return [] }
         guard case .decided(var proposal) = state.indices[index].selection, proposal.guardResult == nil,
             let config = state.config, let indexConfig = config.index(state.indices[index].key)
         else { return [] }
@@ -159,5 +158,13 @@ enum EntryGuard {
         proposal.awaitingQuote = false
         state.indices[index].selection = .decided(proposal)
         return commands
+    }
+}
+
+extension Selection {
+    /// A decided proposal the entry guard has not ruled on yet.
+    fileprivate var awaitsGuard: Bool {
+        guard case .decided(let proposal) = self else { return false }
+        return proposal.guardResult == nil
     }
 }
