@@ -24,28 +24,32 @@ enum SlicedPosition {
 
     /// The active slices as one position: their open quantity at its average cost, with the shared marks.
     static func whole(_ state: EngineState, _ slices: [Int], risk: RiskConfig) -> Position? {
-        let active = slices.filter { state.positions[$0].phase == .active && state.positions[$0].quantity > 0 }
-        guard let first = active.first else { return nil }
-        var whole = state.positions[first]
-        var quantity: Int64 = 0
-        var cost: Int64 = 0
-        for slice in active {
-            let record = state.positions[slice]
-            quantity += record.quantity
-            cost += record.entryAverage.value * record.quantity
-            whole.highWaterMark = max(whole.highWaterMark, record.highWaterMark)
-            whole.breakevenArmed = whole.breakevenArmed || record.breakevenArmed
-            whole.profitLockArmed = whole.profitLockArmed || record.profitLockArmed
-            if let time = record.lastPriceTime, whole.lastPriceTime.map({ time > $0 }) ?? true {
-                whole.lastPrice = record.lastPrice
-                whole.lastPriceTime = time
+        // Every tick and every second of a held position come here: the slices are read through a buffer
+        // pointer, as each `state.positions[i]` read copied a whole `Position`; only the first is copied.
+        state.positions.withUnsafeBufferPointer { buffer -> Position? in
+            func active(_ slice: Int) -> Bool { buffer[slice].phase == .active && buffer[slice].quantity > 0 }
+            guard let first = slices.first(where: active) else { return nil }
+            var whole = buffer[first]
+            var quantity: Int64 = 0
+            var cost: Int64 = 0
+            for slice in slices where active(slice) {
+                quantity += buffer[slice].quantity
+                cost += buffer[slice].entryAverage.value * buffer[slice].quantity
+                whole.highWaterMark = max(whole.highWaterMark, buffer[slice].highWaterMark)
+                whole.breakevenArmed = whole.breakevenArmed || buffer[slice].breakevenArmed
+                whole.profitLockArmed = whole.profitLockArmed || buffer[slice].profitLockArmed
+                if let time = buffer[slice].lastPriceTime, whole.lastPriceTime.map({ time > $0 }) ?? true {
+                    whole.lastPrice = buffer[slice].lastPrice
+                    whole.lastPriceTime = time
+                }
             }
+            whole.quantity = quantity
+            whole.entryAverage = Paise((cost + quantity / 2) / quantity)
+            whole.stop =
+                whole.breakevenArmed
+                ? whole.entryAverage : whole.entryAverage - risk.stopLoss.of(whole.entryAverage)
+            return whole
         }
-        whole.quantity = quantity
-        whole.entryAverage = Paise((cost + quantity / 2) / quantity)
-        whole.stop =
-            whole.breakevenArmed ? whole.entryAverage : whole.entryAverage - risk.stopLoss.of(whole.entryAverage)
-        return whole
     }
 
     /// Applies the exit rules to the whole at `price`, gives every active slice the resulting marks, and
@@ -58,8 +62,8 @@ enum SlicedPosition {
         let reason = ExitRules.evaluate(
             &whole, price: price, at: time, risk: risk, secondOfDay: Int(time.istSecondOfDay), tick: tick,
             distinctLock: distinctLock)
-        for slice in slices where state.positions[slice].phase == .active && state.positions[slice].quantity > 0 {
-            var record = state.positions[slice]
+        // Marked in place: copying each slice out and back cost two whole `Position` copies a slice a tick.
+        func mark(_ record: inout Position) {
             record.lastPrice = price
             if tick { record.lastPriceTime = time }
             record.highWaterMark = whole.highWaterMark
@@ -78,7 +82,9 @@ enum SlicedPosition {
                 record.minMTM = mtm
                 record.minMTMTime = time
             }
-            state.positions[slice] = record
+        }
+        for slice in slices where state.peek(position: slice, { $0.phase == .active && $0.quantity > 0 }) {
+            mark(&state.positions[slice])
         }
         return reason
     }
