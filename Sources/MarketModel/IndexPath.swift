@@ -184,7 +184,10 @@ public struct IndexPathModel: Sendable {
     }
 
     /// Day `index` of a daily chain, its previous close the day before's (the anchor level on the first day).
-    private func dayPath(_ days: [(date: CivilDate, open: Double, close: Double)], at index: Int) -> DayPath {
+    ///
+    /// Public so a caller can build the days of one chain (`dailyLevels`) concurrently: each day's path
+    /// depends only on the chain, and is the one `path(on:)` gives.
+    public func dayPath(_ days: [(date: CivilDate, open: Double, close: Double)], at index: Int) -> DayPath {
         let today = days[index]
         let previousClose = index > 0 ? days[index - 1].close : spec.anchorLevel
         return DayPath(

@@ -213,22 +213,25 @@ extension BenchGroup {
         func run() async throws {
             let loaded = try ConfigLoader.load(explicit: config)
             let calendar = loaded.config.calendar
-            // Each index's year on a task of its own (the paths are seeded per index and day), kept in the
-            // configuration's order.
+            // One task per index and day (each day's path depends only on its index's daily chain, walked once),
+            // so every core stays busy to the end; a day keeps only its candles, not its 22,500 per-second levels.
             let indices = loaded.config.indices.compactMap { index in
                 IndexSpec.standard.first { $0.symbol == index.key }.map { (index, $0) }
             }
-            let bars = await withTaskGroup(of: (Int, [Candle]).self) { group in
-                for (position, (_, spec)) in indices.enumerated() {
-                    group.addTask {
-                        let paths = IndexPathModel(spec: spec, seed: 7).paths(
-                            from: CivilDate(year, 1, 1), through: CivilDate(year, 12, 31), calendar: calendar)
-                        return (position, paths.flatMap { $0.minuteCandles() })
+            let chains = indices.map { _, spec in
+                let model = IndexPathModel(spec: spec, seed: 7)
+                let days = model.dailyLevels(through: CivilDate(year, 12, 31), calendar: calendar)
+                return (model, days, days.indices.filter { days[$0].date >= CivilDate(year, 1, 1) })
+            }
+            let bars = await withTaskGroup(of: (Int, Int, [Candle]).self) { group in
+                for (position, (model, days, wanted)) in chains.enumerated() {
+                    for (slot, day) in wanted.enumerated() {
+                        group.addTask { (position, slot, model.dayPath(days, at: day).minuteCandles()) }
                     }
                 }
-                var years = [[Candle]](repeating: [], count: indices.count)
-                for await (position, candles) in group { years[position] = candles }
-                return zip(indices, years).map { ($0.0.0, $0.1) }
+                var years = chains.map { [[Candle]](repeating: [], count: $0.2.count) }
+                for await (position, slot, candles) in group { years[position][slot] = candles }
+                return zip(indices, years).map { ($0.0.0, $0.1.flatMap { $0 }) }
             }
             let total = bars.reduce(0) { $0 + $1.1.count }
             print(
@@ -272,7 +275,7 @@ extension BenchGroup {
             }.bars
             if standardErrorIsTerminal { printProgress("") }
             seconds = (ContinuousClock.now - started).seconds
-            journal.close()
+            journal.close(forcingToDisk: false)  // as `scalper backtest` closes its journal
             BenchFigures.record("backtest.year_engine_seconds", seconds, unit: "s", better: .lower)
             print(
                 "  full engine (option backtest, journaled): \(String(format: "%.0f", Double(ran) / seconds)) bars/s (\(String(format: "%.1f", seconds)) s, \(grouped(journal.lastSeq)) records, \(session.state.positions.filter { $0.entryFilled > 0 }.count) trades)"
