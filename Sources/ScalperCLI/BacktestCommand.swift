@@ -307,7 +307,8 @@ extension BacktestCommand {
         days += ran.days
         bars += ran.bars
         if standardErrorIsTerminal { printProgress("") }
-        store.close()
+        // Derived data: running the backtest again rebuilds it, so it is left to the kernel's writeback.
+        store.close(forcingToDisk: false)
         let seconds = (ContinuousClock.now - started).seconds
         let state = session.state
         let exited = state.positions.filter { $0.phase == .exited }

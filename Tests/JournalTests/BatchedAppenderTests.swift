@@ -92,15 +92,19 @@ struct BatchedAppenderTests {
         #expect(try journal.reader.lastSeq() == 1)
     }
 
-    @Test("a fast journal written with pwrite rather than through the map reads back the same and reopens")
-    func writesWithoutTheMap() throws {
+    /// Closed without forcing to disk (a backtest's journal), it is just as whole for the next reader: what
+    /// is skipped is only the wait for the disk.
+    @Test(
+        "a fast journal written with pwrite rather than through the map reads back the same and reopens, forced to disk at close or not",
+        arguments: [true, false])
+    func writesWithoutTheMap(forcingToDisk: Bool) throws {
         let directory = TemporaryDirectory()
         do {
             let journal = try Journal.openForWriting(
                 at: directory.path, options: .init(durability: .fast, writeThroughMap: false))
             let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 100)
             try Self.append(1_000, sizeModulo: 300, through: appender)
-            journal.close()
+            journal.close(forcingToDisk: forcingToDisk)
         }
         let reopened = try Journal.openForWriting(at: directory.path)
         #expect(reopened.lastSeq == 1_000)
