@@ -182,6 +182,92 @@ struct CodecRoundTripTests {
         #expect(two.configText(named: "calendar.yml") == "b")
     }
 
+    @Test("a v1 option_chain (every price and count a fixed 8 bytes) reads back as the same chain as v2")
+    func optionChainUpgrade() throws {
+        guard case .event(.optionChain(let chain)) = everyEntry.first(where: { $0.kind == .optionChain })! else {
+            Issue.record("no option chain in the sample")
+            return
+        }
+        var writer = BinaryWriter()
+        writer.instrument(chain.underlying)
+        writer.date(chain.expiry)
+        writer.paise(chain.underlyingPrice)
+        writer.array(chain.strikes) { writer, strike in
+            writer.paise(strike.strike)
+            for side in [strike.call, strike.put] {
+                writer.optional(side) { writer, quote in
+                    writer.optional(quote.securityID) { writer, id in writer.u32(id.value) }
+                    writer.paise(quote.lastPrice)
+                    for value in [quote.impliedVolatility, quote.delta, quote.gamma, quote.theta, quote.vega] {
+                        writer.f64(value)
+                    }
+                    writer.i64(quote.openInterest)
+                    writer.i64(quote.volume)
+                    writer.paise(quote.bestBid)
+                    writer.paise(quote.bestAsk)
+                    writer.paise(quote.previousClose)
+                }
+            }
+        }
+        let v1 = try JournalEntry.decode(
+            JournalRecord(
+                seq: 4, kind: EntryKind.optionChain.rawValue, kindVersion: 1, timestampNanos: 0, payload: writer.bytes))
+        #expect(v1 == .event(.optionChain(chain)))
+        #expect(JournalEntry.event(.optionChain(chain)).encodedPayload().count < writer.bytes.count * 3 / 4)
+    }
+
+    /// A realistic chain record must fit one LMDB overflow page.
+    ///
+    /// LMDB stores a value over about 2 KB on overflow pages of its own: a record of 4,081 bytes or more
+    /// (with the 16-byte page header) takes two 4 KB pages where 4,080 takes one. v1's 21-strike chain was
+    /// 4,165 bytes, and half-empty second pages were a quarter of a year's backtest journal.
+    @Test("a 21-strike chain with both sides at realistic prices is one LMDB overflow page")
+    func chainFitsOnePage() {
+        let strikes = (0..<21).map { step in
+            let quote = OptionQuote(
+                securityID: SecurityID(UInt32(40_000 + step)), lastPrice: Paise(Int64(1_000 + step * 997)),
+                impliedVolatility: 14.25 + Double(step) / 7, delta: 0.5 - Double(step) / 41, gamma: 0.00123,
+                theta: -11.75, vega: 7.5, openInterest: 12_345_675, volume: 98_765_400,
+                bestBid: Paise(Int64(995 + step * 997)), bestAsk: Paise(Int64(1_005 + step * 997)),
+                previousClose: Paise(Int64(1_250 + step * 1_003)))
+            return OptionStrike(strike: .rupees(Int64(59_000 + step * 100)), call: quote, put: quote)
+        }
+        let chain = OptionChainSnapshot(
+            underlying: InstrumentKey(.indexValue, 25), expiry: CivilDate(2025, 11, 26),
+            underlyingPrice: .rupees(60_000), strikes: strikes)
+        let record = RecordHeader.size + JournalEntry.event(.optionChain(chain)).encodedPayload().count
+        #expect(record <= 4_096 - 16)
+    }
+
+    @Test("varints round-trip at every length and their edges; an overlong or cut one is an error naming the field")
+    func varints() throws {
+        var values: [Int64] = [0, 1, -1, 63, -64, 64, -65, .max, .min]
+        for bits in 1..<63 { values += [1 << bits, -(1 << bits), (1 << bits) - 1, -(1 << bits) + 1] }
+        var writer = BinaryWriter()
+        for value in values { writer.varint(value) }
+        let bytes = writer.bytes
+        #expect(Array(bytes.prefix(3)) == [0, 2, 1])
+        #expect(try Self.varints(bytes) == values)
+        for (bad, reason) in [
+            ([UInt8](repeating: 0xff, count: 10) + [0], "varint longer than 64 bits"),
+            ([UInt8](repeating: 0xff, count: 9) + [2], "varint longer than 64 bits"),
+            ([0x80, 0x80], "varint runs past the payload"),
+        ] {
+            #expect(throws: DecodeError(field: "value", offset: 0, reason: reason)) { try Self.varints(bad) }
+        }
+    }
+
+    /// Every varint in `bytes`, in order.
+    static func varints(_ bytes: [UInt8]) throws -> [Int64] {
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        defer { raw.deallocate() }
+        raw.copyBytes(from: bytes)
+        var reader = BinaryReader(UnsafeRawBufferPointer(raw))
+        var out: [Int64] = []
+        while !reader.isAtEnd { out.append(try reader.varint("value")) }
+        return out
+    }
+
     @Test("an unknown kind is a decode error naming the seq, never a crash")
     func unknownKind() {
         #expect {

@@ -32,6 +32,24 @@ public struct BinaryWriter: Sendable {
     public mutating func timestamp(_ value: Timestamp) { i64(value.nanos) }
     public mutating func date(_ value: CivilDate) { i64(value.daysSinceEpoch) }
 
+    /// A signed integer in as few bytes as it needs: zigzag (0, -1, 1, -2 … become 0, 1, 2, 3 …), then
+    /// LEB128 (seven bits a byte, low first, the high bit set on every byte but the last); 1 to 10 bytes.
+    public mutating func varint(_ value: Int64) {
+        var rest = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        reserve(10)
+        var end = length
+        storage.withUnsafeMutableBytes { buffer in
+            while rest >= 0x80 {
+                buffer[end] = UInt8(truncatingIfNeeded: rest) | 0x80
+                end += 1
+                rest >>= 7
+            }
+            buffer[end] = UInt8(rest)
+            end += 1
+        }
+        length = end
+    }
+
     /// A UTF-8 string with a u32 byte-length prefix.
     public mutating func string(_ value: String) {
         var copy = value
@@ -134,6 +152,27 @@ public struct BinaryReader {
                 field: "\(field)", offset: offset - 8, reason: "\(days) days from 1970-01-01 is outside 1900-2199")
         }
         return CivilDate(daysSinceEpoch: days)
+    }
+
+    /// A `BinaryWriter.varint`: at most 10 bytes, the tenth carrying only the top bit.
+    public mutating func varint(_ field: StaticString) throws(DecodeError) -> Int64 {
+        let start = offset
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else {
+                throw DecodeError(field: "\(field)", offset: start, reason: "varint runs past the payload")
+            }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 63 || byte <= 1 else {
+                throw DecodeError(field: "\(field)", offset: start, reason: "varint longer than 64 bits")
+            }
+            value |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }
 
     public mutating func bool(_ field: StaticString) throws(DecodeError) -> Bool {

@@ -32,7 +32,7 @@ public enum EntryKind: UInt16, Sendable, CaseIterable, CustomStringConvertible, 
     /// The version this build writes.
     public var currentVersion: UInt16 {
         switch self {
-        case .tick, .sessionStarted: 2
+        case .tick, .sessionStarted, .optionChain: 2
         default: 1
         }
     }

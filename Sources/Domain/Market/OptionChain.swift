@@ -34,32 +34,37 @@ public struct OptionQuote: Equatable, Sendable, Codable {
         self.previousClose = previousClose
     }
 
+    /// The current (v2) layout: prices and counts as varints, greeks as doubles.
     func encode(to writer: inout BinaryWriter) {
         writer.optional(securityID) { writer, id in writer.u32(id.value) }
-        writer.paise(lastPrice)
+        writer.varint(lastPrice.value)
         for value in [impliedVolatility, delta, gamma, theta, vega] { writer.f64(value) }
-        writer.i64(openInterest)
-        writer.i64(volume)
-        writer.paise(bestBid)
-        writer.paise(bestAsk)
-        writer.paise(previousClose)
+        writer.varint(openInterest)
+        writer.varint(volume)
+        writer.varint(bestBid.value)
+        writer.varint(bestAsk.value)
+        writer.varint(previousClose.value)
     }
 
-    init(from reader: inout BinaryReader) throws(DecodeError) {
+    init(from reader: inout BinaryReader, version: UInt16) throws(DecodeError) {
         securityID = try reader.optional("quote.security_id") { reader throws(DecodeError) in
             SecurityID(try reader.u32("quote.security_id"))
         }
-        lastPrice = try reader.paise("quote.ltp")
+        // v1 wrote every price and count as a fixed 8-byte integer.
+        func integer(_ field: StaticString) throws(DecodeError) -> Int64 {
+            version == 1 ? try reader.i64(field) : try reader.varint(field)
+        }
+        lastPrice = Paise(try integer("quote.ltp"))
         impliedVolatility = try reader.f64("quote.iv")
         delta = try reader.f64("quote.delta")
         gamma = try reader.f64("quote.gamma")
         theta = try reader.f64("quote.theta")
         vega = try reader.f64("quote.vega")
-        openInterest = try reader.i64("quote.oi")
-        volume = try reader.i64("quote.volume")
-        bestBid = try reader.paise("quote.bid")
-        bestAsk = try reader.paise("quote.ask")
-        previousClose = try reader.paise("quote.previous_close")
+        openInterest = try integer("quote.oi")
+        volume = try integer("quote.volume")
+        bestBid = Paise(try integer("quote.bid"))
+        bestAsk = Paise(try integer("quote.ask"))
+        previousClose = Paise(try integer("quote.previous_close"))
     }
 
     var fields: [Field] {
@@ -103,7 +108,7 @@ public struct OptionChainSnapshot: JournalPayload {
         writer.date(expiry)
         writer.paise(underlyingPrice)
         writer.array(strikes) { writer, strike in
-            writer.paise(strike.strike)
+            writer.varint(strike.strike.value)
             writer.optional(strike.call) { writer, quote in quote.encode(to: &writer) }
             writer.optional(strike.put) { writer, quote in quote.encode(to: &writer) }
         }
@@ -115,9 +120,13 @@ public struct OptionChainSnapshot: JournalPayload {
         underlyingPrice = try reader.paise("underlying_price")
         strikes = try reader.array("strikes") { reader throws(DecodeError) in
             OptionStrike(
-                strike: try reader.paise("strike"),
-                call: try reader.optional("call") { reader throws(DecodeError) in try OptionQuote(from: &reader) },
-                put: try reader.optional("put") { reader throws(DecodeError) in try OptionQuote(from: &reader) })
+                strike: Paise(version == 1 ? try reader.i64("strike") : try reader.varint("strike")),
+                call: try reader.optional("call") { reader throws(DecodeError) in
+                    try OptionQuote(from: &reader, version: version)
+                },
+                put: try reader.optional("put") { reader throws(DecodeError) in
+                    try OptionQuote(from: &reader, version: version)
+                })
         }
     }
 
