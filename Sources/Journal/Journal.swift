@@ -264,7 +264,7 @@ public final class Journal: @unchecked Sendable {
     /// Flushes what `fast` mode has not yet synced, unless told not to.
     ///
     /// `forcingToDisk: false` leaves a `fast` journal's unsynced pages to the kernel's writeback. It is for
-    /// derived journals (a backtest's, which running the backtest again rebuilds), where forcing 1.4 GB to
+    /// derived journals (a backtest's, which running the backtest again rebuilds), where forcing 1.5 GB to
     /// disk cost a year's backtest 2.3 s of its 15 and a machine crash before writeback costs a rerun,
     /// not trading data. A session's journal is always forced.
     public func close(forcingToDisk: Bool = true) {
