@@ -3,11 +3,11 @@
 # loopback, the page loaded from its status API, its values compared with /status at the same journal seq, and
 # a press of its kill-switch button followed to the journal. The DevTools client is websocket-client from PyPI
 # in a throwaway venv.
-# Usage: tools/dashboard-check/run.sh [SCALPER] [DHAN_SIM]   (default: .build/debug/scalper, .build/debug/dhan-sim)
+# Usage: tools/dashboard-check/run.sh [SCALPER] [DHAN_SIM]   (default: .build/release/scalper, .build/release/dhan-sim)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-scalper=${1:-.build/debug/scalper}
-sim=${2:-.build/debug/dhan-sim}
+scalper=${1:-.build/release/scalper}
+sim=${2:-.build/release/dhan-sim}
 if ! command -v chromium >/dev/null 2>&1; then
     if [[ $(id -u) -eq 0 ]]; then
         echo "dashboard-check: installing chromium" >&2

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs DhanHQ's official Python SDK (dhanhq 2.3.0, from PyPI, in a throwaway venv) against dhan-sim.
-# Usage: tools/sdk-check/run.sh [path/to/dhan-sim]   (default: .build/debug/dhan-sim)
+# Usage: tools/sdk-check/run.sh [path/to/dhan-sim]   (default: .build/release/dhan-sim)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-sim=${1:-.build/debug/dhan-sim}
+sim=${1:-.build/release/dhan-sim}
 work=$(mktemp -d /tmp/sdk-check-XXXXXX)
 trap 'kill "${sim_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"

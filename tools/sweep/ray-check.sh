@@ -2,10 +2,10 @@
 # The Ray driver against scalper's own runner: a small grid on the real NIFTY week, run once by
 # `scalper sweep run --workers 2` and once by tools/sweep/ray_sweep.py with Ray in local mode (ray from PyPI in
 # a throwaway venv); every file the two write must be byte for byte the same.
-# Usage: tools/sweep/ray-check.sh [SCALPER]   (default: .build/debug/scalper)
+# Usage: tools/sweep/ray-check.sh [SCALPER]   (default: .build/release/scalper)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-scalper=$(realpath "${1:-.build/debug/scalper}")
+scalper=$(realpath "${1:-.build/release/scalper}")
 work=$(mktemp -d /tmp/ray-check-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
