@@ -5,8 +5,12 @@
 # `@testable import`s need it). The tests used to run on a debug build and the simulations on a second,
 # release build; on a two-core machine the two cold builds were more than half an hour of the job, and the
 # tests on virtual time run about seven times faster optimised (on 5 December 2026: 19 min debug, 2.7 min
-# release). Debug-only checks (`assert`, the run-time exclusivity checks) no longer run in this job; what
-# they guarded has tests of its own.
+# release). Debug-only checks no longer run in this job: Swift's run-time exclusivity checks, and two
+# `assert`s (the settled day-PnL cache, which PositionBookkeepingTests also compare with a naive sum, and
+# Position's exit-intent phase, which nothing else checks).
+#
+# The build shares .build/release with tools/demo.sh, whose build has no `-enable-testing`: running one after
+# the other rebuilds the whole release configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
