@@ -163,21 +163,32 @@ private final class CommitThread<Record: PendingRecordConvertible>: @unchecked S
                 return
             }
             // Only `close()` drops the journal, and it waits for the queue to empty first.
-            guard let journal else {
+            guard journal != nil else {
                 condition.unlock()
                 return
             }
             let batch = batches.removeFirst()
             committing = true
             condition.unlock()
-            let outcome = Result { () throws(JournalError) in
-                try Self.commit(batch.records, firstSeq: batch.firstSeq, to: journal)
-            }
+            let outcome = commitToJournal(batch)
             condition.lock()
             committing = false
             if case .failure(let error) = outcome { firstFailure = error }
             condition.broadcast()
             condition.unlock()
+        }
+    }
+
+    /// Commits `batch` to the journal, holding it only for the call.
+    ///
+    /// A local binding in `run()` would live until the end of the loop's iteration, after `committing` is
+    /// cleared: the appender's owner could then see the flush done, drop the appender and reopen the journal,
+    /// while this thread still held the last reference and with it the writer lock.
+    private func commitToJournal(_ batch: (firstSeq: UInt64, records: [Record])) -> Result<Void, JournalError> {
+        // `close()` waits while `committing` is set, so the journal is neither dropped nor swapped meanwhile.
+        guard let journal else { return .failure(.closed) }
+        return Result { () throws(JournalError) in
+            try Self.commit(batch.records, firstSeq: batch.firstSeq, to: journal)
         }
     }
 

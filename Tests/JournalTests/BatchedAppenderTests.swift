@@ -78,6 +78,23 @@ struct BatchedAppenderTests {
         #expect(try journal.reader.records().map(\.seq) == [1, 2, 3])
     }
 
+    /// The commit thread once kept its own reference to the journal a moment past the flush, so a reopen right
+    /// after dropping the appender could find the writer lock still held by this very process (seen in CI).
+    @Test("once the appender and journal are dropped after a flush, the journal reopens for writing at once")
+    func releasesTheWriterLockWithTheAppender() throws {
+        let directory = TemporaryDirectory()
+        for round in 0..<300 {
+            do {
+                let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+                let appender = BatchedAppender<PendingRecord>(journal: journal, capacity: 1)
+                appender.append(AppendReadTests.record(round))
+                try appender.flush()
+                journal.close(forcingToDisk: false)
+            }
+        }
+        #expect(try Journal.openForWriting(at: directory.path).lastSeq == 300)
+    }
+
     @Test("a batch whose seqs another append took is refused, and nothing of it is written")
     func refusesAnOverlappedBatch() throws {
         let directory = TemporaryDirectory()
