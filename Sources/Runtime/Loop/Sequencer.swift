@@ -42,6 +42,8 @@ public actor Sequencer {
     public private(set) var orderCount = 0
     /// The last commit's duration (nanoseconds), for metrics.
     public private(set) var lastCommitNanos: Int64 = 0
+    /// The state for the status API, kept current once it is enabled.
+    public nonisolated let published: PublishedView
 
     let metrics: RuntimeMetrics?
     private let snapshots: SnapshotWriter?
@@ -65,6 +67,7 @@ public actor Sequencer {
         committer = Self.makeCommitter(journal, counter, inline: inlineCommits)
         nextSeq = journal.lastSeq + 1
         self.state = state
+        published = PublishedView(.init(state: state, lastCommitNanos: 0))
         self.logger = logger
         self.metrics = metrics
         self.snapshots = snapshots
@@ -257,6 +260,7 @@ public actor Sequencer {
         }
         eventsSinceSnapshot += 1
         if snapshotEvery > 0 && eventsSinceSnapshot >= snapshotEvery { snapshot() }
+        publish()
         return Submission(seq: seq, commands: commands)
     }
 
@@ -283,6 +287,7 @@ public actor Sequencer {
             // whole journal every second of an outage.
             state = base.state
             nextSeq = base.nextSeq
+            publish()
             failedRetries += 1
             logger.debug(
                 "journal still cannot be written",
@@ -293,10 +298,17 @@ public actor Sequencer {
             state = outcome.state
         }
         nextSeq = journal.lastSeq + 1
+        publish()
         guard retryBase == nil else { return }
         logger.critical(
             "journal append failed: entries stop, nothing is folded until appends succeed again",
             metadata: ["error": "\(error)", "seq": "\(journal.lastSeq)"])
+    }
+
+    /// Hands the state to the status API, if it reads it.
+    private func publish() {
+        guard published.enabled else { return }
+        published.update(.init(state: state, lastCommitNanos: lastCommitNanos))
     }
 
     /// The state and next seq when a retry began (nil outside `retryJournal`).

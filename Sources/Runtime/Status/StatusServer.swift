@@ -17,6 +17,7 @@ public enum StatusServer {
         onRunning: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws(ControlGuard.Refusal) -> some ApplicationProtocol {
         try ControlGuard.checkBinding(host: host, token: controlToken)
+        runtime.sequencer.published.enable()
         let router = Router()
         router.add(middleware: ControlGuard.Limits(logger: logger))
         router.get("/livez") { _, _ in "ok\n" }
@@ -100,7 +101,8 @@ public enum StatusServer {
     }
 
     static func statusJSON(_ runtime: TradingRuntime) async -> String {
-        let state = await runtime.sequencer.state
+        let view = runtime.sequencer.published.view
+        let state = view.state
         let health = runtime.healthSnapshot
         let (ready, reasons) = await readiness(runtime)
         let reconciliation =
@@ -113,18 +115,18 @@ public enum StatusServer {
             "snapshot_seq":\(health.resumedFromSeq.map(String.init) ?? "null"),"folded_records":\(health.foldedRecords),\
             "rebuild_ms":\(String(format: "%.1f", health.rebuildMilliseconds))},\
             "exiting":\(exiting(state)),"day":\(day(state)),"open":\(open(state)),\
-            "dashboard":\(await dashboard(runtime, state: state)),"engine":\(StateJSON.render(state))}
+            "dashboard":\(await dashboard(runtime, view)),"engine":\(StateJSON.render(state))}
             """
     }
 
-    /// The dashboard's object for `state` (`Dashboard`).
-    static func dashboard(_ runtime: TradingRuntime, state: EngineState) async -> String {
+    /// The dashboard's object for `view` (`Dashboard`).
+    static func dashboard(_ runtime: TradingRuntime, _ view: PublishedView.View) async -> String {
         let (ready, reasons) = await readiness(runtime)
         return Dashboard.json(
-            state,
+            view.state,
             Dashboard.Inputs(
                 mode: runtime.options.mode, health: runtime.healthSnapshot, ready: ready, notReady: reasons,
-                lastCommitNanos: await runtime.sequencer.lastCommitNanos, events: runtime.recentEvents.newestFirst))
+                lastCommitNanos: view.lastCommitNanos, events: runtime.recentEvents.newestFirst))
     }
 
     /// Server-Sent Events: the dashboard's object at once, then again whenever the journal has moved.
@@ -135,12 +137,12 @@ public enum StatusServer {
         var sentSeq: UInt64?
         var quiet = 0
         while !Task.isCancelled && !runtime.healthSnapshot.stopping {
-            let state = await runtime.sequencer.state
-            if state.lastSeq != sentSeq {
-                sentSeq = state.lastSeq
+            let view = runtime.sequencer.published.view
+            if view.state.lastSeq != sentSeq {
+                sentSeq = view.state.lastSeq
                 quiet = 0
-                let payload = await dashboard(runtime, state: state)
-                try await writer.write(ByteBuffer(string: "id: \(state.lastSeq)\ndata: \(payload)\n\n"))
+                let payload = await dashboard(runtime, view)
+                try await writer.write(ByteBuffer(string: "id: \(view.state.lastSeq)\ndata: \(payload)\n\n"))
             } else {
                 quiet += 1
                 if quiet % 15 == 0 { try await writer.write(ByteBuffer(string: ": idle\n\n")) }
