@@ -29,37 +29,58 @@ final class DecodedRecords: @unchecked Sendable {
     private var stopped = false
     private var failure: (any Error)?
 
+    /// The reader until the thread takes it.
+    ///
+    /// A writer's reader holds the journal's environment and with it the writer lock, so the thread lets go
+    /// of it before it says it has finished: a caller that drops the journal once the replay returns can
+    /// then reopen it for writing at once.
+    private var reader: JournalReader?
+
     init(_ reader: JournalReader, from: UInt64, through: UInt64, batchSize: Int = 4_096) {
         self.batchSize = max(1, batchSize)
+        self.reader = reader
         let thread = Thread { [self] in
-            var batch: [Record] = []
-            batch.reserveCapacity(self.batchSize)
-            var taking = true
-            do {
-                try reader.forEach(from: from, through: through, verifyChecksums: true) { view in
-                    guard taking else { return true }
-                    batch.append(
-                        Record(
-                            seq: view.seq, timestampNanos: view.header.timestampNanos,
-                            entry: try JournalEntry.decode(view)))
-                    if batch.count == self.batchSize {
-                        taking = hand(batch)
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                    return true
-                }
-                if taking && !batch.isEmpty { _ = hand(batch) }
-            } catch {
-                condition.lock()
-                failure = error
-                condition.unlock()
-            }
+            let failure = read(from: from, through: through)
             condition.lock()
+            self.failure = failure
             finished = true
             condition.broadcast()
             condition.unlock()
         }
         thread.start()
+    }
+
+    /// Reads and hands over every record; the reader is released when this returns.
+    private func read(from: UInt64, through: UInt64) -> (any Error)? {
+        guard let reader = takeReader() else { return nil }
+        var batch: [Record] = []
+        batch.reserveCapacity(batchSize)
+        var taking = true
+        do {
+            try reader.forEach(from: from, through: through, verifyChecksums: true) { view in
+                guard taking else { return true }
+                batch.append(
+                    Record(
+                        seq: view.seq, timestampNanos: view.header.timestampNanos,
+                        entry: try JournalEntry.decode(view)))
+                if batch.count == batchSize {
+                    taking = hand(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+                return true
+            }
+            if taking && !batch.isEmpty { _ = hand(batch) }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private func takeReader() -> JournalReader? {
+        condition.lock()
+        defer { condition.unlock() }
+        defer { reader = nil }
+        return reader
     }
 
     /// Queues `batch`, waiting while the queue is full; false once the caller has stopped taking.

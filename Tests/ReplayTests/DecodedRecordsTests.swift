@@ -40,6 +40,27 @@ struct DecodedRecordsTests {
         #expect(handed.map(\.entry) == expected.map(\.entry))
     }
 
+    /// A replay lets go of the reader before it returns.
+    ///
+    /// The reading thread once kept the reader, and with a writer's reader the writer lock, a moment past
+    /// saying it had finished, so a reopen right after a replay of a writer's journal could find this very
+    /// process holding the lock (as `BatchedAppender`'s commit thread once did). That window was too narrow
+    /// to catch here; this holds the behaviour the fix guarantees by construction.
+    @Test("once a replay of a writer's journal returns and the journal is dropped, it reopens for writing at once")
+    func releasesTheWriterLockWithTheReplay() throws {
+        let scratch = TemporaryDirectory()
+        let path = try Fixtures.copy("journal-fixtures/normal-day", into: scratch)
+        for _ in 0..<100 {
+            do {
+                let journal = try Journal.openForWriting(at: path)
+                let replayed = try JournalReplayer.replay(journal.reader, stop: .init(seq: 50))
+                #expect(replayed.divergence == nil)
+                journal.close()
+            }
+        }
+        #expect(try Journal.openForWriting(at: path).lastSeq == 3_998)
+    }
+
     @Test(
         "a record whose checksum fails after the fold has stopped taking records (a divergence, a time of day) is still reported at its seq"
     )
