@@ -144,6 +144,9 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Commits what is queued, stops the writer thread and fails later appends with `JournalError.closed`.
+    ///
+    /// The journal is flushed, not closed: it belongs to whoever opened it (the sequencer replaces a failed
+    /// committer and goes on with the same journal).
     public func close() {
         condition.lock()
         let alreadyClosing = closing
@@ -151,7 +154,7 @@ public final class GroupCommitter: @unchecked Sendable {
         condition.signal()
         condition.unlock()
         if !alreadyClosing && !policy.inline { finished.wait() }
-        journal.close()
+        journal.flush()
     }
 
     private func run() {

@@ -22,7 +22,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// earlier, the next writer could start appending before this one's `truncate` runs.
     private let writerLock: WriterLock?
     private let gate = ReadWriteGate()
-    /// Set by `closeAbruptly` (under the gate, held exclusively); every later use throws `closed`.
+    /// Set by `close` or `closeAbruptly` (under the gate, held exclusively); every later use throws `closed`.
     private var closed = false
 
     init(
@@ -94,12 +94,30 @@ final class LMDBEnvironment: @unchecked Sendable {
 
     deinit {
         guard !closed else { return }
+        shutDown()
+    }
+
+    /// Closes the environment now, cuts back the write map's tail and drops the writer lock.
+    ///
+    /// Waits for transactions in flight; whoever still holds this object gets `JournalError.closed` from then
+    /// on. The writer lock goes with the close rather than with the last reference, so a thread that still
+    /// holds one (a reader's, a commit thread's) cannot keep a reopen in this process waiting on it.
+    func close() {
+        gate.lockExclusive()
+        defer { gate.unlockExclusive() }
+        guard !closed else { return }
+        closed = true
+        shutDown()
+    }
+
+    private func shutDown() {
         let used = writeMap ? try? Self.usedBytes(env) : nil
         mdb_env_close(env)
         // Give back the sparse tail LMDB added for the write map, so the file is as long as what it holds
-        // (as a `durable` writer leaves it). Pages past the last used one hold nothing committed. The
-        // writer lock is a stored property, so it is released only after this body has run.
+        // (as a `durable` writer leaves it). Pages past the last used one hold nothing committed. The lock
+        // goes only after the cut: released earlier, the next writer could append before `truncate` runs.
         if let used { _ = truncate(path + "/data.mdb", off_t(used)) }
+        writerLock?.release()
     }
 
     /// Closes the environment and drops the writer lock now, as the kernel does for a killed process.
@@ -178,9 +196,11 @@ final class LMDBEnvironment: @unchecked Sendable {
             // Another process grew the map: adopt its size, which needs no transaction open here.
             gate.unlockShared()
             gate.lockExclusive()
-            mdb_env_set_mapsize(env, 0)
+            if !closed { mdb_env_set_mapsize(env, 0) }
             gate.unlockExclusive()
             gate.lockShared()
+            // The gate was let go of: the environment may have been closed meanwhile.
+            guard !closed else { throw JournalError.closed }
             code = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
         }
         try Self.check("mdb_txn_begin(read)", code)

@@ -228,6 +228,7 @@ extension BenchGroup {
             // The recording journal is released (its writer lock with it) before the restart is timed.
             let (snapshotPoint, outcome, replaySeconds) = try {
                 let journal = try Journal.openForWriting(at: directory, options: JournalOptions(durability: .fast))
+                defer { journal.close() }
                 var state = EngineState()
                 var day = CivilDate(2025, 11, 3)
                 var random: UInt64 = 7
@@ -281,7 +282,7 @@ extension BenchGroup {
                     day = loaded.config.calendar.nextTradingDay(after: day)
                 }
                 if !batch.isEmpty { try journal.append(batch) }
-                journal.close()
+                journal.flush()
                 let recordSeconds = (ContinuousClock.now - recordStart).seconds
                 let records = journal.lastSeq
                 print(

@@ -128,7 +128,14 @@ struct IntegrityTests {
         #expect(try reader.reader.records().map(\.payload) == records.map(\.payload))
     }
 
-    @Test("the writer lock lasts while any reader keeps the writer's environment open (its close cuts the file)")
+    /// A writer's lock goes with `close()`, or else with the last reader.
+    ///
+    /// Dropped without `close()`, a writer's journal keeps its lock while any reader of it lives (the last
+    /// reference closes the environment, cutting the file back first). `close()` does both at once, whoever
+    /// still holds a reader, so a thread that lingers with one cannot keep a reopen in this process waiting.
+    @Test(
+        "the writer lock lasts while a reader keeps a dropped writer's environment open; close() cuts the file and releases it at once"
+    )
     func writerLockOutlivesJournal() throws {
         let directory = TemporaryDirectory()
         let options = JournalOptions(durability: .fast, initialMapSize: 64 << 10)
@@ -137,15 +144,26 @@ struct IntegrityTests {
             let journal = try Journal.openForWriting(at: directory.path, options: options)
             try journal.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 1, payload: [1, 2, 3]))
             reader = journal.reader
-            journal.close()
         }
         #expect(throws: JournalError.self) { try Journal.openForWriting(at: directory.path, options: options) }
         #expect(try reader?.lastSeq() == 1)
         reader = nil
-        let again = try Journal.openForWriting(at: directory.path, options: options)
-        #expect(again.lastSeq == 1)
-        try again.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 2, payload: [4]))
-        #expect(try again.reader.verify().firstFailure == nil)
+        do {
+            let again = try Journal.openForWriting(at: directory.path, options: options)
+            #expect(again.lastSeq == 1)
+            try again.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 2, payload: [4]))
+            reader = again.reader
+            again.close()
+            again.close()
+            #expect(throws: JournalError.closed) {
+                try again.append(PendingRecord(kind: 2, kindVersion: 1, timestampNanos: 3, payload: [5]))
+            }
+        }
+        #expect(throws: JournalError.closed) { try reader?.lastSeq() }
+        let third = try Journal.openForWriting(at: directory.path, options: options)
+        #expect(third.lastSeq == 2)
+        #expect(try third.reader.verify().firstFailure == nil)
+        reader = nil
     }
 
     @Test("a fast writer refuses a map the filesystem has no room for, instead of faulting later")

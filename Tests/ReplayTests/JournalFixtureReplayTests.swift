@@ -125,8 +125,8 @@ struct JournalFixtureReplayTests {
             }
             try tampered.append(copy)
         }
-        tampered.close()
         let outcome = try JournalReplayer.replay(tampered.reader)
+        tampered.close()
         let divergence = try #require(outcome.divergence)
         #expect(divergence.seq == changedSeq)
         #expect(divergence.explanation == "the journaled command differs from the recomputed one")

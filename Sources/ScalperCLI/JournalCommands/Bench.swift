@@ -61,6 +61,7 @@ extension JournalGroup {
                 printError("error: \(error)")
                 throw JournalExit.cannotOpen
             }
+            defer { journal.close() }
             let firstSeq = journal.lastSeq + 1
             if printAcks {
                 // Crash-test mode: generate as we go (no up-front work) and print no measurements.
@@ -79,7 +80,7 @@ extension JournalGroup {
             } else {
                 appendRate = try await appendConcurrently(journal, records, batchSize)
             }
-            journal.close()
+            journal.flush()
 
             let lastSeq = firstSeq + UInt64(events) - 1
             // The first pass faults the freshly written pages into this process's map; the second is warm.
