@@ -202,6 +202,12 @@ extension BenchGroup {
         @Option(help: "Year of bars to generate.")
         var year: Int = 2025
 
+        @Flag(
+            help:
+                "After the timed run, print the final state hash and a digest of every journal record, so a speed change can show it kept the same records and trades."
+        )
+        var check = false
+
         func validate() throws {
             guard year >= IndexPathModel.anchorDate.year, year <= 2100 else {
                 throw ValidationError(
@@ -275,6 +281,11 @@ extension BenchGroup {
             }.bars
             if standardErrorIsTerminal { printProgress("") }
             seconds = (ContinuousClock.now - started).seconds
+            if check {
+                journal.flush()
+                let digest = try JournalDigest.of(journal.reader)
+                print("  check: state hash \(session.state.stateHash), journal digest \(digest)")
+            }
             journal.close(forcingToDisk: false)  // as `scalper backtest` closes its journal
             BenchFigures.record("backtest.year_engine_seconds", seconds, unit: "s", better: .lower)
             print(

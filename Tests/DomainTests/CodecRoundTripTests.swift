@@ -336,6 +336,42 @@ struct CodecRoundTripTests {
         }
     }
 
+    @Test("a record view yields its tick only for a current-layout tick, and a bad one fails naming its seq")
+    func currentTickFromView() throws {
+        let tick = Tick(
+            instrument: InstrumentKey(.indexValue, 13), lastPrice: Paise(2_590_000), lastTradeTime: 1_762_141_500,
+            volume: 9)
+        func view<T>(kind: UInt16, version: UInt16, _ payload: [UInt8], _ body: (RecordView) throws -> T) rethrows -> T
+        {
+            try payload.withUnsafeBytes { bytes in
+                try body(
+                    RecordView(
+                        seq: 8,
+                        header: RecordHeader(
+                            kind: kind, kindVersion: version, timestampNanos: 0, payloadLength: UInt32(bytes.count)),
+                        payload: bytes))
+            }
+        }
+        let payload = JournalEntry.event(.tick(tick)).encodedPayload()
+        #expect(try view(kind: 2, version: 2, payload) { try JournalEntry.currentTick($0) } == tick)
+        // Anything else is left to `decode`: another kind, an older version, a payload of another length.
+        for entry in everyEntry where entry.kind != .tick {
+            #expect(
+                try view(kind: entry.kind.rawValue, version: entry.kind.currentVersion, entry.encodedPayload()) {
+                    try JournalEntry.currentTick($0)
+                } == nil)
+        }
+        #expect(try view(kind: 2, version: 1, payload) { try JournalEntry.currentTick($0) } == nil)
+        #expect(try view(kind: 2, version: 2, payload + [0]) { try JournalEntry.currentTick($0) } == nil)
+        var badSegment = payload
+        badSegment[0] = 6
+        #expect {
+            try view(kind: 2, version: 2, badSegment) { try JournalEntry.currentTick($0) }
+        } throws: { error in
+            "\(error)" == "seq 8 (tick v2): field 'instrument' at byte 0: unknown exchange segment 6"
+        }
+    }
+
     @Test("random bytes under every kind decode or fail cleanly")
     func fuzz() {
         var generator = SystemRandomNumberGenerator()

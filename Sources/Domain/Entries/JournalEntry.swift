@@ -208,6 +208,23 @@ public enum JournalEntry: Equatable, Sendable {
         }
     }
 
+    /// The tick a current-layout tick record holds, nil for any other record (`decode(_:)` reads those).
+    ///
+    /// For readers that keep ticks apart from other entries (the replay's reading thread): the tick is
+    /// decoded straight from the map, never wrapped in a `JournalEntry` first.
+    public static func currentTick(_ view: RecordView) throws(EntryDecodeError) -> Tick? {
+        guard
+            view.header.kind == EntryKind.tick.rawValue && view.header.kindVersion == EntryKind.tick.currentVersion
+                && view.payload.count == Tick.currentPayloadSize
+        else { return nil }
+        do {
+            return try Tick(currentPayload: view.payload)
+        } catch {
+            throw EntryDecodeError(
+                seq: view.seq, kind: view.header.kind, version: view.header.kindVersion, underlying: error)
+        }
+    }
+
     /// Decodes a copied journal record.
     public static func decode(_ record: JournalRecord) throws(EntryDecodeError) -> JournalEntry {
         let result = record.payload.withUnsafeBytes { bytes in

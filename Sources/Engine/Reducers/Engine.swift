@@ -26,8 +26,8 @@ public enum Engine {
         case .sessionStarted(let started):
             commands = SessionReducer.start(&state, started, seq: seq, at: time)
         case .tick(let tick):
-            if let index = state.indexPosition(of: tick.instrument) {
-                commands = MarketDataReducer.tick(&state, tick, seq: seq, at: time)
+            if let index = EngineState.indexPosition(of: tick.instrument, in: state.indices) {
+                commands = MarketDataReducer.tick(&state, index, tick, seq: seq, at: time)
                 // Most ticks cause nothing: skip the append (even an empty one costs a buffer check).
                 commands.appendUnlessEmpty(EntryGuard.consider(&state, index, seq: seq, at: time))
             } else {

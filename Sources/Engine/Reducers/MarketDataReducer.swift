@@ -3,8 +3,10 @@ import Indicators
 
 /// Index ticks and timers build 1m bars; closed bars feed both timeframes' indicators and the signal.
 enum MarketDataReducer {
-    static func tick(_ state: inout EngineState, _ tick: Tick, seq: UInt64, at time: Timestamp) -> [Command] {
-        guard let position = state.indexPosition(of: tick.instrument) else { return [] }
+    /// An index tick for the index state at `position`.
+    static func tick(_ state: inout EngineState, _ position: Int, _ tick: Tick, seq: UInt64, at time: Timestamp)
+        -> [Command]
+    {
         state.indices[position].lastPrice = tick.lastPrice
         state.indices[position].lastPriceTime = time
         var closed: [Candle] = []
@@ -92,7 +94,9 @@ enum IVRank {
             return ((latest - low) / (high - low) * 100, "option-chain IV history")
         }
         if index.fourBarMoves.count >= minimumProxyObservations, let latest = index.fourBarMoves.last {
-            let atOrBelow = index.fourBarMoves.filter { $0 <= latest }.count
+            // Counted in a loop: `filter(_:).count` builds an array on every closed bar.
+            var atOrBelow = 0
+            for move in index.fourBarMoves where move <= latest { atOrBelow += 1 }
             return (Double(atOrBelow) / Double(index.fourBarMoves.count) * 100, "4-bar price proxy")
         }
         return (nil, "unavailable")

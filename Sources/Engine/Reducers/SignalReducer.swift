@@ -7,22 +7,25 @@ enum SignalReducer {
         -> [Command]
     {
         guard let config = state.config, let indexConfig = config.index(state.indices[position].key) else { return [] }
-        let index = state.indices[position]
-        let (rank, source) = IVRank.current(index)
-        var signal = SignalEvaluator.evaluate(
-            .init(
-                index: indexConfig, barStart: barStart, time: time, primary: index.primary.reading,
-                confirmation: index.confirmation.reading, primaryRecentDirections: index.primary.recentDirections,
+        // Read in place: a copy of the `IndexState` would retain every array in it.
+        let (context, scale) = state.indices.withUnsafeBufferPointer { indices in
+            let (rank, source) = IVRank.current(indices[position])
+            let context = SignalEvaluator.Context(
+                index: indexConfig, barStart: barStart, time: time, primary: indices[position].primary.reading,
+                confirmation: indices[position].confirmation.reading,
+                primaryRecentDirections: indices[position].primary.recentDirections,
                 ivRank: rank,
-                ivRankSource: source),
-            config: config)
+                ivRankSource: source)
+            return (context, indices[position].scale)
+        }
+        var signal = SignalEvaluator.evaluate(context, config: config)
         guard signal.direction != .avoid else {
             state.indices[position].signal = signal
             return []
         }
         // Same side on a new bar within the decay window raises the multiplier; anything else resets it.
         var multiplier = 1
-        if let scale = index.scale, scale.direction == signal.direction,
+        if let scale, scale.direction == signal.direction,
             time.epochSeconds - scale.time.epochSeconds <= config.signals.scaleDecaySeconds
         {
             multiplier = min(scale.multiplier + 1, config.signals.maxScaleMultiplier)

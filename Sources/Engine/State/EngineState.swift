@@ -183,8 +183,19 @@ public struct EngineState: Sendable, Equatable, Codable {
 
     /// The position of the index state that streams `instrument`.
     public func indexPosition(of instrument: InstrumentKey) -> Int? {
-        for position in indices.indices where indices[position].instrument == instrument { return position }
-        return nil
+        Self.indexPosition(of: instrument, in: indices)
+    }
+
+    /// The position in `indices` of the index state that streams `instrument`.
+    ///
+    /// For the per-tick path: a reducer holding `inout EngineState` that calls the method above gets a
+    /// bitwise copy of the whole state (over a kilobyte) made to call it; handing over only the array does not.
+    @inline(__always)
+    static func indexPosition(of instrument: InstrumentKey, in indices: [IndexState]) -> Int? {
+        indices.withUnsafeBufferPointer { buffer in
+            for position in buffer.indices where buffer[position].instrument == instrument { return position }
+            return nil
+        }
     }
 }
 
@@ -314,7 +325,10 @@ public enum Selection: Sendable, Equatable, Codable {
     /// Waiting for the chain of `expiry`; `requested` is false while the 3-second limit holds it back.
     case awaitingChain(signalSeq: UInt64, direction: SignalDirection, expiry: CivilDate, requested: Bool)
     /// A contract was chosen and sized (or why not), ready for the entry guard.
-    case decided(EntryProposal)
+    ///
+    /// Boxed: the proposal is over 400 bytes, and the entry guard reads the selection on every index tick;
+    /// in place, each read copied all of it.
+    indirect case decided(EntryProposal)
 }
 
 /// The outcome of a signal's strike selection and sizing: what the entry guard will consider.
