@@ -19,7 +19,7 @@ enum RiskReducer {
                 continue
             }
             // 0.4.4: the slices of one entry are judged once, as the one position they are.
-            if state.rules.slicesAreOnePosition, let key = state.positions[position].slicesOf {
+            if state.rules.slicesAreOnePosition, let key = state.peek(position: position, { $0.slicesOf }) {
                 guard !judged.contains(key) else { continue }
                 judged.append(key)
                 let slices = SlicedPosition.slices(state, of: key)
@@ -50,6 +50,12 @@ enum RiskReducer {
     /// Keeps the super order's stop-loss leg with the engine's stop: at breakeven it moves to the entry, then
     /// it follows the trail in steps of at least 2 % of the entry (DhanHQ allows 25 modifications per order).
     static func moveBrokerStop(_ state: inout EngineState, _ position: Int, risk: RiskConfig) -> [Command] {
+        // Every tick of a held option comes here; most positions have no legs to move (paper, or not yet at
+        // breakeven): asked in place first, the whole position is copied only when it may.
+        let mayMove = state.peek(position: position) {
+            $0.protection != nil && $0.phase == .active && $0.breakevenArmed
+        }
+        guard mayMove else { return [] }
         let held = state.positions[position]
         guard var legs = held.protection, !legs.cancelRequested, held.phase == .active, held.breakevenArmed,
             let orderID = held.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications,
@@ -77,15 +83,17 @@ enum RiskReducer {
         var commands: [Command] = []
         var judged: [CorrelationID] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
-            guard let price = state.positions[position].lastPrice else { continue }
-            if state.rules.slicesAreOnePosition, let key = state.positions[position].slicesOf {
+            // Read in place: through the array's getter each read copied the whole position, every second.
+            let (lastPrice, slicesOf) = state.peek(position: position) { ($0.lastPrice, $0.slicesOf) }
+            guard let price = lastPrice else { continue }
+            if state.rules.slicesAreOnePosition, let key = slicesOf {
                 guard !judged.contains(key) else { continue }
                 judged.append(key)
                 let slices = SlicedPosition.slices(state, of: key)
                 guard let whole = SlicedPosition.whole(state, slices, risk: risk), let last = whole.lastPrice
                 else { continue }
                 if let reason = SlicedPosition.evaluate(
-                    &state, slices, price: last, at: time, risk: risk, tick: false,
+                    &state, slices, whole: whole, price: last, at: time, risk: risk, tick: false,
                     distinctLock: state.rules.distinctProfitLock)
                 {
                     commands += SlicedPosition.exit(&state, slices, reason: reason, seq: seq)

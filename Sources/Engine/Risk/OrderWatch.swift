@@ -18,9 +18,11 @@ public enum OrderWatch {
             // Quiet long enough? Asked first, of one field: the whole position is copied only when it is.
             let since = state.peek(position: position) { $0.orderActivityAt }
             guard let since, time.epochSeconds - since.epochSeconds >= lookupEvery else { continue }
-            let held = state.positions[position]
-            let waitingOn = watched(held, rules: state.rules)
+            // Waiting on an order? Asked in place: a filled position, quiet for good, is the usual answer.
+            let rules = state.rules
+            let waitingOn = state.peek(position: position) { watched($0, rules: rules) }
             guard !waitingOn.isEmpty else { continue }
+            let held = state.positions[position]
             let quiet = time.epochSeconds - since.epochSeconds
             if held.lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
                 state.positions[position].lookupAt = time

@@ -54,11 +54,13 @@ enum SlicedPosition {
 
     /// Applies the exit rules to the whole at `price`, gives every active slice the resulting marks, and
     /// returns the rule that fired.
+    ///
+    /// `whole`, when the caller has just built it from the same state, saves building it again.
     static func evaluate(
-        _ state: inout EngineState, _ slices: [Int], price: Paise, at time: Timestamp, risk: RiskConfig,
-        tick: Bool, distinctLock: Bool
+        _ state: inout EngineState, _ slices: [Int], whole built: Position? = nil, price: Paise, at time: Timestamp,
+        risk: RiskConfig, tick: Bool, distinctLock: Bool
     ) -> ExitReason? {
-        guard var whole = whole(state, slices, risk: risk) else { return nil }
+        guard var whole = built ?? whole(state, slices, risk: risk) else { return nil }
         let reason = ExitRules.evaluate(
             &whole, price: price, at: time, risk: risk, secondOfDay: Int(time.istSecondOfDay), tick: tick,
             distinctLock: distinctLock)
