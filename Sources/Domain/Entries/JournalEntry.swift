@@ -140,9 +140,7 @@ public enum JournalEntry: Equatable, Sendable {
         -> JournalEntry
     {
         // Ticks are nearly every record: decode the current layout without the general switch.
-        if rawKind == EntryKind.tick.rawValue && version == EntryKind.tick.currentVersion
-            && payload.count == Tick.currentPayloadSize
-        {
+        if isCurrentTick(kind: rawKind, version: version, payloadCount: payload.count) {
             return .event(.tick(try Tick(currentPayload: payload)))
         }
         guard let kind = EntryKind(rawValue: rawKind) else {
@@ -213,9 +211,7 @@ public enum JournalEntry: Equatable, Sendable {
     /// For readers that keep ticks apart from other entries (the replay's reading thread): the tick is
     /// decoded straight from the map, never wrapped in a `JournalEntry` first.
     public static func currentTick(_ view: RecordView) throws(EntryDecodeError) -> Tick? {
-        guard
-            view.header.kind == EntryKind.tick.rawValue && view.header.kindVersion == EntryKind.tick.currentVersion
-                && view.payload.count == Tick.currentPayloadSize
+        guard isCurrentTick(kind: view.header.kind, version: view.header.kindVersion, payloadCount: view.payload.count)
         else { return nil }
         do {
             return try Tick(currentPayload: view.payload)
@@ -223,6 +219,13 @@ public enum JournalEntry: Equatable, Sendable {
             throw EntryDecodeError(
                 seq: view.seq, kind: view.header.kind, version: view.header.kindVersion, underlying: error)
         }
+    }
+
+    /// A tick record in the current layout, which `Tick(currentPayload:)` reads without the general switch.
+    @inline(__always)
+    static func isCurrentTick(kind: UInt16, version: UInt16, payloadCount: Int) -> Bool {
+        kind == EntryKind.tick.rawValue && version == EntryKind.tick.currentVersion
+            && payloadCount == Tick.currentPayloadSize
     }
 
     /// Decodes a copied journal record.

@@ -113,8 +113,11 @@ public enum StableHash {
         return hash
     }
 
-    public static func hex(of bytes: some Sequence<UInt8>) -> String {
-        let text = String(value(of: bytes), radix: 16)
+    public static func hex(of bytes: some Sequence<UInt8>) -> String { hex(value(of: bytes)) }
+
+    /// `value` as 16 lowercase hex digits.
+    public static func hex(_ value: UInt64) -> String {
+        let text = String(value, radix: 16)
         return String(repeating: "0", count: 16 - text.count) + text
     }
 }

@@ -57,8 +57,8 @@ enum RiskReducer {
         }
         guard mayMove else { return [] }
         let held = state.positions[position]
-        guard var legs = held.protection, !legs.cancelRequested, held.phase == .active, held.breakevenArmed,
-            let orderID = held.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications,
+        guard var legs = held.protection, !legs.cancelRequested, let orderID = held.entryOrderID,
+            legs.modifications < BrokerProtectionLegs.maxModifications,
             !(state.rules.stopsModifyingClosedLegs && legs.stopCancelled)
         else { return [] }
         let trail = held.highWaterMark - risk.exitDrop.of(held.highWaterMark)
