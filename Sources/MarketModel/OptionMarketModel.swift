@@ -23,34 +23,50 @@ public struct OptionMarketModel: Sendable {
     public func price(spot: Paise, strike: Paise, type: OptionType, expiry: CivilDate, at time: Timestamp) -> (
         Paise, Double, Double
     ) {
-        let (s, k, years, sigma, d1) = terms(spot: spot, strike: strike, expiry: expiry, at: time)
-        let d2 = d1 - sigma * sqrt(years)
-        let discount = exp(-riskFreeRate * years)
-        let value: Double
-        let delta: Double
-        if type == .call {
-            value = s * cdf(d1) - k * discount * cdf(d2)
-            delta = cdf(d1)
-        } else {
-            value = k * discount * cdf(-d2) - s * cdf(-d1)
-            delta = cdf(d1) - 1
-        }
+        let terms = terms(spot: spot, strike: strike, expiry: expiry, at: time)
+        return type == .call ? call(terms, cdf(terms.d1), cdf(terms.d2)) : put(terms, cdf(terms.d1))
+    }
+
+    /// The call's premium, delta and IV from the strike's terms and N(d1), N(d2).
+    private func call(_ terms: Terms, _ n1: Double, _ n2: Double) -> (Paise, Double, Double) {
+        let value = terms.s * n1 - terms.k * terms.discount * n2
+        return (premium(value), n1, terms.sigma * 100)
+    }
+
+    /// The put's premium, delta and IV from the strike's terms and N(d1).
+    private func put(_ terms: Terms, _ n1: Double) -> (Paise, Double, Double) {
+        let value = terms.k * terms.discount * cdf(-terms.d2) - terms.s * cdf(-terms.d1)
+        return (premium(value), n1 - 1, terms.sigma * 100)
+    }
+
+    /// A Black–Scholes value in rupees on the ₹0.05 tick, at least one tick.
+    private func premium(_ value: Double) -> Paise {
         let ticks = max(1, (value / 0.05).rounded())
-        return (Paise(Int64(ticks) * 5), delta, sigma * 100)
+        return Paise(Int64(ticks) * 5)
     }
 
     /// Delta and implied volatility (percent) exactly as `price` computes them, without the premium.
     public func deltaAndVolatility(spot: Paise, strike: Paise, type: OptionType, expiry: CivilDate, at time: Timestamp)
         -> (delta: Double, iv: Double)
     {
-        let (_, _, _, sigma, d1) = terms(spot: spot, strike: strike, expiry: expiry, at: time)
-        return (type == .call ? cdf(d1) : cdf(d1) - 1, sigma * 100)
+        let terms = terms(spot: spot, strike: strike, expiry: expiry, at: time)
+        return (type == .call ? cdf(terms.d1) : cdf(terms.d1) - 1, terms.sigma * 100)
     }
 
-    /// Spot and strike in rupees, years to 15:30 IST on expiry day, the smile's volatility and d1.
-    private func terms(spot: Paise, strike: Paise, expiry: CivilDate, at time: Timestamp) -> (
-        s: Double, k: Double, years: Double, sigma: Double, d1: Double
-    ) {
+    /// One strike's Black–Scholes inputs, shared by its call and its put.
+    private struct Terms {
+        var s: Double
+        var k: Double
+        var years: Double
+        var sigma: Double
+        var d1: Double
+        var d2: Double
+        var discount: Double
+    }
+
+    /// Spot and strike in rupees, years to 15:30 IST on expiry day, the smile's volatility, d1, d2 and the
+    /// discount factor.
+    private func terms(spot: Paise, strike: Paise, expiry: CivilDate, at time: Timestamp) -> Terms {
         let s = spot.rupees
         let k = strike.rupees
         let expiryTime = Timestamp.ist(expiry, 15, 30)
@@ -58,7 +74,9 @@ public struct OptionMarketModel: Sendable {
         let moneyness = log(k / s)
         let sigma = baseVolatility + smile * moneyness * moneyness
         let d1 = (log(s / k) + (riskFreeRate + sigma * sigma / 2) * years) / (sigma * sqrt(years))
-        return (s, k, years, sigma, d1)
+        return Terms(
+            s: s, k: k, years: years, sigma: sigma, d1: d1, d2: d1 - sigma * sqrt(years),
+            discount: exp(-riskFreeRate * years))
     }
 
     /// Best bid and ask around a premium: at least one tick wide, wider away from the money.
@@ -73,17 +91,24 @@ public struct OptionMarketModel: Sendable {
     {
         let atm = Paise((spot.value + step.value / 2) / step.value * step.value)
         var strikes: [OptionStrike] = []
+        strikes.reserveCapacity(2 * strikesEachSide + 1)
         for offset in -strikesEachSide...strikesEachSide {
             let strike = atm + step * Int64(offset)
-            func side(_ type: OptionType) -> OptionQuote {
-                let (premium, delta, iv) = price(spot: spot, strike: strike, type: type, expiry: expiry, at: time)
+            // The call and the put share their terms and N(d1): each is worked out once per strike, and each
+            // side comes out exactly as `price` gives it.
+            let terms = terms(spot: spot, strike: strike, expiry: expiry, at: time)
+            let n1 = cdf(terms.d1)
+            func side(_ type: OptionType, _ priced: (Paise, Double, Double)) -> OptionQuote {
+                let (premium, delta, iv) = priced
                 let (bid, ask) = quote(premium: premium, stepsFromATM: offset)
                 return OptionQuote(
                     securityID: securityID(strike: strike, type: type, step: step), lastPrice: premium,
                     impliedVolatility: iv, delta: delta,
                     openInterest: Int64(3_000_000 / (1 + offset * offset)), volume: 100_000, bestBid: bid, bestAsk: ask)
             }
-            strikes.append(OptionStrike(strike: strike, call: side(.call), put: side(.put)))
+            strikes.append(
+                OptionStrike(
+                    strike: strike, call: side(.call, call(terms, n1, cdf(terms.d2))), put: side(.put, put(terms, n1))))
         }
         return OptionChainSnapshot(underlying: underlying, expiry: expiry, underlyingPrice: spot, strikes: strikes)
     }

@@ -289,7 +289,7 @@ extension BenchGroup {
             journal.close(forcingToDisk: false)  // as `scalper backtest` closes its journal
             BenchFigures.record("backtest.year_engine_seconds", seconds, unit: "s", better: .lower)
             print(
-                "  full engine (option backtest, journaled): \(String(format: "%.0f", Double(ran) / seconds)) bars/s (\(String(format: "%.1f", seconds)) s, \(grouped(journal.lastSeq)) records, \(session.state.positions.filter { $0.entryFilled > 0 }.count) trades)"
+                "  full engine (option backtest, journaled): \(String(format: "%.0f", Double(ran) / seconds)) bars/s (\(String(format: "%.1f", seconds)) s, \(grouped(journal.lastSeq)) records, \(session.state.filledPositionCount) trades)"
             )
         }
     }

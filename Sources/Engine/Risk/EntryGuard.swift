@@ -54,8 +54,9 @@ enum EntryGuard {
                     chainATM: proposal.selection.atm))
         }
         let instrument = InstrumentKey(indexConfig.optionSegment, securityID)
-        let quoteTime = [proposal.chainTime, state.lastPriceTime(ofNewestPositionIn: instrument)].compactMap { $0 }
-            .max()
+        let newestTime = state.lastPriceTime(ofNewestPositionIn: instrument)
+        let quoteTime = proposal.chainTime.map { chainTime in newestTime.map { max(chainTime, $0) } ?? chainTime }
+            ?? newestTime
         let quoteAge = quoteTime.map { time.epochSeconds - $0.epochSeconds } ?? .max
         if quoteAge > optionQuoteMaxAge {
             return block(.optionQuoteStale(ageSeconds: quoteAge == .max ? nil : quoteAge))

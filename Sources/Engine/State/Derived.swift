@@ -54,3 +54,26 @@ public struct SettledDayNet: DerivedDefault, Equatable {
 
     public init() {}
 }
+
+/// The newest position in each instrument, as its index in `positions`, over the first `through` positions.
+///
+/// Positions are only ever appended, and a position's instrument never changes, so the entries stay true as
+/// positions are added; `catchUp` reads only the new ones. Fewer positions than `through` means the array was
+/// replaced, and the index is built again.
+public struct NewestPositions: DerivedDefault, Equatable {
+    public var through = 0
+    /// Looked up, never iterated: nothing here reaches the state's order or its commands.
+    public var newest: [InstrumentKey: Int] = [:]
+
+    public init() {}
+
+    /// Takes in the positions appended since the last call.
+    mutating func catchUp(with positions: [Position]) {
+        if through > positions.count { self = NewestPositions() }
+        guard through < positions.count else { return }
+        positions.withUnsafeBufferPointer { buffer in
+            for index in through..<buffer.count { newest[buffer[index].instrument] = index }
+        }
+        through = positions.count
+    }
+}

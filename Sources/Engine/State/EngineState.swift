@@ -36,6 +36,9 @@ public struct EngineState: Sendable, Equatable, Codable {
     /// The settled part of `dayNetPnL`, so the per-tick and per-timer day check adds up only what can still
     /// change (not part of the state's JSON or equality).
     public var settledDayNet = Derived(SettledDayNet())
+    /// Where the newest position in each instrument is, for the entry guard's quote age (not part of the
+    /// state's JSON or equality).
+    public var newestPositions = Derived(NewestPositions())
     public var dayRisk: DayRisk?
     /// Contracts that may not be re-entered before a time (the re-entry cooldown), sorted by instrument.
     public var cooldowns: [Cooldown] = []
@@ -70,10 +73,24 @@ public struct EngineState: Sendable, Equatable, Codable {
     }
 
     /// The last price time of the newest position in `instrument`, read in place (no position is copied).
-    public func lastPriceTime(ofNewestPositionIn instrument: InstrumentKey) -> Timestamp? {
+    ///
+    /// Found through `newestPositions`, brought up to date first: the entry guard asks on every entry, and a
+    /// scan back through a year's backtest read tens of thousands of positions in other contracts. Debug
+    /// builds check the answer against that scan.
+    public mutating func lastPriceTime(ofNewestPositionIn instrument: InstrumentKey) -> Timestamp? {
+        newestPositions.value.catchUp(with: positions)
+        let time = newestPositions.value.newest[instrument].map { index in
+            positions.withUnsafeBufferPointer { $0[index].lastPriceTime }
+        }
+        assert(time == scannedLastPriceTime(ofNewestPositionIn: instrument), "newest position index is stale")
+        return time ?? nil
+    }
+
+    /// `lastPriceTime(ofNewestPositionIn:)` by reading back from the newest position.
+    func scannedLastPriceTime(ofNewestPositionIn instrument: InstrumentKey) -> Timestamp?? {
         positions.withUnsafeBufferPointer { buffer in
             for index in buffer.indices.reversed() where buffer[index].instrument == instrument {
-                return buffer[index].lastPriceTime
+                return .some(buffer[index].lastPriceTime)
             }
             return nil
         }
@@ -133,6 +150,15 @@ public struct EngineState: Sendable, Equatable, Codable {
         settledDayNet.value = cache
         assert(total == dayNetPnL, "settled day PnL cache \(total) differs from \(dayNetPnL)")
         return total
+    }
+
+    /// How many positions had their entry (or part of it) filled: the trades, counted in place.
+    public var filledPositionCount: Int {
+        positions.withUnsafeBufferPointer { buffer in
+            var count = 0
+            for index in buffer.indices where buffer[index].entryFilled > 0 { count += 1 }
+            return count
+        }
     }
 
     /// Positions that may still change: everything after the settled prefix.

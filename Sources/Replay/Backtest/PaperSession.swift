@@ -38,6 +38,31 @@ public final class PaperSession {
         case quote([InstrumentKey])
     }
 
+    /// An option the session has quoted: its index (a position in `config.indices`), strike, type and expiry.
+    private struct Contract {
+        var index: Int
+        var strike: Paise
+        var type: OptionType
+        var expiry: CivilDate
+    }
+
+    /// The latest price of each index, in a short list: a session has a handful of indices, and looking
+    /// one up on every tick by hashing its key cost more than reading the list.
+    private struct Spots {
+        private var entries: [(instrument: InstrumentKey, price: Paise)] = []
+
+        subscript(instrument: InstrumentKey) -> Paise? {
+            get { entries.first { $0.instrument == instrument }?.price }
+            set {
+                if let slot = entries.firstIndex(where: { $0.instrument == instrument }) {
+                    if let newValue { entries[slot].price = newValue } else { entries.remove(at: slot) }
+                } else if let newValue {
+                    entries.append((instrument, newValue))
+                }
+            }
+        }
+    }
+
     public let journal: Journal
     private let appender: BatchedAppender<UnencodedRecord>
     public private(set) var state = EngineState()
@@ -49,8 +74,8 @@ public final class PaperSession {
     public let premiums: RecordedPremiums?
     private var scheduled: [(time: Timestamp, order: Int, action: Action)] = []
     private var scheduledCount = 0
-    private var spots: [InstrumentKey: Paise] = [:]
-    private var contracts: [SecurityID: (index: IndexConfig, strike: Paise, type: OptionType, expiry: CivilDate)] = [:]
+    private var spots = Spots()
+    private var contracts: [SecurityID: Contract] = [:]
     private var cash: Paise
     private var history: [InstrumentKey: [Candle]] = [:]
     private var orderNumber = 0
@@ -209,18 +234,19 @@ public final class PaperSession {
         last: Paise, bid: Paise, ask: Paise
     )? {
         guard let contract = contracts[instrument.securityID] else { return nil }
+        let index = config.indices[contract.index]
         if let premiums {
             let recorded = RecordedPremiums.Contract(
-                index: contract.index.key, strike: contract.strike, type: contract.type, expiry: contract.expiry)
+                index: index.key, strike: contract.strike, type: contract.type, expiry: contract.expiry)
             guard let last = try premiums.tickPremium(recorded, id: instrument.securityID, at: time, forFill: forFill)
             else { return nil }
             let (bid, ask) = premiums.quote(last)
             return (last, bid, ask)
         }
-        guard let spot = spots[contract.index.instrument] else { return nil }
+        guard let spot = spots[index.instrument] else { return nil }
         let (premium, _, _) = market.price(
             spot: spot, strike: contract.strike, type: contract.type, expiry: contract.expiry, at: time)
-        let steps = Int((contract.strike.value - spot.value) / contract.index.strikeStep.value)
+        let steps = Int((contract.strike.value - spot.value) / index.strikeStep.value)
         let (bid, ask) = market.quote(premium: premium, stepsFromATM: steps)
         return (premium, bid, ask)
     }
@@ -367,7 +393,7 @@ public final class PaperSession {
                 premiums?.fillPrice(side: intent.side, premium: quote.last)
                 ?? OrderMatching().touch(
                     intent.side, OrderMatching.Quote(last: quote.last, bid: quote.bid, ask: quote.ask))
-            let exchange = contracts[intent.instrument.securityID]?.index.exchange ?? .nse
+            let exchange = contracts[intent.instrument.securityID].map { config.indices[$0.index].exchange } ?? .nse
             let charges = config.charges.charges(
                 side: intent.side, price: price, quantity: intent.quantity, exchange: exchange, date: time.istDate
             ).total
@@ -381,7 +407,10 @@ public final class PaperSession {
                     instrument: intent.instrument, side: intent.side, quantity: intent.quantity, price: price,
                     tradeTime: time.epochSeconds))
         case .chain(let underlying, let expiry):
-            guard let index = config.index(for: underlying), let spot = spots[underlying] else { return nil }
+            guard let ordinal = config.indices.firstIndex(where: { $0.instrument == underlying }),
+                let spot = spots[underlying]
+            else { return nil }
+            let index = config.indices[ordinal]
             if let premiums {
                 var wanted: OptionType?
                 if let position = state.indexPosition(of: underlying),
@@ -390,18 +419,22 @@ public final class PaperSession {
                     wanted = direction.optionType
                 }
                 let (chain, recorded) = try premiums.chain(
-                    index: index, indexOrdinal: config.indices.firstIndex(of: index) ?? 0, spot: spot, expiry: expiry,
+                    index: index, indexOrdinal: ordinal, spot: spot, expiry: expiry,
                     at: time, wanted: wanted, strikesBeyondATM: config.optionChain.strikesBeyondATM)
                 for (id, contract) in recorded {
-                    contracts[id] = (index, contract.strike, contract.type, contract.expiry)
+                    contracts[id] = Contract(
+                        index: ordinal, strike: contract.strike, type: contract.type, expiry: contract.expiry)
                 }
                 return .optionChain(chain)
             }
             let chain = market.chain(
                 underlying: underlying, spot: spot, step: index.strikeStep, expiry: expiry, at: time)
             for strike in chain.strikes {
-                for (quote, type) in [(strike.call, OptionType.call), (strike.put, .put)] {
-                    if let id = quote?.securityID { contracts[id] = (index, strike.strike, type, expiry) }
+                if let id = strike.call?.securityID {
+                    contracts[id] = Contract(index: ordinal, strike: strike.strike, type: .call, expiry: expiry)
+                }
+                if let id = strike.put?.securityID {
+                    contracts[id] = Contract(index: ordinal, strike: strike.strike, type: .put, expiry: expiry)
                 }
             }
             return .optionChain(chain)
