@@ -12,16 +12,19 @@ enum EntryRemainder {
         guard state.rules.cancelsRestingEntries, let risk = state.config?.risk else { return [] }
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
-            let held = state.positions[position]
-            guard held.entryFilled > 0, held.entryFilled < held.orderedQuantity, !held.entryCancelRequested,
-                let since = held.orderActivityAt,
-                time.epochSeconds - since.epochSeconds >= risk.entryRemainderCancelSeconds
-            else { continue }
-            let quiet = time.epochSeconds - since.epochSeconds
+            // Read in place: every active position comes here every second, and copying it out cost a whole
+            // `Position` copy each time to learn that its entry filled completely.
+            let resting = state.peek(position: position) { held -> (quiet: Int64, ordered: Int64, filled: Int64)? in
+                guard held.entryFilled > 0, held.entryFilled < held.orderedQuantity, !held.entryCancelRequested,
+                    let since = held.orderActivityAt,
+                    time.epochSeconds - since.epochSeconds >= risk.entryRemainderCancelSeconds
+                else { return nil }
+                return (time.epochSeconds - since.epochSeconds, held.orderedQuantity, held.entryFilled)
+            }
+            guard let (quiet, ordered, filled) = resting else { continue }
             if let cancel = PositionLifecycle.cancelEntryRemainder(
                 &state, position,
-                reason:
-                    "entry rested \(quiet) s with \(held.orderedQuantity - held.entryFilled) unfilled: keep the \(held.entryFilled) filled"
+                reason: "entry rested \(quiet) s with \(ordered - filled) unfilled: keep the \(filled) filled"
             ) {
                 commands.append(cancel)
             }

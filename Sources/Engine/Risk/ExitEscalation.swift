@@ -14,6 +14,15 @@ enum ExitEscalation {
         guard state.rules.resendsExits, let risk = state.config?.risk else { return [] }
         var commands: [Command] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .exiting {
+            // Asked in place first: an exiting position comes here every second until its sell fills, and is
+            // copied only when its exit has been quiet long enough to act on.
+            let due = state.peek(position: position) { held in
+                guard let exit = held.exit, exit.correlationID != held.id, exit.orderID != nil,
+                    exit.cancelRequestedAt == nil, exit.filled < exit.quantity, let since = held.orderActivityAt
+                else { return false }
+                return time.epochSeconds - since.epochSeconds >= risk.exitResendAfterSeconds
+            }
+            guard due else { continue }
             let held = state.positions[position]
             // Only the engine's own sell: a leg's exit (under the entry's id) is the broker's to finish.
             guard let exit = held.exit, exit.correlationID != held.id, let orderID = exit.orderID,

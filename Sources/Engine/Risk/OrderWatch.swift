@@ -22,13 +22,14 @@ public enum OrderWatch {
             let rules = state.rules
             let waitingOn = state.peek(position: position) { watched($0, rules: rules) }
             guard !waitingOn.isEmpty else { continue }
-            let held = state.positions[position]
+            let (lookupAt, stallReported) = state.peek(position: position) { ($0.lookupAt, $0.stallReported) }
             let quiet = time.epochSeconds - since.epochSeconds
-            if held.lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
+            if lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
                 state.positions[position].lookupAt = time
                 commands += waitingOn.map { .fetchData(.orderByCorrelation($0)) }
             }
-            if quiet >= escalateAfter, !held.stallReported {
+            if quiet >= escalateAfter, !stallReported {
+                let held = state.positions[position]
                 state.positions[position].stallReported = true
                 let ids = waitingOn.map(\.description).joined(separator: " and ")
                 state.anomalies.append(
