@@ -91,6 +91,41 @@ struct PositionBookkeepingTests {
         #expect(fresh.dayNetPnLReusingSettled() == Paise(7))
     }
 
+    @Test("the newest position's price time per contract: the index catches up, and is rebuilt on replacement")
+    func newestPositionPriceTime() throws {
+        let (nifty, bank) = (InstrumentKey(.nseFNO, 40_100), InstrumentKey(.nseFNO, 40_200))
+        func held(_ instrument: InstrumentKey, priced second: Int64?) -> Position {
+            var position = RiskFixtures.activePosition()
+            position.instrument = instrument
+            position.lastPriceTime = second.map { Timestamp(epochSeconds: $0) }
+            return position
+        }
+        var state = EngineState()
+        #expect(state.lastPriceTime(ofNewestPositionIn: nifty) == nil)
+        state.appendPosition(held(nifty, priced: 100))
+        state.appendPosition(held(bank, priced: 200))
+        #expect(state.lastPriceTime(ofNewestPositionIn: nifty) == Timestamp(epochSeconds: 100))
+        #expect(state.newestPositions.value.through == 2)
+        // A newer position in the same contract answers, even with no price yet.
+        state.appendPosition(held(nifty, priced: nil))
+        #expect(state.lastPriceTime(ofNewestPositionIn: nifty) == nil)
+        #expect(state.lastPriceTime(ofNewestPositionIn: bank) == Timestamp(epochSeconds: 200))
+        // Its price arriving is read from the position itself.
+        state.positions[2].lastPriceTime = Timestamp(epochSeconds: 300)
+        #expect(state.lastPriceTime(ofNewestPositionIn: nifty) == Timestamp(epochSeconds: 300))
+        #expect(state.newestPositions.value.through == 3)
+        // Fewer positions than indexed (a state built anew): the index starts over.
+        state.positions = [held(bank, priced: 400)]
+        #expect(state.lastPriceTime(ofNewestPositionIn: nifty) == nil)
+        #expect(state.lastPriceTime(ofNewestPositionIn: bank) == Timestamp(epochSeconds: 400))
+        // Derived: not in the state's JSON; a decoded state builds it again.
+        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        #expect(!json.contains("newestPositions"))
+        var fresh = try JSONDecoder().decode(EngineState.self, from: Data(json.utf8))
+        #expect(fresh.newestPositions.value.through == 0)
+        #expect(fresh.lastPriceTime(ofNewestPositionIn: bank) == Timestamp(epochSeconds: 400))
+    }
+
     @Test("the settled prefix moves only past exited, rejected or cancelled positions, in order")
     func settledPrefix() {
         var state = EngineState()

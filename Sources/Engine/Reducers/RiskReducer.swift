@@ -19,7 +19,7 @@ enum RiskReducer {
                 continue
             }
             // 0.4.4: the slices of one entry are judged once, as the one position they are.
-            if state.rules.slicesAreOnePosition, let key = state.peek(position: position, { $0.slicesOf }) {
+            if state.rules.slicesAreOnePosition, let key = state.peek(position: position, { $0.pointee.slicesOf }) {
                 guard !judged.contains(key) else { continue }
                 judged.append(key)
                 let slices = SlicedPosition.slices(state, of: key)
@@ -55,21 +55,26 @@ enum RiskReducer {
         // never (a copy per tick was a tenth of a backtest's reducer time).
         let stopsModifyingClosedLegs = state.rules.stopsModifyingClosedLegs
         let move = state.peek(position: position) { held -> (BrokerProtectionLegs, OrderModification)? in
-            guard held.phase == .active, held.breakevenArmed, var legs = held.protection, !legs.cancelRequested,
-                let orderID = held.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications,
+            guard held.pointee.phase == .active, held.pointee.breakevenArmed, var legs = held.pointee.protection,
+                !legs.cancelRequested,
+                let orderID = held.pointee.entryOrderID, legs.modifications < BrokerProtectionLegs.maxModifications,
                 !(stopsModifyingClosedLegs && legs.stopCancelled)
             else { return nil }
-            let trail = held.highWaterMark - risk.exitDrop.of(held.highWaterMark)
-            let wanted = max(held.stop, trail).roundedToTick
-            let step = max(Paise(5), Paise(held.entryAverage.value / 50))
-            guard wanted >= legs.stopTrigger + step, wanted < held.lastPrice ?? wanted + Paise(5) else { return nil }
+            let trail = held.pointee.highWaterMark - risk.exitDrop.of(held.pointee.highWaterMark)
+            let wanted = max(held.pointee.stop, trail).roundedToTick
+            let step = max(Paise(5), Paise(held.pointee.entryAverage.value / 50))
+            guard wanted >= legs.stopTrigger + step, wanted < held.pointee.lastPrice ?? wanted + Paise(5) else {
+                return nil
+            }
             legs.stopTrigger = wanted
             legs.modifications += 1
             return (
                 legs,
                 OrderModification(
-                    correlationID: held.id, orderID: orderID, leg: .stopLoss, price: .zero, triggerPrice: wanted,
-                    quantity: held.quantity, reason: held.breakevenArmed && wanted == held.stop ? "breakeven" : "trail")
+                    correlationID: held.pointee.id, orderID: orderID, leg: .stopLoss, price: .zero,
+                    triggerPrice: wanted,
+                    quantity: held.pointee.quantity,
+                    reason: held.pointee.breakevenArmed && wanted == held.pointee.stop ? "breakeven" : "trail")
             )
         }
         guard let (legs, modification) = move else { return [] }
@@ -84,7 +89,7 @@ enum RiskReducer {
         var judged: [CorrelationID] = []
         for position in state.unsettledPositions where state.phase(ofPosition: position) == .active {
             // Read in place: through the array's getter each read copied the whole position, every second.
-            let (lastPrice, slicesOf) = state.peek(position: position) { ($0.lastPrice, $0.slicesOf) }
+            let (lastPrice, slicesOf) = state.peek(position: position) { ($0.pointee.lastPrice, $0.pointee.slicesOf) }
             guard let price = lastPrice else { continue }
             if state.rules.slicesAreOnePosition, let key = slicesOf {
                 guard !judged.contains(key) else { continue }
@@ -129,7 +134,9 @@ enum RiskReducer {
         for position in state.unsettledPositions {
             // Priced within `after`? Asked first, of two fields: the whole position is copied only when not.
             let seenLately = state.peek(position: position) { held in
-                (held.lastPriceTime ?? held.entryTime).map { time.epochSeconds - $0.epochSeconds < after } ?? false
+                (held.pointee.lastPriceTime ?? held.pointee.entryTime).map {
+                    time.epochSeconds - $0.epochSeconds < after
+                } ?? false
             }
             if seenLately { continue }
             let held = state.positions[position]

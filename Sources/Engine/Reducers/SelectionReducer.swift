@@ -7,7 +7,7 @@ enum SelectionReducer {
         _ state: inout EngineState, _ position: Int, direction: SignalDirection, signalSeq: UInt64, at time: Timestamp
     ) -> [Command] {
         let index = state.indices[position]
-        if let listTime = index.expiryListTime, listTime.istDate == time.istDate {
+        if let listTime = index.expiryListTime, listTime.istDayNumber == time.istDayNumber {
             return requestChain(&state, position, direction: direction, signalSeq: signalSeq, at: time)
         }
         state.indices[position].selection = .awaitingExpiryList(signalSeq: signalSeq, direction: direction)

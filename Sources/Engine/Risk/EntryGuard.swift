@@ -55,8 +55,11 @@ enum EntryGuard {
         }
         let instrument = InstrumentKey(indexConfig.optionSegment, securityID)
         let newestTime = state.lastPriceTime(ofNewestPositionIn: instrument)
-        let quoteTime = proposal.chainTime.map { chainTime in newestTime.map { max(chainTime, $0) } ?? chainTime }
-            ?? newestTime
+        let quoteTime: Timestamp? =
+            switch (proposal.chainTime, newestTime) {
+            case (let chain?, let newest?): max(chain, newest)
+            case (let chain, let newest): chain ?? newest
+            }
         let quoteAge = quoteTime.map { time.epochSeconds - $0.epochSeconds } ?? .max
         if quoteAge > optionQuoteMaxAge {
             return block(.optionQuoteStale(ageSeconds: quoteAge == .max ? nil : quoteAge))

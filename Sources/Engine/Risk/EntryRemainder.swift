@@ -15,11 +15,12 @@ enum EntryRemainder {
             // Read in place: every active position comes here every second, and copying it out cost a whole
             // `Position` copy each time to learn that its entry filled completely.
             let resting = state.peek(position: position) { held -> (quiet: Int64, ordered: Int64, filled: Int64)? in
-                guard held.entryFilled > 0, held.entryFilled < held.orderedQuantity, !held.entryCancelRequested,
-                    let since = held.orderActivityAt,
+                guard held.pointee.entryFilled > 0, held.pointee.entryFilled < held.pointee.orderedQuantity,
+                    !held.pointee.entryCancelRequested,
+                    let since = held.pointee.orderActivityAt,
                     time.epochSeconds - since.epochSeconds >= risk.entryRemainderCancelSeconds
                 else { return nil }
-                return (time.epochSeconds - since.epochSeconds, held.orderedQuantity, held.entryFilled)
+                return (time.epochSeconds - since.epochSeconds, held.pointee.orderedQuantity, held.pointee.entryFilled)
             }
             guard let (quiet, ordered, filled) = resting else { continue }
             if let cancel = PositionLifecycle.cancelEntryRemainder(

@@ -17,8 +17,8 @@ enum ExitEscalation {
             // Asked in place first: an exiting position comes here every second until its sell fills, and is
             // copied only when its exit has been quiet long enough to act on.
             let due = state.peek(position: position) { held in
-                guard let exit = held.exit, exit.correlationID != held.id, exit.orderID != nil,
-                    exit.cancelRequestedAt == nil, exit.filled < exit.quantity, let since = held.orderActivityAt
+                guard let exit = held.pointee.exit, exit.correlationID != held.pointee.id, exit.orderID != nil,
+                    exit.cancelRequestedAt == nil, exit.filled < exit.quantity, let since = held.pointee.orderActivityAt
                 else { return false }
                 return time.epochSeconds - since.epochSeconds >= risk.exitResendAfterSeconds
             }

@@ -16,13 +16,15 @@ public enum OrderWatch {
         var commands: [Command] = []
         for position in state.unsettledPositions {
             // Quiet long enough? Asked first, of one field: the whole position is copied only when it is.
-            let since = state.peek(position: position) { $0.orderActivityAt }
+            let since = state.peek(position: position) { $0.pointee.orderActivityAt }
             guard let since, time.epochSeconds - since.epochSeconds >= lookupEvery else { continue }
             // Waiting on an order? Asked in place: a filled position, quiet for good, is the usual answer.
             let rules = state.rules
-            let waitingOn = state.peek(position: position) { watched($0, rules: rules) }
+            let waitingOn = state.peek(position: position) { watched(at: $0, rules: rules) }
             guard !waitingOn.isEmpty else { continue }
-            let (lookupAt, stallReported) = state.peek(position: position) { ($0.lookupAt, $0.stallReported) }
+            let (lookupAt, stallReported) = state.peek(position: position) {
+                ($0.pointee.lookupAt, $0.pointee.stallReported)
+            }
             let quiet = time.epochSeconds - since.epochSeconds
             if lookupAt.map({ time.epochSeconds - $0.epochSeconds >= lookupEvery }) ?? true {
                 state.positions[position].lookupAt = time
@@ -45,25 +47,34 @@ public enum OrderWatch {
 
     /// The orders of a position the engine is waiting to hear about (entry first).
     public static func watched(_ held: Position, rules: EngineRules) -> [CorrelationID] {
+        withUnsafePointer(to: held) { watched(at: $0, rules: rules) }
+    }
+
+    /// `watched(_:rules:)` of the position at `held`, read in place (every timer asks it of every quiet
+    /// position; handed the position, it received a copy).
+    static func watched(at held: UnsafePointer<Position>, rules: EngineRules) -> [CorrelationID] {
         // While the legs are being cancelled the engine's own sell has not gone out.
-        let legsGone = held.protection.map { !$0.cancelRequested || ($0.targetCancelled && $0.stopCancelled) } ?? true
+        let legsGone =
+            held.pointee.protection.map { !$0.cancelRequested || ($0.targetCancelled && $0.stopCancelled) } ?? true
         guard rules.watchesEntryRemainder else {
-            switch held.phase {
-            case .pending, .accepted: return [held.id]
-            case .exiting: return [legsGone ? held.exit?.correlationID ?? held.id : held.id]
+            switch held.pointee.phase {
+            case .pending, .accepted: return [held.pointee.id]
+            case .exiting: return [legsGone ? held.pointee.exit?.correlationID ?? held.pointee.id : held.pointee.id]
             default: return []
             }
         }
         // 0.4.3: an entry's unfilled remainder is watched too (its fill alert may be lost while the position
         // is active or already being sold), and a leg cancel still unconfirmed is read from the entry's rows.
-        let remainderOpen = held.entryFilled < held.orderedQuantity
-        switch held.phase {
-        case .pending, .accepted: return [held.id]
-        case .active: return remainderOpen ? [held.id] : []
+        let remainderOpen = held.pointee.entryFilled < held.pointee.orderedQuantity
+        switch held.pointee.phase {
+        case .pending, .accepted: return [held.pointee.id]
+        case .active: return remainderOpen ? [held.pointee.id] : []
         case .exiting:
             var ids: [CorrelationID] = []
-            if remainderOpen || !legsGone { ids.append(held.id) }
-            if legsGone, let exit = held.exit, exit.filled < exit.quantity, exit.correlationID != held.id {
+            if remainderOpen || !legsGone { ids.append(held.pointee.id) }
+            if legsGone, let exit = held.pointee.exit, exit.filled < exit.quantity,
+                exit.correlationID != held.pointee.id
+            {
                 ids.append(exit.correlationID)
             }
             return ids

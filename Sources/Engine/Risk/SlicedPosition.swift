@@ -85,7 +85,8 @@ enum SlicedPosition {
                 record.minMTMTime = time
             }
         }
-        for slice in slices where state.peek(position: slice, { $0.phase == .active && $0.quantity > 0 }) {
+        for slice in slices
+        where state.peek(position: slice, { $0.pointee.phase == .active && $0.pointee.quantity > 0 }) {
             mark(&state.positions[slice])
         }
         return reason

@@ -193,9 +193,13 @@ public struct EngineState: Sendable, Equatable, Codable {
 
     /// A value read from the position at `index` without copying the whole position (the timer's checks
     /// look at one or two fields of every open position every second).
+    ///
+    /// `read` gets a pointer, valid only during the call, and reads fields through `pointee`. Handed the
+    /// `Position` itself, a closure the compiler did not inline received a copy: hundreds of bytes and a
+    /// retain of every string in it, on every tick and timer.
     @inline(__always)
-    func peek<T>(position index: Int, _ read: (Position) -> T) -> T {
-        positions.withUnsafeBufferPointer { read($0[index]) }
+    func peek<T>(position index: Int, _ read: (UnsafePointer<Position>) -> T) -> T {
+        positions.withUnsafeBufferPointer { read($0.baseAddress! + index) }
     }
 
     /// The position of `key`'s index state.

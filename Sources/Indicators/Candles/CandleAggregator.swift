@@ -87,7 +87,7 @@ public struct CandleAggregator: Sendable, Equatable, Codable {
 
     private mutating func fillGap(upTo start: Int64, sameDayAs time: Timestamp, emit: (Candle) -> Void) {
         guard let close = lastClose, let last = lastClosedStart else { return }
-        guard Timestamp(epochSeconds: last).istDate == time.istDate else { return }
+        guard Timestamp(epochSeconds: last).istDayNumber == time.istDayNumber else { return }
         var next = last + intervalSeconds
         while next < start {
             emit(Candle(start: next, open: close, high: close, low: close, close: close, volume: 0))

@@ -19,7 +19,7 @@ public struct CandleSeries: Sendable, Equatable, Codable {
         for start in byStart.keys.sorted() {
             let candle = byStart[start]!
             if let previous = merged.last,
-                Timestamp(epochSeconds: previous.start).istDate == Timestamp(epochSeconds: start).istDate
+                Timestamp(epochSeconds: previous.start).istDayNumber == Timestamp(epochSeconds: start).istDayNumber
             {
                 var gap = previous.start + intervalSeconds
                 while gap < start {
