@@ -4,6 +4,14 @@ import Foundation
 public protocol PendingRecordConvertible: Sendable {
     /// The record's kind, version, time and payload bytes.
     func pendingRecord() -> PendingRecord
+
+    /// Appends the record to `batch`, its payload encoded straight into the batch's buffer where the type
+    /// can (by default through `pendingRecord()`).
+    func encode(into batch: inout EncodedBatch)
+}
+
+extension PendingRecordConvertible {
+    public func encode(into batch: inout EncodedBatch) { batch.append(pendingRecord()) }
 }
 
 extension PendingRecord: PendingRecordConvertible {
@@ -80,8 +88,11 @@ public final class BatchedAppender<Record: PendingRecordConvertible> {
             if let failure = commits.failure { throw failure }
             return
         }
-        let batch = pending
-        pending.removeAll(keepingCapacity: true)
+        // The next batch fills an array the commit thread has emptied, so no batch allocates (and faults in)
+        // fresh memory.
+        var batch = commits.spareBatch() ?? []
+        batch.reserveCapacity(capacity)
+        swap(&batch, &pending)
         try commits.submit(batch, firstSeq: nextSeq - UInt64(batch.count))
     }
 
@@ -109,6 +120,10 @@ private final class CommitThread<Record: PendingRecordConvertible>: @unchecked S
     private var started = false
     private var closing = false
     private var firstFailure: JournalError?
+    /// Committed batches' arrays, emptied for the appender to fill again.
+    private var spares: [[Record]] = []
+    /// The encoding buffer, kept from batch to batch; only the commit thread touches it.
+    private var encoded = EncodedBatch()
     private static var queued: Int { 2 }
 
     init(journal: Journal) { self.journal = journal }
@@ -132,6 +147,13 @@ private final class CommitThread<Record: PendingRecordConvertible>: @unchecked S
         if let firstFailure { throw firstFailure }
         batches.append((firstSeq, records))
         condition.broadcast()
+    }
+
+    /// An emptied array of a committed batch, if one is waiting.
+    func spareBatch() -> [Record]? {
+        condition.lock()
+        defer { condition.unlock() }
+        return spares.popLast()
     }
 
     /// Waits until every queued batch is committed; throws the first failure.
@@ -167,12 +189,15 @@ private final class CommitThread<Record: PendingRecordConvertible>: @unchecked S
                 condition.unlock()
                 return
             }
-            let batch = batches.removeFirst()
+            var batch = batches.removeFirst()
             committing = true
             condition.unlock()
             let outcome = commitToJournal(batch)
+            // Emptied here, beside the caller's work rather than in it: the records' payloads are released now.
+            batch.records.removeAll(keepingCapacity: true)
             condition.lock()
             committing = false
+            if spares.count < Self.queued { spares.append(batch.records) }
             if case .failure(let error) = outcome { firstFailure = error }
             condition.broadcast()
             condition.unlock()
@@ -188,15 +213,17 @@ private final class CommitThread<Record: PendingRecordConvertible>: @unchecked S
         // `close()` waits while `committing` is set, so the journal is neither dropped nor swapped meanwhile.
         guard let journal else { return .failure(.closed) }
         return Result { () throws(JournalError) in
-            try Self.commit(batch.records, firstSeq: batch.firstSeq, to: journal)
+            try commit(batch.records, firstSeq: batch.firstSeq, to: journal)
         }
     }
 
-    private static func commit(_ records: [Record], firstSeq: UInt64, to journal: Journal) throws(JournalError) {
+    private func commit(_ records: [Record], firstSeq: UInt64, to journal: Journal) throws(JournalError) {
         let expected = journal.lastSeq + 1
         guard expected == firstSeq else {
             throw .batchOverlapped(path: journal.path, batchFirstSeq: firstSeq, journalLastSeq: expected - 1)
         }
-        _ = try journal.append(records.map { $0.pendingRecord() })
+        encoded.removeAll()
+        for record in records { record.encode(into: &encoded) }
+        _ = try journal.append(encoded)
     }
 }

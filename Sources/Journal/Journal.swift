@@ -155,14 +155,55 @@ public final class Journal: @unchecked Sendable {
         }.get()
     }
 
+    /// Appends the records of `batch` in one transaction and returns their seqs once the commit is done; see
+    /// `append(_:)` for records of their own.
+    @discardableResult
+    public func append(_ batch: EncodedBatch) throws(JournalError) -> ClosedRange<UInt64> {
+        try checkWritable(count: batch.count)
+        return try batch.withRecords { records, payloads throws(JournalError) in
+            for record in records where record.length > RecordHeader.maxPayloadLength {
+                throw .recordTooLarge(bytes: record.length)
+            }
+            return try appendRecords(count: records.count) { index, seq, cursor throws(JournalError) in
+                let record = records[index]
+                try Self.put(
+                    kind: record.kind, kindVersion: record.kindVersion, timestampNanos: record.timestampNanos,
+                    payload: UnsafeRawBufferPointer(rebasing: payloads[record.start..<record.start + record.length]),
+                    seq: seq, cursor: cursor)
+            }
+        }
+    }
+
     private func appendContiguous(_ records: UnsafeBufferPointer<PendingRecord>) throws(JournalError) -> ClosedRange<
         UInt64
     > {
-        guard writerLock != nil else { throw .cannotOpen(path: path, reason: "opened read-only") }
-        guard !records.isEmpty else { throw .cannotOpen(path: path, reason: "append needs at least one record") }
+        try checkWritable(count: records.count)
         for record in records where record.payload.count > RecordHeader.maxPayloadLength {
             throw .recordTooLarge(bytes: record.payload.count)
         }
+        return try appendRecords(count: records.count) { index, seq, cursor throws(JournalError) in
+            let record = records[index]
+            try record.payload.withUnsafeBytes { payload in
+                Result { () throws(JournalError) in
+                    try Self.put(
+                        kind: record.kind, kindVersion: record.kindVersion, timestampNanos: record.timestampNanos,
+                        payload: payload, seq: seq, cursor: cursor)
+                }
+            }.get()
+        }
+    }
+
+    /// Refuses an append to a journal opened read-only, or of no records.
+    private func checkWritable(count: Int) throws(JournalError) {
+        guard writerLock != nil else { throw .cannotOpen(path: path, reason: "opened read-only") }
+        guard count > 0 else { throw .cannotOpen(path: path, reason: "append needs at least one record") }
+    }
+
+    /// Puts `count` records in one transaction, record `index` by `put` at its seq, growing a full map and
+    /// trying again; returns their seqs.
+    private func appendRecords(
+        count: Int, put: (_ index: Int, _ seq: UInt64, _ cursor: OpaquePointer?) throws(JournalError) -> Void
+    ) throws(JournalError) -> ClosedRange<UInt64> {
         writeMutex.lock()
         defer { writeMutex.unlock() }
         if let error = options.faults?.pendingError { throw error }
@@ -175,8 +216,8 @@ public final class Journal: @unchecked Sendable {
                     try LMDBEnvironment.check("mdb_cursor_open", mdb_cursor_open(txn, environment.dbi, &cursor))
                     defer { mdb_cursor_close(cursor) }
                     var seq = first
-                    for index in records.indices {
-                        try Self.put(records[index], seq: seq, cursor: cursor)
+                    for index in 0..<count {
+                        try put(index, seq, cursor)
                         seq += 1
                     }
                 }
@@ -190,7 +231,7 @@ public final class Journal: @unchecked Sendable {
                 throw .lmdb(operation: "append", code: -1, message: "\(error)")
             }
         }
-        nextSeq = first + UInt64(records.count)
+        nextSeq = first + UInt64(count)
         return first...(nextSeq - 1)
     }
 
@@ -200,22 +241,23 @@ public final class Journal: @unchecked Sendable {
         try append(CollectionOfOne(record)).lowerBound
     }
 
-    private static func put(_ record: PendingRecord, seq: UInt64, cursor: OpaquePointer?) throws(JournalError) {
-        let total = RecordHeader.size + record.payload.count
+    private static func put(
+        kind: UInt16, kindVersion: UInt16, timestampNanos: Int64, payload: UnsafeRawBufferPointer, seq: UInt64,
+        cursor: OpaquePointer?
+    ) throws(JournalError) {
+        let total = RecordHeader.size + payload.count
         let code = SeqKey.withKey(seq) { key in
             var data = MDB_val(mv_size: total, mv_data: nil)
             // MDB_RESERVE hands back the record's place in the page, so it is written once, in place.
             let code = mdb_cursor_put(cursor, &key, &data, UInt32(MDB_APPEND | MDB_RESERVE))
             guard code == 0, let target = data.mv_data else { return code }
             let buffer = UnsafeMutableRawBufferPointer(start: target, count: total)
-            record.payload.withUnsafeBytes { payload in
-                if payload.count > 0 {
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[RecordHeader.size...]).copyMemory(from: payload)
-                }
+            if payload.count > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[RecordHeader.size...]).copyMemory(from: payload)
             }
             let header = RecordHeader(
-                kind: record.kind, kindVersion: record.kindVersion, timestampNanos: record.timestampNanos,
-                payloadLength: UInt32(record.payload.count))
+                kind: kind, kindVersion: kindVersion, timestampNanos: timestampNanos,
+                payloadLength: UInt32(payload.count))
             RecordHeader.write(header, seq: seq, into: buffer)
             return 0
         }

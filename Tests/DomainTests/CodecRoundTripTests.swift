@@ -336,6 +336,31 @@ struct CodecRoundTripTests {
         }
     }
 
+    @Test("records encoded into a batch's reused buffer carry the same header and bytes as records of their own")
+    func encodedBatchMatchesPendingRecords() {
+        let time = Timestamp(epochSeconds: 1_762_141_500)
+        let records = everyEntry.map { $0.unencodedRecord(at: time) }
+        var batch = EncodedBatch()
+        // Twice: the second pass writes over the first's bytes, in a buffer longer than it needs.
+        for pass in 0..<2 {
+            batch.removeAll()
+            for record in records.dropFirst(pass) { record.encode(into: &batch) }
+            let expected = records.dropFirst(pass).map { $0.pendingRecord() }
+            #expect(batch.count == expected.count)
+            var start = 0
+            for (encoded, pending) in zip(batch.records, expected) {
+                #expect(encoded.kind == pending.kind)
+                #expect(encoded.kindVersion == pending.kindVersion)
+                #expect(encoded.timestampNanos == pending.timestampNanos)
+                #expect(encoded.start == start)
+                #expect(encoded.length == pending.payload.count)
+                start += encoded.length
+            }
+            #expect(batch.used == start)
+            #expect(batch.payloadBytes == expected.flatMap(\.payload))
+        }
+    }
+
     @Test("a record view yields its tick only for a current-layout tick, and a bad one fails naming its seq")
     func currentTickFromView() throws {
         let tick = Tick(

@@ -3,13 +3,25 @@
 /// The buffer is allocated ahead and written through a pointer: appending each field with
 /// `Array.append(contentsOf:)` went through the generic sequence path, an eighth of a backtest's commit thread.
 public struct BinaryWriter: Sendable {
-    /// Zero-filled beyond `length`, so the store below never writes outside initialised memory.
+    /// Initialised beyond `length` (zeros, or bytes a batch wrote before), so the stores below never write
+    /// outside initialised memory.
     private var storage: [UInt8]
     private var length = 0
 
     public init(capacity: Int = 64) {
         storage = [UInt8](repeating: 0, count: max(capacity, 16))
     }
+
+    /// A writer that goes on after the first `length` bytes of `storage` (a buffer `take()` handed back, or
+    /// one an `EncodedBatch` lends out).
+    public init(continuing storage: consuming [UInt8], length: Int) {
+        precondition(length >= 0 && length <= storage.count, "a writer goes on inside its buffer")
+        self.storage = storage
+        self.length = length
+    }
+
+    /// Hands back the buffer, whole, and how much of it is written, for another writer to go on from.
+    public consuming func take() -> (storage: [UInt8], length: Int) { (storage, length) }
 
     /// The bytes written so far (a copy; `finish()` hands over the buffer instead).
     public var bytes: [UInt8] { Array(storage[..<length]) }

@@ -113,9 +113,48 @@ public enum JournalEntry: Equatable, Sendable {
     /// The binary payload of the current version (commands start with their cause seq).
     public func encodedPayload() -> [UInt8] {
         var writer = BinaryWriter(capacity: 96)
-        if case .command(_, let causeSeq) = self { writer.u64(causeSeq) }
-        payload.encode(to: &writer)
+        encodePayload(to: &writer)
         return writer.finish()
+    }
+
+    /// Writes the binary payload of the current version (commands start with their cause seq).
+    ///
+    /// Each payload's own `encode` is called directly: through `payload`, every record was first boxed into
+    /// an existential (an allocation for any payload larger than three words, a tick among them).
+    public func encodePayload(to writer: inout BinaryWriter) {
+        switch self {
+        case .event(let event):
+            switch event {
+            case .sessionStarted(let value): value.encode(to: &writer)
+            case .tick(let value): value.encode(to: &writer)
+            case .candleBatch(let value): value.encode(to: &writer)
+            case .optionChain(let value): value.encode(to: &writer)
+            case .expiryList(let value): value.encode(to: &writer)
+            case .funds(let value): value.encode(to: &writer)
+            case .positions(let value): value.encode(to: &writer)
+            case .orderAccepted(let value): value.encode(to: &writer)
+            case .orderRejected(let value): value.encode(to: &writer)
+            case .orderUpdate(let value): value.encode(to: &writer)
+            case .fill(let value): value.encode(to: &writer)
+            case .timer(let value): value.encode(to: &writer)
+            case .operatorCommand(let value): value.encode(to: &writer)
+            case .feedStatus(let value): value.encode(to: &writer)
+            case .reconciliation(let value): value.encode(to: &writer)
+            case .contracts(let value): value.encode(to: &writer)
+            case .cancelRejected(let value): value.encode(to: &writer)
+            case .modifyRejected(let value): value.encode(to: &writer)
+            }
+        case .command(let command, let causeSeq):
+            writer.u64(causeSeq)
+            switch command {
+            case .placeOrder(let value): value.encode(to: &writer)
+            case .modifyOrder(let value): value.encode(to: &writer)
+            case .cancelOrder(let value): value.encode(to: &writer)
+            case .subscribe(let value): value.encode(to: &writer)
+            case .unsubscribe(let value): value.encode(to: &writer)
+            case .fetchData(let value): value.encode(to: &writer)
+            }
+        }
     }
 
     /// A journal record of this entry at `time`.
