@@ -37,7 +37,9 @@ extension BenchGroup {
 
         /// The steps in the order they run.
         static let steps = [
-            "journal", "indicators", "engine", "replay", "master", "feed", "rest", "exit", "burst", "backtest", "help",
+            "journal", "indicators", "engine", "replay", "master", "feed", "rest", "exit", "burst", "backtest",
+            "backtest-process",
+            "help",
             "demo", "simulate", "study", "restart", "memory", "premiums",
         ]
 
