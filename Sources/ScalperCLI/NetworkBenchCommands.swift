@@ -163,6 +163,14 @@ extension BenchGroup {
                 var samples: [Double] = []
                 for i in 0..<exits {
                     let sequencer = Sequencer(journal: target, state: state, logger: quiet)
+                    // A sequencer in a running engine has committed before: one tick of the position at its entry
+                    // price (no rule fires) first, so the sample does not time the commit thread's first wake-up.
+                    let warmTime = Timestamp(nanos: state.now.nanos + Int64(i + 1) * 1_000_000 - 500_000)
+                    _ = try await sequencer.submit(
+                        .tick(
+                            Tick(
+                                instrument: position.instrument, lastPrice: position.entryAverage,
+                                lastTradeTime: warmTime.epochSeconds)), at: warmTime)
                     let time = Timestamp(nanos: state.now.nanos + Int64(i + 1) * 1_000_000)
                     let tick = Tick(
                         instrument: position.instrument, lastPrice: max(Paise(5), position.stop - Paise(5)),
