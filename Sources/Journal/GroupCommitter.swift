@@ -14,11 +14,23 @@ public final class GroupCommitter: @unchecked Sendable {
         /// Commit each append on the caller's thread as it is queued, with no writer thread: for a process on
         /// virtual time, where every step must finish before the clock moves (nothing is batched).
         public var inline: Bool
+        /// When nothing is queued or being committed, the appending caller commits its own records at once
+        /// instead of waking the writer thread; what arrives meanwhile queues for the writer as before.
+        ///
+        /// An isolated input then skips two thread hand-offs (waking the writer, and resuming the waiting task):
+        /// about 70 µs of the 86 µs median from tick to exit command journaled in fast mode. Only for a journal
+        /// whose commit does not wait for the disk: a durable commit's fsync would block the caller's thread,
+        /// which in the runtime is one of the few the concurrency pool has.
+        public var commitsWhenIdle: Bool
 
-        public init(maxBatch: Int = 256, maxDelay: Duration = .milliseconds(2), inline: Bool = false) {
+        public init(
+            maxBatch: Int = 256, maxDelay: Duration = .milliseconds(2), inline: Bool = false,
+            commitsWhenIdle: Bool = false
+        ) {
             self.maxBatch = max(1, maxBatch)
             self.maxDelay = maxDelay
             self.inline = inline
+            self.commitsWhenIdle = commitsWhenIdle
         }
     }
 
@@ -86,6 +98,9 @@ public final class GroupCommitter: @unchecked Sendable {
     private var queue: [Waiter] = []
     private var queuedRecords = 0
     private var closing = false
+    /// A batch is being committed, by the writer thread or by an appending caller (`commitsWhenIdle`); the
+    /// other waits, so one transaction is open at a time and batches commit in the order they were queued.
+    private var committing = false
     private var failure: JournalError?
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -116,8 +131,8 @@ public final class GroupCommitter: @unchecked Sendable {
     /// Queues several appends at once, in order, each with its own ticket; inline they share one commit (a
     /// burst of feed inputs folded together costs one transaction, as it would on the writer thread).
     public func enqueue(groups: [[PendingRecord]]) -> [Ticket] {
-        guard policy.inline else { return groups.map { enqueue(contentsOf: $0) } }
         guard !groups.isEmpty else { return [] }
+        guard policy.inline else { return commitIfIdle(groups) ?? groups.map { queued($0) } }
         condition.lock()
         let refused: (any Error)? = failure ?? (closing ? JournalError.closed : nil)
         condition.unlock()
@@ -127,11 +142,37 @@ public final class GroupCommitter: @unchecked Sendable {
         return waiters.map(\.ticket)
     }
 
+    /// Commits `groups` on the caller's thread if the writer is idle and nothing is queued (`commitsWhenIdle`);
+    /// their tickets are then complete, or nil when they must queue.
+    private func commitIfIdle(_ groups: [[PendingRecord]]) -> [Ticket]? {
+        guard policy.commitsWhenIdle else { return nil }
+        condition.lock()
+        guard queue.isEmpty, !committing, !closing, failure == nil else {
+            condition.unlock()
+            return nil
+        }
+        committing = true
+        condition.unlock()
+        let waiters = groups.map { Waiter(records: $0, ticket: Ticket(), arrival: nil) }
+        commit(waiters)
+        condition.lock()
+        committing = false
+        // The writer waits while another commits: what queued meanwhile, or a close, is its to handle now.
+        if !queue.isEmpty || closing { condition.signal() }
+        condition.unlock()
+        return waiters.map(\.ticket)
+    }
+
     /// Queues records now, without suspending, so a caller that must fix their order (an actor assigning
     /// seqs) keeps it; the ticket's `seqs()` waits for the commit.
     public func enqueue(contentsOf records: [PendingRecord]) -> Ticket {
         precondition(!records.isEmpty, "append needs at least one record")
         if policy.inline { return enqueue(groups: [records])[0] }
+        return commitIfIdle([records])?[0] ?? queued(records)
+    }
+
+    /// Queues records for the writer thread.
+    private func queued(_ records: [PendingRecord]) -> Ticket {
         condition.lock()
         defer { condition.unlock() }
         if let failure { return Ticket(failed: failure) }
@@ -160,8 +201,8 @@ public final class GroupCommitter: @unchecked Sendable {
     private func run() {
         condition.lock()
         while true {
-            while queue.isEmpty && !closing { condition.wait() }
-            if queue.isEmpty && closing { break }
+            while committing || (queue.isEmpty && !closing) { condition.wait() }
+            if queue.isEmpty { break }
             // The deadline runs from the oldest waiter's own arrival, so records left over from a full
             // batch are not held longer than `maxDelay`.
             if let oldest = queue.first?.arrival {
@@ -173,9 +214,11 @@ public final class GroupCommitter: @unchecked Sendable {
                 }
             }
             let batch = takeBatch()
+            committing = true
             condition.unlock()
             commit(batch)
             condition.lock()
+            committing = false
         }
         condition.unlock()
         finished.signal()

@@ -6,11 +6,15 @@ import Testing
 
 @Suite("Group commit")
 struct GroupCommitTests {
-    @Test("8 concurrent producers: every append gets a distinct seq whose record is exactly what it sent")
-    func concurrentProducers() async throws {
+    @Test(
+        "8 concurrent producers: every append gets a distinct seq whose record is exactly what it sent",
+        arguments: [false, true])
+    func concurrentProducers(commitsWhenIdle: Bool) async throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
-        let committer = GroupCommitter(journal: journal, policy: .init(maxBatch: 16, maxDelay: .milliseconds(1)))
+        let committer = GroupCommitter(
+            journal: journal,
+            policy: .init(maxBatch: 16, maxDelay: .milliseconds(1), commitsWhenIdle: commitsWhenIdle))
         let acknowledged = try await withThrowingTaskGroup(of: [(UInt64, [UInt8])].self) { group in
             for producer in 0..<8 {
                 group.addTask {
@@ -59,6 +63,54 @@ struct GroupCommitTests {
         #expect(Set(single).isDisjoint(with: Set(run)))
         #expect(sizes.withLock { $0.allSatisfy { $0 <= 4 } })
         #expect(sizes.withLock { $0.reduce(0, +) } == 23)
+    }
+
+    @Test(
+        "commitsWhenIdle: an append finding the writer idle is committed before enqueue returns; one arriving during that commit queues for the writer and commits after it"
+    )
+    func idleCallerCommits() async throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let box = Mutex<(committer: GroupCommitter?, during: GroupCommitter.Ticket?)>((nil, nil))
+        let committer = GroupCommitter(
+            journal: journal, policy: .init(maxBatch: 16, maxDelay: .zero, commitsWhenIdle: true),
+            onCommit: { _, _ in
+                // Runs inside the first commit, on the appending caller's thread: the writer is busy.
+                let committer = box.withLock { $0.during == nil ? $0.committer : nil }
+                guard let committer else { return }
+                let ticket = committer.enqueue(
+                    contentsOf: [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 1, payload: [2])])
+                box.withLock { $0.during = ticket }
+            })
+        box.withLock { $0.committer = committer }
+        let first = committer.enqueue(
+            contentsOf: [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [1])])
+        #expect(try first.completed?.get() == 1...1)
+        let during = try #require(box.withLock { $0.during })
+        #expect(during.completed == nil)
+        #expect(try await during.seqs() == 2...2)
+        committer.close()
+        #expect(try journal.reader.records().map(\.payload) == [[1], [2]])
+    }
+
+    @Test(
+        "commitsWhenIdle: a burst of inputs queued together on an idle committer commits in one transaction before enqueue returns"
+    )
+    func idleCallerCommitsGroups() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let sizes = Mutex<[Int]>([])
+        let committer = GroupCommitter(
+            journal: journal, policy: .init(maxBatch: 16, maxDelay: .zero, commitsWhenIdle: true),
+            onCommit: { count, _ in sizes.withLock { $0.append(count) } })
+        let tickets = committer.enqueue(groups: [
+            [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [1])],
+            (2...3).map { PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [$0]) },
+        ])
+        #expect(try tickets.map { try $0.completed?.get() } == [1...1, 2...3])
+        #expect(sizes.withLock { $0 } == [3])
+        committer.close()
+        #expect(try journal.reader.records().map(\.payload) == [[1], [2], [3]])
     }
 
     @Test("a lone append commits after maxDelay without waiting for a full batch")
