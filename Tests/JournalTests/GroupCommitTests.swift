@@ -71,7 +71,7 @@ struct GroupCommitTests {
     func idleCallerCommits() async throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
-        let box = Mutex<(committer: GroupCommitter?, during: GroupCommitter.Ticket?)>((nil, nil))
+        let box = Mutex<(committer: GroupCommitter?, during: GroupCommitter.Ticket?, queued: Bool?)>((nil, nil, nil))
         let committer = GroupCommitter(
             journal: journal, policy: .init(maxBatch: 16, maxDelay: .zero, commitsWhenIdle: true),
             onCommit: { _, _ in
@@ -80,14 +80,20 @@ struct GroupCommitTests {
                 guard let committer else { return }
                 let ticket = committer.enqueue(
                     contentsOf: [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 1, payload: [2])])
-                box.withLock { $0.during = ticket }
+                // Read here, still inside the first commit: once it ends the writer may take the record at
+                // any moment, so after `enqueue` below returns the ticket's state is a race.
+                let queued = ticket.completed == nil
+                box.withLock {
+                    $0.during = ticket
+                    $0.queued = queued
+                }
             })
         box.withLock { $0.committer = committer }
         let first = committer.enqueue(
             contentsOf: [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [1])])
         #expect(try first.completed?.get() == 1...1)
         let during = try #require(box.withLock { $0.during })
-        #expect(during.completed == nil)
+        #expect(box.withLock { $0.queued } == true)
         #expect(try await during.seqs() == 2...2)
         committer.close()
         #expect(try journal.reader.records().map(\.payload) == [[1], [2]])
