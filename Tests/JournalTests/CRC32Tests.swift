@@ -1,6 +1,7 @@
 import CZlib
-import Journal
 import Testing
+
+@testable import Journal
 
 @Suite("CRC-32")
 struct CRC32Tests {
@@ -41,5 +42,45 @@ struct CRC32Tests {
     func checkValue() {
         let value = Array("123456789".utf8).withUnsafeBytes { CRC32.update(0, $0) }
         #expect(value == 0xCBF4_3926)
+    }
+}
+
+@Suite("Record checksum")
+struct RecordChecksumTests {
+    /// zlib's CRC-32 over what docs/journal-format.md says a record's CRC covers: the 8-byte big-endian key,
+    /// header bytes 0..<20 and the payload; computed here independently of `RecordHeader`.
+    private static func documentedCRC(seq: UInt64, record: [UInt8]) -> UInt32 {
+        var covered = withUnsafeBytes(of: seq.bigEndian) { Array($0) }
+        covered += record[0..<20]
+        covered += record[24...]
+        return covered.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
+    }
+
+    @Test(
+        "a written record carries zlib's CRC of key, header and payload, on both sides of the one-pass limit",
+        arguments: [0, 1, 4, 27, 28, 100, 227, 228, 229, 300, 5_000])
+    func matchesDocumentedLayout(payloadLength: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        let seq = UInt64.random(in: 1...UInt64.max, using: &generator)
+        var record = [UInt8](repeating: 0, count: RecordHeader.size + payloadLength)
+        for offset in RecordHeader.size..<record.count { record[offset] = UInt8.random(in: 0...255, using: &generator) }
+        let header = RecordHeader(
+            kind: 7, kindVersion: 2, timestampNanos: 1_764_000_000_123_456_789, payloadLength: UInt32(payloadLength))
+        record.withUnsafeMutableBytes { RecordHeader.write(header, seq: seq, into: $0) }
+
+        let stored = record[20..<24].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+        #expect(stored == Self.documentedCRC(seq: seq, record: record))
+        let parsed = try record.withUnsafeBytes { try RecordHeader.parse(seq: seq, value: $0, verifyChecksum: true) }
+        #expect(parsed == header)
+
+        // One bit anywhere the CRC covers, or the key, fails verification.
+        var flipped = record
+        flipped[payloadLength == 0 ? 9 : record.count - 1] ^= 0x10
+        #expect(throws: JournalError.self) {
+            try flipped.withUnsafeBytes { _ = try RecordHeader.parse(seq: seq, value: $0, verifyChecksum: true) }
+        }
+        #expect(throws: JournalError.self) {
+            try record.withUnsafeBytes { _ = try RecordHeader.parse(seq: seq &+ 1, value: $0, verifyChecksum: true) }
+        }
     }
 }
