@@ -88,10 +88,8 @@ public enum JournalReplayer {
         // Folds one record; false to stop (a stop condition or a divergence).
         let fold = { (record: borrowing DecodedRecords.Record) -> Bool in
             let time = Timestamp(nanos: record.timestampNanos)
-            let event: Event
             switch record.payload {
-            case .tick(let tick): event = .tick(tick)
-            case .other(.event(let other)): event = other
+            case .tick, .other(.event): break
             case .other(.command(let command, let cause)):
                 outcome.commands += 1
                 guard pendingHead < pending.count else {
@@ -126,7 +124,13 @@ public enum JournalReplayer {
                 lastMinute = minute
                 lastEventTime = time
             }
-            let commands = Engine.reduce(&state, event, seq: record.seq, at: time)
+            // A tick goes to the reducers without being wrapped into an `Event` (see `Engine.reduce(_:tick:)`).
+            let commands: [Command]
+            switch record.payload {
+            case .tick(let tick): commands = Engine.reduce(&state, tick: tick, seq: record.seq, at: time)
+            case .other(.event(let event)): commands = Engine.reduce(&state, event, seq: record.seq, at: time)
+            case .other(.command): return false  // unreachable: commands were matched and returned above
+            }
             if !commands.isEmpty {
                 causes[record.seq] = record.entry
                 pending += commands.map { (record.seq, $0) }

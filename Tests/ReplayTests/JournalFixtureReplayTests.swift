@@ -47,6 +47,37 @@ struct JournalFixtureReplayTests {
         #expect(again.state == outcome.state)
     }
 
+    @Test(
+        "Engine.reduce(_:tick:) folds every tick of each session exactly as reduce(_:.tick(_:)) does",
+        arguments: ["normal-day", "breaker-day", "crash-recovery"])
+    func tickEntryPoint(name: String) throws {
+        let scratch = TemporaryDirectory()
+        let journal = try Journal.openForReading(at: try Fixtures.copy("journal-fixtures/\(name)", into: scratch))
+        var viaEvent = EngineState()
+        var viaTick = EngineState()
+        var ticks = 0
+        var ticksWithCommands = 0
+        try journal.reader.forEach { view in
+            guard case .event(let event) = try JournalEntry.decode(view) else { return true }
+            let time = Timestamp(nanos: view.header.timestampNanos)
+            let expected = Engine.reduce(&viaEvent, event, seq: view.seq, at: time)
+            if case .tick(let tick) = event {
+                let commands = Engine.reduce(&viaTick, tick: tick, seq: view.seq, at: time)
+                #expect(commands == expected, "seq \(view.seq)")
+                #expect(viaTick == viaEvent, "seq \(view.seq)")
+                ticks += 1
+                if !commands.isEmpty { ticksWithCommands += 1 }
+            } else {
+                _ = Engine.reduce(&viaTick, event, seq: view.seq, at: time)
+            }
+            return true
+        }
+        #expect(ticks > 1_000)
+        // A session's exits are ticks' commands: the comparison covered ticks that act, not only quiet ones.
+        #expect(ticksWithCommands > 0)
+        #expect(viaTick.stateHash == viaEvent.stateHash)
+    }
+
     @Test("the normal day has entries and exits; the breaker day trips and nothing enters after")
     func contents() throws {
         let scratch = TemporaryDirectory()
