@@ -81,7 +81,19 @@ extension BenchGroup {
             var latencies: [Double]
             var firstSecondP99: Double
             var lastSecondP99: Double
+            /// Each second's p99, in order: a queue that grows climbs through them; a one-off disk stall is
+            /// one high second that the next ones drain.
+            var secondP99s: [Double]
             var wall: Double
+
+            /// The median of the per-second p99s over the last ten seconds (or all of a shorter run).
+            var lastTenSecondsMedianP99: Double { Self.median(secondP99s.suffix(10)) }
+            var firstTenSecondsMedianP99: Double { Self.median(secondP99s.prefix(10)) }
+
+            static func median(_ values: some Collection<Double>) -> Double {
+                let sorted = values.sorted()
+                return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+            }
 
             func record(mode: Durability, producers: Int, commits: Int) {
                 let sorted = latencies.sorted()
@@ -90,8 +102,17 @@ extension BenchGroup {
                     "\(key)_p99_us", sorted[min(sorted.count - 1, sorted.count * 99 / 100)], unit: "µs", better: .lower)
                 BenchFigures.record("\(key)_last_second_p99_us", lastSecondP99, unit: "µs", better: .lower)
                 BenchFigures.record(
+                    "\(key)_last_10s_median_p99_us", lastTenSecondsMedianP99, unit: "µs", better: .lower,
+                    baseline: .init(name: "first 10 s", value: firstTenSecondsMedianP99))
+                BenchFigures.record(
                     "\(key)_ticks_per_commit", Double(latencies.count) / Double(max(commits, 1)), unit: "ticks",
                     better: .higher)
+            }
+
+            /// The second with the highest p99 and that p99 ("s12 94,210 µs").
+            var worstSecond: String {
+                guard let worst = secondP99s.indices.max(by: { secondP99s[$0] < secondP99s[$1] }) else { return "-" }
+                return "s\(worst) \(grouped(Int(secondP99s[worst]))) µs"
             }
 
             func line(mode: Durability, producers: Int, commits: Int) -> String {
@@ -100,7 +121,7 @@ extension BenchGroup {
                     String(format: "%.0f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))])
                 }
                 return
-                    "  \(mode), \(producers) producer(s): \(grouped(latencies.count)) ticks in \(String(format: "%.1f", wall)) s, p50 \(at(0.5)) µs, p99 \(at(0.99)) µs, max \(at(1.0 - 1e-12)) µs; p99 first second \(String(format: "%.0f", firstSecondP99)) µs, last second \(String(format: "%.0f", lastSecondP99)) µs; \(grouped(commits)) commits (\(String(format: "%.1f", Double(latencies.count) / Double(max(commits, 1)))) ticks each)"
+                    "  \(mode), \(producers) producer(s): \(grouped(latencies.count)) ticks in \(String(format: "%.1f", wall)) s, p50 \(at(0.5)) µs, p99 \(at(0.99)) µs, max \(at(1.0 - 1e-12)) µs; p99 first second \(String(format: "%.0f", firstSecondP99)) µs, last second \(String(format: "%.0f", lastSecondP99)) µs; per-second p99 median first 10 s \(String(format: "%.0f", firstTenSecondsMedianP99)) µs, last 10 s \(String(format: "%.0f", lastTenSecondsMedianP99)) µs, worst second \(worstSecond); \(grouped(commits)) commits (\(String(format: "%.1f", Double(latencies.count) / Double(max(commits, 1)))) ticks each)"
             }
         }
 
@@ -150,10 +171,12 @@ extension BenchGroup {
                 let sorted = values.sorted()
                 return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
             }
+            var bySecond = [[Double]](repeating: [], count: seconds)
+            for (due, latency) in samples { bySecond[min(seconds - 1, max(0, Int(due)))].append(latency) }
             return Result(
-                latencies: samples.map(\.1), firstSecondP99: p99(samples.filter { $0.0 < 1 }.map(\.1)),
-                lastSecondP99: p99(samples.filter { $0.0 >= Double(seconds - 1) }.map(\.1)),
-                wall: (clock.now - began).seconds)
+                latencies: samples.map(\.1), firstSecondP99: p99(bySecond[0]),
+                lastSecondP99: p99(bySecond[seconds - 1]),
+                secondP99s: bySecond.map(p99), wall: (clock.now - began).seconds)
         }
     }
 }
