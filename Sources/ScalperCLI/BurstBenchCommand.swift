@@ -79,13 +79,13 @@ extension BenchGroup {
 
         struct Result {
             var latencies: [Double]
-            var firstSecondP99: Double
-            var lastSecondP99: Double
             /// Each second's p99, in order: a queue that grows climbs through them; a one-off disk stall is
             /// one high second that the next ones drain.
             var secondP99s: [Double]
             var wall: Double
 
+            var firstSecondP99: Double { secondP99s.first ?? 0 }
+            var lastSecondP99: Double { secondP99s.last ?? 0 }
             /// The median of the per-second p99s over the last ten seconds (or all of a shorter run).
             var lastTenSecondsMedianP99: Double { Self.median(secondP99s.suffix(10)) }
             var firstTenSecondsMedianP99: Double { Self.median(secondP99s.prefix(10)) }
@@ -174,9 +174,7 @@ extension BenchGroup {
             var bySecond = [[Double]](repeating: [], count: seconds)
             for (due, latency) in samples { bySecond[min(seconds - 1, max(0, Int(due)))].append(latency) }
             return Result(
-                latencies: samples.map(\.1), firstSecondP99: p99(bySecond[0]),
-                lastSecondP99: p99(bySecond[seconds - 1]),
-                secondP99s: bySecond.map(p99), wall: (clock.now - began).seconds)
+                latencies: samples.map(\.1), secondP99s: bySecond.map(p99), wall: (clock.now - began).seconds)
         }
     }
 }

@@ -14,30 +14,23 @@ public enum Engine {
     /// Open positions (pending, accepted, active or exiting) the entry guard allows at once.
     public static var maxOpenPositions: Int { EntryGuard.maxOpenPositions }
 
-    /// Folds a tick as `reduce(&state, .tick(tick), seq:, at:)` does, for callers that hold the tick alone.
-    ///
-    /// A replay's fold spent a tenth of its time wrapping each tick into an `Event` first (the copy stalled
-    /// on store forwarding); the two entry points share the code below, so they cannot fold differently.
+    /// Folds a tick as `reduce(&state, .tick(tick), seq:, at:)` does (that one calls this), for callers that
+    /// hold the tick alone: a replay's fold spent a tenth of its time wrapping each tick into an `Event` first
+    /// (the copy stalled on store forwarding).
     public static func reduce(_ state: inout EngineState, tick: Tick, seq: UInt64, at time: Timestamp) -> [Command] {
         state.now = time
         state.lastSeq = seq
         state.orderSlot = 0
-        let commands = reduceTick(&state, tick, seq: seq, at: time)
-        state.orderSlot = 0
-        return commands
-    }
-
-    @inline(__always)
-    private static func reduceTick(_ state: inout EngineState, _ tick: Tick, seq: UInt64, at time: Timestamp)
-        -> [Command]
-    {
+        var commands: [Command]
         if let index = EngineState.indexPosition(of: tick.instrument, in: state.indices) {
-            var commands = MarketDataReducer.tick(&state, index, tick, seq: seq, at: time)
+            commands = MarketDataReducer.tick(&state, index, tick, seq: seq, at: time)
             // Most ticks cause nothing: skip the append (even an empty one costs a buffer check).
             commands.appendUnlessEmpty(EntryGuard.consider(&state, index, seq: seq, at: time))
-            return commands
+        } else {
+            commands = RiskReducer.optionTick(&state, tick, seq: seq, at: time)
         }
-        return RiskReducer.optionTick(&state, tick, seq: seq, at: time)
+        state.orderSlot = 0
+        return commands
     }
 
     /// Folds `event` (journaled at `seq`, `time`) into `state`; the caller journals the returned commands
@@ -52,7 +45,7 @@ public enum Engine {
         case .sessionStarted(let started):
             commands = SessionReducer.start(&state, started, seq: seq, at: time)
         case .tick(let tick):
-            commands = reduceTick(&state, tick, seq: seq, at: time)
+            return reduce(&state, tick: tick, seq: seq, at: time)
         case .candleBatch(let batch):
             MarketDataReducer.history(&state, batch, at: time)
         case .timer:
