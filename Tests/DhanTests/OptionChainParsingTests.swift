@@ -68,6 +68,33 @@ struct OptionChainParsingTests {
         #expect(reason(#"{"status":"success"}"#) == "option chain the top level: missing 'data' at byte 20")
     }
 
+    @Test("a price or greek the engine cannot use is refused naming its strike, side and field")
+    func snapshotNamesTheField() throws {
+        let body = try RealBodiesTests.response("nifty-optionchain-exp-2025-11-04.json")
+        let response = try OptionChainResponse.parse(body)
+        let key = try #require(response.data.oc.keys.sorted().dropFirst(3).first)
+        func reason(_ change: (inout OptionChainResponse) -> Void) -> String {
+            var changed = response
+            change(&changed)
+            do {
+                _ = try changed.snapshot(underlying: nifty, expiry: expiry, source: "test")
+                return "accepted"
+            } catch { return error.reason }
+        }
+        #expect(reason { _ in } == "accepted")
+        #expect(
+            reason { $0.data.oc[key]?.ce?.lastPrice = -1 }
+                == "invalid price in oc[\(key)].ce.last_price: -1.0 is negative")
+        #expect(
+            reason { $0.data.oc[key]?.pe?.topAskPrice = .infinity }
+                == "invalid price in oc[\(key)].pe.top_ask_price: inf is infinite")
+        #expect(
+            reason { $0.data.oc[key]?.pe?.previousClosePrice = .nan }
+                == "invalid price in oc[\(key)].pe.previous_close_price: nan is not a number")
+        #expect(reason { $0.data.oc[key]?.ce?.greeks.delta = .nan } == "oc[\(key)].ce.delta is nan")
+        #expect(reason { $0.data.lastPrice = -2 } == "invalid price in last_price: -2.0 is negative")
+    }
+
     @Test(
         "the writer's bytes read back to the same chain, by JSONDecoder and by the byte reader; a NaN names its field")
     func writer() throws {

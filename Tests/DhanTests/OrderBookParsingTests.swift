@@ -59,7 +59,9 @@ import Testing
     /// Every mutation of the recorded book the byte reader takes, JSONDecoder takes with the same records.
     @Test func theByteReaderNeverAcceptsWhatJSONDecoderRefusesOrReadsDifferently() throws {
         let original = Array(try Self.fixtureBook())
-        let alphabet = Array("0123456789-+.eE\"\\,:[]{} nultrfaxsUI".utf8)
+        // Also control bytes, DEL and the two bytes of a UTF-8 "é": the byte reader declines a string with a
+        // control or non-ASCII byte, and reads DEL as JSONDecoder does.
+        let alphabet = Array("0123456789-+.eE\"\\,:[]{} nultrfaxsUI".utf8) + [0x01, 0x1F, 0x7F, 0xC3, 0xA9]
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next() -> Int {
             state ^= state << 13

@@ -128,36 +128,41 @@ public struct OptionChainResponse: Codable, Sendable {
     public func snapshot(underlying: InstrumentKey, expiry: CivilDate, source: String) throws(DhanDecodingError)
         -> OptionChainSnapshot
     {
-        func paise(_ value: Double, _ field: String) throws(DhanDecodingError) -> Paise {
-            do { return try Paise(price: value, field: field) } catch {
-                throw DhanDecodingError(context: source, reason: error.description)
+        // Field names are built only for an error: a chain has 160 sides, and building every name up front was
+        // a third of this conversion.
+        func paise(_ value: Double, _ field: @autoclosure () -> String) throws(DhanDecodingError) -> Paise {
+            do { return try Paise(price: value, field: "") } catch {
+                var named = error
+                named.field = field()
+                throw DhanDecodingError(context: source, reason: named.description)
             }
         }
-        func quote(_ side: Side, _ field: String) throws(DhanDecodingError) -> OptionQuote {
-            for (name, value) in [("implied_volatility", side.impliedVolatility), ("delta", side.greeks.delta)]
-            where !value.isFinite {
-                throw DhanDecodingError(context: source, reason: "\(field).\(name) is \(value)")
+        func quote(_ side: Side, _ field: @autoclosure () -> String) throws(DhanDecodingError) -> OptionQuote {
+            if !side.impliedVolatility.isFinite || !side.greeks.delta.isFinite {
+                for (name, value) in [("implied_volatility", side.impliedVolatility), ("delta", side.greeks.delta)]
+                where !value.isFinite {
+                    throw DhanDecodingError(context: source, reason: "\(field()).\(name) is \(value)")
+                }
             }
             return OptionQuote(
                 securityID: side.securityId.map { SecurityID($0) },
-                lastPrice: try paise(side.lastPrice, "\(field).last_price"),
+                lastPrice: try paise(side.lastPrice, "\(field()).last_price"),
                 impliedVolatility: side.impliedVolatility, delta: side.greeks.delta, gamma: side.greeks.gamma,
                 theta: side.greeks.theta, vega: side.greeks.vega, openInterest: side.oi, volume: side.volume ?? 0,
-                bestBid: try paise(side.topBidPrice, "\(field).top_bid_price"),
-                bestAsk: try paise(side.topAskPrice, "\(field).top_ask_price"),
-                previousClose: try paise(side.previousClosePrice ?? 0, "\(field).previous_close_price"))
+                bestBid: try paise(side.topBidPrice, "\(field()).top_bid_price"),
+                bestAsk: try paise(side.topAskPrice, "\(field()).top_ask_price"),
+                previousClose: try paise(side.previousClosePrice ?? 0, "\(field()).previous_close_price"))
         }
         var strikes: [OptionStrike] = []
         for (key, strike) in data.oc {
             guard let value = Double(key) else {
                 throw DhanDecodingError(context: source, reason: "strike key '\(key)' is not a number")
             }
-            let field = "oc[\(key)]"
             strikes.append(
                 OptionStrike(
-                    strike: try paise(value, field),
-                    call: try strike.ce.map { side throws(DhanDecodingError) in try quote(side, field + ".ce") },
-                    put: try strike.pe.map { side throws(DhanDecodingError) in try quote(side, field + ".pe") }))
+                    strike: try paise(value, "oc[\(key)]"),
+                    call: try strike.ce.map { side throws(DhanDecodingError) in try quote(side, "oc[\(key)].ce") },
+                    put: try strike.pe.map { side throws(DhanDecodingError) in try quote(side, "oc[\(key)].pe") }))
         }
         strikes.sort { $0.strike < $1.strike }
         return OptionChainSnapshot(

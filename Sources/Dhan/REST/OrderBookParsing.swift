@@ -46,18 +46,25 @@ private enum PlainRow {
     /// fields.
     typealias Field = OrderRecord.CodingKeys
 
-    /// Each field's JSON name's bytes, at its raw value (the slot of its value in a row).
-    static let names: [[UInt8]] = Field.allCases.map { Array($0.stringValue.utf8) }
+    /// The fields' JSON names' bytes with their slots (a field's raw value is the slot of its value in a row),
+    /// grouped by the name's length: a key is compared only with the two or three names as long as it.
+    static let namesByLength: [[(slot: Int, name: [UInt8])]] = {
+        let names = Field.allCases.map { (slot: $0.rawValue, name: Array($0.stringValue.utf8)) }
+        var table = [[(slot: Int, name: [UInt8])]](repeating: [], count: (names.map(\.name.count).max() ?? 0) + 1)
+        for entry in names { table[entry.name.count].append(entry) }
+        return table
+    }()
 
     /// The slot of the field a key's bytes name (nil: a key the record ignores).
+    ///
+    /// Every row of the book goes through here once per key, and the book is read for every quiet intent
+    /// every 10 s: comparing each key with all 35 names was a sixth of reading a book.
     static func slot(named key: Range<Int>, in scanner: JSONScanner) -> Int? {
-        for (index, name) in names.enumerated() where name.count == key.count {
-            var same = true
-            for offset in 0..<key.count where scanner.bytes[key.lowerBound + offset] != name[offset] {
-                same = false
-                break
-            }
-            if same { return index }
+        guard key.count < namesByLength.count, let base = scanner.bytes.baseAddress else { return nil }
+        let start = base + key.lowerBound
+        for candidate in namesByLength[key.count]
+        where candidate.name.withUnsafeBytes({ memcmp($0.baseAddress!, start, key.count) == 0 }) {
+            return candidate.slot
         }
         return nil
     }
@@ -182,18 +189,21 @@ extension JSONScanner {
 
     /// A string value with no escapes, as the range of its bytes (nil when it has one).
     mutating func plainStringRange() -> Range<Int>? {
-        guard peek() == UInt8(ascii: "\"") else { return nil }
-        var end = offset + 1
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-            end += 1
+        guard peek() == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
+        let start = offset + 1
+        // The closing quote by memchr, then one pass for what would need unescaping or validating: the first
+        // quote ends the string, so a backslash before it (an escaped quote included) is found in that pass.
+        guard start < bytes.count, let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start)
+        else { return nil }
+        let end = base.distance(to: UnsafeRawPointer(quote))
+        let text = base.assumingMemoryBound(to: UInt8.self)
+        for index in start..<end {
+            let byte = text[index]
+            // Below 0x20 wraps past 0xDF: one comparison finds control bytes and non-ASCII.
+            if byte &- 0x20 >= 0x60 || byte == UInt8(ascii: "\\") { return nil }
         }
-        guard end < bytes.count else { return nil }
-        let range = offset + 1..<end
         offset = end + 1
-        return range
+        return start..<end
     }
 
     /// A string value with no escapes (nil, and nothing consumed past it, when it has one: escapes, control

@@ -45,7 +45,7 @@ public struct FeedSubscription: JournalPayload {
 }
 
 /// Data the engine asks an effect handler to fetch; the answer comes back as an event.
-public enum DataRequest: JournalPayload {
+public enum DataRequest: JournalPayload, Hashable {
     case quote([InstrumentKey])
     case optionChain(underlying: InstrumentKey, expiry: CivilDate)
     case expiryList(underlying: InstrumentKey)

@@ -119,7 +119,7 @@ public final class TradingRuntime: Sendable {
         var running: [Int: Task<Void, Never>] = [:]
         var abandoned = false
     }
-    private let inFlightRequests = Mutex<Set<String>>([])
+    private let inFlightRequests = Mutex<Set<DataRequest>>([])
     /// Feed ticks folded but not yet durable, in seq order (a burst at a time), for the task that releases
     /// their commands.
     private let folded:
@@ -544,12 +544,13 @@ public final class TradingRuntime: Sendable {
         case .fetchData(let request):
             // A request already on its way is not queued again: the answer will serve both, and a queue of
             // stale duplicates would push fresh requests past the rate limits.
-            let key = "\(request.fields)"
-            let fresh = inFlightRequests.withLock { $0.insert(key).inserted }
+            // Keyed by the request itself: its text (`fields` interpolated) went through reflection, a
+            // fiftieth of a simulated day.
+            let fresh = inFlightRequests.withLock { $0.insert(request).inserted }
             guard fresh else { return }
             spawn {
                 await self.fetch(request)
-                _ = self.inFlightRequests.withLock { $0.remove(key) }
+                _ = self.inFlightRequests.withLock { $0.remove(request) }
             }
         }
     }
