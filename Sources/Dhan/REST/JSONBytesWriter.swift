@@ -22,4 +22,50 @@ enum JSONBytesWriter {
         }
         out.append(UInt8(ascii: "\""))
     }
+
+    /// Appends `value.description`'s bytes (`null` when it is not finite), without making the `String`.
+    ///
+    /// A value that is the nearest double to a decimal of at most five places, between 0.0001 and 10^10 (every
+    /// price, greek and volatility dhan-sim writes), is written digit by digit: that decimal is its shortest
+    /// round-trip form, which is what `description` prints. Anything else goes through `description`.
+    static func appendNumber(_ value: Double, to out: inout [UInt8]) {
+        guard value.isFinite else { return out.append(contentsOf: "null".utf8) }
+        let magnitude = value.magnitude
+        // Below 0.0001 `description` switches to an exponent; below 10^10 five places keep the digits within
+        // fifteen, where no two decimals share a double (so the one found is the shortest).
+        guard magnitude >= 0.0001, magnitude < 1e10 else { return out.append(contentsOf: value.description.utf8) }
+        var scale = 1.0
+        for places in 0...5 {
+            let scaled = (magnitude * scale).rounded()
+            // Division is correctly rounded: equal means `magnitude` is the double nearest scaled / 10^places.
+            if scaled / scale == magnitude {
+                if value < 0 { out.append(UInt8(ascii: "-")) }
+                let digits = UInt64(scaled)
+                var divisor: UInt64 = 1
+                for _ in 0..<places { divisor *= 10 }
+                appendDigits(digits / divisor, minimumCount: 1, to: &out)
+                out.append(UInt8(ascii: "."))
+                // The fewest places found first, so the fraction has no trailing zero (none at all: ".0").
+                if places == 0 {
+                    out.append(UInt8(ascii: "0"))
+                } else {
+                    appendDigits(digits % divisor, minimumCount: places, to: &out)
+                }
+                return
+            }
+            scale *= 10
+        }
+        out.append(contentsOf: value.description.utf8)
+    }
+
+    /// Appends `value`'s decimal digits, left-padded with zeros to `minimumCount`.
+    private static func appendDigits(_ value: UInt64, minimumCount: Int, to out: inout [UInt8]) {
+        let start = out.count
+        var rest = value
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0 || out.count - start < minimumCount
+        out[start...].reverse()
+    }
 }

@@ -12,9 +12,7 @@ extension OptionChainResponse {
         func raw(_ text: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
-        func number(_ value: Double) {
-            if value.isFinite { out.append(contentsOf: value.description.utf8) } else { raw("null") }
-        }
+        func number(_ value: Double) { JSONBytesWriter.appendNumber(value, to: &out) }
         func number(_ value: Int64) {
             // Digits straight into the buffer: `description` made a String per number.
             guard value != .min else { return out.append(contentsOf: value.description.utf8) }

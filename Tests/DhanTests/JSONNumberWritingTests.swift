@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import Dhan
+
+/// The chain writer's numbers must be `description`'s bytes exactly: the simulation's journals depend on them.
+@Suite struct JSONNumberWritingTests {
+    private func written(_ value: Double) -> String {
+        var out: [UInt8] = []
+        JSONBytesWriter.appendNumber(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func expected(_ value: Double) -> String { value.isFinite ? value.description : "null" }
+
+    @Test func edgesReadAsDescriptionDoes() {
+        let values: [Double] = [
+            0, -0.0, 0.0001, -0.0001, 0.000_099_99, 9e-05, 1e-05, 0.000_15, 1e10, -1e10, 9_999_999_999.999_99,
+            9_999_999_999, 0.1, 0.2, 0.3, 0.1 + 0.2, 2021.85, 40, -1.5, 123.456_789, 1.0 / 3, 0.05, 19.95,
+            27_470.87, 11.47, -31.218_74, 0.767_1, 1e-4 + 1e-19, .nan, .infinity, -.infinity, .greatestFiniteMagnitude,
+            .leastNonzeroMagnitude, -.leastNormalMagnitude, 4_503_599_627_370_496.5, 1e15, 1e16,
+        ]
+        for value in values {
+            #expect(written(value) == expected(value), "\(value)")
+        }
+    }
+
+    @Test func seededValuesOfEveryShapeReadAsDescriptionDoes() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        var powers: [Double] = [1]
+        for _ in 0..<8 { powers.append(powers.last! * 10) }
+        var disagreements: [Double] = []
+        for round in 0..<300_000 {
+            let value: Double
+            switch round % 4 {
+            case 0:
+                // A decimal of 0–8 places with up to 16 digits: prices, greeks, and past the fast path's limits.
+                let digits = Double(next() % 10_000_000_000_000_000)
+                value = digits / powers[Int(next() % 9)] * (next() % 2 == 0 ? 1 : -1)
+            case 1:
+                // A price in paise.
+                value = Double(next() % 100_000_000) / 100
+            case 2:
+                // Any finite bit pattern.
+                let bits = Double(bitPattern: next())
+                value = bits.isFinite ? bits : 1
+            default:
+                // Log-uniform from 10^-6 to 10^12, both sides of the fast path's bounds.
+                value = pow(10, Double(next() % 18_000_000) / 1_000_000 - 6)
+            }
+            if written(value) != expected(value) { disagreements.append(value) }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) differ, first \(disagreements.prefix(5))")
+    }
+}
