@@ -51,16 +51,20 @@ extension OptionChainResponse {
                 try scanner.beginObject()
                 while let strikeKey = try scanner.nextKey() {
                     let name = scanner.text(strikeKey)
+                    // One path per strike, its side appended and removed (a new array per side was a tenth of
+                    // reading a chain).
                     scanner.path = ["data", "oc[\(name)]"]
                     var strike = Strike(ce: nil, pe: nil)
                     try scanner.beginObject()
                     while let sideKey = try scanner.nextKey() {
                         if scanner.key(sideKey, is: "ce") {
-                            scanner.path = ["data", "oc[\(name)]", "ce"]
+                            scanner.path.append("ce")
                             strike.ce = scanner.null() ? nil : try parseSide(&scanner)
+                            scanner.path.removeLast()
                         } else if scanner.key(sideKey, is: "pe") {
-                            scanner.path = ["data", "oc[\(name)]", "pe"]
+                            scanner.path.append("pe")
                             strike.pe = scanner.null() ? nil : try parseSide(&scanner)
+                            scanner.path.removeLast()
                         } else {
                             try scanner.skipValue()
                         }
@@ -141,22 +145,25 @@ extension OptionChainResponse {
     }
 
     private static func parseGreeks(_ scanner: inout JSONScanner) throws(DhanDecodingError) -> Greeks {
-        var values: [Double?] = [nil, nil, nil, nil]
+        var delta: Double?
+        var theta: Double?
+        var gamma: Double?
+        var vega: Double?
         try scanner.beginObject()
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "delta") {
-                values[0] = try scanner.double()
+                delta = try scanner.double()
             } else if scanner.key(key, is: "theta") {
-                values[1] = try scanner.double()
+                theta = try scanner.double()
             } else if scanner.key(key, is: "gamma") {
-                values[2] = try scanner.double()
+                gamma = try scanner.double()
             } else if scanner.key(key, is: "vega") {
-                values[3] = try scanner.double()
+                vega = try scanner.double()
             } else {
                 try scanner.skipValue()
             }
         }
-        guard let delta = values[0], let theta = values[1], let gamma = values[2], let vega = values[3] else {
+        guard let delta, let theta, let gamma, let vega else {
             throw scanner.error("greeks need delta, theta, gamma and vega")
         }
         return Greeks(delta: delta, theta: theta, gamma: gamma, vega: vega)

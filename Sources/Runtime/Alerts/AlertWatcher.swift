@@ -104,7 +104,8 @@ public struct AlertWatcher: Sendable {
             let slices = item.records.map { state.positions[$0] }
             let filled = slices.reduce(Int64(0)) { $0 + $1.entryFilled }
             let first = slices[0]
-            let instrument = first.contractLabel
+            // The label is text: made only for an alert, not on every fold of an open position.
+            var instrument: String { first.contractLabel }
             if !item.entryAnnounced, filled > 0 {
                 watched[at].entryAnnounced = true
                 let cost = slices.reduce(Int64(0)) { $0 + $1.entryAverage.value * $1.entryFilled }
