@@ -35,7 +35,7 @@ public actor Sequencer {
     /// Ticks and timers dropped while the journal could not be written.
     public private(set) var droppedWhileDegraded = 0
     public private(set) var state: EngineState
-    private var logger: Logger
+    private let logger: Logger
     public private(set) var eventCount = 0
     public private(set) var commandCount = 0
     public private(set) var tickCount = 0
@@ -259,9 +259,10 @@ public actor Sequencer {
             metrics.breaker.record(gauges.breaker ? 1 : 0)
             metrics.feedStale.record(gauges.feedStale ? 1 : 0)
         }
-        logger[metadataKey: "seq"] = "\(seq)"
+        // The seq goes with the line, not into the logger's metadata: setting that on every input made a string
+        // and copied the metadata each time, logged or not (every other line here names its seq itself).
         if !commands.isEmpty {
-            logger.debug("commands", metadata: ["count": "\(commands.count)"])
+            logger.debug("commands", metadata: ["seq": "\(seq)", "count": "\(commands.count)"])
         }
         eventsSinceSnapshot += 1
         if snapshotEvery > 0 && eventsSinceSnapshot >= snapshotEvery { snapshot() }
