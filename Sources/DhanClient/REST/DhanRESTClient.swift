@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
 /// DhanHQ v2 REST on async-http-client: typed requests and answers, rate limits per API class, retries
 /// after 429 with back-off, and typed errors naming the request.
@@ -15,6 +16,8 @@ public final class DhanRESTClient: Sendable {
     let transport: any DhanTransport
     public let limiter: RateLimiter
     private let logger: Logger
+    /// The rows of the last order book read: most rows of the next are the same bytes, and are not read again.
+    private let lastBook = Mutex(OrderBookReadCache())
     private let timeout: TimeAmount
     /// Attempts for a request answered 429 before giving up with `.rateLimited`.
     private let maxAttempts: Int
@@ -65,7 +68,9 @@ public final class DhanRESTClient: Sendable {
         try await send(
             "GET", "/orders", body: Empty?.none, class: .other,
             decode: { data throws(DhanDecodingError) in
-                do { return try OrderRecord.book(from: data) } catch {
+                do {
+                    return try self.lastBook.withLock { cache in try OrderRecord.book(from: data, reusing: &cache) }
+                } catch {
                     throw DhanDecodingError(context: "body", reason: "\(error)")
                 }
             })
