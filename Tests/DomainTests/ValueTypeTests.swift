@@ -53,6 +53,19 @@ struct ValueTypeTests {
         #expect(CivilDate(iso: "2025-02-30") == nil)
         #expect(CivilDate(iso: "25-1-1x") == nil)
         #expect(CivilDate(2025, 3, 7).description == "2025-03-07")
+        // Written in place for years 0–9999, padded field by field otherwise: the same text either way.
+        func padded(_ date: CivilDate) -> String {
+            func pad(_ value: Int, _ width: Int) -> String {
+                let text = String(value)
+                return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+            }
+            return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
+        }
+        var dates = [CivilDate(0, 1, 1), CivilDate(9999, 12, 31), CivilDate(10_000, 1, 1), CivilDate(-1, 12, 31)]
+        for days in stride(from: Int64(-800_000), through: 3_000_000, by: 997) {
+            dates.append(CivilDate(daysSinceEpoch: days))
+        }
+        for date in dates { #expect(date.description == padded(date), "\(date.year) \(date.month) \(date.day)") }
     }
 
     @Test("civil dates order as their day counts do (across months, years and leap days)")

@@ -94,7 +94,27 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + Int64(days)) }
 
-    public var description: String { "\(pad(year, width: 4))-\(pad(month))-\(pad(day))" }
+    public var description: String {
+        // Ten bytes written in place for the usual range (dhan-sim prints an expiry into every order-book row
+        // it answers); anything else is padded field by field.
+        guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) else {
+            return "\(pad(year, width: 4))-\(pad(month))-\(pad(day))"
+        }
+        return String(unsafeUninitializedCapacity: 10) { bytes in
+            let zero = UInt8(ascii: "0")
+            bytes[0] = zero + UInt8(year / 1000)
+            bytes[1] = zero + UInt8(year / 100 % 10)
+            bytes[2] = zero + UInt8(year / 10 % 10)
+            bytes[3] = zero + UInt8(year % 10)
+            bytes[4] = UInt8(ascii: "-")
+            bytes[5] = zero + UInt8(month / 10)
+            bytes[6] = zero + UInt8(month % 10)
+            bytes[7] = UInt8(ascii: "-")
+            bytes[8] = zero + UInt8(day / 10)
+            bytes[9] = zero + UInt8(day % 10)
+            return 10
+        }
+    }
 
     /// Field by field, like `==` (and without the day-count arithmetic: the PnL and risk checks compare
     /// dates on every tick).
