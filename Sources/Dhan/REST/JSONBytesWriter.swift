@@ -59,13 +59,24 @@ enum JSONBytesWriter {
     }
 
     /// Appends `value`'s decimal digits, left-padded with zeros to `minimumCount`.
-    private static func appendDigits(_ value: UInt64, minimumCount: Int, to out: inout [UInt8]) {
-        let start = out.count
-        var rest = value
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+    static func appendDigits(_ value: UInt64, minimumCount: Int = 1, to out: inout [UInt8]) {
+        // Counted first, then written from the last digit back in place (a reversal of the slice cost more
+        // than the digits).
+        var count = 1
+        var rest = value / 10
+        while rest > 0 {
+            count += 1
             rest /= 10
-        } while rest > 0 || out.count - start < minimumCount
-        out[start...].reverse()
+        }
+        count = max(count, minimumCount)
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        rest = value
+        var index = start + count - 1
+        while rest > 0 {
+            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        }
     }
 }

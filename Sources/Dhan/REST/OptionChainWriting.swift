@@ -8,22 +8,16 @@ extension OptionChainResponse {
     /// field (`JSONEncoder` refuses the whole body instead).
     public func jsonBody() -> Data {
         var out: [UInt8] = []
-        out.reserveCapacity(400 * (data.oc.count + 1))
+        // A strike's two sides take about 650 bytes: reserved once, not grown twice on the way.
+        out.reserveCapacity(700 * (data.oc.count + 1))
         func raw(_ text: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
         func number(_ value: Double) { JSONBytesWriter.appendNumber(value, to: &out) }
         func number(_ value: Int64) {
             // Digits straight into the buffer: `description` made a String per number.
-            guard value != .min else { return out.append(contentsOf: value.description.utf8) }
             if value < 0 { out.append(UInt8(ascii: "-")) }
-            var rest = value.magnitude
-            let start = out.count
-            repeat {
-                out.append(UInt8(ascii: "0") + UInt8(rest % 10))
-                rest /= 10
-            } while rest > 0
-            out[start...].reverse()
+            JSONBytesWriter.appendDigits(value.magnitude, to: &out)
         }
         func string(_ value: String) { JSONBytesWriter.appendString(value, to: &out) }
         func side(_ side: Side) {
