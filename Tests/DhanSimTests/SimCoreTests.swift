@@ -119,6 +119,41 @@ struct SimCoreTests {
         #expect(core.broker.balance == .rupees(500_000) + Paise(Int64((150 * (quote.bid - quote.ask) * 100).rounded())))
     }
 
+    @Test("GET /orders answers what a fresh write of every order's record gives, as orders come and change")
+    func orderBookAnswersStayFresh() throws {
+        var core = SimCore(configuration: try Self.configuration())
+        let contract = Self.atmCall(core)
+        func send(_ method: String, _ path: String, _ body: Data = Data(), at wall: Double) -> Reply {
+            core.handle(
+                RESTRequest(method: method, path: path, query: [:], accessToken: "SIMTOKEN", body: body),
+                wallNow: wall
+            ).0
+        }
+        func place(_ type: String, price: Double?, id: String, at wall: Double) throws {
+            let body = try JSONEncoder().encode(
+                PlaceOrderRequest(
+                    dhanClientId: "SIMCLIENT", correlationId: id, transactionType: "BUY", exchangeSegment: "NSE_FNO",
+                    productType: "INTRADAY", orderType: type, validity: "DAY",
+                    securityId: contract.instrument.securityID.description, quantity: 75, price: price))
+            #expect(send("POST", "/v2/orders", body, at: wall).status == 200)
+        }
+        func checkBook(_ step: String, at wall: Double) {
+            let fresh = OrderRecord.bookBody(core.broker.orders.map { core.broker.record($0, market: core.market) })
+            #expect(send("GET", "/v2/orders", at: wall).body == fresh, "\(step)")
+        }
+        checkBook("empty", at: 0)
+        try place("MARKET", price: nil, id: "AS20251104-1-0", at: 0.1)
+        try place("LIMIT", price: 0.05, id: "AS20251104-2-0", at: 0.2)
+        checkBook("a fill and a resting order", at: 0.3)
+        checkBook("the same again", at: 0.4)
+        let resting = try #require(core.broker.orders.first { $0.correlationID == "AS20251104-2-0" })
+        #expect(send("DELETE", "/v2/orders/\(resting.id)", at: 0.5).status == 200)
+        checkBook("the resting order cancelled", at: 0.6)
+        try place("MARKET", price: nil, id: "AS20251104-3-0", at: 0.7)
+        checkBook("one more", at: 0.8)
+        #expect(core.broker.orders.count == 3)
+    }
+
     @Test("bad fields get DH-905 naming the field; a bad token DH-901; outside hours the order is REJECTED")
     func rejections() throws {
         var core = SimCore(configuration: try Self.configuration())

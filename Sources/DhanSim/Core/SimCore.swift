@@ -37,6 +37,8 @@ struct SimCore: Sendable {
     var broker = SimBroker()
     /// The order book's rows as last written (answers to `GET /orders` repeat mostly settled rows).
     var bookBodies = OrderBookBodyCache()
+    /// Each order of the book beside its record as last answered, in the book's order.
+    private var bookRecords: [(order: SimOrder, record: OrderRecord)] = []
     var faults = SimFaults()
     var limiter = RateLimitWindows()
     /// Feed packets emitted since start, for the control endpoint.
@@ -270,3 +272,27 @@ struct SimCore: Sendable {
 }
 
 func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+extension SimCore {
+    /// The order book as records: an order unchanged since the last answer keeps its record (building one is
+    /// a contract lookup and a dozen strings, for every row of every read of a book read every 10 s).
+    mutating func orderBookRecords() -> [OrderRecord] {
+        var records: [OrderRecord] = []
+        records.reserveCapacity(broker.orders.count)
+        for (index, order) in broker.orders.enumerated() {
+            if index < bookRecords.count, bookRecords[index].order == order {
+                records.append(bookRecords[index].record)
+                continue
+            }
+            let record = broker.record(order, market: market)
+            if index < bookRecords.count {
+                bookRecords[index] = (order, record)
+            } else {
+                bookRecords.append((order, record))
+            }
+            records.append(record)
+        }
+        if bookRecords.count > records.count { bookRecords.removeLast(bookRecords.count - records.count) }
+        return records
+    }
+}

@@ -123,8 +123,7 @@ extension SimCore {
         case ("POST", ["orders"]):
             return placeOrder(request.body)
         case ("GET", ["orders"]):
-            let book = broker.orders.map { broker.record($0, market: market) }
-            return (Reply(status: 200, body: bookBodies.body(book)), Outbox())
+            return (Reply(status: 200, body: bookBodies.body(orderBookRecords())), Outbox())
         case ("GET", let s) where s.count == 2 && s[0] == "orders":
             guard let order = broker.order(id: s[1]) else { return (.json([OrderRecord]()), Outbox()) }
             return (.json(broker.record(order, market: market)), Outbox())
