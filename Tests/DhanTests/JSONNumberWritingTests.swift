@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Dhan
@@ -26,13 +27,8 @@ import Testing
     }
 
     @Test func seededValuesOfEveryShapeReadAsDescriptionDoes() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
+        var random = XorShift64(seed: 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { random.next() }
         var powers: [Double] = [1]
         for _ in 0..<8 { powers.append(powers.last! * 10) }
         var disagreements: [Double] = []

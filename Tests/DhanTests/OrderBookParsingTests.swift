@@ -114,13 +114,8 @@ import Testing
         // Also control bytes, DEL and the two bytes of a UTF-8 "é": the byte reader declines a string with a
         // control or non-ASCII byte, and reads DEL as JSONDecoder does.
         let alphabet = Array("0123456789-+.eE\"\\,:[]{} nultrfaxsUI".utf8) + [0x01, 0x1F, 0x7F, 0xC3, 0xA9]
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next() -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(Int.max))
-        }
+        var random = XorShift64(seed: 0x2545_F491_4F6C_DD1D)
+        func next() -> Int { Int(random.next() % UInt64(Int.max)) }
         var taken = 0
         var disagreements: [String] = []
         for _ in 0..<20_000 {

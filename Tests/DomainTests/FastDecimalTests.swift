@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import TestSupport
 import Testing
 
 /// The byte-level number reader must give exactly what `Double(String)` gives, or refuse what it refuses.
@@ -49,13 +50,8 @@ struct FastDecimalTests {
 
     @Test("200,000 prices and timestamps as files write them read bit for bit as Double(String) reads them")
     func random() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
+        var random = XorShift64(seed: 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { random.next() }
         for _ in 0..<50_000 {
             let price = Double(next() % 10_000_000) / 100 + Double(next() % 1000) / 1_000_000_000
             let texts = [

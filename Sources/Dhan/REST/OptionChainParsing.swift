@@ -51,8 +51,7 @@ extension OptionChainResponse {
                 try scanner.beginObject()
                 while let strikeKey = try scanner.nextKey() {
                     let name = scanner.text(strikeKey)
-                    // One path per strike, its side appended and removed (a new array per side was a tenth of
-                    // reading a chain).
+                    // One path per strike, its side appended and removed: no new array and strings per side.
                     scanner.path = ["data", "oc[\(name)]"]
                     var strike = Strike(ce: nil, pe: nil)
                     try scanner.beginObject()

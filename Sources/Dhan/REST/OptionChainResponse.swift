@@ -129,7 +129,7 @@ public struct OptionChainResponse: Codable, Sendable {
         -> OptionChainSnapshot
     {
         // Field names are built only for an error: a chain has 160 sides, and building every name up front was
-        // a third of this conversion.
+        // about half of this conversion.
         func paise(_ value: Double, _ field: @autoclosure () -> String) throws(DhanDecodingError) -> Paise {
             do { return try Paise(price: value, field: "") } catch {
                 var named = error

@@ -8,8 +8,8 @@ extension OrderRecord {
     /// The engine reads the whole book for every quiet intent (every 10 s while one rests), and the book grows
     /// all day; `JSONDecoder` made that most of a simulated day's cost.
     public static func book(from data: Data) throws -> [OrderRecord] {
-        if let records = plainBook(data) { return records }
-        return try JSONDecoder().decode([OrderRecord].self, from: data)
+        var cache = OrderBookReadCache()
+        return try book(from: data, reusing: &cache)
     }
 
     /// `book(from:)`, reusing the rows of the last book read through `cache` where their bytes are unchanged.
@@ -68,7 +68,7 @@ extension OrderRecord {
 /// The rows of the last order book read, for `OrderRecord.plainBook(_:reusing:)`.
 ///
 /// The engine reads the whole book for each quiet intent every 10 s, and the book only grows through the day,
-/// while between two reads most rows are byte for byte the same: reading every row again was a tenth of a
+/// while between two reads most rows are byte for byte the same: reading every row again was an eighth of a
 /// simulated `observed` day. Rows are matched by place, which suits a book in the order the orders were
 /// placed (dhan-sim's); a book in another order only misses, and is read as it was before.
 public struct OrderBookReadCache: Sendable {
