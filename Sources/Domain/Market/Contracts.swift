@@ -25,6 +25,10 @@ public struct ContractSpec: Equatable, Sendable, Codable {
 
 /// The instrument master's option contracts for one underlying (journaled at start-up, so strike
 /// selection and sizing replay with the day's contracts and lot sizes).
+///
+/// In JSON (the state snapshot, and the state hash that is taken over it) the contracts are their journal
+/// payload in hex: as keyed objects they were four fifths of a snapshot's bytes and most of the time
+/// spent encoding it, twice per snapshot.
 public struct ContractList: JournalPayload, Codable {
     public var underlying: String
     /// Sorted by expiry, strike, then type.
@@ -67,5 +71,53 @@ public struct ContractList: JournalPayload, Codable {
             .string("underlying", underlying), .int("contracts", contracts.count),
             Field("expiries", .list(expiries.map { .string($0.description) })),
         ]
+    }
+}
+
+extension ContractList {
+    private enum CodingKeys: String, CodingKey {
+        case underlying
+        case payload
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(underlying, forKey: .underlying)
+        var writer = BinaryWriter(capacity: 64 + contracts.count * 40)
+        encode(to: &writer)
+        try container.encode(HexBytes.encode(writer.finish()), forKey: .payload)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let underlying = try container.decode(String.self, forKey: .underlying)
+        guard let payload = HexBytes.decode(try container.decode(String.self, forKey: .payload)) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .payload, in: container, debugDescription: "the contracts payload is not hex")
+        }
+        let decoded = payload.withUnsafeBytes { raw -> Result<ContractList, DecodeError> in
+            var reader = BinaryReader(raw)
+            do throws(DecodeError) {
+                let list = try ContractList(from: &reader, version: EntryKind.contracts.currentVersion)
+                guard reader.isAtEnd else {
+                    return .failure(
+                        DecodeError(field: "contracts", offset: reader.offset, reason: "bytes after the list"))
+                }
+                return .success(list)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch decoded {
+        case .success(let list) where list.underlying == underlying:
+            self = list
+        case .success(let list):
+            throw DecodingError.dataCorruptedError(
+                forKey: .payload, in: container,
+                debugDescription: "the payload lists \(list.underlying)'s contracts under \(underlying)")
+        case .failure(let error):
+            throw DecodingError.dataCorruptedError(
+                forKey: .payload, in: container, debugDescription: "the contracts payload: \(error)")
+        }
     }
 }
