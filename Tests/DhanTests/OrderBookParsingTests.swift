@@ -37,25 +37,6 @@ import Testing
         #expect(OrderRecord.plainBook(OrderRecord.bookBody([])) == [])
     }
 
-    /// dhan-sim's cache of written rows answers exactly what a fresh write would, as rows change, come and go.
-    @Test func theRowCacheWritesWhatAFreshWriteWrites() throws {
-        var records = try JSONDecoder().decode([OrderRecord].self, from: try Self.fixtureBook())
-        #expect(records.count >= 2)
-        var cache = OrderBookBodyCache()
-        #expect(cache.body(records) == OrderRecord.bookBody(records))
-        #expect(cache.body(records) == OrderRecord.bookBody(records))
-        records[1].filledQty += 75
-        records[1].orderStatus = "TRADED"
-        #expect(cache.body(records) == OrderRecord.bookBody(records))
-        records.append(records[0])
-        records[records.count - 1].orderId = "NEW-1"
-        #expect(cache.body(records) == OrderRecord.bookBody(records))
-        records.removeFirst()
-        #expect(cache.body(records) == OrderRecord.bookBody(records))
-        #expect(cache.body([]) == OrderRecord.bookBody([]))
-        #expect(cache.body(records) == OrderRecord.bookBody(records))
-    }
-
     /// Reading book after book through one cache gives what reading each alone gives, and reuses the rows
     /// that did not change.
     @Test func theReadCacheReadsEachBookAsAFreshReadDoes() throws {

@@ -3,13 +3,22 @@ import Foundation
 extension OrderRecord {
     /// An order-book body with its keys sorted, as `JSONEncoder` with `.sortedKeys` writes it (the same JSON
     /// values; whole doubles keep a `.0`), without `JSONEncoder`: dhan-sim answers the book on every lookup.
-    public static func bookBody(_ records: [OrderRecord]) -> Data {
-        var cache = OrderBookBodyCache()
-        return cache.body(records)
+    public static func bookBody(_ records: [OrderRecord]) -> Data { bookBody(rows: records.lazy.map(rowBytes)) }
+
+    /// A book body from rows `rowBytes` wrote (dhan-sim keeps each order's row until the order changes).
+    public static func bookBody(rows: some Collection<[UInt8]>) -> Data {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(700 * rows.count + 2)
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: row)
+        }
+        out.append(UInt8(ascii: "]"))
+        return Data(out)
     }
 
     /// One row of `bookBody`, its keys sorted.
-    static func rowBytes(_ record: OrderRecord) -> [UInt8] {
+    public static func rowBytes(_ record: OrderRecord) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(700)
         func key(_ name: StaticString) {
@@ -120,32 +129,5 @@ extension OrderRecord {
         string(record.validity)
         out.append(UInt8(ascii: "}"))
         return out
-    }
-}
-
-/// The rows of the last order-book body dhan-sim wrote: a row equal to the one at its place last time is
-/// copied, not formatted again (an order watch reads a book of mostly settled orders every few seconds).
-public struct OrderBookBodyCache: Sendable {
-    private var rows: [(record: OrderRecord, bytes: [UInt8])] = []
-
-    public init() {}
-
-    /// The body `OrderRecord.bookBody(records)` writes.
-    public mutating func body(_ records: [OrderRecord]) -> Data {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(700 * records.count + 2)
-        for (index, record) in records.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            if index < rows.count, rows[index].record == record {
-                out.append(contentsOf: rows[index].bytes)
-                continue
-            }
-            let bytes = OrderRecord.rowBytes(record)
-            if index < rows.count { rows[index] = (record, bytes) } else { rows.append((record, bytes)) }
-            out.append(contentsOf: bytes)
-        }
-        if rows.count > records.count { rows.removeLast(rows.count - records.count) }
-        out.append(UInt8(ascii: "]"))
-        return Data(out)
     }
 }

@@ -35,10 +35,8 @@ struct SimCore: Sendable {
     var feeds: [Int: FeedConnection] = [:]
     private var nextConnectionID = 1
     var broker = SimBroker()
-    /// The order book's rows as last written (answers to `GET /orders` repeat mostly settled rows).
-    var bookBodies = OrderBookBodyCache()
-    /// Each order of the book beside its record as last answered, in the book's order.
-    private var bookRecords: [(order: SimOrder, record: OrderRecord)] = []
+    /// Each order of the book beside its row as last answered, in the book's order.
+    private var bookRows: [(order: SimOrder, row: [UInt8])] = []
     var faults = SimFaults()
     var limiter = RateLimitWindows()
     /// Feed packets emitted since start, for the control endpoint.
@@ -274,25 +272,20 @@ struct SimCore: Sendable {
 func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
 extension SimCore {
-    /// The order book as records: an order unchanged since the last answer keeps its record (building one is
-    /// a contract lookup and a dozen strings, for every row of every read of a book read every 10 s).
-    mutating func orderBookRecords() -> [OrderRecord] {
-        var records: [OrderRecord] = []
-        records.reserveCapacity(broker.orders.count)
+    /// The order book's body: an order unchanged since the last answer keeps its row (building one is a
+    /// contract lookup, a dozen strings and 35 fields written, for every row of a book the engine reads every
+    /// 10 s while an order rests).
+    mutating func orderBookBody() -> Data {
         for (index, order) in broker.orders.enumerated() {
-            if index < bookRecords.count, bookRecords[index].order == order {
-                records.append(bookRecords[index].record)
-                continue
-            }
-            let record = broker.record(order, market: market)
-            if index < bookRecords.count {
-                bookRecords[index] = (order, record)
+            if index < bookRows.count, bookRows[index].order == order { continue }
+            let row = OrderRecord.rowBytes(broker.record(order, market: market))
+            if index < bookRows.count {
+                bookRows[index] = (order, row)
             } else {
-                bookRecords.append((order, record))
+                bookRows.append((order, row))
             }
-            records.append(record)
         }
-        if bookRecords.count > records.count { bookRecords.removeLast(bookRecords.count - records.count) }
-        return records
+        if bookRows.count > broker.orders.count { bookRows.removeLast(bookRows.count - broker.orders.count) }
+        return OrderRecord.bookBody(rows: bookRows.lazy.map(\.row))
     }
 }

@@ -123,7 +123,7 @@ extension SimCore {
         case ("POST", ["orders"]):
             return placeOrder(request.body)
         case ("GET", ["orders"]):
-            return (Reply(status: 200, body: bookBodies.body(orderBookRecords())), Outbox())
+            return (Reply(status: 200, body: orderBookBody()), Outbox())
         case ("GET", let s) where s.count == 2 && s[0] == "orders":
             guard let order = broker.order(id: s[1]) else { return (.json([OrderRecord]()), Outbox()) }
             return (.json(broker.record(order, market: market)), Outbox())
