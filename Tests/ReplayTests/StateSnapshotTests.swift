@@ -101,6 +101,53 @@ struct StateSnapshotTests {
         #expect(store.files().count == 2)
     }
 
+    @Test("the instrument master rides in a snapshot as its payload; a file in the keyed layout before is passed over")
+    func contractsInSnapshots() throws {
+        let scratch = TemporaryDirectory()
+        let (path, full) = try Self.fixture(scratch)
+        let reader = try Journal.openForReading(at: path).reader
+        let store = SnapshotStore(journalPath: path)
+        let plain = try Self.snapshot(reader, near: full.lastSeq)
+        var state = plain.state
+        state.contracts = [
+            ContractList(
+                underlying: "NIFTY",
+                contracts: [OptionType.call, .put].map { type in
+                    ContractSpec(
+                        underlying: "NIFTY", instrument: InstrumentKey(.nseFNO, type == .call ? 49_081 : 49_082),
+                        expiry: CivilDate(2025, 11, 4), strike: .rupees(25_900), type: type, lotSize: 75,
+                        tickSize: Paise(5))
+                })
+        ]
+        let snapshot = StateSnapshot(
+            seq: plain.seq, recordFingerprint: plain.recordFingerprint, state: state, records: plain.records,
+            events: plain.events, commands: plain.commands)
+        let file = try store.save(snapshot)
+        let loaded = try store.load(file)
+        #expect(loaded.state.contracts == state.contracts)
+        #expect(loaded.state.stateHash == snapshot.stateHash)
+        #expect(store.latest(for: reader).snapshot?.seq == plain.seq)
+
+        // The same snapshot as builds before c3941b9 wrote it: each contract a keyed object. Its CRC is intact, so
+        // only decoding it can refuse it, and the reason names the missing payload.
+        let bytes = [UInt8](try #require(FileManager.default.contents(atPath: file)))
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(bytes[16...])) as? [String: Any])
+        var stateJSON = try #require(json["state"] as? [String: Any])
+        let keyed = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(state.contracts[0].contracts))
+        stateJSON["contracts"] = [["underlying": "NIFTY", "contracts": keyed]]
+        json["state"] = stateJSON
+        let payload = [UInt8](try JSONSerialization.data(withJSONObject: json))
+        var old = Array("ASSNAP01".utf8)
+        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { old += $0 }
+        withUnsafeBytes(of: payload.withUnsafeBytes { CRC32.update(0, $0) }.littleEndian) { old += $0 }
+        try Data(old + payload).write(to: URL(fileURLWithPath: file))
+        let selection = store.latest(for: reader)
+        #expect(selection.snapshot == nil)
+        #expect(selection.rejected.count == 1)
+        #expect(selection.rejected.first?.contains("cannot decode") == true)
+        #expect(selection.rejected.first?.contains("payload") == true, "\(selection.rejected)")
+    }
+
     @Test("a snapshot of another journal, another engine build, a damaged file or a truncated journal is passed over")
     func rejections() throws {
         let scratch = TemporaryDirectory()
