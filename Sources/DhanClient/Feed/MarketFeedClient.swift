@@ -70,8 +70,7 @@ public enum FeedUpdate: Sendable, Equatable {
 /// automatic reconnect with back-off and jitter, and resubscription of everything after each reconnect.
 public final class MarketFeedClient: Sendable {
     /// The typed updates, in arrival order.
-    public let updates: AsyncStream<FeedUpdate>
-    private let continuation: AsyncStream<FeedUpdate>.Continuation
+    public let updates = AsyncInbox<FeedUpdate>()
     private let base: String
     private let tokens: DhanTokenStore
 
@@ -108,7 +107,6 @@ public final class MarketFeedClient: Sendable {
         self.tokens = tokens ?? DhanTokenStore(credentials)
         self.policy = policy
         self.logger = logger
-        (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
     /// Packets decoded, malformed messages and successful connects so far.
@@ -134,8 +132,8 @@ public final class MarketFeedClient: Sendable {
         try? await writer?.close(.normalClosure, reason: nil)
         running?.cancel()
         await running?.value
-        continuation.yield(.state(.stopped))
-        continuation.finish()
+        updates.send(.state(.stopped))
+        updates.finish()
     }
 
     /// Subscribes instruments in `mode` now (if connected) and after every reconnect.
@@ -174,7 +172,7 @@ public final class MarketFeedClient: Sendable {
         let attempts = Mutex(0)
         var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled && !state.withLock({ $0.stopped }) {
-            continuation.yield(.state(.connecting))
+            updates.send(.state(.connecting))
             var reason: UInt16?
             var refused = false
             do {
@@ -208,7 +206,7 @@ public final class MarketFeedClient: Sendable {
             let throttled = reason == 805 || reason == 804 || refused
             let delay = policy.delay(
                 attempt: attempt, throttled: throttled, random: Double.random(in: 0..<1, using: &generator))
-            continuation.yield(.state(.reconnecting(after: delay, reason: reason)))
+            updates.send(.state(.reconnecting(after: delay, reason: reason)))
             try? await Task.sleep(for: delay)
         }
     }
@@ -227,7 +225,7 @@ public final class MarketFeedClient: Sendable {
             }
         }
         // Connected means subscribed: everything wanted has been asked for again.
-        continuation.yield(.state(.connected))
+        updates.send(.state(.connected))
     }
 
     /// Decodes one message in place and yields it; returns the disconnect reason when it is one.
@@ -239,7 +237,7 @@ public final class MarketFeedClient: Sendable {
                 state.malformed += 1
                 return state.malformed
             }
-            continuation.yield(.malformed(.unknownCode(0), count: count))
+            updates.send(.malformed(.unknownCode(0), count: count))
             return nil
         }
         return buffer.withUnsafeReadableBytes { bytes -> UInt16? in
@@ -248,10 +246,10 @@ public final class MarketFeedClient: Sendable {
                 state.withLock { $0.packets += 1 }
                 if case .disconnect(let reason, _) = update {
                     update = .disconnect(reason: reason, staleToken: generation != tokens.generation)
-                    continuation.yield(update)
+                    updates.send(update)
                     return reason
                 }
-                continuation.yield(update)
+                updates.send(update)
                 return nil
             case .ignored:
                 state.withLock { $0.packets += 1 }
@@ -262,7 +260,7 @@ public final class MarketFeedClient: Sendable {
                     return state.malformed
                 }
                 logger.warning("malformed feed packet", metadata: ["error": "\(error)", "count": "\(count)"])
-                continuation.yield(.malformed(error, count: count))
+                updates.send(.malformed(error, count: count))
                 return nil
             }
         }

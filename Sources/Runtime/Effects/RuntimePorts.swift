@@ -4,7 +4,7 @@ import Domain
 
 /// The market feed the runtime reads: DhanHQ's WebSocket (`MarketFeedClient`), or a simulation's frames.
 public protocol MarketDataPort: Sendable {
-    var updates: AsyncStream<FeedUpdate> { get }
+    var updates: AsyncInbox<FeedUpdate> { get }
     func start()
     func stop() async
     func subscribe(_ instruments: [InstrumentKey], mode: FeedMode) async

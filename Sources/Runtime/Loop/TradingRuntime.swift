@@ -122,8 +122,7 @@ public final class TradingRuntime: Sendable {
     private let inFlightRequests = Mutex<Set<DataRequest>>([])
     /// Feed ticks folded but not yet durable, in seq order (a burst at a time), for the task that releases
     /// their commands.
-    private let folded:
-        (stream: AsyncStream<[Sequencer.Folded]>, continuation: AsyncStream<[Sequencer.Folded]>.Continuation)
+    private let folded = AsyncInbox<[Sequencer.Folded]>()
     private let finished = Mutex(false)
     /// Finished by `stop()`; `run()` waits on it (no polling).
     private let stopSignal: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
@@ -135,7 +134,6 @@ public final class TradingRuntime: Sendable {
         self.options = options
         self.clock = clock
         self.logger = logger
-        folded = AsyncStream.makeStream(of: [Sequencer.Folded].self)
         stopSignal = AsyncStream.makeStream(of: Void.self)
         let journal = try Journal.openForWriting(
             at: options.journalPath,
@@ -356,7 +354,7 @@ public final class TradingRuntime: Sendable {
             return Array(tasks.running.values)
         }
         for task in running { task.cancel() }
-        folded.continuation.finish()
+        folded.finish()
         stopSignal.continuation.finish()
     }
 
@@ -415,7 +413,7 @@ public final class TradingRuntime: Sendable {
     private func shutdown() async {
         health.withLock { $0.stopping = true }
         await sequencer.close()
-        folded.continuation.finish()
+        folded.finish()
         for task in tasks.withLock({ Array($0.running.values) }) { task.cancel() }
         await feed.stop()
         await orderUpdates?.stop()
@@ -465,13 +463,13 @@ public final class TradingRuntime: Sendable {
         guard !events.isEmpty else { return }
         let time = await clock.now()
         let (burst, error) = await sequencer.fold(events, at: time)
-        if !burst.isEmpty { folded.continuation.yield(burst) }
+        if !burst.isEmpty { folded.send(burst) }
         if let error, !(error is SequencerClosed) { journalFailed(error) }
     }
 
     /// Releases folded feed inputs' commands once their batch is durable, in the order they were folded.
     private func releaseFolded() async {
-        for await burst in folded.stream {
+        for await burst in folded {
             for result in await sequencer.durable(burst) {
                 switch result {
                 case .success(let submission):

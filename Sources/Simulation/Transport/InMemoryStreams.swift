@@ -14,8 +14,7 @@ import Synchronization
 /// reconnects as the client does: after the policy's back-off (seeded jitter, on virtual time), then
 /// subscribes everything again.
 public final class InMemoryMarketFeed: MarketDataPort {
-    public let updates: AsyncStream<FeedUpdate>
-    private let continuation: AsyncStream<FeedUpdate>.Continuation
+    public let updates = AsyncInbox<FeedUpdate>()
     private let transport: InMemoryDhanTransport
     private let policy: ReconnectPolicy
     private let malformed = Mutex(0)
@@ -39,7 +38,6 @@ public final class InMemoryMarketFeed: MarketDataPort {
         self.transport = transport
         self.policy = policy
         link = Mutex(Link(random: SeededRandom(seed: seed, key: "feed-reconnect")))
-        (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
     /// Successful connects so far (the first one included).
@@ -53,14 +51,14 @@ public final class InMemoryMarketFeed: MarketDataPort {
     /// do nothing, and the stream ends so a task reading it finishes.
     public func sever() {
         link.withLock { $0.severed = true }
-        continuation.finish()
+        updates.finish()
     }
 
     private var severed: Bool { link.withLock { $0.severed } }
 
     private func connect() {
         guard !severed else { return }
-        continuation.yield(.state(.connecting))
+        updates.send(.state(.connecting))
         transport.withWorld { $0.connectFeed() }
         link.withLock {
             $0.connected = true
@@ -77,7 +75,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
                 deliver(transport.withWorld { $0.feedRequest(request.json) }.feedFrames)
             }
         }
-        continuation.yield(.state(.connected))
+        updates.send(.state(.connected))
     }
 
     /// The world closed the feed (after the frames it sent last, a disconnect packet among them): back off.
@@ -90,7 +88,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
             link.reconnectAt = now + delay
             return delay
         }
-        continuation.yield(.state(.reconnecting(after: delay, reason: reason)))
+        updates.send(.state(.reconnecting(after: delay, reason: reason)))
     }
 
     /// Connects again if a back-off has run out by `now` (the world refusing, with an expired token, is one
@@ -105,8 +103,8 @@ public final class InMemoryMarketFeed: MarketDataPort {
     }
 
     public func stop() async {
-        continuation.yield(.state(.stopped))
-        continuation.finish()
+        updates.send(.state(.stopped))
+        updates.finish()
     }
 
     public func subscribe(_ instruments: [InstrumentKey], mode: FeedMode) async {
@@ -139,8 +137,8 @@ public final class InMemoryMarketFeed: MarketDataPort {
     public func deliver(_ frames: [[UInt8]]) {
         var burst: [FeedTrade] = []
         func flush() {
-            if burst.count == 1 { continuation.yield(.trade(burst[0])) }
-            if burst.count > 1 { continuation.yield(.trades(burst)) }
+            if burst.count == 1 { updates.send(.trade(burst[0])) }
+            if burst.count > 1 { updates.send(.trades(burst)) }
             burst.removeAll()
         }
         defer { flush() }
@@ -150,7 +148,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
             case .update(.trade(let trade)): burst.append(trade)
             case .update(let update):
                 flush()
-                continuation.yield(update)
+                updates.send(update)
             case .ignored: break
             case .malformed(let error):
                 flush()
@@ -158,7 +156,7 @@ public final class InMemoryMarketFeed: MarketDataPort {
                     count += 1
                     return count
                 }
-                continuation.yield(.malformed(error, count: count))
+                updates.send(.malformed(error, count: count))
             }
         }
     }
