@@ -16,9 +16,32 @@ public final class VirtualClock: RuntimeClock {
     private struct State {
         var elapsed: Duration = .zero
         var order: UInt64 = 0
-        var sleepers: [UInt64: Sleeper] = [:]
+        /// Sorted by deadline, then by when they slept: the next to wake first.
+        ///
+        /// Kept in order as they come (a second's timer goes at or near the end), not filtered and sorted on
+        /// every advance.
+        var sleepers: [Sleeper] = []
         /// Sleepers cancelled before their continuation was stored.
         var cancelled: Set<UInt64> = []
+
+        mutating func insert(_ sleeper: Sleeper) {
+            var low = 0
+            var high = sleepers.count
+            while low < high {
+                let middle = (low + high) / 2
+                if (sleepers[middle].deadline, sleepers[middle].order) < (sleeper.deadline, sleeper.order) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            sleepers.insert(sleeper, at: low)
+        }
+
+        mutating func remove(_ id: UInt64) -> Sleeper? {
+            guard let index = sleepers.firstIndex(where: { $0.order == id }) else { return nil }
+            return sleepers.remove(at: index)
+        }
     }
 
     private let origin: Timestamp
@@ -37,7 +60,7 @@ public final class VirtualClock: RuntimeClock {
     public var sleeping: Int { state.withLock { $0.sleepers.count } }
 
     /// The earliest deadline a sleeper waits for.
-    public var nextDeadline: Duration? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
+    public var nextDeadline: Duration? { state.withLock { $0.sleepers.first?.deadline } }
 
     public func sleep(untilElapsed deadline: Duration) async throws {
         try Task.checkCancellation()
@@ -49,14 +72,14 @@ public final class VirtualClock: RuntimeClock {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let wakeNow = state.withLock { state -> Bool in
                     if state.cancelled.remove(id) != nil { return true }
-                    state.sleepers[id] = Sleeper(deadline: deadline, order: id, continuation: continuation)
+                    state.insert(Sleeper(deadline: deadline, order: id, continuation: continuation))
                     return false
                 }
                 if wakeNow { continuation.resume(throwing: CancellationError()) }
             }
         } onCancel: {
             let sleeper = state.withLock { state in
-                guard let sleeper = state.sleepers.removeValue(forKey: id) else {
+                guard let sleeper = state.remove(id) else {
                     state.cancelled.insert(id)
                     return Sleeper?.none
                 }
@@ -74,9 +97,10 @@ public final class VirtualClock: RuntimeClock {
     public func advance(to elapsed: Duration) -> Int {
         let due = state.withLock { state -> [Sleeper] in
             state.elapsed = max(state.elapsed, elapsed)
-            let due = state.sleepers.values.filter { $0.deadline <= state.elapsed }
-                .sorted { ($0.deadline, $0.order) < ($1.deadline, $1.order) }
-            for sleeper in due { state.sleepers[sleeper.order] = nil }
+            let count = state.sleepers.prefix { $0.deadline <= state.elapsed }.count
+            guard count > 0 else { return [] }
+            let due = Array(state.sleepers[..<count])
+            state.sleepers.removeFirst(count)
             return due
         }
         for sleeper in due { sleeper.continuation.resume() }
