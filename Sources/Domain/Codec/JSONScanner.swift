@@ -18,6 +18,9 @@ public struct JSONDecodingError: Error, Equatable, Sendable, CustomStringConvert
 /// It allocates nothing for keys (they are compared as bytes) and reads numbers from the bytes with no
 /// intermediate tree. Errors name the byte offset and the key path the caller was reading. Object keys are
 /// taken as written (DhanHQ's keys have no escapes); string values unescape the common escapes.
+///
+/// The small steps are inlinable: the readers that use them (the option chain's, the order book's) live in
+/// other modules, where every peek and key comparison was a call.
 public struct JSONScanner {
     public let bytes: UnsafeRawBufferPointer
     public var offset = 0
@@ -32,7 +35,8 @@ public struct JSONScanner {
         )
     }
 
-    private mutating func skipWhitespace() {
+    @inlinable
+    mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x0A, 0x0D, 0x09: offset += 1
@@ -41,12 +45,14 @@ public struct JSONScanner {
         }
     }
 
+    @inlinable
     public mutating func peek() -> UInt8? {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
 
-    private mutating func expect(_ byte: UInt8) throws(JSONDecodingError) {
+    @inlinable
+    mutating func expect(_ byte: UInt8) throws(JSONDecodingError) {
         guard peek() == byte else {
             throw error("expected '\(Character(Unicode.Scalar(byte)))'")
         }
@@ -54,9 +60,11 @@ public struct JSONScanner {
     }
 
     /// Reads `{`; then call `nextKey()` until it returns nil.
+    @inlinable
     public mutating func beginObject() throws(JSONDecodingError) { try expect(UInt8(ascii: "{")) }
 
     /// Reads `[`; true when an element follows, false when the array was empty (its `]` read too).
+    @inlinable
     public mutating func beginArray() throws(JSONDecodingError) -> Bool {
         try expect(UInt8(ascii: "["))
         guard peek() == UInt8(ascii: "]") else { return true }
@@ -65,6 +73,7 @@ public struct JSONScanner {
     }
 
     /// After an element: true when another follows (its `,` read), false at the closing `]` (read).
+    @inlinable
     public mutating func nextElement() throws(JSONDecodingError) -> Bool {
         guard let next = peek() else { throw error("unterminated array") }
         offset += 1
@@ -77,6 +86,7 @@ public struct JSONScanner {
     }
 
     /// The next key of the object being read (its bytes' range), after its `:`; nil at the closing `}`.
+    @inlinable
     public mutating func nextKey() throws(JSONDecodingError) -> Range<Int>? {
         guard var byte = peek() else { throw error("unterminated object") }
         if byte == UInt8(ascii: "}") {
@@ -102,6 +112,7 @@ public struct JSONScanner {
     }
 
     /// Whether the key's bytes are exactly `name`.
+    @inlinable
     public func key(_ key: Range<Int>, is name: StaticString) -> Bool {
         guard key.count == name.utf8CodeUnitCount else { return false }
         let expected = name.utf8Start
@@ -115,6 +126,7 @@ public struct JSONScanner {
     }
 
     /// Whether the next value is `null` (consumed if so).
+    @inlinable
     public mutating func null() -> Bool {
         guard peek() == UInt8(ascii: "n"), offset + 4 <= bytes.count, bytes[offset + 1] == UInt8(ascii: "u"),
             bytes[offset + 2] == UInt8(ascii: "l"), bytes[offset + 3] == UInt8(ascii: "l")
@@ -124,6 +136,7 @@ public struct JSONScanner {
     }
 
     /// The bytes of a number literal.
+    @inlinable
     public mutating func numberBytes() throws(JSONDecodingError) -> Range<Int> {
         _ = peek()
         let start = offset
@@ -142,6 +155,7 @@ public struct JSONScanner {
     }
 
     /// A number.
+    @inlinable
     public mutating func double() throws(JSONDecodingError) -> Double {
         let range = try numberBytes()
         guard let value = FastDecimal.parse(bytes, range) else { throw error("'\(text(range))' is not a number") }
@@ -149,6 +163,7 @@ public struct JSONScanner {
     }
 
     /// A whole number (DhanHQ sends some counts as `10780.0`; a fraction is refused).
+    @inlinable
     public mutating func int64() throws(JSONDecodingError) -> Int64 {
         let range = try numberBytes()
         var value: Int64 = 0
