@@ -504,10 +504,12 @@ extension SimCore {
             return .error(400, "Data_Error", "DH-907", "811: invalid expiry date \(expiryText)")
         }
         let spot = market.indexLevel(spec.securityID, atSecondOfDay: second) ?? 0
+        guard let path = market.path(spec.securityID) else { return .badInput("Invalid UnderlyingScrip") }
         var oc: [String: OptionChainResponse.Strike] = [:]
+        oc.reserveCapacity(2 * ContractUniverse.strikesEachSide + 1)
         for contract in market.universe.contracts where contract.underlying == spec.symbol && contract.expiry == expiry
         {
-            guard let quote = market.quote(contract.instrument, atSecondOfDay: second) else { continue }
+            let quote = market.quote(contract, spec: spec, path: path, atSecondOfDay: second)
             let greeks = market.greeks(contract, spec: spec, spot: spot, second: second)
             // DhanHQ sends greeks to five decimals (the recorded chain: delta 0.7671, theta -31.21874).
             func five(_ value: Double) -> Double { (value * 100_000).rounded() / 100_000 }

@@ -96,6 +96,14 @@ struct SimMarket: Sendable {
         guard let contract = universe.contract(key), let spec = universe.index(symbol: contract.underlying),
             let path = paths[spec.securityID]
         else { return nil }
+        return quote(contract, spec: spec, path: path, atSecondOfDay: second, halfSecond: halfSecond)
+    }
+
+    /// An option's quote when the caller already holds its contract, index and path: an option chain prices
+    /// every strike of an expiry, and looking the three up for each strike was a third of pricing it.
+    func quote(
+        _ contract: ContractSpec, spec: IndexSpec, path: DayPath, atSecondOfDay second: Int, halfSecond: Bool = false
+    ) -> InstrumentQuote {
         let spot =
             halfSecond
             ? (path.level(atSecondOfDay: second) + path.level(atSecondOfDay: second + 1)) / 2
