@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Commits records from many concurrent producers in batches: a batch is committed when it holds
 /// `maxBatch` records or when its oldest record has waited `maxDelay`, whichever comes first.
@@ -43,25 +44,27 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     /// A queued append's place in line; `seqs()` waits until its batch is committed.
-    public final class Ticket: @unchecked Sendable {
+    ///
+    /// One per input folded: its lock is a `Mutex` held in place (an `NSLock` was one more object allocated,
+    /// initialised and freed for every input).
+    public final class Ticket: Sendable {
         private enum State {
             case waiting(CheckedContinuation<ClosedRange<UInt64>, any Error>?)
             case done(Result<ClosedRange<UInt64>, any Error>)
         }
 
-        private let lock = NSLock()
-        private var state = State.waiting(nil)
+        private let state: Mutex<State>
 
-        init() {}
+        init() { state = Mutex(.waiting(nil)) }
 
-        init(failed error: any Error) { state = .done(.failure(error)) }
+        init(failed error: any Error) { state = Mutex(.done(.failure(error))) }
 
         /// The outcome when the commit has happened (always, for inline commits), nil while it is pending.
         ///
         /// Synchronous, so an actor can look without leaving its executor: awaiting `seqs()` from one hops
         /// off and back, two jobs per input even when there is nothing to wait for.
         public var completed: Result<ClosedRange<UInt64>, any Error>? {
-            lock.withLock {
+            state.withLock { state in
                 if case .done(let result) = state { return result }
                 return nil
             }
@@ -70,24 +73,21 @@ public final class GroupCommitter: @unchecked Sendable {
         /// The seqs the records got, once committed (and synced in `durable` mode).
         public func seqs() async throws -> ClosedRange<UInt64> {
             try await withCheckedThrowingContinuation { continuation in
-                lock.lock()
-                switch state {
-                case .done(let result):
-                    lock.unlock()
-                    continuation.resume(with: result)
-                case .waiting:
+                let done = state.withLock { state -> Result<ClosedRange<UInt64>, any Error>? in
+                    if case .done(let result) = state { return result }
                     state = .waiting(continuation)
-                    lock.unlock()
+                    return nil
                 }
+                if let done { continuation.resume(with: done) }
             }
         }
 
         func complete(_ result: Result<ClosedRange<UInt64>, any Error>) {
-            lock.lock()
-            let waiting: CheckedContinuation<ClosedRange<UInt64>, any Error>?
-            if case .waiting(let continuation) = state { waiting = continuation } else { waiting = nil }
-            state = .done(result)
-            lock.unlock()
+            let waiting = state.withLock { state -> CheckedContinuation<ClosedRange<UInt64>, any Error>? in
+                defer { state = .done(result) }
+                if case .waiting(let continuation) = state { return continuation }
+                return nil
+            }
             waiting?.resume(with: result)
         }
     }
