@@ -15,7 +15,7 @@ public final class InMemoryDhanTransport: DhanTransport {
 
     private let changes = Atomic<UInt64>(0)
     /// Decides, for a request the world has answered, whether the answer is lost on the way back.
-    private let losesAnswer = Mutex<(@Sendable (DhanHTTPRequest) -> Bool)?>(nil)
+    private let losesAnswer = Mutex<Hook<@Sendable (DhanHTTPRequest) -> Bool>?>(nil)
     private let lost = Atomic<Int>(0)
 
     /// A request's answer that never arrived (the world acted on the request).
@@ -25,7 +25,9 @@ public final class InMemoryDhanTransport: DhanTransport {
 
     /// From now on, `rule` picks the requests whose answers are lost after the world has acted on them (an
     /// ambiguous submit: the broker took the order, the client never hears); nil ends it.
-    public func loseAnswers(_ rule: (@Sendable (DhanHTTPRequest) -> Bool)?) { losesAnswer.withLock { $0 = rule } }
+    public func loseAnswers(_ rule: (@Sendable (DhanHTTPRequest) -> Bool)?) {
+        losesAnswer.withLock { $0 = rule.map(Hook.init) }
+    }
 
     /// A request's way to the world: how long it takes (a seeded draw), the sender's clock to wait it on, and
     /// when it would arrive, on the harness's virtual time (`VirtualRuntime.delayRequests`).
@@ -52,11 +54,11 @@ public final class InMemoryDhanTransport: DhanTransport {
     public func delayRequests(_ latency: Latency?) { delay.withLock { $0 = latency } }
 
     /// Changes the world just before it answers a request (an exchange rejection of the order it carries).
-    private let before = Mutex<(@Sendable (DhanHTTPRequest, inout SimWorld) -> Void)?>(nil)
+    private let before = Mutex<Hook<@Sendable (DhanHTTPRequest, inout SimWorld) -> Void>?>(nil)
 
     /// From now on `change` runs on the world before each request reaches it; nil ends it.
     public func beforeEachRequest(_ change: (@Sendable (DhanHTTPRequest, inout SimWorld) -> Void)?) {
-        before.withLock { $0 = change }
+        before.withLock { $0 = change.map(Hook.init) }
     }
 
     /// Answers lost so far.
@@ -126,7 +128,7 @@ public final class InMemoryDhanTransport: DhanTransport {
         let token = request.headers.first { $0.name.lowercased() == "access-token" }?.value ?? ""
         let clientID = request.headers.first { $0.name.lowercased() == "dhanclientid" }?.value
         changes.add(1, ordering: .relaxed)
-        let change = before.withLock { $0 }
+        let change = before.withLock { $0?.body }
         let answer = world.withLock { world in
             change?(request, &world)
             return world.rest(
@@ -137,7 +139,7 @@ public final class InMemoryDhanTransport: DhanTransport {
             output.alerts += answer.output.alerts
             output.feedFrames += answer.output.feedFrames
         }
-        if let rule = losesAnswer.withLock({ $0 }), rule(request) {
+        if let rule = losesAnswer.withLock({ $0?.body }), rule(request) {
             lost.add(1, ordering: .relaxed)
             throw AnswerLost()
         }
@@ -145,4 +147,13 @@ public final class InMemoryDhanTransport: DhanTransport {
     }
 
     public func shutdown() async throws {}
+}
+
+/// A closure kept in a `Mutex`, wrapped: a bare function value there is handed to `withLock`'s body `inout`, and
+/// each read wrapped it in two more reabstraction thunks and stored that back, so every request ran through a
+/// longer chain of thunks than the one before (5 % of a simulated `observed` day, and growing through the day).
+private struct Hook<Body: Sendable>: Sendable {
+    let body: Body
+
+    init(_ body: Body) { self.body = body }
 }
