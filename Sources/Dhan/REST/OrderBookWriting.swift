@@ -3,15 +3,15 @@ import Foundation
 extension OrderRecord {
     /// An order-book body with its keys sorted, as `JSONEncoder` with `.sortedKeys` writes it (the same JSON
     /// values; whole doubles keep a `.0`), without `JSONEncoder`: dhan-sim answers the book on every lookup.
-    public static func bookBody(_ records: [OrderRecord]) -> Data { bookBody(rows: records.lazy.map(rowBytes)) }
+    public static func bookBody(_ records: [OrderRecord]) -> Data { bookBody(rows: records.map(rowBytes)) }
 
     /// A book body from rows `rowBytes` wrote (dhan-sim keeps each order's row until the order changes).
-    public static func bookBody(rows: some Collection<[UInt8]>) -> Data {
+    public static func bookBody(rows: [[UInt8]]) -> Data {
         var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(700 * rows.count + 2)
-        for (index, row) in rows.enumerated() {
+        out.reserveCapacity(rows.reduce(2 + rows.count) { $0 + $1.count })
+        for index in rows.indices {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: row)
+            out.append(contentsOf: rows[index])
         }
         out.append(UInt8(ascii: "]"))
         return Data(out)

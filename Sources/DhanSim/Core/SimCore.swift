@@ -35,8 +35,9 @@ struct SimCore: Sendable {
     var feeds: [Int: FeedConnection] = [:]
     private var nextConnectionID = 1
     var broker = SimBroker()
-    /// Each order of the book beside its row as last answered, in the book's order.
-    private var bookRows: [(order: SimOrder, row: [UInt8])] = []
+    /// Each order of the book as last answered, in the book's order, and its row (index for index).
+    private var bookOrders: [SimOrder] = []
+    private var bookRows: [[UInt8]] = []
     var faults = SimFaults()
     var limiter = RateLimitWindows()
     /// Feed packets emitted since start, for the control endpoint.
@@ -276,16 +277,22 @@ extension SimCore {
     /// contract lookup, a dozen strings and 35 fields written, for every row of a book the engine reads every
     /// 10 s while an order rests).
     mutating func orderBookBody() -> Data {
-        for (index, order) in broker.orders.enumerated() {
-            if index < bookRows.count, bookRows[index].order == order { continue }
+        for index in broker.orders.indices {
+            if index < bookOrders.count, bookOrders[index] == broker.orders[index] { continue }
+            let order = broker.orders[index]
             let row = OrderRecord.rowBytes(broker.record(order, market: market))
-            if index < bookRows.count {
-                bookRows[index] = (order, row)
+            if index < bookOrders.count {
+                bookOrders[index] = order
+                bookRows[index] = row
             } else {
-                bookRows.append((order, row))
+                bookOrders.append(order)
+                bookRows.append(row)
             }
         }
-        if bookRows.count > broker.orders.count { bookRows.removeLast(bookRows.count - broker.orders.count) }
-        return OrderRecord.bookBody(rows: bookRows.lazy.map(\.row))
+        if bookOrders.count > broker.orders.count {
+            bookOrders.removeLast(bookOrders.count - broker.orders.count)
+            bookRows.removeLast(bookRows.count - broker.orders.count)
+        }
+        return OrderRecord.bookBody(rows: bookRows)
     }
 }
