@@ -12,6 +12,42 @@ struct TradingCalendarTests {
         calendar = try TradingCalendar.parse(yaml: text)
     }
 
+    @Test("a decoded calendar round-trips; expiries on an exchange without a calendar, or on a weekend, are refused")
+    func decodingRefusesWhatParsingRefuses() throws {
+        let data = try JSONEncoder().encode(calendar)
+        #expect(try JSONDecoder().decode(TradingCalendar.self, from: data) == calendar)
+        func decode(_ change: (inout [String: Any]) -> Void) throws -> String? {
+            var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            change(&object)
+            do {
+                _ = try JSONDecoder().decode(
+                    TradingCalendar.self, from: try JSONSerialization.data(withJSONObject: object))
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Without BSE's calendar, SENSEX's expiries had no trading day before a holiday: the search never ended
+        // (found by the snapshot fuzz target).
+        let noBSE = try decode { object in
+            var exchanges = object["exchanges"] as! [Any]
+            let index = exchanges.firstIndex { ($0 as? String) == "BSE" }!
+            exchanges.removeSubrange(index...index + 1)
+            object["exchanges"] = exchanges
+        }
+        #expect(noBSE?.contains("SENSEX expires on BSE, which has no calendar") == true, "\(noBSE ?? "decoded")")
+        let sunday = try decode { object in
+            var schedules = object["expirySchedules"] as! [String: Any]
+            var nifty = schedules["NIFTY"] as! [String: Any]
+            var rules = nifty["rules"] as! [[String: Any]]
+            rules[0]["cadence"] = ["weekly": ["weekday": 7]]
+            nifty["rules"] = rules
+            schedules["NIFTY"] = nifty
+            object["expirySchedules"] = schedules
+        }
+        #expect(sunday?.contains("NIFTY expires on weekday 7") == true, "\(sunday ?? "decoded")")
+    }
+
     @Test("trading-day counts match RULES.md: 248 in 2025, 246 in 2026, on both exchanges")
     func tradingDayCounts() {
         for exchange in Exchange.allCases {

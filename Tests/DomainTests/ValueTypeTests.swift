@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Testing
 
 @Suite("Money, time and ids")
@@ -66,6 +67,19 @@ struct ValueTypeTests {
             dates.append(CivilDate(daysSinceEpoch: days))
         }
         for date in dates { #expect(date.description == padded(date), "\(date.year) \(date.month) \(date.day)") }
+    }
+
+    @Test("a civil date decodes from its day count within 1900-2199; beyond, an error, not an overflow trap")
+    func civilDateDecodingRange() throws {
+        for date in [CivilDate(1900, 1, 1), CivilDate(2025, 11, 4), CivilDate(2199, 12, 31)] {
+            #expect(try JSONDecoder().decode(CivilDate.self, from: JSONEncoder().encode(date)) == date)
+        }
+        for days in ["-25568", "84006", "9223372036854775807", "-9223372036854775808"] {
+            let error = #expect(throws: DecodingError.self) {
+                try JSONDecoder().decode(CivilDate.self, from: Data(days.utf8))
+            }
+            #expect("\(String(describing: error))".contains("\(days) days from 1970-01-01 is outside 1900-2199"))
+        }
     }
 
     @Test("civil dates order as their day counts do (across months, years and leap days)")

@@ -34,6 +34,14 @@ struct StateSnapshotTests {
         }
     }
 
+    /// Writes a snapshot file around a JSON payload, its header and CRC right, so only decoding can refuse it.
+    static func write(_ payload: [UInt8], to path: String) throws {
+        var file = Array("ASSNAP01".utf8)
+        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { file += $0 }
+        withUnsafeBytes(of: payload.withUnsafeBytes { CRC32.update(0, $0) }.littleEndian) { file += $0 }
+        try Data(file + payload).write(to: URL(fileURLWithPath: path))
+    }
+
     @Test("replay checks every checksum (on its second thread) and reports a flipped byte at its seq, not a divergence")
     func corruptRecordStopsTheReplay() throws {
         let scratch = TemporaryDirectory()
@@ -136,16 +144,39 @@ struct StateSnapshotTests {
         let keyed = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(state.contracts[0].contracts))
         stateJSON["contracts"] = [["underlying": "NIFTY", "contracts": keyed]]
         json["state"] = stateJSON
-        let payload = [UInt8](try JSONSerialization.data(withJSONObject: json))
-        var old = Array("ASSNAP01".utf8)
-        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { old += $0 }
-        withUnsafeBytes(of: payload.withUnsafeBytes { CRC32.update(0, $0) }.littleEndian) { old += $0 }
-        try Data(old + payload).write(to: URL(fileURLWithPath: file))
+        try Self.write([UInt8](try JSONSerialization.data(withJSONObject: json)), to: file)
         let selection = store.latest(for: reader)
         #expect(selection.snapshot == nil)
         #expect(selection.rejected.count == 1)
         #expect(selection.rejected.first?.contains("cannot decode") == true)
         #expect(selection.rejected.first?.contains("payload") == true, "\(selection.rejected)")
+    }
+
+    @Test("the fuzz target's snapshot seeds decode, the instrument master in hex among them")
+    func fuzzSeedsDecode() throws {
+        let scratch = TemporaryDirectory()
+        let store = SnapshotStore(journalPath: scratch.path)
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        for (name, contracts) in [("breaker-day", 0), ("breaker-day-contracts", 2)] {
+            let payload = [UInt8](
+                try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("Fuzz/corpus/snapshot/\(name).json"))))
+            let path = store.directory + "/\(name).snap"
+            try Self.write(payload, to: path)
+            let loaded = try store.load(path)
+            #expect(loaded.state.contracts.reduce(0) { $0 + $1.contracts.count } == contracts, "\(name)")
+        }
+    }
+
+    @Test("a fuzzed snapshot whose calendar hung the decoder (expiries on an exchange with no calendar) is refused")
+    func fuzzedCalendarHang() throws {
+        let scratch = TemporaryDirectory()
+        let store = SnapshotStore(journalPath: scratch.path)
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        let payload = [UInt8](try ReferenceData.data("fuzz/snapshot-hang-b0b75b11"))
+        let path = store.directory + "/hang.snap"
+        try Self.write(payload, to: path)
+        let error = #expect(throws: SnapshotError.self) { try store.load(path) }
+        #expect(error?.reason.contains("which has no calendar") == true, "\(String(describing: error))")
     }
 
     @Test("a snapshot of another journal, another engine build, a damaged file or a truncated journal is passed over")

@@ -104,12 +104,34 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
         tabulateExpiries()
     }
 
+    /// Decodes a calendar (a state snapshot's configuration), refusing what `parse(yaml:)` refuses that would
+    /// otherwise hang or trap tabulating expiries: a schedule on an exchange without a calendar (the search for
+    /// the trading day before a holiday found none, forever) or an expiry weekday outside Monday…Friday.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        let exchanges = try container.decode([Exchange: ExchangeCalendar].self, forKey: .exchanges)
+        let schedules = try container.decode([String: ExpirySchedule].self, forKey: .expirySchedules)
+        for (underlying, schedule) in schedules.sorted(by: { $0.key < $1.key }) {
+            guard exchanges[schedule.exchange] != nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .expirySchedules, in: container,
+                    debugDescription: "\(underlying) expires on \(schedule.exchange), which has no calendar")
+            }
+            for rule in schedule.rules {
+                switch rule.cadence {
+                case .weekly(let weekday), .monthly(let weekday):
+                    guard (1...5).contains(weekday) else {
+                        throw DecodingError.dataCorruptedError(
+                            forKey: .expirySchedules, in: container,
+                            debugDescription:
+                                "\(underlying) expires on weekday \(weekday), not Monday (1) to Friday (5)")
+                    }
+                }
+            }
+        }
         self.init(
-            coverage: try container.decode(ClosedRange<CivilDate>.self, forKey: .coverage),
-            exchanges: try container.decode([Exchange: ExchangeCalendar].self, forKey: .exchanges),
-            expirySchedules: try container.decode([String: ExpirySchedule].self, forKey: .expirySchedules))
+            coverage: try container.decode(ClosedRange<CivilDate>.self, forKey: .coverage), exchanges: exchanges,
+            expirySchedules: schedules)
     }
 
     public static func == (left: TradingCalendar, right: TradingCalendar) -> Bool {

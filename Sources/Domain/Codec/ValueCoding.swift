@@ -35,9 +35,16 @@ extension SecurityID {
 }
 
 extension CivilDate {
-    /// As days since 1970-01-01.
+    /// As days since 1970-01-01, within 1900–2199 as the journal's binary reader takes them: beyond, the
+    /// calendar arithmetic overflows.
     public init(from decoder: any Decoder) throws {
-        self.init(daysSinceEpoch: try decoder.singleValueContainer().decode(Int64.self))
+        let container = try decoder.singleValueContainer()
+        let days = try container.decode(Int64.self)
+        guard (-25_567...84_005).contains(days) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "\(days) days from 1970-01-01 is outside 1900-2199")
+        }
+        self.init(daysSinceEpoch: days)
     }
 
     public func encode(to encoder: any Encoder) throws {
