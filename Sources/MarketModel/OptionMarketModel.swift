@@ -45,6 +45,18 @@ public struct OptionMarketModel: Sendable {
         return Paise(Int64(ticks) * 5)
     }
 
+    /// Premium, delta and IV of a strike's call and of its put, each exactly as `price` gives it.
+    ///
+    /// The two share their terms and N(d1), worked out once: dhan-sim prices every strike of an expiry for
+    /// each option chain it answers, and pricing each side twice over (premium, then delta) was most of it.
+    public func priceCallAndPut(spot: Paise, strike: Paise, expiry: CivilDate, at time: Timestamp) -> (
+        call: (Paise, Double, Double), put: (Paise, Double, Double)
+    ) {
+        let terms = terms(spot: spot, strike: strike, expiry: expiry, at: time)
+        let n1 = cdf(terms.d1)
+        return (call(terms, n1, cdf(terms.d2)), put(terms, n1))
+    }
+
     /// Delta and implied volatility (percent) exactly as `price` computes them, without the premium.
     public func deltaAndVolatility(spot: Paise, strike: Paise, type: OptionType, expiry: CivilDate, at time: Timestamp)
         -> (delta: Double, iv: Double)

@@ -346,7 +346,7 @@ extension SimCore {
         return "RMS:Margin Exceeds (injected rejection)"
     }
 
-    private func chart(_ body: Data, intraday: Bool) -> Reply {
+    private mutating func chart(_ body: Data, intraday: Bool) -> Reply {
         guard let request = decode(ChartRequest.self, body) else {
             return .badInput("Missing required fields, bad values for parameters etc.")
         }
@@ -505,32 +505,30 @@ extension SimCore {
         }
         let spot = market.indexLevel(spec.securityID, atSecondOfDay: second) ?? 0
         guard let path = market.path(spec.securityID) else { return .badInput("Invalid UnderlyingScrip") }
-        var oc: [String: OptionChainResponse.Strike] = [:]
-        oc.reserveCapacity(2 * ContractUniverse.strikesEachSide + 1)
-        for contract in market.universe.contracts where contract.underlying == spec.symbol && contract.expiry == expiry
-        {
-            let quote = market.quote(contract, spec: spec, path: path, atSecondOfDay: second)
-            let greeks = market.greeks(contract, spec: spec, spot: spot, second: second)
+        let strikes = market.chainStrikes[SimMarket.ChainKey(symbol: spec.symbol, expiry: expiry)] ?? []
+        var oc: [(key: String, strike: OptionChainResponse.Strike)] = []
+        oc.reserveCapacity(strikes.count)
+        for strike in strikes {
+            let (call, put) = market.chainSides(strike, spec: spec, path: path, second: second)
             // DhanHQ sends greeks to five decimals (the recorded chain: delta 0.7671, theta -31.21874).
             func five(_ value: Double) -> Double { (value * 100_000).rounded() / 100_000 }
-            let side = OptionChainResponse.Side(
-                averagePrice: (quote.open + quote.last) / 2,
-                greeks: .init(
-                    delta: five(greeks.delta), theta: five(greeks.theta), gamma: five(greeks.gamma),
-                    vega: five(greeks.vega)),
-                impliedVolatility: (greeks.iv * 100).rounded() / 100, lastPrice: quote.last, oi: quote.openInterest,
-                previousOI: quote.openInterest * 9 / 10, previousClosePrice: quote.previousClose, volume: quote.volume,
-                previousVolume: quote.volume * 2, securityId: contract.instrument.securityID.value,
-                topBidPrice: quote.bid, topAskPrice: quote.ask, topBidQuantity: contract.lotSize * 20,
-                topAskQuantity: contract.lotSize * 22)
-            // "%.6f" of the rupees, from the whole paise (String(format:) was a tenth of a chain's cost).
-            let paise = contract.strike.value
-            let key = "\(paise / 100).\(paise % 100 < 10 ? "0" : "")\(paise % 100)0000"
-            var strike = oc[key] ?? OptionChainResponse.Strike(ce: nil, pe: nil)
-            if contract.type == .call { strike.ce = side } else { strike.pe = side }
-            oc[key] = strike
+            func side(_ side: SimMarket.ChainSide?, _ contract: ContractSpec?) -> OptionChainResponse.Side? {
+                guard let side, let contract else { return nil }
+                let quote = side.quote
+                return OptionChainResponse.Side(
+                    averagePrice: (quote.open + quote.last) / 2,
+                    greeks: .init(
+                        delta: five(side.delta), theta: five(side.theta), gamma: five(side.gamma),
+                        vega: five(side.vega)),
+                    impliedVolatility: (side.iv * 100).rounded() / 100, lastPrice: quote.last,
+                    oi: quote.openInterest, previousOI: quote.openInterest * 9 / 10,
+                    previousClosePrice: quote.previousClose, volume: quote.volume, previousVolume: quote.volume * 2,
+                    securityId: contract.instrument.securityID.value, topBidPrice: quote.bid, topAskPrice: quote.ask,
+                    topBidQuantity: contract.lotSize * 20, topAskQuantity: contract.lotSize * 22)
+            }
+            oc.append((strike.key, .init(ce: side(call, strike.call), pe: side(put, strike.put))))
         }
-        return Reply(status: 200, body: OptionChainResponse(data: .init(lastPrice: spot, oc: oc)).jsonBody())
+        return Reply(status: 200, body: OptionChainResponse.jsonBody(lastPrice: spot, strikes: oc, status: "success"))
     }
 }
 

@@ -11,15 +11,21 @@ struct SimMarket: Sendable {
     let date: CivilDate
     let universe: ContractUniverse
     private var paths: [SecurityID: DayPath] = [:]
-    private let optionPaths: [SecurityID: [Scenario.Point]]
-    private let pricer: OptionMarketModel
+    /// Scripted premiums by contract (a scenario's), in place of the model's.
+    let optionPaths: [SecurityID: [Scenario.Point]]
+    let pricer: OptionMarketModel
     private let models: [String: IndexPathModel]
     /// Running day high and low per second of each index path, so a quote is O(1).
     private var ranges: [SecurityID: (high: [Double], low: [Double])] = [:]
     /// Each option's premium at the open and at the previous close: fixed for the day, so a quote prices
     /// one Black–Scholes value instead of three.
-    private var anchors: [SecurityID: (open: Double, previousClose: Double)] = [:]
+    private(set) var anchors: [SecurityID: (open: Double, previousClose: Double)] = [:]
     let calendar: TradingCalendar
+    /// Each expiry's strikes in the order an option chain writes them, built once for the day.
+    private(set) var chainStrikes: [ChainKey: [ChainStrike]] = [:]
+    /// Minute candles of past days already generated (history asks for the same day at 1 and 5 minutes, and
+    /// again after every restart; generating a day's path is most of answering).
+    private var pastMinutes: [PastDay: [Candle]] = [:]
 
     init(seed: UInt64, date: CivilDate, calendar: TradingCalendar, scenario: Scenario, indices: [IndexSpec]) {
         self.date = date
@@ -50,6 +56,7 @@ struct SimMarket: Sendable {
         }
         self.optionPaths = scenario.optionPaths
         self.universe = ContractUniverse(indices: indices, date: date, openLevels: opens, calendar: calendar)
+        self.chainStrikes = Self.chainStrikes(of: universe)
         var pricer = OptionMarketModel()
         pricer.strikesEachSide = ContractUniverse.strikesEachSide
         self.pricer = pricer
@@ -108,7 +115,14 @@ struct SimMarket: Sendable {
             halfSecond
             ? (path.level(atSecondOfDay: second) + path.level(atSecondOfDay: second + 1)) / 2
             : path.level(atSecondOfDay: second)
-        let premium = optionPremium(contract, spec: spec, spot: spot, second: second)
+        return quote(
+            contract, spec: spec, spot: spot, premium: optionPremium(contract, spec: spec, spot: spot, second: second),
+            second: second)
+    }
+
+    /// An option's quote around its premium at `spot`: spread, the day's anchors, volume and open interest.
+    func quote(_ contract: ContractSpec, spec: IndexSpec, spot: Double, premium: Double, second: Int) -> InstrumentQuote
+    {
         let step = spec.strikeStep?.value ?? 5_000
         let steps = Int((contract.strike.value - Int64((spot * 100).rounded())) / step)
         let (bid, ask) = pricer.quote(premium: Paise(Int64((premium * 100).rounded())), stepsFromATM: steps)
@@ -147,16 +161,24 @@ struct SimMarket: Sendable {
         let (delta, iv) = model.deltaAndVolatility(
             spot: Paise(Int64((spot * 100).rounded())), strike: contract.strike, type: contract.type,
             expiry: contract.expiry, at: time)
-        let years =
-            max(Double(Timestamp.ist(contract.expiry, 15, 30).epochSeconds - time.epochSeconds), 60) / 31_536_000
+        let (gamma, theta, vega) = Self.sensitivities(
+            spot: spot, strike: contract.strike, expiry: contract.expiry, iv: iv, at: time)
+        return (delta, iv, gamma, theta, vega)
+    }
+
+    /// Gamma, theta (a day) and vega (a volatility point) at the volatility `iv` (percent): the same for a
+    /// strike's call and put.
+    static func sensitivities(spot: Double, strike: Paise, expiry: CivilDate, iv: Double, at time: Timestamp) -> (
+        gamma: Double, theta: Double, vega: Double
+    ) {
+        let years = max(Double(Timestamp.ist(expiry, 15, 30).epochSeconds - time.epochSeconds), 60) / 31_536_000
         let sigma = iv / 100
-        let d1 =
-            (log(spot / contract.strike.rupees) + (0.055 + sigma * sigma / 2) * years) / (sigma * years.squareRoot())
+        let d1 = (log(spot / strike.rupees) + (0.055 + sigma * sigma / 2) * years) / (sigma * years.squareRoot())
         let density = exp(-d1 * d1 / 2) / (2 * Double.pi).squareRoot()
         let gamma = density / (spot * sigma * years.squareRoot())
         let vega = spot * density * years.squareRoot() / 100
         let theta = -(spot * density * sigma) / (2 * years.squareRoot()) / 365
-        return (delta, iv, gamma, theta, vega)
+        return (gamma, theta, vega)
     }
 
     private func dayRange(_ id: SecurityID, until second: Int) -> (Double, Double) {
@@ -166,12 +188,18 @@ struct SimMarket: Sendable {
     }
 
     /// Minute candles of an index or option for `day` up to `untilSecond` (today) or the whole day (history).
-    func minuteCandles(_ key: InstrumentKey, on day: CivilDate, untilSecondOfDay untilSecond: Int) -> [Candle] {
+    mutating func minuteCandles(_ key: InstrumentKey, on day: CivilDate, untilSecondOfDay untilSecond: Int)
+        -> [Candle]
+    {
         if key.segment == .indexValue {
             guard let spec = universe.index(key) else { return [] }
             if day == date { return paths[key.securityID]?.minuteCandles(untilSecondOfDay: untilSecond) ?? [] }
             guard day < date, let model = models[spec.symbol] else { return [] }
-            return model.path(on: day, calendar: calendar).minuteCandles()
+            let past = PastDay(id: key.securityID, day: day)
+            if let candles = pastMinutes[past] { return candles }
+            let candles = model.path(on: day, calendar: calendar).minuteCandles()
+            pastMinutes[past] = candles
+            return candles
         }
         guard day == date, let contract = universe.contract(key),
             let spec = universe.index(symbol: contract.underlying),
