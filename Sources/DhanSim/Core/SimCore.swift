@@ -134,15 +134,18 @@ struct SimCore: Sendable {
         for id in feeds.keys.sorted() {
             guard let connection = feeds[id] else { continue }
             for key in connection.subscriptions.keys.sorted() {
-                guard let mode = connection.subscriptions[key] else { continue }
-                for frame in packets(for: key, mode: mode) {
+                guard let mode = connection.subscriptions[key],
+                    let quote = market.quote(key, atSecondOfDay: second)
+                else { continue }
+                // The second's quote priced once, for its packets and for the liquidity test below.
+                for frame in packets(for: key, mode: mode, quote: quote) {
                     out.feedFrames.append((id, frame))
                 }
                 // Liquid options (within two strikes of the money) trade more often than once a second.
-                if key.segment != .indexValue, let quote = market.quote(key, atSecondOfDay: second),
-                    abs(quote.stepsFromATM) <= 2
+                if key.segment != .indexValue, abs(quote.stepsFromATM) <= 2,
+                    let half = market.quote(key, atSecondOfDay: second, halfSecond: true)
                 {
-                    for frame in packets(for: key, mode: mode, halfSecond: true) {
+                    for frame in packets(for: key, mode: mode, quote: half) {
                         out.feedFrames.append((id, frame))
                     }
                 }
@@ -226,8 +229,13 @@ struct SimCore: Sendable {
     }
 
     /// The packets one instrument produces in one mode at the current second (PROTOCOL.md §4.12).
-    func packets(for key: InstrumentKey, mode: FeedMode, halfSecond: Bool = false) -> [[UInt8]] {
-        guard let quote = market.quote(key, atSecondOfDay: second, halfSecond: halfSecond) else { return [] }
+    func packets(for key: InstrumentKey, mode: FeedMode) -> [[UInt8]] {
+        guard let quote = market.quote(key, atSecondOfDay: second) else { return [] }
+        return packets(for: key, mode: mode, quote: quote)
+    }
+
+    /// The packets carrying `quote`, one of `key`'s prices this second.
+    func packets(for key: InstrumentKey, mode: FeedMode, quote: InstrumentQuote) -> [[UInt8]] {
         let ltt = FeedPacket.feedLTT(fromUTCEpochSeconds: now.epochSeconds)
         switch mode {
         case .ticker:

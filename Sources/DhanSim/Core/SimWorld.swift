@@ -103,18 +103,23 @@ public struct SimWorld: Sendable {
     /// A JSON subscribe or unsubscribe text on the feed connection.
     public mutating func feedRequest(_ text: String) -> SimOutput {
         guard let connection else { return SimOutput() }
-        return output(core.feedRequest(connection, text: text))
+        let out = core.feedRequest(connection, text: text)
+        return output(out)
     }
 
     /// Moves the market one second: orders match and subscribed instruments tick (none while `stalled`).
     public mutating func advanceOneSecond(virtualSeconds: Double, stalled: Bool = false) -> SimOutput {
         if stalled { core.faults.stallUntil = virtualSeconds + 1 } else { core.faults.stallUntil = nil }
-        return output(core.advance(toSecondOfDay: core.second + 1, wallNow: virtualSeconds))
+        // Stepped into a local first: `output(core.advance(…))` reads `self` for the call before the argument
+        // mutates `core`, so the whole world was copied every second.
+        let out = core.advance(toSecondOfDay: core.second + 1, wallNow: virtualSeconds)
+        return output(out)
     }
 
     /// Disconnects the feed with a reason code (805 too many connections, 807 token expired, …).
     public mutating func disconnectFeed(reason: UInt16) -> SimOutput {
-        output(core.disconnectAllFeeds(reason: reason))
+        let out = core.disconnectAllFeeds(reason: reason)
+        return output(out)
     }
 
     /// The detailed scrip master the server publishes (`/api-data/api-scrip-master-detailed.csv`).
@@ -141,7 +146,9 @@ public struct SimWorld: Sendable {
     /// 807, as when a token generated the day before runs out mid-session), or works again.
     public mutating func tokenExpired(_ expired: Bool) -> SimOutput {
         core.faults.tokenExpired = expired
-        return expired ? output(core.disconnectAllFeeds(reason: 807)) : SimOutput()
+        guard expired else { return SimOutput() }
+        let out = core.disconnectAllFeeds(reason: 807)
+        return output(out)
     }
 
     /// Order-class requests answer 429 until `untilSeconds` (virtual).
