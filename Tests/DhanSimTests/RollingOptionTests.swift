@@ -46,7 +46,7 @@ struct RollingOptionTests {
         #expect(zip(bars, bars.dropFirst()).allSatisfy { $0.start < $1.start })
         // Each bar's strike is the 50-point strike nearest the index at the bar's start.
         let index = InstrumentKey(.indexValue, 13)
-        let core = SimCore(configuration: try SimCoreTests.configuration())
+        var core = SimCore(configuration: try SimCoreTests.configuration())
         let minutes = core.market.minuteCandles(index, on: CivilDate(2025, 10, 28), untilSecondOfDay: 86_400)
         for bar in bars where bar.start >= minutes[0].start && bar.start < minutes[0].start + 86_400 {
             let open = try #require(minutes.first { $0.start == bar.start }).open.value
