@@ -291,7 +291,7 @@ extension BenchGroup {
             seconds = (ContinuousClock.now - started).seconds
             if check {
                 journal.flush()
-                let digest = try JournalDigest.of(journal.reader)
+                let digest = try JournalDigest.hex(journal.reader)
                 print("  check: state hash \(session.state.stateHash), journal digest \(digest)")
             }
             journal.close(forcingToDisk: false)  // as `scalper backtest` closes its journal
