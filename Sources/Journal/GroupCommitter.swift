@@ -92,6 +92,31 @@ public final class GroupCommitter: @unchecked Sendable {
         }
     }
 
+    /// How a queued append stands: already committed (inline, or by an idle caller), or waiting in line.
+    ///
+    /// Committed appends need no `Ticket`: inline, every input folded on virtual time was one more object
+    /// allocated, locked, read and freed.
+    public enum Receipt: Sendable {
+        case committed(Result<ClosedRange<UInt64>, any Error>)
+        case queued(Ticket)
+
+        /// The outcome when the commit has happened, nil while it is pending.
+        public var completed: Result<ClosedRange<UInt64>, any Error>? {
+            switch self {
+            case .committed(let result): result
+            case .queued(let ticket): ticket.completed
+            }
+        }
+
+        /// The seqs the records got, once committed (and synced in `durable` mode).
+        public func seqs() async throws -> ClosedRange<UInt64> {
+            switch self {
+            case .committed(let result): try result.get()
+            case .queued(let ticket): try await ticket.seqs()
+            }
+        }
+    }
+
     public let journal: Journal
     public let policy: Policy
     private let condition = NSCondition()
@@ -128,23 +153,21 @@ public final class GroupCommitter: @unchecked Sendable {
         try await enqueue(contentsOf: records).seqs()
     }
 
-    /// Queues several appends at once, in order, each with its own ticket; inline they share one commit (a
+    /// Queues several appends at once, in order, each with its own receipt; inline they share one commit (a
     /// burst of feed inputs folded together costs one transaction, as it would on the writer thread).
-    public func enqueue(groups: [[PendingRecord]]) -> [Ticket] {
+    public func enqueue(groups: [[PendingRecord]]) -> [Receipt] {
         guard !groups.isEmpty else { return [] }
         guard policy.inline else { return commitIfIdle(groups) ?? groups.map { queued($0) } }
         condition.lock()
         let refused: (any Error)? = failure ?? (closing ? JournalError.closed : nil)
         condition.unlock()
-        if let refused { return groups.map { _ in Ticket(failed: refused) } }
-        let waiters = groups.map { Waiter(records: $0, ticket: Ticket(), arrival: nil) }
-        commit(waiters)
-        return waiters.map(\.ticket)
+        if let refused { return groups.map { _ in .committed(.failure(refused)) } }
+        return commitNow(groups).map { .committed($0) }
     }
 
     /// Commits `groups` on the caller's thread if the writer is idle and nothing is queued (`commitsWhenIdle`);
-    /// their tickets are then complete, or nil when they must queue.
-    private func commitIfIdle(_ groups: [[PendingRecord]]) -> [Ticket]? {
+    /// their receipts are then committed, or nil when they must queue.
+    private func commitIfIdle(_ groups: [[PendingRecord]]) -> [Receipt]? {
         guard policy.commitsWhenIdle else { return nil }
         condition.lock()
         guard queue.isEmpty, !committing, !closing, failure == nil else {
@@ -153,35 +176,34 @@ public final class GroupCommitter: @unchecked Sendable {
         }
         committing = true
         condition.unlock()
-        let waiters = groups.map { Waiter(records: $0, ticket: Ticket(), arrival: nil) }
-        commit(waiters)
+        let results = commitNow(groups)
         condition.lock()
         committing = false
         // The writer waits while another commits: what queued meanwhile, or a close, is its to handle now.
         if !queue.isEmpty || closing { condition.signal() }
         condition.unlock()
-        return waiters.map(\.ticket)
+        return results.map { .committed($0) }
     }
 
     /// Queues records now, without suspending, so a caller that must fix their order (an actor assigning
-    /// seqs) keeps it; the ticket's `seqs()` waits for the commit.
-    public func enqueue(contentsOf records: [PendingRecord]) -> Ticket {
+    /// seqs) keeps it; the receipt's `seqs()` waits for the commit.
+    public func enqueue(contentsOf records: [PendingRecord]) -> Receipt {
         precondition(!records.isEmpty, "append needs at least one record")
         if policy.inline { return enqueue(groups: [records])[0] }
         return commitIfIdle([records])?[0] ?? queued(records)
     }
 
     /// Queues records for the writer thread.
-    private func queued(_ records: [PendingRecord]) -> Ticket {
+    private func queued(_ records: [PendingRecord]) -> Receipt {
         condition.lock()
         defer { condition.unlock() }
-        if let failure { return Ticket(failed: failure) }
-        if closing { return Ticket(failed: JournalError.closed) }
+        if let failure { return .committed(.failure(failure)) }
+        if closing { return .committed(.failure(JournalError.closed)) }
         let ticket = Ticket()
         queue.append(Waiter(records: records, ticket: ticket, arrival: .now))
         queuedRecords += records.count
         if queue.count == 1 || queuedRecords >= policy.maxBatch { condition.signal() }
-        return ticket
+        return .queued(ticket)
     }
 
     /// Commits what is queued, stops the writer thread and fails later appends with `JournalError.closed`.
@@ -238,13 +260,13 @@ public final class GroupCommitter: @unchecked Sendable {
         return batch
     }
 
+    /// The writer thread's commit of a batch taken from the queue.
     private func commit(_ batch: [Waiter]) {
-        // Inline commits run on virtual time too: they report no duration rather than read the wall clock.
-        let started = policy.inline ? nil : ContinuousClock.now
+        let started = ContinuousClock.now
         do {
             let records = batch.flatMap(\.records)
             let range = try journal.append(records)
-            onCommit?(records.count, started.map { .now - $0 } ?? .zero)
+            onCommit?(records.count, .now - started)
             var next = range.lowerBound
             for waiter in batch {
                 let end = next + UInt64(waiter.records.count) - 1
@@ -252,15 +274,43 @@ public final class GroupCommitter: @unchecked Sendable {
                 next = end + 1
             }
         } catch {
-            let journalError = error
-            condition.lock()
-            failure = journalError
-            let rest = queue
-            queue.removeAll()
-            queuedRecords = 0
-            condition.unlock()
-            for waiter in batch + rest { waiter.ticket.complete(.failure(journalError)) }
+            for waiter in batch + failAll(error) { waiter.ticket.complete(.failure(error)) }
         }
+    }
+
+    /// Commits `groups` as one batch on the caller's thread (inline, or an idle caller's): each group's seqs,
+    /// or the failure every group shares.
+    private func commitNow(_ groups: [[PendingRecord]]) -> [Result<ClosedRange<UInt64>, any Error>] {
+        // Inline commits run on virtual time too: they report no duration rather than read the wall clock.
+        let started = policy.inline ? nil : ContinuousClock.now
+        do {
+            let records = groups.count == 1 ? groups[0] : groups.flatMap { $0 }
+            let range = try journal.append(records)
+            onCommit?(records.count, started.map { .now - $0 } ?? .zero)
+            var results: [Result<ClosedRange<UInt64>, any Error>] = []
+            results.reserveCapacity(groups.count)
+            var next = range.lowerBound
+            for group in groups {
+                let end = next + UInt64(group.count) - 1
+                results.append(.success(next...end))
+                next = end + 1
+            }
+            return results
+        } catch {
+            for waiter in failAll(error) { waiter.ticket.complete(.failure(error)) }
+            return groups.map { _ in .failure(error) }
+        }
+    }
+
+    /// Records a failed commit: later appends fail with it, and what was queued is taken out to be failed.
+    private func failAll(_ error: JournalError) -> [Waiter] {
+        condition.lock()
+        defer { condition.unlock() }
+        failure = error
+        let rest = queue
+        queue.removeAll()
+        queuedRecords = 0
+        return rest
     }
 }
 

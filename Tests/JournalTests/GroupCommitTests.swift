@@ -71,7 +71,7 @@ struct GroupCommitTests {
     func idleCallerCommits() async throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
-        let box = Mutex<(committer: GroupCommitter?, during: GroupCommitter.Ticket?, queued: Bool?)>((nil, nil, nil))
+        let box = Mutex<(committer: GroupCommitter?, during: GroupCommitter.Receipt?, queued: Bool?)>((nil, nil, nil))
         let committer = GroupCommitter(
             journal: journal, policy: .init(maxBatch: 16, maxDelay: .zero, commitsWhenIdle: true),
             onCommit: { _, _ in
@@ -117,6 +117,43 @@ struct GroupCommitTests {
         #expect(sizes.withLock { $0 } == [3])
         committer.close()
         #expect(try journal.reader.records().map(\.payload) == [[1], [2], [3]])
+    }
+
+    @Test("inline: a burst commits in one transaction on the caller's thread, its receipts committed, no ticket")
+    func inlineReceiptsAreCommitted() async throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal.openForWriting(at: directory.path, options: .init(durability: .fast))
+        let sizes = Mutex<[Int]>([])
+        let committer = GroupCommitter(
+            journal: journal, policy: .init(inline: true), onCommit: { count, _ in sizes.withLock { $0.append(count) } }
+        )
+        let receipts = committer.enqueue(groups: [
+            (1...2).map { PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [$0]) },
+            [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [3])],
+        ])
+        #expect(sizes.withLock { $0 } == [3])
+        for (receipt, expected) in zip(receipts, [1...2, 3...3] as [ClosedRange<UInt64>]) {
+            guard case .committed(let result) = receipt else {
+                Issue.record("an inline append waits for nothing")
+                continue
+            }
+            #expect(try result.get() == expected)
+        }
+        #expect(
+            try await committer.enqueue(contentsOf: [
+                PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [4])
+            ]).seqs() == 4...4)
+        committer.close()
+        guard
+            case .committed(.failure(let error)) = committer.enqueue(groups: [
+                [PendingRecord(kind: 1, kindVersion: 1, timestampNanos: 0, payload: [5])]
+            ])[0]
+        else {
+            Issue.record("after close an inline append is refused at once")
+            return
+        }
+        #expect(error as? JournalError == .closed)
+        #expect(try journal.reader.records().map(\.payload) == [[1], [2], [3], [4]])
     }
 
     @Test("a lone append commits after maxDelay without waiting for a full batch")

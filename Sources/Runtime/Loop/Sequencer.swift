@@ -111,7 +111,7 @@ public actor Sequencer {
         /// The time it was folded at.
         var time: Timestamp
         var started: Duration
-        var ticket: GroupCommitter.Ticket
+        var receipt: GroupCommitter.Receipt
     }
 
     /// Folds `event`, journals it with its commands in the next group commit, and returns the commands once
@@ -141,8 +141,8 @@ public actor Sequencer {
         var started: Duration
         var records: [PendingRecord]
 
-        func folded(_ ticket: GroupCommitter.Ticket) -> Folded {
-            Folded(seq: seq, commands: commands, event: event, time: time, started: started, ticket: ticket)
+        func folded(_ receipt: GroupCommitter.Receipt) -> Folded {
+            Folded(seq: seq, commands: commands, event: event, time: time, started: started, receipt: receipt)
         }
     }
 
@@ -197,8 +197,8 @@ public actor Sequencer {
             }
         }
         // One append for the burst: inline, one transaction; on the writer thread, queued together.
-        let tickets = committer.enqueue(groups: reduced.map(\.records))
-        return (zip(reduced, tickets).map { $0.folded($1) }, refusal)
+        let receipts = committer.enqueue(groups: reduced.map(\.records))
+        return (zip(reduced, receipts).map { $0.folded($1) }, refusal)
     }
 
     /// `durable(_:)` for each input of a burst, in order, in one call: its commands, or why it failed.
@@ -222,10 +222,10 @@ public actor Sequencer {
     public func durable(_ folded: Folded) async throws -> Submission {
         do {
             let range: ClosedRange<UInt64>
-            if let completed = folded.ticket.completed {
+            if let completed = folded.receipt.completed {
                 range = try completed.get()
             } else {
-                range = try await folded.ticket.seqs()
+                range = try await folded.receipt.seqs()
             }
             guard range.lowerBound == folded.seq else {
                 throw SequencerDiverged(expected: folded.seq, written: range.lowerBound)
