@@ -246,8 +246,11 @@ public final class RuntimeSession {
         let filled = replayed.state.positions.filter { $0.entryFilled > 0 }
         outcome.positions = Set(filled.map(\.positionID)).count
         outcome.slicedPositions = Set(filled.compactMap(\.slicesOf)).count
-        // Kinds above 100 are commands (`EntryKind.isCommand`).
+        // One pass for the counts and the digest; the replay above has verified every record's checksum.
+        var digest = JournalDigest()
         try journal.reader.forEach(verifyChecksums: false) { view in
+            digest.add(view)
+            // Kinds above 100 are commands (`EntryKind.isCommand`).
             if view.header.kind > 100 {
                 outcome.commands += 1
                 if view.header.kind == EntryKind.placeOrder.rawValue { outcome.orders += 1 }
@@ -256,7 +259,7 @@ public final class RuntimeSession {
             }
             return true
         }
-        outcome.journalDigest = try JournalDigest.of(journal.reader)
+        outcome.journalDigest = digest.value
         return outcome
     }
 }
