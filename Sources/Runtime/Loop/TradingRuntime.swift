@@ -459,9 +459,10 @@ public final class TradingRuntime: Sendable {
     /// Folds feed inputs that arrived together without waiting for the disk, so the next ones fold (and share
     /// the commit) while these are written; `releaseFolded` acts on their commands, in order, once they are
     /// durable.
-    private func postFromFeed(_ events: [Event]) async {
+    private func postFromFeed(_ events: [Event], readAt: Timestamp? = nil) async {
         guard !events.isEmpty else { return }
-        let time = await clock.now()
+        let time: Timestamp
+        if let readAt { time = readAt } else { time = await clock.now() }
         let (burst, error) = await sequencer.fold(events, at: time)
         if !burst.isEmpty { folded.send(burst) }
         if let error, !(error is SequencerClosed) { journalFailed(error) }
@@ -674,11 +675,19 @@ public final class TradingRuntime: Sendable {
     private func pumpTrades(_ trades: some Collection<FeedTrade>) async {
         var events: [Event] = []
         events.reserveCapacity(trades.count)
+        // One reading of the clock for the burst: its trades arrived together, and each `await` is a switch.
+        var burstTime: Timestamp?
         for trade in trades {
             guard let tick = try? trade.tick() else { continue }
             gateway.observe(tick)
             if tick.instrument.segment == .indexValue {
-                let now = await clock.now()
+                let now: Timestamp
+                if let burstTime {
+                    now = burstTime
+                } else {
+                    now = await clock.now()
+                    burstTime = now
+                }
                 let wasStale = health.withLock { health in
                     defer {
                         health.lastIndexTick = now
@@ -692,11 +701,13 @@ public final class TradingRuntime: Sendable {
                     events.removeAll()
                     await post(
                         .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")))
+                    // Time has moved on while that news was folded: what follows reads the clock again.
+                    burstTime = nil
                 }
             }
             events.append(.tick(tick))
         }
-        await postFromFeed(events)
+        await postFromFeed(events, readAt: burstTime)
     }
 
     private func pumpOrders(_ client: any OrderStreamPort) async {
