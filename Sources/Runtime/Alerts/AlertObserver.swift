@@ -47,8 +47,10 @@ final class AlertObserver: FoldObserver {
 }
 
 /// Several fold observers, called in order.
-struct FoldObservers: FoldObserver {
+final class FoldObservers: FoldObserver {
     let observers: [any FoldObserver]
+
+    init(observers: [any FoldObserver]) { self.observers = observers }
 
     func willFold(_ event: Event, state: EngineState) {
         for observer in observers { observer.willFold(event, state: state) }

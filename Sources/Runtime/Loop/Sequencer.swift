@@ -474,8 +474,9 @@ public struct SequencerDiverged: Error, CustomStringConvertible {
 
 /// Sees every input the sequencer folds, before and after (a simulation checks its invariants here).
 ///
-/// Called inside the fold, so it must be quick and must not call back into the sequencer.
-public protocol FoldObserver: Sendable {
+/// Called inside the fold, so it must be quick and must not call back into the sequencer. A class, so passing
+/// one around is a retain and not a copy of an existential's value (twice a fold).
+public protocol FoldObserver: AnyObject, Sendable {
     func willFold(_ event: Event, state: EngineState)
     func didFold(_ event: Event, seq: UInt64, commands: [Command], state: EngineState, at time: Timestamp)
 }
