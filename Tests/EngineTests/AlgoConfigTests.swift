@@ -55,6 +55,10 @@ struct AlgoConfigTests {
             ),
             ("  time_exit: \"15:20\"", "  time_exit: \"3:20pm\"", "algo.yml: risk.time_exit: expected a time HH:MM"),
             ("mode: paper ", "mode: yolo ", "algo.yml: mode: 'yolo' is not paper or live"),
+            (
+                "security_id: 13\n    exchange: NSE", "security_id: 13\n    exchange: BSE",
+                "algo.yml: indices.NIFTY.exchange: BSE, but the calendar lists NIFTY's expiries on NSE"
+            ),
         ])
     func refusals(original: String, replacement: String, message: String) throws {
         let text = try ConfigFixtures.algoText()

@@ -179,13 +179,18 @@ public struct TradingCalendar: Sendable, Equatable, Codable {
         session(on: time.istDate, exchange: exchange)?.contains(secondOfDay: Int(time.istSecondOfDay)) ?? false
     }
 
+    /// The first trading day after `date`; the exchange must have a calendar (the configuration checks that each
+    /// index's has one), else no day would ever be found.
     public func nextTradingDay(after date: CivilDate, exchange: Exchange = .nse) -> CivilDate {
+        precondition(exchanges[exchange] != nil, "the trading calendar has no \(exchange) calendar")
         var day = date.adding(days: 1)
         while !isTradingDay(day, exchange: exchange) { day = day.adding(days: 1) }
         return day
     }
 
+    /// The last trading day before `date`; the exchange must have a calendar, as for `nextTradingDay`.
     public func previousTradingDay(before date: CivilDate, exchange: Exchange = .nse) -> CivilDate {
+        precondition(exchanges[exchange] != nil, "the trading calendar has no \(exchange) calendar")
         var day = date.adding(days: -1)
         while !isTradingDay(day, exchange: exchange) { day = day.adding(days: -1) }
         return day

@@ -27,9 +27,17 @@ extension AlgoConfig {
             indices.append(try parseIndex(key, node))
         }
         guard !indices.isEmpty else { throw try root.required("indices").error("no indices configured") }
-        for index in indices where calendar.expirySchedules[index.key] == nil {
-            throw try root.required("indices").required(index.key).error(
-                "the calendar has no expiry schedule for \(index.key)")
+        for index in indices {
+            guard let schedule = calendar.expirySchedules[index.key] else {
+                throw try root.required("indices").required(index.key).error(
+                    "the calendar has no expiry schedule for \(index.key)")
+            }
+            // The session, the holidays and the previous trading day come from the index's exchange: one the
+            // calendar does not list has no trading day at all, and a search for one would never end.
+            guard index.exchange == schedule.exchange else {
+                throw try root.required("indices").required(index.key).required("exchange").error(
+                    "\(index.exchange), but the calendar lists \(index.key)'s expiries on \(schedule.exchange)")
+            }
         }
         // A weekly preference cannot be honoured where the exchange lists only monthly expiries.
         for index in indices where index.expiry == .weekly {
