@@ -12,7 +12,7 @@ public protocol ElapsedClock: Sendable {
 
 extension ElapsedClock {
     /// Suspends for `duration` of this clock's time.
-    public func sleep(for duration: Duration) async throws {
+    public nonisolated(nonsending) func sleep(for duration: Duration) async throws {
         try await sleep(untilElapsed: elapsed() + duration)
     }
 }

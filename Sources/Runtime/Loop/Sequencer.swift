@@ -119,7 +119,10 @@ public actor Sequencer {
     ///
     /// Time never runs backwards in the journal: an event stamped before the last one takes the last time.
     public func submit(_ event: Event, at proposed: Timestamp) async throws -> Submission {
-        try await durable(try fold(event, at: proposed))
+        let folded = try fold(event, at: proposed)
+        // Committed at once (inline, or by an idle writer): released here, without another isolated call.
+        if let completed = folded.receipt.completed { return try release(folded, written: completed) }
+        return try await durable(folded)
     }
 
     /// Folds `event` and queues it with its commands for the next commit, without waiting for it.

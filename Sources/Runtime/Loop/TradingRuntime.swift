@@ -437,7 +437,7 @@ public final class TradingRuntime: Sendable {
 
     /// Journals an input, folds it, journals the commands, then lets the handlers act on them.
     @discardableResult
-    func submit(_ event: Event) async throws -> Sequencer.Submission {
+    nonisolated(nonsending) func submit(_ event: Event) async throws -> Sequencer.Submission {
         let time = await clock.now()
         do {
             let submission = try await sequencer.submit(event, at: time)
@@ -452,14 +452,14 @@ public final class TradingRuntime: Sendable {
     }
 
     /// Submits and logs instead of throwing (for pumps and handlers).
-    func post(_ event: Event) async {
+    nonisolated(nonsending) func post(_ event: Event) async {
         _ = try? await submit(event)
     }
 
     /// Folds feed inputs that arrived together without waiting for the disk, so the next ones fold (and share
     /// the commit) while these are written; `releaseFolded` acts on their commands, in order, once they are
     /// durable.
-    private func postFromFeed(_ events: [Event], readAt: Timestamp? = nil) async {
+    private nonisolated(nonsending) func postFromFeed(_ events: [Event], readAt: Timestamp? = nil) async {
         guard !events.isEmpty else { return }
         let time: Timestamp
         if let readAt { time = readAt } else { time = await clock.now() }
@@ -672,7 +672,7 @@ public final class TradingRuntime: Sendable {
 
     /// Turns trade packets into ticks and folds them as one burst; an index tick that ends a stale spell is
     /// preceded by the news that ticks resumed.
-    private func pumpTrades(_ trades: some Collection<FeedTrade>) async {
+    private nonisolated(nonsending) func pumpTrades(_ trades: some Collection<FeedTrade>) async {
         var events: [Event] = []
         events.reserveCapacity(trades.count)
         // One reading of the clock for the burst: its trades arrived together, and each `await` is a switch.
