@@ -108,6 +108,15 @@ public final class GroupCommitter: @unchecked Sendable {
             }
         }
 
+        /// The commit's outcome, awaited only while it is pending.
+        ///
+        /// It runs on the caller's executor (`nonisolated(nonsending)`), so for an append already committed an
+        /// actor pays no executor switch to read it (the simulation's sequencer did, several times a second).
+        public nonisolated(nonsending) func outcome() async -> Result<ClosedRange<UInt64>, any Error> {
+            if let completed { return completed }
+            do { return .success(try await seqs()) } catch { return .failure(error) }
+        }
+
         /// The seqs the records got, once committed (and synced in `durable` mode).
         public func seqs() async throws -> ClosedRange<UInt64> {
             switch self {

@@ -120,9 +120,8 @@ public actor Sequencer {
     /// Time never runs backwards in the journal: an event stamped before the last one takes the last time.
     public func submit(_ event: Event, at proposed: Timestamp) async throws -> Submission {
         let folded = try fold(event, at: proposed)
-        // Committed at once (inline, or by an idle writer): released here, without another isolated call.
-        if let completed = folded.receipt.completed { return try release(folded, written: completed) }
-        return try await durable(folded)
+        // Released here, not through `durable(_:)`: another isolated call would be another executor switch.
+        return try release(folded, written: await folded.receipt.outcome())
     }
 
     /// Folds `event` and queues it with its commands for the next commit, without waiting for it.
@@ -209,14 +208,9 @@ public actor Sequencer {
         var results: [Result<Submission, any Error>] = []
         results.reserveCapacity(burst.count)
         for input in burst {
-            // An input committed at once is released without an await: each call of an isolated async method
-            // is an executor switch, which the simulation paid four times a virtual second for nothing.
-            let written: Result<ClosedRange<UInt64>, any Error>
-            if let completed = input.receipt.completed {
-                written = completed
-            } else {
-                do { written = .success(try await input.receipt.seqs()) } catch { written = .failure(error) }
-            }
+            // Released here, not through `durable(_:)`: each call of an isolated async method is an executor
+            // switch, which the simulation paid four times a virtual second for nothing.
+            let written = await input.receipt.outcome()
             results.append(Result { try release(input, written: written) })
         }
         return results
@@ -227,10 +221,7 @@ public actor Sequencer {
     /// A failed commit (or seqs other than the ones folded with) puts the sequencer in the degraded state and
     /// throws `SequencerDegraded`; the input is held if it carries news.
     public func durable(_ folded: Folded) async throws -> Submission {
-        if let completed = folded.receipt.completed { return try release(folded, written: completed) }
-        let written: Result<ClosedRange<UInt64>, any Error>
-        do { written = .success(try await folded.receipt.seqs()) } catch { written = .failure(error) }
-        return try release(folded, written: written)
+        try release(folded, written: await folded.receipt.outcome())
     }
 
     /// A folded input once its batch's commit has ended: its commands, or `SequencerDegraded`.
