@@ -7,9 +7,9 @@ import Testing
 /// The chain writer's numbers must be `description`'s bytes exactly: the simulation's journals depend on them.
 @Suite struct JSONNumberWritingTests {
     private func written(_ value: Double) -> String {
-        var out: [UInt8] = []
-        JSONBytesWriter.appendNumber(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        var out = JSONOutput(capacity: 0)
+        out.appendNumber(value)
+        return String(decoding: out.data(), as: UTF8.self)
     }
 
     private func expected(_ value: Double) -> String { value.isFinite ? value.description : "null" }

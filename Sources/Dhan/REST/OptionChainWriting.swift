@@ -15,19 +15,12 @@ extension OptionChainResponse {
     /// `JSONEncoder` sorts them): byte for byte what `jsonBody()` writes for the same strikes, without building
     /// and sorting the dictionary (dhan-sim keeps each expiry's strikes in this order).
     public static func jsonBody(lastPrice: Double, strikes: [(key: String, strike: Strike)], status: String?) -> Data {
-        var out: [UInt8] = []
         // A strike's two sides take about 650 bytes: reserved once, not grown twice on the way.
-        out.reserveCapacity(700 * (strikes.count + 1))
-        func raw(_ text: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
-        func number(_ value: Double) { JSONBytesWriter.appendNumber(value, to: &out) }
-        func number(_ value: Int64) {
-            // Digits straight into the buffer: `description` made a String per number.
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            JSONBytesWriter.appendDigits(value.magnitude, to: &out)
-        }
-        func string(_ value: String) { JSONBytesWriter.appendString(value, to: &out) }
+        var out = JSONOutput(capacity: 700 * (strikes.count + 1))
+        func raw(_ text: StaticString) { out.append(text) }
+        func number(_ value: Double) { out.appendNumber(value) }
+        func number(_ value: Int64) { out.appendInteger(value) }
+        func string(_ value: String) { out.appendString(value) }
         func side(_ side: Side) {
             if let value = side.averagePrice {
                 raw("{\"average_price\":")
@@ -106,6 +99,6 @@ extension OptionChainResponse {
             string(status)
         }
         raw("}")
-        return Data(out)
+        return out.data()
     }
 }

@@ -19,19 +19,18 @@ extension OrderRecord {
 
     /// One row of `bookBody`, its keys sorted.
     public static func rowBytes(_ record: OrderRecord) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(700)
+        var out = JSONOutput(capacity: 700)
         func key(_ name: StaticString) {
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: "\":".utf8)
+            out.append(name)
+            out.append("\":")
         }
-        func string(_ value: String) { JSONBytesWriter.appendString(value, to: &out) }
+        func string(_ value: String) { out.appendString(value) }
         func number(_ value: Double) { out.append(contentsOf: (value.isFinite ? value.description : "0").utf8) }
         func number(_ value: Int) { out.append(contentsOf: value.description.utf8) }
         out.append(UInt8(ascii: "{"))
         key("afterMarketOrder")
-        out.append(contentsOf: (record.afterMarketOrder ? "true" : "false").utf8)
+        out.append(record.afterMarketOrder ? "true" : "false")
         out.append(UInt8(ascii: ","))
         key("algoId")
         string(record.algoId)
@@ -128,6 +127,6 @@ extension OrderRecord {
         key("validity")
         string(record.validity)
         out.append(UInt8(ascii: "}"))
-        return out
+        return out.bytes()
     }
 }

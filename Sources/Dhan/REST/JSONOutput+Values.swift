@@ -1,0 +1,85 @@
+/// JSON strings and numbers written straight into a `JSONOutput`, for the bodies dhan-sim answers many times a
+/// simulated second (order books, option chains) without `JSONEncoder`'s cost.
+extension JSONOutput {
+    private static let hex: StaticString = "0123456789abcdef"
+
+    /// Appends `value` as a JSON string: quotes and backslashes escaped, control bytes as `\u00xx`, the rest
+    /// (UTF-8 included) as is.
+    mutating func appendString(_ value: String) {
+        append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                append(UInt8(ascii: "\\"))
+                append(byte)
+            case 0..<0x20:
+                append("\\u00")
+                append(Self.hex.utf8Start[Int(byte >> 4)])
+                append(Self.hex.utf8Start[Int(byte & 0xF)])
+            default:
+                append(byte)
+            }
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `value.description`'s bytes (`null` when it is not finite), without making the `String`.
+    ///
+    /// A value that is the nearest double to a decimal of at most five places, between 0.0001 and 10^10 (every
+    /// price, greek and volatility dhan-sim writes), is written digit by digit: that decimal is its shortest
+    /// round-trip form, which is what `description` prints. Anything else goes through `description`.
+    mutating func appendNumber(_ value: Double) {
+        guard value.isFinite else { return append("null") }
+        let magnitude = value.magnitude
+        // Below 0.0001 `description` switches to an exponent; below 10^10 five places keep the digits within
+        // fifteen, where no two decimals share a double (so the one found is the shortest).
+        guard magnitude >= 0.0001, magnitude < 1e10 else { return append(contentsOf: value.description.utf8) }
+        var scale = 1.0
+        var divisor: UInt64 = 1
+        for places in 0...5 {
+            let scaled = (magnitude * scale).rounded()
+            // Division is correctly rounded: equal means `magnitude` is the double nearest scaled / 10^places.
+            if scaled / scale == magnitude {
+                if value < 0 { append(UInt8(ascii: "-")) }
+                let digits = UInt64(scaled)
+                appendDigits(digits / divisor)
+                append(UInt8(ascii: "."))
+                // The fewest places found first, so the fraction has no trailing zero (none at all: ".0").
+                if places == 0 {
+                    append(UInt8(ascii: "0"))
+                } else {
+                    appendDigits(digits % divisor, minimumCount: places)
+                }
+                return
+            }
+            scale *= 10
+            divisor *= 10
+        }
+        append(contentsOf: value.description.utf8)
+    }
+
+    /// Appends `value` in decimal, a minus sign first when it is negative.
+    mutating func appendInteger(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude)
+    }
+
+    /// Appends `value`'s decimal digits, left-padded with zeros to `minimumCount`.
+    mutating func appendDigits(_ value: UInt64, minimumCount: Int = 1) {
+        // Counted first, then written from the last digit back in place.
+        var count = 1
+        var rest = value / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        count = max(count, minimumCount)
+        appendInPlace(length: count) { slots in
+            var rest = value
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                slots[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+    }
+}
