@@ -2,9 +2,12 @@
 public struct Paise: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomStringConvertible, Codable {
     public var value: Int64
 
-    public init(_ value: Int64) { self.value = value }
+    @inlinable public init(_ value: Int64) { self.value = value }
 
-    public static let zero = Paise(0)
+    /// Computed and inlinable, not a `static let`: reading a global from another module calls its lazy
+    /// initializer, an opaque call across which the optimizer must copy whatever value it is borrowing (a whole
+    /// `Position`, for each of the day's PnL sums on every fold).
+    @inlinable public static var zero: Paise { Paise(0) }
 
     /// Whole rupees.
     public static func rupees(_ rupees: Int64) -> Paise { Paise(rupees * 100) }
