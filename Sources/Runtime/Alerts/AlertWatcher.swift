@@ -101,29 +101,33 @@ public struct AlertWatcher: Sendable {
     private mutating func positions(_ state: EngineState, _ raise: (Alert.Kind) -> Void) {
         var done: [Int] = []
         for (at, item) in watched.enumerated() {
-            let slices = item.records.map { state.positions[$0] }
-            let filled = slices.reduce(Int64(0)) { $0 + $1.entryFilled }
-            let first = slices[0]
-            // The label is text: made only for an alert, not on every fold of an open position.
-            var instrument: String { first.contractLabel }
+            // Read in place, slice by slice: copying every slice's `Position` on every fold of an open position
+            // cost more than the checks; copies are made only for an alert.
+            let positions = state.positions
+            let filled = item.records.reduce(Int64(0)) { $0 + positions[$1].entryFilled }
+            func copies() -> [Position] { item.records.map { positions[$0] } }
             if !item.entryAnnounced, filled > 0 {
                 watched[at].entryAnnounced = true
+                let slices = copies()
+                let first = slices[0]
                 let cost = slices.reduce(Int64(0)) { $0 + $1.entryAverage.value * $1.entryFilled }
                 raise(
                     .entry(
-                        index: first.index, instrument: instrument, quantity: filled,
+                        index: first.index, instrument: first.contractLabel, quantity: filled,
                         ordered: slices.reduce(Int64(0)) { $0 + $1.orderedQuantity },
                         price: Paise((cost + filled / 2) / filled), tag: first.entryTag))
             }
-            guard slices.allSatisfy({ $0.phase.isSettled }) else { continue }
+            guard item.records.allSatisfy({ positions[$0].phase.isSettled }) else { continue }
             done.append(at)
             guard filled > 0 else { continue }
+            let slices = copies()
+            let first = slices[0]
             let reason = first.exitReason.map { reason in
                 state.config.map { reason.tag($0.risk, dailyLossLimit: $0.risk.dailyLossLimit) } ?? reason.rawValue
             }
             raise(
                 .exit(
-                    index: first.index, instrument: instrument, quantity: filled, reason: reason ?? "closed",
+                    index: first.index, instrument: first.contractLabel, quantity: filled, reason: reason ?? "closed",
                     net: slices.reduce(Paise.zero) { $0 + $1.netPnL }, dayNet: state.dayNetPnL))
         }
         for at in done.reversed() { watched.remove(at: at) }

@@ -200,7 +200,11 @@ public actor Sequencer {
         }
         // One append for the burst: inline, one transaction; on the writer thread, queued together.
         let receipts = committer.enqueue(groups: reduced.map(\.records))
-        return (zip(reduced, receipts).map { $0.folded($1) }, refusal)
+        // By index, not `zip(...).map`: zipping copied each `Reduced` (its event and arrays) before reading it.
+        var folded: [Folded] = []
+        folded.reserveCapacity(reduced.count)
+        for index in reduced.indices { folded.append(reduced[index].folded(receipts[index])) }
+        return (folded, refusal)
     }
 
     /// `durable(_:)` for each input of a burst, in order, in one call: its commands, or why it failed.
