@@ -131,12 +131,10 @@ struct SimCore: Sendable {
     private mutating func emitTicks() -> Outbox {
         var out = Outbox()
         guard marketTrades, second >= SessionSeconds.open && second <= SessionSeconds.close else { return out }
-        for id in feeds.keys.sorted() {
-            guard let connection = feeds[id] else { continue }
-            for key in connection.subscriptions.keys.sorted() {
-                guard let mode = connection.subscriptions[key],
-                    let quote = market.quote(key, atSecondOfDay: second)
-                else { continue }
+        // Pairs sorted by key, not keys sorted and each looked up again.
+        for (id, connection) in feeds.sorted(by: { $0.key < $1.key }) {
+            for (key, mode) in connection.subscriptions.sorted(by: { $0.key < $1.key }) {
+                guard let quote = market.quote(key, atSecondOfDay: second) else { continue }
                 // The second's quote priced once, for its packets and for the liquidity test below.
                 for frame in packets(for: key, mode: mode, quote: quote) {
                     out.feedFrames.append((id, frame))
