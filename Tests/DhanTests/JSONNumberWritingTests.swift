@@ -9,7 +9,7 @@ import Testing
     private func written(_ value: Double) -> String {
         var out = JSONOutput(capacity: 0)
         out.appendNumber(value)
-        return String(decoding: out.data(), as: UTF8.self)
+        return String(decoding: out.takeData(), as: UTF8.self)
     }
 
     private func expected(_ value: Double) -> String { value.isFinite ? value.description : "null" }

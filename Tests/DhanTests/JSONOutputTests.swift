@@ -25,18 +25,18 @@ import Testing
             }
         }
         #expect(out.count == expected.count)
-        #expect(Array(out.data()) == expected)
+        #expect(Array(out.takeData()) == expected)
     }
 
-    @Test func anArrayAndDataHoldTheSameBytes() {
-        func written() -> JSONOutput {
-            var out = JSONOutput(capacity: 4)
-            out.appendDigits(42, minimumCount: 5)
-            out.append(".")
-            out.appendNumber(19.95)
-            return out
-        }
-        #expect(written().bytes() == Array("00042.19.95".utf8))
-        #expect(Array(written().data()) == Array("00042.19.95".utf8))
+    @Test func anArrayAndDataHoldTheSameBytesAndTakingStartsAgainEmpty() {
+        var out = JSONOutput(capacity: 4)
+        out.appendDigits(42, minimumCount: 5)
+        out.append(".")
+        out.appendNumber(19.95)
+        #expect(out.bytes() == Array("00042.19.95".utf8))
+        #expect(Array(out.takeData()) == Array("00042.19.95".utf8))
+        #expect(out.count == 0)
+        out.append("[]")
+        #expect(Array(out.takeData()) == Array("[]".utf8))
     }
 }

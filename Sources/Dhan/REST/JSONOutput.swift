@@ -63,15 +63,20 @@ struct JSONOutput: ~Copyable {
         count += length
     }
 
-    /// The bytes written, as `Data` that takes the buffer over (no copy).
-    consuming func data() -> Data {
-        let (base, count) = (self.base, self.count)
-        discard self
-        return Data(bytesNoCopy: base, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
+    /// The bytes written, as `Data` that takes the buffer over (no copy); the output starts again empty.
+    ///
+    /// Mutating rather than consuming: the writers append through local functions, and a debug build treats
+    /// a value those capture as one it cannot consume.
+    mutating func takeData() -> Data {
+        let (written, count) = (base, self.count)
+        capacity = 64
+        base = .allocate(capacity: capacity)
+        self.count = 0
+        return Data(bytesNoCopy: written, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
     }
 
-    /// The bytes written, as an array (dhan-sim keeps an order's row).
-    consuming func bytes() -> [UInt8] {
+    /// A copy of the bytes written, as an array (dhan-sim keeps an order's row).
+    func bytes() -> [UInt8] {
         Array(UnsafeBufferPointer(start: base, count: count))
     }
 }

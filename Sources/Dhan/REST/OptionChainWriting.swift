@@ -99,6 +99,6 @@ extension OptionChainResponse {
             string(status)
         }
         raw("}")
-        return out.data()
+        return out.takeData()
     }
 }
