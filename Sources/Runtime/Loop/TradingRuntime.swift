@@ -676,18 +676,11 @@ public final class TradingRuntime: Sendable {
         var events: [Event] = []
         events.reserveCapacity(trades.count)
         // One reading of the clock for the burst: its trades arrived together, and each `await` is a switch.
-        var burstTime: Timestamp?
+        var now = await clock.now()
         for trade in trades {
             guard let tick = try? trade.tick() else { continue }
             gateway.observe(tick)
             if tick.instrument.segment == .indexValue {
-                let now: Timestamp
-                if let burstTime {
-                    now = burstTime
-                } else {
-                    now = await clock.now()
-                    burstTime = now
-                }
                 let wasStale = health.withLock { health in
                     defer {
                         health.lastIndexTick = now
@@ -697,17 +690,17 @@ public final class TradingRuntime: Sendable {
                     return health.feedStale
                 }
                 if wasStale {
-                    await postFromFeed(events)
+                    await postFromFeed(events, readAt: now)
                     events.removeAll()
                     await post(
                         .feedStatus(FeedStatus(channel: .marketFeed, state: .connected, detail: "ticks resumed")))
                     // Time has moved on while that news was folded: what follows reads the clock again.
-                    burstTime = nil
+                    now = await clock.now()
                 }
             }
             events.append(.tick(tick))
         }
-        await postFromFeed(events, readAt: burstTime)
+        await postFromFeed(events, readAt: now)
     }
 
     private func pumpOrders(_ client: any OrderStreamPort) async {
