@@ -100,10 +100,10 @@ public struct AlertWatcher: Sendable {
     /// Entries on their first fill, exits once every slice is flat.
     private mutating func positions(_ state: EngineState, _ raise: (Alert.Kind) -> Void) {
         var done: [Int] = []
+        // Read in place, slice by slice: copying every slice's `Position` on every fold of an open position cost
+        // more than the checks; copies are made only for an alert.
+        let positions = state.positions
         for (at, item) in watched.enumerated() {
-            // Read in place, slice by slice: copying every slice's `Position` on every fold of an open position
-            // cost more than the checks; copies are made only for an alert.
-            let positions = state.positions
             let filled = item.records.reduce(Int64(0)) { $0 + positions[$1].entryFilled }
             func copies() -> [Position] { item.records.map { positions[$0] } }
             if !item.entryAnnounced, filled > 0 {
