@@ -33,14 +33,19 @@ public final class RuntimeInvariants: FoldObserver {
         let generation = transport.generation
         let cached = progress.withLock { $0.broker }
         var broker: (generation: UInt64, version: Int, positions: [SimBrokerPosition], parents: [String: Int])
+        var changed = true
         if let cached, cached.generation == generation {
             broker = cached
+            changed = false
         } else {
             // The world changed (a second passed, a request was answered); its book only when an order or a
             // trade was added, which is seldom: walking every order after every second is most of the cost.
             broker = transport.withWorld { world in
                 let version = world.bookVersion
-                if let cached, cached.version == version { return (0, version, cached.positions, cached.parents) }
+                if let cached, cached.version == version {
+                    changed = false
+                    return (0, version, cached.positions, cached.parents)
+                }
                 return (0, version, world.positions, world.parentOrdersByCorrelationID)
             }
             broker.generation = transport.generation
@@ -49,7 +54,7 @@ public final class RuntimeInvariants: FoldObserver {
             progress.broker = broker
             progress.checker.afterStep(
                 event: event, seq: seq, commands: commands, state: state, before: progress.before,
-                broker: broker.positions, parentOrders: broker.parents, at: time)
+                broker: broker.positions, parentOrders: broker.parents, brokerChanged: changed, at: time)
             progress.before = [:]
             progress.lastSeq = seq
         }
