@@ -51,26 +51,32 @@ extension OptionChainResponse {
                 try scanner.beginObject()
                 while let strikeKey = try scanner.nextKey() {
                     let name = scanner.text(strikeKey)
-                    // One path per strike, its side appended and removed: no new array and strings per side.
-                    scanner.path = ["data", "oc[\(name)]"]
                     var strike = Strike(ce: nil, pe: nil)
-                    try scanner.beginObject()
-                    while let sideKey = try scanner.nextKey() {
-                        if scanner.key(sideKey, is: "ce") {
-                            scanner.path.append("ce")
-                            strike.ce = scanner.null() ? nil : try parseSide(&scanner)
-                            scanner.path.removeLast()
-                        } else if scanner.key(sideKey, is: "pe") {
-                            scanner.path.append("pe")
-                            strike.pe = scanner.null() ? nil : try parseSide(&scanner)
-                            scanner.path.removeLast()
-                        } else {
-                            try scanner.skipValue()
+                    // The strike and side are named only in an error: a path built for each of a chain's strikes
+                    // was a fifth of reading it.
+                    var side: StaticString?
+                    do throws(JSONDecodingError) {
+                        try scanner.beginObject()
+                        while let sideKey = try scanner.nextKey() {
+                            if scanner.key(sideKey, is: "ce") {
+                                side = "ce"
+                                strike.ce = scanner.null() ? nil : try parseSide(&scanner)
+                            } else if scanner.key(sideKey, is: "pe") {
+                                side = "pe"
+                                strike.pe = scanner.null() ? nil : try parseSide(&scanner)
+                            } else {
+                                side = nil
+                                try scanner.skipValue()
+                            }
+                            side = nil
                         }
+                    } catch {
+                        var named = error
+                        named.context = "data.oc[\(name)]" + (side.map { ".\($0)" } ?? "")
+                        throw named
                     }
                     strikes[name] = strike
                 }
-                scanner.path = ["data"]
             } else {
                 try scanner.skipValue()
             }
