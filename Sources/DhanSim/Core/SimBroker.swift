@@ -234,21 +234,21 @@ struct SimBroker: Sendable {
     // MARK: - Matching
 
     /// One second of matching: partial remainders, resting limits, stop triggers and super-order legs.
-    mutating func match(market: SimMarket, second: Int, date: CivilDate) -> Outbox {
+    mutating func match(market: SimMarket, second: Int, date: CivilDate, quotes: inout SecondQuotes) -> Outbox {
         var out = Outbox()
         // Ascending, as the whole book would be walked; an order that closed never opens again.
         var stillOpen: [Int] = []
         stillOpen.reserveCapacity(matchable.count)
         for index in matchable where orders[index].isOpen {
             guard orders[index].superOrderID == nil || orders[index].legName == "ENTRY_LEG" else { continue }
-            out.append(tryFill(orderAt: index, market: market, second: second))
+            out.append(tryFill(orderAt: index, market: market, second: second, quotes: &quotes))
             if orders[index].isOpen { stillOpen.append(index) }
         }
         matchable = stillOpen
         var live: [String] = []
         live.reserveCapacity(liveSuperOrders.count)
         for entryID in liveSuperOrders {
-            out.append(matchLegs(of: entryID, market: market, second: second))
+            out.append(matchLegs(of: entryID, market: market, second: second, quotes: &quotes))
             if mayFire(entryID) { live.append(entryID) }
         }
         liveSuperOrders = live
@@ -268,15 +268,16 @@ struct SimBroker: Sendable {
         return orders[target].isOpen || orders[stop].isOpen
     }
 
-    private mutating func matchLegs(of entryID: String, market: SimMarket, second: Int) -> Outbox {
+    private mutating func matchLegs(of entryID: String, market: SimMarket, second: Int, quotes: inout SecondQuotes)
+        -> Outbox
+    {
         guard var superOrder = superOrders[entryID], superOrder.firedLeg == nil,
             let target = orderIndex[superOrder.targetID], let stop = orderIndex[superOrder.stopID],
             orders[target].isOpen || orders[stop].isOpen,
-            let quote = market.quote(orders[target].instrument, atSecondOfDay: second),
+            let quote = quotes.quote(orders[target].instrument, in: market, atSecondOfDay: second),
             market.isOpen(orders[target].instrument, atSecondOfDay: second)
         else { return Outbox() }
         var out = Outbox()
-        let time = SimCore.istString(second: second, date: market.date)
         if superOrder.trailingJump > 0 && quote.last > superOrder.highWater {
             superOrder.highWater = quote.last
             let trailed = OrderMatching.trailedStop(
@@ -297,6 +298,7 @@ struct SimBroker: Sendable {
             fired = leg == .target ? (target, price.rupees, stop) : (stop, price.rupees, target)
         }
         if let fired {
+            let time = SimCore.istString(second: second, date: market.date)
             superOrder.firedLeg = orders[fired.index].legName
             out.append(
                 fill(
@@ -316,9 +318,17 @@ struct SimBroker: Sendable {
 
     /// Fills an open order if the market allows it now.
     private mutating func tryFill(orderAt index: Int, market: SimMarket, second: Int) -> Outbox {
+        var quotes = SecondQuotes()
+        return tryFill(orderAt: index, market: market, second: second, quotes: &quotes)
+    }
+
+    /// Fills an open order if the market allows it now, its quote from the second's.
+    private mutating func tryFill(orderAt index: Int, market: SimMarket, second: Int, quotes: inout SecondQuotes)
+        -> Outbox
+    {
         let order = orders[index]
         guard order.isOpen, market.isOpen(order.instrument, atSecondOfDay: second),
-            let quote = market.quote(order.instrument, atSecondOfDay: second)
+            let quote = quotes.quote(order.instrument, in: market, atSecondOfDay: second)
         else { return Outbox() }
         guard let type = OrderType.allCases.first(where: { $0.apiName == order.orderType }),
             let price = matching.price(

@@ -105,9 +105,10 @@ struct SimCore: Sendable {
             if let expiry = token.expiresAt, now.epochSeconds == expiry.epochSeconds {
                 out.append(disconnectAllFeeds(reason: 807))
             }
-            out.append(broker.match(market: market, second: second, date: market.date))
+            var quotes = SecondQuotes()
+            out.append(broker.match(market: market, second: second, date: market.date, quotes: &quotes))
             if !faults.isStalled(wallNow: wallNow) {
-                out.append(emitTicks())
+                out.append(emitTicks(quotes: quotes))
             }
         }
         return out
@@ -128,13 +129,13 @@ struct SimCore: Sendable {
         marketTrades = configuration.calendar.isTradingDay(next)
     }
 
-    private mutating func emitTicks() -> Outbox {
+    private mutating func emitTicks(quotes: SecondQuotes) -> Outbox {
         var out = Outbox()
         guard marketTrades, second >= SessionSeconds.open && second <= SessionSeconds.close else { return out }
         // Pairs sorted by key, not keys sorted and each looked up again.
         for (id, connection) in feeds.sorted(by: { $0.key < $1.key }) {
             for (key, mode) in connection.subscriptions.sorted(by: { $0.key < $1.key }) {
-                guard let quote = market.quote(key, atSecondOfDay: second) else { continue }
+                guard let quote = quotes.quoteOnce(key, in: market, atSecondOfDay: second) else { continue }
                 // The second's quote priced once, for its packets and for the liquidity test below.
                 for frame in packets(for: key, mode: mode, quote: quote) {
                     out.feedFrames.append((id, frame))
