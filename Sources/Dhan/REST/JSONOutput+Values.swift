@@ -34,28 +34,28 @@ extension JSONOutput {
         // Below 0.0001 `description` switches to an exponent; below 10^10 five places keep the digits within
         // fifteen, where no two decimals share a double (so the one found is the shortest).
         guard magnitude >= 0.0001, magnitude < 1e10 else { return append(contentsOf: value.description.utf8) }
-        var scale = 1.0
-        var divisor: UInt64 = 1
-        for places in 0...5 {
-            let scaled = (magnitude * scale).rounded()
-            // Division is correctly rounded: equal means `magnitude` is the double nearest scaled / 10^places.
-            if scaled / scale == magnitude {
-                if value < 0 { append(UInt8(ascii: "-")) }
-                let digits = UInt64(scaled)
-                appendDigits(digits / divisor)
-                append(UInt8(ascii: "."))
-                // The fewest places found first, so the fraction has no trailing zero (none at all: ".0").
-                if places == 0 {
-                    append(UInt8(ascii: "0"))
-                } else {
-                    appendDigits(digits % divisor, minimumCount: places)
-                }
-                return
-            }
-            scale *= 10
-            divisor *= 10
+        // Division is correctly rounded: equal means `magnitude` is the double nearest scaled / 10^5. Then the
+        // decimal with fewer places that it is nearest to, if any, is that one with its trailing zeros dropped
+        // (the error of `magnitude * 10^5` is far below a half, so it rounds to that decimal's digits exactly),
+        // which is what trying 0, 1, … 5 places in turn found, with one multiply and one divide.
+        let scaled = (magnitude * 100_000).rounded()
+        guard scaled / 100_000 == magnitude else { return append(contentsOf: value.description.utf8) }
+        var digits = UInt64(scaled)
+        var places = 5
+        while places > 0, digits % 10 == 0 {
+            digits /= 10
+            places -= 1
         }
-        append(contentsOf: value.description.utf8)
+        if value < 0 { append(UInt8(ascii: "-")) }
+        guard places > 0 else {
+            appendDigits(digits)
+            return append(".0")
+        }
+        var divisor: UInt64 = 10
+        for _ in 1..<places { divisor *= 10 }
+        appendDigits(digits / divisor)
+        append(UInt8(ascii: "."))
+        appendDigits(digits % divisor, minimumCount: places)
     }
 
     /// Appends `value` in decimal, a minus sign first when it is negative.
