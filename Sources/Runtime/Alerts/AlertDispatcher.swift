@@ -105,7 +105,7 @@ public final class AlertDispatcher: Sendable {
     public func start(on executor: (any TaskExecutor)? = nil) {
         executorBox.withLock { $0 = executor }
         let tasks = destinations.indices.map { index in
-            Task(executorPreference: executor) { await self.send(index) }
+            startTask(on: executor) { await self.send(index) }
         }
         senders.withLock { $0 = tasks }
     }
@@ -116,7 +116,7 @@ public final class AlertDispatcher: Sendable {
             state.withLock { $0.queues[index].closed = true }
             wake[index].continuation.finish()
         }
-        let timer = Task(executorPreference: executor) {
+        let timer = startTask(on: executor) {
             try? await self.clock.sleep(for: grace)
             self.release()
         }

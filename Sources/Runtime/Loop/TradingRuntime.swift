@@ -370,7 +370,7 @@ public final class TradingRuntime: Sendable {
             guard !tasks.abandoned else { return }
             tasks.next += 1
             let number = tasks.next
-            tasks.running[number] = Task(executorPreference: options.ports.taskExecutor) {
+            tasks.running[number] = startTask(on: options.ports.taskExecutor) {
                 await body()
                 _ = self.tasks.withLock { $0.running.removeValue(forKey: number) }
             }
