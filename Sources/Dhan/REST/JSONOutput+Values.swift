@@ -58,6 +58,14 @@ extension JSONOutput {
         appendDigits(digits % divisor, minimumCount: places)
     }
 
+    /// Appends `value` as `JSONEncoder` writes a `Double`: `description`, less the `.0` of a whole number
+    /// (`-0` for minus zero; from 10^16 `description` has an exponent and no `.0`).
+    mutating func appendEncoderNumber(_ value: Double) {
+        guard value == value.rounded(), value.magnitude < 1e16 else { return appendNumber(value) }
+        if value.sign == .minus { append(UInt8(ascii: "-")) }
+        appendDigits(UInt64(value.magnitude))
+    }
+
     /// Appends `value` in decimal, a minus sign first when it is negative.
     mutating func appendInteger(_ value: Int64) {
         if value < 0 { append(UInt8(ascii: "-")) }

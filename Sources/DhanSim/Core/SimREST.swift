@@ -159,17 +159,18 @@ extension SimCore {
         case ("GET", ["positions"]):
             return (.json(broker.positionRecords(market: market, second: second)), Outbox())
         case ("GET", ["fundlimit"]):
-            let utilised = broker.positions.values.reduce(0.0) { total, position in
-                total
+            // Summed in key order: a dictionary's order differs from process to process, and so would the last
+            // bits of a sum of two or more positions.
+            let utilised = broker.positions.sorted { $0.key < $1.key }.reduce(0.0) { total, entry in
+                let position = entry.value
+                return total
                     + (position.net > 0
                         ? Double(position.net) * position.buyValue / Double(max(position.buyQty, 1)) : 0)
             }
-            return (
-                .json(
-                    FundLimit(
-                        dhanClientId: configuration.clientID, availableBalance: broker.balance.rupees,
-                        sodLimit: configuration.openingBalance.rupees, utilizedAmount: utilised)), Outbox()
-            )
+            let funds = FundLimit(
+                dhanClientId: configuration.clientID, availableBalance: broker.balance.rupees,
+                sodLimit: configuration.openingBalance.rupees, utilizedAmount: utilised)
+            return (Reply(status: 200, body: funds.jsonBody()), Outbox())
         case ("POST", ["charts", "rollingoption"]):
             return (rollingOption(request.body), Outbox())
         case ("POST", ["charts", "intraday"]), ("POST", ["charts", "historical"]):

@@ -1,0 +1,75 @@
+import Domain
+import Foundation
+
+extension FundLimit {
+    /// The `GET /v2/fundlimit` body: what `JSONEncoder` with `.sortedKeys` writes (a client id with a `/` aside,
+    /// which it escapes), without its cost: the engine refreshes funds twice a simulated minute.
+    public func jsonBody() -> Data {
+        var out = JSONOutput(capacity: 256)
+        func number(_ value: Double) { out.appendEncoderNumber(value) }
+        out.append("{\"availabelBalance\":")
+        number(availabelBalance)
+        out.append(",\"blockedPayoutAmount\":")
+        number(blockedPayoutAmount)
+        out.append(",\"collateralAmount\":")
+        number(collateralAmount)
+        out.append(",\"dhanClientId\":")
+        out.appendString(dhanClientId)
+        out.append(",\"receiveableAmount\":")
+        number(receiveableAmount)
+        out.append(",\"sodLimit\":")
+        number(sodLimit)
+        out.append(",\"utilizedAmount\":")
+        number(utilizedAmount)
+        out.append(",\"withdrawableBalance\":")
+        number(withdrawableBalance)
+        out.append("}")
+        return out.takeData()
+    }
+
+    /// Reads a `GET /v2/fundlimit` body straight from its bytes: the `Decodable` conformance's result and
+    /// rules (every field required, keys in any order, unknown keys skipped), without `JSONDecoder`'s cost.
+    public static func parse(_ body: Data) throws(DhanDecodingError) -> FundLimit {
+        let outcome: Result<FundLimit, DhanDecodingError> = body.withUnsafeBytes { raw in
+            do throws(DhanDecodingError) { return .success(try parse(raw)) } catch { return .failure(error) }
+        }
+        switch outcome {
+        case .success(let funds): return funds
+        case .failure(let error): throw DhanDecodingError(context: "fund limit \(error.context)", reason: error.reason)
+        }
+    }
+
+    private static func parse(_ raw: UnsafeRawBufferPointer) throws(DhanDecodingError) -> FundLimit {
+        var scanner = JSONScanner(raw)
+        var client: String?
+        var numbers: [Double?] = Array(repeating: nil, count: numberKeys.count)
+        try scanner.beginObject()
+        while let key = try scanner.nextKey() {
+            if scanner.key(key, is: "dhanClientId") {
+                client = try scanner.string()
+            } else if let index = numberKeys.firstIndex(where: { scanner.key(key, is: $0) }) {
+                numbers[index] = try scanner.double()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        try scanner.end()
+        guard let client else { throw scanner.error("missing 'dhanClientId'") }
+        for (index, value) in numbers.enumerated() where value == nil {
+            throw scanner.error("missing '\(numberKeys[index])'")
+        }
+        var funds = FundLimit(
+            dhanClientId: client, availableBalance: numbers[0]!, sodLimit: numbers[1]!, utilizedAmount: numbers[4]!)
+        funds.collateralAmount = numbers[2]!
+        funds.receiveableAmount = numbers[3]!
+        funds.blockedPayoutAmount = numbers[5]!
+        funds.withdrawableBalance = numbers[6]!
+        return funds
+    }
+
+    /// The number fields as DhanHQ spells them (its own typos included), in `parse`'s order.
+    private static let numberKeys: [StaticString] = [
+        "availabelBalance", "sodLimit", "collateralAmount", "receiveableAmount", "utilizedAmount",
+        "blockedPayoutAmount", "withdrawableBalance",
+    ]
+}
