@@ -47,11 +47,6 @@ public struct SimBrokerPosition: Sendable, Equatable {
 public struct SimWorld: Sendable {
     private var core: SimCore
     private var connection: Int?
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 
     public init(_ configuration: SimConfiguration, behaviour: SimBehaviour = SimBehaviour()) {
         core = SimCore(configuration: configuration)
@@ -191,7 +186,7 @@ public struct SimWorld: Sendable {
         var result = SimOutput()
         for (id, frame) in out.feedFrames where id == connection { result.feedFrames.append(frame) }
         result.feedClosed = connection.map { out.closeFeeds.contains($0) } ?? false
-        result.alerts = out.alerts.map { (try? encoder.encode(OrderAlertMessage(data: $0))) ?? Data() }
+        result.alerts = out.alerts.map { OrderAlertMessage(data: $0).jsonBody() }
         return result
     }
 

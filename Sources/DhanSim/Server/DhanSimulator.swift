@@ -199,11 +199,7 @@ public final class DhanSimulator: Sendable {
         guard !out.feedFrames.isEmpty || !out.closeFeeds.isEmpty || !out.alerts.isEmpty else { return }
         let delay = core.withLock { Double($0.faults.orderUpdateDelayMilliseconds ?? 0) / 1000 }
         let notBefore = wallNow() + delay
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let alerts = out.alerts.map {
-            String(decoding: (try? encoder.encode(OrderAlertMessage(data: $0))) ?? Data(), as: UTF8.self)
-        }
+        let alerts = out.alerts.map { String(decoding: OrderAlertMessage(data: $0).jsonBody(), as: UTF8.self) }
         links.withLock { links in
             for (connection, frame) in out.feedFrames {
                 links.feeds[connection]?.yield(.binary(frame))
