@@ -498,7 +498,7 @@ extension SimCore {
     }
 
     private func optionChain(_ body: Data) -> Reply {
-        guard let request = decode(OptionChainRequest.self, body), let expiryText = request.expiry,
+        guard let request = OptionChainRequest.parse(body), let expiryText = request.expiry,
             let spec = market.universe.indices.first(where: { Int($0.securityID.value) == request.underlyingScrip })
         else { return .badInput("Invalid UnderlyingScrip, UnderlyingSeg or Expiry") }
         guard let expiry = CivilDate(iso: expiryText), market.universe.expiries(of: spec.symbol).contains(expiry) else {
