@@ -106,7 +106,18 @@ enum FuzzTargets {
                 sane(position.sellAverage, "position sell average")
             }
         case 2:
-            _ = try? decoder.decode(FundLimit.self, from: body)
+            let plain = try? decoder.decode(FundLimit.self, from: body)
+            let read = try? FundLimit.parse(body)
+            if let plain, let read {
+                // The amounts, not the client id: the byte reader unescapes only the escapes DhanHQ sends.
+                let amounts: (FundLimit) -> [Double] = {
+                    [
+                        $0.availabelBalance, $0.sodLimit, $0.collateralAmount, $0.receiveableAmount, $0.utilizedAmount,
+                        $0.blockedPayoutAmount, $0.withdrawableBalance,
+                    ]
+                }
+                check(amounts(plain) == amounts(read), "the byte reader read a fund limit differently from JSONDecoder")
+            }
         case 3:
             guard let chart = try? decoder.decode(ChartResponse.self, from: body),
                 let candles = try? chart.candles(source: "fuzz")
