@@ -381,7 +381,7 @@ extension SimCore {
             candles = candles.filter {
                 $0.start >= start && $0.start < end || request.toDate.count <= 10 && $0.start >= start
             }
-            return .json(ChartResponse(candles: candles))
+            return Reply(status: 200, body: ChartResponse(candles: candles).jsonBody())
         }
         // Daily: toDate is exclusive; bars stamped at IST midnight.
         var candles: [Candle] = []
@@ -395,7 +395,7 @@ extension SimCore {
                     high: minutes.map(\.high).max()!, low: minutes.map(\.low).min()!, close: last.close,
                     volume: minutes.reduce(0) { $0 + $1.volume }))
         }
-        return .json(ChartResponse(candles: candles))
+        return Reply(status: 200, body: ChartResponse(candles: candles).jsonBody())
     }
 
     /// Seconds of the day in a `YYYY-MM-DD HH:MM:SS` string, or `fallback` for a bare date.
