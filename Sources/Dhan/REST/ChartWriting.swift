@@ -5,22 +5,16 @@ extension ChartResponse {
     /// a session's history with days of minute bars).
     public func jsonBody() -> Data {
         var out = JSONOutput(capacity: 16 * (open.count + 1) * 7)
-        func doubles(_ values: [Double]) {
+        func array<Element>(_ values: [Element], _ write: (Element) -> Void) {
             out.append("[")
             for (index, value) in values.enumerated() {
                 if index > 0 { out.append(",") }
-                out.appendEncoderNumber(value)
+                write(value)
             }
             out.append("]")
         }
-        func integers(_ values: [Int64]) {
-            out.append("[")
-            for (index, value) in values.enumerated() {
-                if index > 0 { out.append(",") }
-                out.appendInteger(value)
-            }
-            out.append("]")
-        }
+        func doubles(_ values: [Double]) { array(values) { out.appendEncoderNumber($0) } }
+        func integers(_ values: [Int64]) { array(values) { out.appendInteger($0) } }
         out.append("{\"close\":")
         doubles(close)
         out.append(",\"high\":")
