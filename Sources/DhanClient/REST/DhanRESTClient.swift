@@ -262,8 +262,11 @@ public final class DhanRESTClient: Sendable {
             underlyingScrip: Int(underlying.securityID.value), underlyingSeg: underlying.segment.apiName,
             expiry: expiry.description)
         let name = "POST /optionchain \(underlying) \(expiry)"
+        // Both ends written and read from their bytes: a few hundred a simulated day, where `JSONEncoder` and
+        // `JSONDecoder` cost more than the rest of the call.
         let response = try await send(
-            "POST", "/optionchain", body: request, class: .optionChain, limitKey: "\(underlying)|\(expiry)",
+            "POST", "/optionchain", payload: request.jsonBody(), class: .optionChain,
+            limitKey: "\(underlying)|\(expiry)",
             decode: { body throws(DhanDecodingError) in try OptionChainResponse.parse(body) })
         do { return try response.snapshot(underlying: underlying, expiry: expiry, source: name) } catch {
             throw .decoding(request: name, message: error.reason)
@@ -306,30 +309,42 @@ public final class DhanRESTClient: Sendable {
             })
     }
 
-    /// `send`, with the answer read by `decode` (the option chain is read from its bytes).
+    /// `send`, with the answer read by `decode` (the fund limit is read from its bytes).
     func send<Body: Encodable & Sendable, Answer>(
         _ method: String, _ path: String, body: Body?, class apiClass: DhanAPIClass, limitKey: String = "",
         sendWithin: Duration? = nil, decode: (Data) throws(DhanDecodingError) -> Answer
     ) async throws(DhanError) -> Answer {
+        var payload: Data?
+        if let body {
+            guard let data = try? JSONEncoder().encode(body) else {
+                throw .badInput(
+                    request: Self.requestName(method, path), code: "encode", message: "request body cannot be encoded")
+            }
+            payload = data
+        }
+        return try await send(
+            method, path, payload: payload, class: apiClass, limitKey: limitKey, sendWithin: sendWithin,
+            decode: decode)
+    }
+
+    /// How logs and errors name a request: its method and path, without the query.
+    static func requestName(_ method: String, _ path: String) -> String {
+        "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
+    }
+
+    /// `send` with the body already written (`payload`, JSON; the option chain's request is written from its
+    /// fields) and the answer read by `decode`.
+    func send<Answer>(
+        _ method: String, _ path: String, payload: Data?, class apiClass: DhanAPIClass, limitKey: String = "",
+        sendWithin: Duration? = nil, decode: (Data) throws(DhanDecodingError) -> Answer
+    ) async throws(DhanError) -> Answer {
         let calledAt = limiter.elapsed()
-        let name = "\(method) /v2\(path.split(separator: "?").first.map(String.init) ?? path)"
+        let name = Self.requestName(method, path)
         var headers: [(name: String, value: String)] = [
             ("access-token", credentials.accessToken), ("client-id", credentials.clientID),
             ("Accept", "application/json"),
         ]
-        var payload: Data?
-        if let body {
-            headers.append(("Content-Type", "application/json"))
-            if let chainRequest = body as? OptionChainRequest {
-                // Written from its fields: a few hundred a simulated day, where `JSONEncoder` cost more than sending.
-                payload = chainRequest.jsonBody()
-            } else {
-                guard let data = try? JSONEncoder().encode(body) else {
-                    throw .badInput(request: name, code: "encode", message: "request body cannot be encoded")
-                }
-                payload = data
-            }
-        }
+        if payload != nil { headers.append(("Content-Type", "application/json")) }
         var request = DhanHTTPRequest(
             method: method, url: endpoints.restURL + path, headers: headers, body: payload,
             timeout: .nanoseconds(timeout.nanoseconds))
