@@ -30,17 +30,10 @@ extension FundLimit {
     /// Reads a `GET /v2/fundlimit` body straight from its bytes: the `Decodable` conformance's result and
     /// rules (every field required, keys in any order, unknown keys skipped), without `JSONDecoder`'s cost.
     public static func parse(_ body: Data) throws(DhanDecodingError) -> FundLimit {
-        let outcome: Result<FundLimit, DhanDecodingError> = body.withUnsafeBytes { raw in
-            do throws(DhanDecodingError) { return .success(try parse(raw)) } catch { return .failure(error) }
-        }
-        switch outcome {
-        case .success(let funds): return funds
-        case .failure(let error): throw DhanDecodingError(context: "fund limit \(error.context)", reason: error.reason)
-        }
+        try JSONScanner.read(body, what: "fund limit") { (scanner) throws(DhanDecodingError) in try parse(&scanner) }
     }
 
-    private static func parse(_ raw: UnsafeRawBufferPointer) throws(DhanDecodingError) -> FundLimit {
-        var scanner = JSONScanner(raw)
+    private static func parse(_ scanner: inout JSONScanner) throws(DhanDecodingError) -> FundLimit {
         var client: String?
         var numbers: [Double?] = Array(repeating: nil, count: numberKeys.count)
         try scanner.beginObject()

@@ -7,18 +7,10 @@ extension OptionChainResponse {
     ///
     /// Unknown keys are skipped; a missing required field or a value of the wrong kind names its key path.
     public static func parse(_ body: Data) throws(DhanDecodingError) -> OptionChainResponse {
-        let outcome: Result<OptionChainResponse, DhanDecodingError> = body.withUnsafeBytes { raw in
-            do throws(DhanDecodingError) { return .success(try parse(raw)) } catch { return .failure(error) }
-        }
-        switch outcome {
-        case .success(let response): return response
-        case .failure(let error):
-            throw DhanDecodingError(context: "option chain \(error.context)", reason: error.reason)
-        }
+        try JSONScanner.read(body, what: "option chain") { (scanner) throws(DhanDecodingError) in try parse(&scanner) }
     }
 
-    private static func parse(_ raw: UnsafeRawBufferPointer) throws(DhanDecodingError) -> OptionChainResponse {
-        var scanner = JSONScanner(raw)
+    private static func parse(_ scanner: inout JSONScanner) throws(DhanDecodingError) -> OptionChainResponse {
         var chain: Chain?
         var status: String?
         try scanner.beginObject()
