@@ -178,7 +178,7 @@ extension SimCore {
         case ("POST", let s) where s.count == 2 && s[0] == "marketfeed":
             return (marketQuote(s[1], body: request.body), Outbox())
         case ("POST", ["optionchain", "expirylist"]):
-            guard let body = decode(OptionChainRequest.self, request.body),
+            guard let body = OptionChainRequest.parse(request.body),
                 let spec = market.universe.indices.first(where: { Int($0.securityID.value) == body.underlyingScrip })
             else { return (.badInput("Invalid UnderlyingScrip or UnderlyingSeg"), Outbox()) }
             return (
