@@ -96,7 +96,8 @@ struct OptionChainParsingTests {
     }
 
     @Test(
-        "the writer's bytes read back to the same chain, by JSONDecoder and by the byte reader; a NaN names its field")
+        "the writer's bytes are JSONEncoder's and read back by JSONDecoder and the byte reader; a NaN names its field"
+    )
     func writer() throws {
         let body = try RealBodiesTests.response("nifty-optionchain-exp-2025-11-04.json")
         var response = try OptionChainResponse.parse(body)
@@ -104,6 +105,10 @@ struct OptionChainParsingTests {
         response.data.oc[key]?.ce?.securityId = 35_081
         response.data.oc[key]?.ce?.volume = nil
         let written = response.jsonBody()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let encoded = try encoder.encode(response)
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: encoded, as: UTF8.self))
         let original = try snapshot(response)
         #expect(try snapshot(try OptionChainResponse.parse(written)) == original)
         #expect(try snapshot(try JSONDecoder().decode(OptionChainResponse.self, from: written)) == original)

@@ -18,7 +18,7 @@ extension OptionChainResponse {
         // A strike's two sides take about 650 bytes: reserved once, not grown twice on the way.
         var out = JSONOutput(capacity: 700 * (strikes.count + 1))
         func raw(_ text: StaticString) { out.append(text) }
-        func number(_ value: Double) { out.appendNumber(value) }
+        func number(_ value: Double) { out.appendEncoderNumber(value) }
         func number(_ value: Int64) { out.appendInteger(value) }
         func string(_ value: String) { out.appendString(value) }
         func side(_ side: Side) {
