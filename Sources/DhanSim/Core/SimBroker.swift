@@ -234,7 +234,7 @@ struct SimBroker: Sendable {
     // MARK: - Matching
 
     /// One second of matching: partial remainders, resting limits, stop triggers and super-order legs.
-    mutating func match(market: SimMarket, second: Int, date: CivilDate, quotes: inout SecondQuotes) -> Outbox {
+    mutating func match(market: SimMarket, second: Int, quotes: inout SecondQuotes) -> Outbox {
         var out = Outbox()
         // Ascending, as the whole book would be walked; an order that closed never opens again.
         var stillOpen: [Int] = []

@@ -106,7 +106,7 @@ struct SimCore: Sendable {
                 out.append(disconnectAllFeeds(reason: 807))
             }
             var quotes = SecondQuotes()
-            out.append(broker.match(market: market, second: second, date: market.date, quotes: &quotes))
+            out.append(broker.match(market: market, second: second, quotes: &quotes))
             if !faults.isStalled(wallNow: wallNow) {
                 out.append(emitTicks(quotes: quotes))
             }

@@ -1,7 +1,7 @@
 import Domain
 
 /// The quotes one simulated second has priced, so the broker's matching and the feed's ticks price an option
-/// once: a working super order's option is also subscribed, and pricing it twice a second was a hundredth of
+/// once: a working super order's option is also subscribed, and pricing it twice a second was about a hundredth of
 /// a simulated day.
 ///
 /// Only for one second of one market: a quote is a pure function of the two.
