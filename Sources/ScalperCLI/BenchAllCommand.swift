@@ -37,7 +37,7 @@ extension BenchGroup {
 
         /// The steps in the order they run.
         static let steps = [
-            "journal", "indicators", "engine", "replay", "master", "feed", "rest", "exit", "burst", "backtest",
+            "journal", "indicators", "engine", "replay", "master", "feed", "chain", "rest", "exit", "burst", "backtest",
             "backtest-process",
             "help",
             "demo", "simulate", "study", "restart", "memory", "premiums",

@@ -14,7 +14,8 @@ struct BenchGroup: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks of hot paths (use a release build; the journal's is 'scalper journal bench').",
         subcommands: [
-            IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self, FeedBench.self, RESTBench.self,
+            IndicatorsBench.self, EngineBench.self, ReplayBench.self, MasterBench.self, FeedBench.self, ChainBench.self,
+            RESTBench.self,
             ExitLatencyBench.self, BurstBench.self, BacktestBench.self, AllBench.self, CompareBench.self,
         ]
     )

@@ -35,6 +35,9 @@ struct BenchSteps {
         case "feed":
             let bench = try BenchGroup.FeedBench.parse(quick ? ["--packets", "100000"] : [])
             try await bench.run()
+        case "chain":
+            let bench = try BenchGroup.ChainBench.parse(quick ? ["--chains", "50"] : [])
+            try await bench.run()
         case "rest":
             let bench = try BenchGroup.RESTBench.parse(["--requests", quick ? "5" : "100"])
             try await bench.run()
