@@ -35,7 +35,7 @@ public struct JSONScanner {
         )
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
@@ -45,13 +45,13 @@ public struct JSONScanner {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func peek() -> UInt8? {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONDecodingError) {
         guard peek() == byte else {
             throw error("expected '\(Character(Unicode.Scalar(byte)))'")
@@ -60,7 +60,7 @@ public struct JSONScanner {
     }
 
     /// Reads `{`; then call `nextKey()` until it returns nil.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func beginObject() throws(JSONDecodingError) { try expect(UInt8(ascii: "{")) }
 
     /// Reads `[`; true when an element follows, false when the array was empty (its `]` read too).
@@ -112,7 +112,7 @@ public struct JSONScanner {
     }
 
     /// Whether the key's bytes are exactly `name`.
-    @inlinable
+    @inlinable @inline(__always)
     public func key(_ key: Range<Int>, is name: StaticString) -> Bool {
         guard key.count == name.utf8CodeUnitCount else { return false }
         let expected = name.utf8Start
@@ -126,7 +126,7 @@ public struct JSONScanner {
     }
 
     /// Whether the next value is `null` (consumed if so).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func null() -> Bool {
         guard peek() == UInt8(ascii: "n"), offset + 4 <= bytes.count, bytes[offset + 1] == UInt8(ascii: "u"),
             bytes[offset + 2] == UInt8(ascii: "l"), bytes[offset + 3] == UInt8(ascii: "l")
