@@ -31,11 +31,11 @@ struct TradingDays: Sendable {
         return today
     }
 
-    /// Whether the engine's timer should fire at `now`: every second from a little before the day's start-up
-    /// to a while after the close of a trading day, else on the minute.
-    static func ticksEverySecond(at now: Timestamp, startSecond: Int, calendar: TradingCalendar) -> Bool {
-        guard let hours = calendar.session(on: now.istDate) else { return false }
-        let second = Int(now.istSecondOfDay)
+    /// Whether the engine's timer should fire at IST `second` of a day whose session is `hours` (nil when the
+    /// market is closed): every second from a little before the day's start-up to a while after the close of a
+    /// trading day, else on the minute.
+    static func ticksEverySecond(atSecondOfDay second: Int, startSecond: Int, hours: SessionHours?) -> Bool {
+        guard let hours else { return false }
         return second >= min(startSecond, hours.open) - beforeStartSeconds && second < hours.close + afterCloseSeconds
     }
 }

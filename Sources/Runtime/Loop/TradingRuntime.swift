@@ -723,16 +723,23 @@ public final class TradingRuntime: Sendable {
         var resync = 0
         // Outside the session the engine hears the clock once a minute (a night of idle seconds is not news).
         var lastTimerMinute: Int64 = -1
+        let calendar = options.config.calendar
+        let start = options.dayStartSecondOfDay
+        // The day's session hours, looked up once a date: each lookup hashes the date into the calendar's tables,
+        // and it was asked three times a second.
+        var sessionDay: (date: CivilDate, hours: SessionHours?)?
         while !Task.isCancelled && !finished.withLock({ $0 }) {
             try? await clock.sleep(for: clock.secondDuration)
             resync += 1
             if resync % 20 == 0, let simulator = clock as? SimulatorClock { await simulator.resync() }
             let now = await clock.now()
-            let calendar = options.config.calendar
-            let start = options.dayStartSecondOfDay
+            let today = now.istDate
+            if sessionDay?.date != today { sessionDay = (today, calendar.session(on: today)) }
+            let hours = sessionDay?.hours
+            let second = Int(now.istSecondOfDay)
             if !health.withLock({ $0.journalHealthy }) {
                 await retryJournal(at: now)
-            } else if TradingDays.ticksEverySecond(at: now, startSecond: start, calendar: calendar)
+            } else if TradingDays.ticksEverySecond(atSecondOfDay: second, startSecond: start, hours: hours)
                 || now.epochSeconds / 60 != lastTimerMinute
             {
                 lastTimerMinute = now.epochSeconds / 60
@@ -744,8 +751,8 @@ public final class TradingRuntime: Sendable {
                 return day
             }
             if let due { spawn { await self.startDay(due) } }
-            let second = Int(now.istSecondOfDay)
-            if options.config.calendar.isOpen(at: now) {
+            let inMarket = hours?.contains(secondOfDay: second) ?? false
+            if inMarket {
                 let minute = now.epochSeconds / 60
                 let sampled = health.withLock { $0.mtm.last.map { $0.time.epochSeconds / 60 == minute } ?? false }
                 if !sampled {
@@ -753,7 +760,6 @@ public final class TradingRuntime: Sendable {
                     health.withLock { $0.mtm.append((now, pnl)) }
                 }
             }
-            let inMarket = options.config.calendar.isOpen(at: now)
             let (last, lastWall, stale) = health.withLock { ($0.lastIndexTick, $0.lastIndexTickWall, $0.feedStale) }
             if inMarket, !stale, let last, let lastWall,
                 now.epochSeconds - last.epochSeconds > options.feedStaleSeconds,
