@@ -34,34 +34,51 @@ extension OrderRecord {
     /// A row is a flat object read from its first byte to the `}` that ends it, so bytes equal to a row
     /// read before, up to that row's `}`, are the same row: the reader would go through them the same way.
     public static func plainBook(_ data: Data, reusing cache: inout OrderBookReadCache) -> [OrderRecord]? {
-        data.withUnsafeBytes { raw -> [OrderRecord]? in
+        // Taken out of the cache, so that (once the caller has let the last book go) they are the only
+        // references to their buffers: a row that changed is written over in place and the unchanged ones are
+        // not copied. Copying every record (a score of strings each) into a new array was most of a read.
+        // Should this read fail, the cache is left empty, and the next read reads every row.
+        var records = cache.records
+        var rows = cache.rows
+        cache.records = []
+        cache.rows = []
+        let read = data.withUnsafeBytes { raw -> Int? in
             guard let base = raw.baseAddress else { return nil }
             var scanner = JSONScanner(raw)
             guard var more = try? scanner.beginArray() else { return nil }
-            var rows: [OrderBookReadCache.Row] = []
-            rows.reserveCapacity(cache.rows.count + 1)
+            var index = 0
             while more {
                 guard scanner.peek() == UInt8(ascii: "{") else { return nil }
                 let start = scanner.offset
-                let index = rows.count
-                if index < cache.rows.count, cache.rows[index].bytes.count <= raw.count - start,
-                    cache.rows[index].bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base + start, $0.count) == 0 })
+                if index < rows.count, rows[index].count <= raw.count - start,
+                    rows[index].withUnsafeBytes({ memcmp($0.baseAddress!, base + start, $0.count) == 0 })
                 {
-                    scanner.offset = start + cache.rows[index].bytes.count
-                    rows.append(cache.rows[index])
+                    scanner.offset = start + rows[index].count
                     cache.reused += 1
                 } else {
                     guard let record = PlainRow.read(&scanner) else { return nil }
                     let bytes = Array(UnsafeRawBufferPointer(rebasing: raw[start..<scanner.offset]))
-                    rows.append(.init(bytes: bytes, record: record))
+                    if index < rows.count {
+                        rows[index] = bytes
+                        records[index] = record
+                    } else {
+                        rows.append(bytes)
+                        records.append(record)
+                    }
                 }
+                index += 1
                 guard let next = try? scanner.nextElement() else { return nil }
                 more = next
             }
             guard scanner.peek() == nil else { return nil }
-            cache.rows = rows
-            return rows.map(\.record)
+            return index
         }
+        guard let read else { return nil }
+        rows.removeSubrange(read...)
+        records.removeSubrange(read...)
+        cache.rows = rows
+        cache.records = records
+        return records
     }
 }
 
@@ -72,12 +89,10 @@ extension OrderRecord {
 /// simulated `observed` day. Rows are matched by place, which suits a book in the order the orders were
 /// placed (dhan-sim's); a book in another order only misses, and is read as it was before.
 public struct OrderBookReadCache: Sendable {
-    struct Row: Sendable {
-        var bytes: [UInt8]
-        var record: OrderRecord
-    }
-
-    var rows: [Row] = []
+    /// Each row's bytes, from its `{` to its `}`.
+    var rows: [[UInt8]] = []
+    /// Each row's record, at the same place.
+    var records: [OrderRecord] = []
     /// Rows taken from the last book instead of read, over the cache's life (for tests).
     var reused = 0
 
