@@ -127,66 +127,90 @@ public enum FeedDecodeError: Error, Equatable, Sendable, CustomStringConvertible
 public enum FeedPacketEncoder {
     /// Encodes one packet into a fresh buffer of its exact size.
     public static func encode(_ packet: FeedPacket) -> [UInt8] {
-        var out = PacketWriter()
-        switch packet {
-        case .ticker(let key, let price, let ltt):
-            out.header(.ticker, key)
-            out.f32(price)
-            out.u32(ltt)
-        case .quote(let key, let trade):
-            out.header(.quote, key)
-            out.trade(trade)
-            out.f32(trade.open)
-            out.f32(trade.close)
-            out.f32(trade.high)
-            out.f32(trade.low)
-        case .openInterest(let key, let oi):
-            out.header(.openInterest, key)
-            out.u32(oi)
-        case .previousClose(let key, let price, let oi):
-            out.header(.previousClose, key)
-            out.f32(price)
-            out.u32(oi)
-        case .full(let key, let trade, let oi, let oiHigh, let oiLow, let depth):
-            out.header(.full, key)
-            out.trade(trade)
-            out.u32(oi)
-            out.u32(oiHigh)
-            out.u32(oiLow)
-            out.f32(trade.open)
-            out.f32(trade.close)
-            out.f32(trade.high)
-            out.f32(trade.low)
-            for level in 0..<5 {
-                let d = level < depth.count ? depth[level] : .empty
-                out.u32(d.bidQuantity)
-                out.u32(d.askQuantity)
-                out.u16(d.bidOrders)
-                out.u16(d.askOrders)
-                out.f32(d.bidPrice)
-                out.f32(d.askPrice)
+        let code = responseCode(of: packet)
+        let length = code.packetLength
+        // Written in place into a buffer of the packet's size: appending byte by byte checked the array's
+        // uniqueness and capacity at every byte, a tenth of dhan-sim's feed second.
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var out = PacketWriter(buffer)
+            switch packet {
+            case .ticker(let key, let price, let ltt):
+                out.header(code, key)
+                out.f32(price)
+                out.u32(ltt)
+            case .quote(let key, let trade):
+                out.header(code, key)
+                out.trade(trade)
+                out.f32(trade.open)
+                out.f32(trade.close)
+                out.f32(trade.high)
+                out.f32(trade.low)
+            case .openInterest(let key, let oi):
+                out.header(code, key)
+                out.u32(oi)
+            case .previousClose(let key, let price, let oi):
+                out.header(code, key)
+                out.f32(price)
+                out.u32(oi)
+            case .full(let key, let trade, let oi, let oiHigh, let oiLow, let depth):
+                out.header(code, key)
+                out.trade(trade)
+                out.u32(oi)
+                out.u32(oiHigh)
+                out.u32(oiLow)
+                out.f32(trade.open)
+                out.f32(trade.close)
+                out.f32(trade.high)
+                out.f32(trade.low)
+                for level in 0..<5 {
+                    let d = level < depth.count ? depth[level] : .empty
+                    out.u32(d.bidQuantity)
+                    out.u32(d.askQuantity)
+                    out.u16(d.bidOrders)
+                    out.u16(d.askOrders)
+                    out.f32(d.bidPrice)
+                    out.f32(d.askPrice)
+                }
+            case .marketStatus(let key), .index(let key):
+                out.header(code, key)
+            case .disconnect(let reason):
+                out.header(code, InstrumentKey(.indexValue, 0))
+                out.u16(reason)
             }
-        case .marketStatus(let key):
-            out.header(.marketStatus, key)
-        case .index(let key):
-            out.header(.index, key)
-        case .disconnect(let reason):
-            out.header(.disconnect, InstrumentKey(.indexValue, 0))
-            out.u16(reason)
+            precondition(out.offset == length, "a \(code) packet is \(length) bytes")
+            initialized = length
         }
-        return out.bytes
+    }
+
+    private static func responseCode(of packet: FeedPacket) -> FeedResponseCode {
+        switch packet {
+        case .ticker: .ticker
+        case .quote: .quote
+        case .openInterest: .openInterest
+        case .previousClose: .previousClose
+        case .full: .full
+        case .marketStatus: .marketStatus
+        case .index: .index
+        case .disconnect: .disconnect
+        }
     }
 }
 
+/// Writes a packet's fields little-endian into a buffer of its exact size.
 private struct PacketWriter {
-    var bytes: [UInt8] = []
+    let base: UnsafeMutableRawPointer
+    let capacity: Int
+    var offset = 0
 
-    init() { bytes.reserveCapacity(162) }
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        base = UnsafeMutableRawPointer(buffer.baseAddress!)
+        capacity = buffer.count
+    }
 
     mutating func header(_ code: FeedResponseCode, _ key: InstrumentKey) {
-        bytes.append(code.rawValue)
+        u8(code.rawValue)
         u16(UInt16(code.packetLength))
-        bytes.append(key.segment.rawValue)
+        u8(key.segment.rawValue)
         u32(key.securityID.value)
     }
 
@@ -200,20 +224,16 @@ private struct PacketWriter {
         u32(t.totalBuyQuantity)
     }
 
-    // Little-endian a byte at a time: appending a 2- or 4-byte buffer went through the generic sequence path,
-    // a tenth of dhan-sim's feed second.
-    mutating func u16(_ v: UInt16) {
-        bytes.append(UInt8(truncatingIfNeeded: v))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 8))
-    }
-
-    mutating func u32(_ v: UInt32) {
-        bytes.append(UInt8(truncatingIfNeeded: v))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 24))
-    }
+    mutating func u8(_ v: UInt8) { store(v) }
+    mutating func u16(_ v: UInt16) { store(v.littleEndian) }
+    mutating func u32(_ v: UInt32) { store(v.littleEndian) }
     mutating func f32(_ v: Float) { u32(v.bitPattern) }
+
+    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+        precondition(offset + MemoryLayout<T>.size <= capacity, "a packet field past the packet's end")
+        base.storeBytes(of: value, toByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
+    }
 }
 
 /// A zero-copy decoder for binary market-feed messages: reads fields in place, never allocates for the
