@@ -21,27 +21,26 @@ extension OptionChainRequest {
     /// Reads a request body from its bytes, keys in any order, an absent or null `Expiry` as none; nil when it
     /// is not one (what `JSONDecoder` refuses).
     public static func parse(_ body: Data) -> OptionChainRequest? {
-        body.withUnsafeBytes { raw -> OptionChainRequest? in
-            var scanner = JSONScanner(raw)
+        try? JSONScanner.read(body, what: "option chain request") {
+            (scanner) throws(JSONDecodingError) -> OptionChainRequest in
             var scrip: Int64?
             var segment: String?
             var expiry: String?
-            do throws(JSONDecodingError) {
-                try scanner.beginObject()
-                while let key = try scanner.nextKey() {
-                    if scanner.key(key, is: "UnderlyingScrip") {
-                        scrip = try scanner.int64()
-                    } else if scanner.key(key, is: "UnderlyingSeg") {
-                        segment = try scanner.string()
-                    } else if scanner.key(key, is: "Expiry") {
-                        expiry = scanner.null() ? nil : try scanner.string()
-                    } else {
-                        try scanner.skipValue()
-                    }
+            try scanner.beginObject()
+            while let key = try scanner.nextKey() {
+                if scanner.key(key, is: "UnderlyingScrip") {
+                    scrip = try scanner.int64()
+                } else if scanner.key(key, is: "UnderlyingSeg") {
+                    segment = try scanner.string()
+                } else if scanner.key(key, is: "Expiry") {
+                    expiry = scanner.null() ? nil : try scanner.string()
+                } else {
+                    try scanner.skipValue()
                 }
-                try scanner.end()
-            } catch { return nil }
-            guard let scrip, let value = Int(exactly: scrip), let segment else { return nil }
+            }
+            try scanner.end()
+            guard let scrip, let value = Int(exactly: scrip) else { throw scanner.error("no whole 'UnderlyingScrip'") }
+            guard let segment else { throw scanner.error("missing 'UnderlyingSeg'") }
             return OptionChainRequest(underlyingScrip: value, underlyingSeg: segment, expiry: expiry)
         }
     }
