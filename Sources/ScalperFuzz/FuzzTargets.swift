@@ -43,9 +43,15 @@ enum FuzzTargets {
         }
     }
 
-    /// Order-update JSON: a decoded alert becomes fills with positive quantity and a non-negative price.
+    /// Order-update JSON: the byte reader reads what JSONDecoder reads or declines, and a decoded alert
+    /// becomes fills with positive quantity and a non-negative price.
     static func orderAlert(_ bytes: UnsafeRawBufferPointer) {
-        guard let message = try? JSONDecoder().decode(OrderAlertMessage.self, from: Data(bytes)) else { return }
+        let plain = OrderAlertMessage.plain(Data(bytes))
+        guard let message = try? JSONDecoder().decode(OrderAlertMessage.self, from: Data(bytes)) else {
+            check(plain == nil, "the byte reader took an order alert JSONDecoder refuses")
+            return
+        }
+        if let plain { check(plain == message, "the byte reader read an order alert differently from JSONDecoder") }
         var translator = OrderAlertTranslator()
         for _ in 0..<2 {
             // Twice: a repeated alert must not fill again.

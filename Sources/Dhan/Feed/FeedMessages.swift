@@ -166,7 +166,7 @@ public struct OrderAlert: Codable, Equatable, Sendable {
     public var displayName: String
     public var correlationId: String
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case exchange = "Exchange"
         case segment = "Segment"
         case source = "Source"

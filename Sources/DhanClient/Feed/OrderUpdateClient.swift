@@ -115,7 +115,10 @@ public final class OrderUpdateClient: Sendable {
 
     /// An order-alert message's alert, as the client reads every text message (nil: not an order alert).
     public static func decodeAlert(_ text: Data) -> OrderAlert? {
-        guard let message = try? JSONDecoder().decode(OrderAlertMessage.self, from: text), message.type == "order_alert"
+        guard
+            let message = OrderAlertMessage.plain(text)
+                ?? (try? JSONDecoder().decode(OrderAlertMessage.self, from: text)),
+            message.type == "order_alert"
         else { return nil }
         return message.data
     }
