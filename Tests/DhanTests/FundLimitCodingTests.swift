@@ -23,7 +23,7 @@ import Testing
         funds.blockedPayoutAmount = 0.05
         let cases = [
             funds, sample(987_654.32, 1_000_000, 12_345.68), sample(0.1 + 0.2, 1e-5, 123_456_789_012.25),
-            sample(-0.0, 9_007_199_254_740_993, 4_503_599_627_370_496.5), sample(1e16, -1e15, 0.05),
+            sample(-0.0, 9_007_199_254_740_994, 4_503_599_627_370_496.5), sample(1e16, -1e15, 0.05),
             sample(-12.0, 1e-5, 6.02e23),
         ]
         for funds in cases {

@@ -54,4 +54,34 @@ import Testing
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) differ, first \(disagreements.prefix(5))")
     }
+
+    /// `appendEncoderNumber` writes what `JSONEncoder` writes, whole numbers on both sides of 2^53 included
+    /// (past it `description` has an exponent: the writer wrote `9007199254740994` where `JSONEncoder` writes
+    /// `9.007199254740994e+15`).
+    @Test func encoderNumbersAreJSONEncodersBytes() throws {
+        func encoderWritten(_ value: Double) -> String {
+            var out = JSONOutput(capacity: 0)
+            out.appendEncoderNumber(value)
+            return String(decoding: out.takeData(), as: UTF8.self)
+        }
+        func reference(_ value: Double) throws -> String {
+            let array = String(decoding: try JSONEncoder().encode([value]), as: UTF8.self)
+            return String(array.dropFirst().dropLast())
+        }
+        var values: [Double] = [
+            0, -0.0, 1, -1, 40, 2021.85, 1e15, 1e16, -1e16, 4_503_599_627_370_496, 9_007_199_254_740_991,
+            9_007_199_254_740_992, -9_007_199_254_740_992, 9_007_199_254_740_994, 9_007_199_254_740_996, 8e15, 6.02e23,
+            0.05, 1e-5, .greatestFiniteMagnitude,
+        ]
+        var random = XorShift64(seed: 0x5851_F42D_4C95_7F2D)
+        for _ in 0..<20_000 {
+            // Whole numbers around 2^53, and any finite bit pattern.
+            values.append(Double(9_007_199_254_740_992 - 1_000_000 + Int64(random.next() % 2_000_000)))
+            let bits = Double(bitPattern: random.next())
+            if bits.isFinite { values.append(bits) }
+        }
+        var disagreements: [Double] = []
+        for value in values where try encoderWritten(value) != reference(value) { disagreements.append(value) }
+        #expect(disagreements.isEmpty, "\(disagreements.count) differ, first \(disagreements.prefix(5))")
+    }
 }

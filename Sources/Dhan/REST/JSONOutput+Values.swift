@@ -58,10 +58,12 @@ extension JSONOutput {
         appendDigits(digits % divisor, minimumCount: places)
     }
 
-    /// Appends `value` as `JSONEncoder` writes a `Double`: `description`, less the `.0` of a whole number
-    /// (`-0` for minus zero; from 10^16 `description` has an exponent and no `.0`).
+    /// Appends `value` as `JSONEncoder` writes a `Double`: `description`, less the `.0` of a whole number.
+    ///
+    /// Minus zero is `-0`. Past 2^53 `description` has an exponent and no `.0` (`9.007199254740994e+15`), so a
+    /// whole number beyond it is written as `description` is.
     mutating func appendEncoderNumber(_ value: Double) {
-        guard value == value.rounded(), value.magnitude < 1e16 else { return appendNumber(value) }
+        guard value == value.rounded(), value.magnitude <= 9_007_199_254_740_992 else { return appendNumber(value) }
         if value.sign == .minus { append(UInt8(ascii: "-")) }
         appendDigits(UInt64(value.magnitude))
     }
