@@ -101,32 +101,10 @@ private enum PlainAlert {
 
     /// The alert as `OrderAlert.init(from:)` decodes it, or nil where that is not certain without it.
     static func read(_ scanner: inout JSONScanner) -> OrderAlert? {
-        guard scanner.peek() == UInt8(ascii: "{") else { return nil }
-        scanner.skip()
-        var values = [Value?](repeating: nil, count: Field.allCases.count)
-        var ignored: [Range<Int>] = []
-        if scanner.peek() == UInt8(ascii: "}") {
-            scanner.skip()
-        } else {
-            while true {
-                guard let key = scanner.plainStringRange(), scanner.peek() == UInt8(ascii: ":") else { return nil }
-                scanner.skip()
-                guard let value = Self.value(&scanner) else { return nil }
-                // A key twice is left to JSONDecoder.
-                if let slot = slot(named: key, in: scanner) {
-                    guard values[slot] == nil else { return nil }
-                    values[slot] = value
-                } else {
-                    let bytes = scanner.bytes
-                    guard !ignored.contains(where: { bytes[$0].elementsEqual(bytes[key]) }) else { return nil }
-                    ignored.append(key)
-                }
-                guard let next = scanner.peek() else { return nil }
-                scanner.skip()
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { return nil }
-            }
-        }
+        guard
+            let values: [Value?] = scanner.flatMembers(
+                slots: Field.allCases.count, slot: { slot(named: $0, in: $1) }, value: { Self.value(&$0) })
+        else { return nil }
         func value(_ field: Field) -> Value? {
             values[slots[field]!]
         }
