@@ -813,7 +813,7 @@ extension OrderRecord {
     }
 
     /// Whether this row is a parent order (a plain order or a super order's entry), not a target or stop leg.
-    public var isParent: Bool { !["TARGET_LEG", "STOP_LOSS_LEG"].contains(legName) }
+    public var isParent: Bool { legName != "TARGET_LEG" && legName != "STOP_LOSS_LEG" }
 
     /// The parent among the rows a lookup by correlation id returns (a super order's legs share its id).
     public static func parent(of records: [OrderRecord]) -> OrderRecord? {

@@ -77,7 +77,12 @@ struct SimBroker: Sendable {
     var legAlertsCarryParentOrderNo = false
     /// Live behaviour (#1): market orders become protected limit orders this fraction beyond the touch.
     var marketPriceProtection: Double?
-    private(set) var orders: [SimOrder] = []
+    private(set) var orders: [SimOrder] = [] {
+        // Without `oldValue`, so an order changed in place is still changed in place.
+        didSet { ordersRevision &+= 1 }
+    }
+    /// Moves on whenever any order is added or changed: the order book's body is reused while it stands still.
+    private(set) var ordersRevision: UInt64 = 0
     private var orderIndex: [String: Int] = [:]
     private(set) var trades: [TradeRecord] = []
     private(set) var positions: [InstrumentKey: SimPosition] = [:]

@@ -38,6 +38,8 @@ struct SimCore: Sendable {
     /// Each order of the book as last answered, in the book's order, and its row (index for index).
     private var bookOrders: [SimOrder] = []
     private var bookRows: [[UInt8]] = []
+    /// The last order-book body and the broker's `ordersRevision` it was written at.
+    private var bookBody: (revision: UInt64, body: Data)?
     var faults = SimFaults()
     var limiter = RateLimitWindows()
     /// Feed packets emitted since start, for the control endpoint.
@@ -283,7 +285,11 @@ extension SimCore {
     /// The order book's body: an order unchanged since the last answer keeps its row (building one is a
     /// contract lookup, a dozen strings and 35 fields written, for every row of a book the engine reads every
     /// 10 s while an order rests).
+    ///
+    /// While no order has changed since (the engine asks for the book every 10 s per quiet intent, and most
+    /// asks find it as it was), the last body is answered again without comparing a row.
     mutating func orderBookBody() -> Data {
+        if let bookBody, bookBody.revision == broker.ordersRevision { return bookBody.body }
         for index in broker.orders.indices {
             if index < bookOrders.count, bookOrders[index] == broker.orders[index] { continue }
             let order = broker.orders[index]
@@ -300,6 +306,8 @@ extension SimCore {
             bookOrders.removeLast(bookOrders.count - broker.orders.count)
             bookRows.removeLast(bookRows.count - broker.orders.count)
         }
-        return OrderRecord.bookBody(rows: bookRows)
+        let body = OrderRecord.bookBody(rows: bookRows)
+        bookBody = (broker.ordersRevision, body)
+        return body
     }
 }
