@@ -12,39 +12,31 @@ extension OrderAlertMessage {
     public static func plain(_ data: Data) -> OrderAlertMessage? {
         data.withUnsafeBytes { raw -> OrderAlertMessage? in
             var scanner = JSONScanner(raw)
-            guard scanner.peek() == UInt8(ascii: "{") else { return nil }
-            scanner.skip()
-            var type: String?
-            var alert: OrderAlert?
-            var ignored: [Range<Int>] = []
-            if scanner.peek() == UInt8(ascii: "}") { return nil }
-            while true {
-                guard let key = scanner.plainStringRange(), scanner.peek() == UInt8(ascii: ":") else { return nil }
-                scanner.skip()
-                if scanner.key(key, is: "Type") {
-                    guard type == nil, let text = scanner.plainString() else { return nil }
-                    type = text
-                } else if scanner.key(key, is: "Data") {
-                    guard alert == nil, let read = PlainAlert.read(&scanner) else { return nil }
-                    alert = read
-                } else {
-                    // Any other member: a flat value once, as the order-book reader takes it.
-                    let bytes = scanner.bytes
-                    guard PlainAlert.value(&scanner) != nil,
-                        !ignored.contains(where: { bytes[$0].elementsEqual(bytes[key]) })
-                    else { return nil }
-                    ignored.append(key)
-                }
-                guard let next = scanner.peek() else { return nil }
-                scanner.skip()
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { return nil }
-            }
-            guard scanner.peek() == nil, let type, let alert else { return nil }
+            // Slot 0 is `Type`, slot 1 `Data`; any other member is a flat value, as the order-book reader takes it.
+            let members: [Member?]? = scanner.flatMembers(
+                slots: 2,
+                slot: { key, scanner in scanner.key(key, is: "Type") ? 0 : scanner.key(key, is: "Data") ? 1 : nil },
+                value: { scanner, slot in
+                    switch slot {
+                    case 0: scanner.plainString().map { .type($0) }
+                    case 1: PlainAlert.read(&scanner).map { .data($0) }
+                    default: PlainAlert.value(&scanner).map { _ in .other }
+                    }
+                })
+            guard let members, scanner.peek() == nil, case .type(let type)? = members[0],
+                case .data(let alert)? = members[1]
+            else { return nil }
             var message = OrderAlertMessage(data: alert)
             message.type = type
             return message
         }
+    }
+
+    /// A member of the message as `plain` reads it.
+    private enum Member {
+        case type(String)
+        case data(OrderAlert)
+        case other
     }
 }
 
@@ -103,7 +95,8 @@ private enum PlainAlert {
     static func read(_ scanner: inout JSONScanner) -> OrderAlert? {
         guard
             let values: [Value?] = scanner.flatMembers(
-                slots: Field.allCases.count, slot: { slot(named: $0, in: $1) }, value: { Self.value(&$0) })
+                slots: Field.allCases.count, slot: { slot(named: $0, in: $1) },
+                value: { scanner, _ in Self.value(&scanner) })
         else { return nil }
         func value(_ field: Field) -> Value? {
             values[slots[field]!]

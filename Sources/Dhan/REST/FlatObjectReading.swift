@@ -1,14 +1,14 @@
 import Domain
 
 extension JSONScanner {
-    /// The members of a flat JSON object, for the byte readers that decline anything unusual (the order book's
-    /// rows, order alerts): each value is read by `value` into the slot `slot` names for its key; a key no slot
-    /// names is skipped, once.
+    /// The members of a JSON object, for the byte readers that decline anything unusual (the order book's rows,
+    /// order alerts and the message around one): each value is read by `value`, told the slot `slot` names for
+    /// its key, into that slot; a key no slot names (`value` is told nil) is read and dropped, once.
     ///
     /// Nil, for the caller to leave the bytes to `JSONDecoder`, when the object is not strict JSON, a key comes
     /// twice, or `value` declines a value.
     mutating func flatMembers<Value>(
-        slots count: Int, slot: (Range<Int>, JSONScanner) -> Int?, value: (inout JSONScanner) -> Value?
+        slots count: Int, slot: (Range<Int>, JSONScanner) -> Int?, value: (inout JSONScanner, Int?) -> Value?
     ) -> [Value?]? {
         // Strict JSON members (the shared scanner lets a missing comma pass; JSONDecoder does not).
         guard peek() == UInt8(ascii: "{") else { return nil }
@@ -22,9 +22,10 @@ extension JSONScanner {
         while true {
             guard let key = plainStringRange(), peek() == UInt8(ascii: ":") else { return nil }
             skip()
-            guard let read = value(&self) else { return nil }
+            let slot = slot(key, self)
+            guard let read = value(&self, slot) else { return nil }
             // A key twice is left to JSONDecoder.
-            if let slot = slot(key, self) {
+            if let slot {
                 guard values[slot] == nil else { return nil }
                 values[slot] = read
             } else {

@@ -138,7 +138,8 @@ private enum PlainRow {
     static func read(_ scanner: inout JSONScanner) -> OrderRecord? {
         guard
             let values: [Value?] = scanner.flatMembers(
-                slots: Field.allCases.count, slot: { slot(named: $0, in: $1) }, value: { Self.value(&$0) })
+                slots: Field.allCases.count, slot: { slot(named: $0, in: $1) },
+                value: { scanner, _ in Self.value(&scanner) })
         else { return nil }
         func text(_ field: Field, required: Bool = false) -> String?? {
             switch values[field.rawValue] {
