@@ -32,7 +32,9 @@ extension OptionChainResponse {
 
     private static func parseChain(_ scanner: inout JSONScanner) throws(DhanDecodingError) -> Chain {
         var lastPrice: Double?
-        var strikes: [String: Strike] = [:]
+        // Room for a strike per ~600 bytes of body (a strike's two sides take about that): grown from empty, a
+        // chain of 81 strikes rehashed its dictionary seven times.
+        var strikes = [String: Strike](minimumCapacity: min(scanner.bytes.count / 600, 1024))
         var sawChain = false
         try scanner.beginObject()
         while let key = try scanner.nextKey() {
