@@ -43,4 +43,77 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
+
+    /// Where each read stops and what it gives, for a literal followed by `,` (as in an object).
+    private func read<T>(_ text: String, _ body: (inout JSONScanner) throws(JSONDecodingError) -> T) -> (T?, Int) {
+        Array((text + ",").utf8).withUnsafeBytes { bytes in
+            var scanner = JSONScanner(bytes)
+            let value = try? body(&scanner)
+            return (value, scanner.offset)
+        }
+    }
+
+    /// The one-pass reads give what delimiting the literal and reading it gave, and stop where it stopped.
+    @Test func onePassReadsAgreeWithDelimitThenRead() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        let alphabet = Array("0123456789-+.eE".utf8)
+        var literals = [
+            "0", "-0", "-", "+5", "5-", "--5", "1.5.3", "1e5", "12a", "9223372036854775807", "-9223372036854775808",
+            "922337203685477580", "922337203685477581", "10780.0", "10780.5", "1" + String(repeating: "0", count: 19),
+        ]
+        for _ in 0..<50_000 {
+            // Mostly plain digits, with now and then any byte a number literal may hold.
+            let length = 1 + Int(next() % 22)
+            var bytes: [UInt8] = []
+            for _ in 0..<length {
+                bytes.append(next() % 8 == 0 ? alphabet[Int(next() % UInt64(alphabet.count))] : UInt8(48 + next() % 10))
+            }
+            literals.append(String(decoding: bytes, as: UTF8.self))
+        }
+        var mismatches: [String] = []
+        for text in literals {
+            let delimited = read(text) { (scanner) throws(JSONDecodingError) in try scanner.numberBytes() }
+            let double = read(text) { (scanner) throws(JSONDecodingError) in try scanner.double() }
+            let expectedDouble = read(text) { (scanner) throws(JSONDecodingError) -> Double in
+                let range = try scanner.numberBytes()
+                guard let value = FastDecimal.parse(scanner.bytes, range) else { throw scanner.error("not a number") }
+                return value
+            }
+            if double.0?.bitPattern != expectedDouble.0?.bitPattern || (double.0 != nil && double.1 != delimited.1) {
+                mismatches.append("double \(text)")
+            }
+            let int = read(text) { (scanner) throws(JSONDecodingError) in try scanner.int64() }
+            // The reading before the one-pass path, as it was.
+            let expectedInt = read(text) { (scanner) throws(JSONDecodingError) -> Int64 in
+                let range = try scanner.numberBytes()
+                var value: Int64 = 0
+                var negative = false
+                var plain = true
+                for index in range {
+                    let byte = scanner.bytes[index]
+                    if byte == UInt8(ascii: "-") && index == range.lowerBound {
+                        negative = true
+                    } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), value < Int64.max / 10 - 9 {
+                        value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                    } else {
+                        plain = false
+                        break
+                    }
+                }
+                if plain { return negative ? -value : value }
+                guard let double = Double(scanner.text(range)), double.rounded() == double, abs(double) < 9e18 else {
+                    throw scanner.error("not a whole number")
+                }
+                return Int64(double)
+            }
+            if int.0 != expectedInt.0 || (int.0 != nil && int.1 != delimited.1) { mismatches.append("int64 \(text)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(8))")
+    }
 }

@@ -75,7 +75,14 @@ public enum FastDecimal {
             index += 1
         }
         guard sawDigit else { return nil }
-        guard mantissa < (1 << 53), scale >= -22 else { return slow(bytes, start..<end) }
+        return exact(mantissa: mantissa, scale: scale, negative: negative) ?? slow(bytes, start..<end)
+    }
+
+    /// `mantissa` × 10^`scale` (`scale` ≤ 0), negated when `negative`, where one division gives it exactly
+    /// rounded; nil where it would not (a mantissa of 2^53 or more, or a scale below -22).
+    @usableFromInline
+    static func exact(mantissa: UInt64, scale: Int, negative: Bool) -> Double? {
+        guard mantissa < (1 << 53), scale >= -22 else { return nil }
         let value = Double(mantissa) / power(-scale)
         return negative ? -value : value
     }
