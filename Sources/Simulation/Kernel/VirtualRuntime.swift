@@ -9,10 +9,10 @@ import Synchronization
 /// `TradingRuntime` itself (the process `scalper run` is) against dhan-sim's core in memory, on virtual time.
 ///
 /// The REST client, the feed and the order stream carry the bytes the sockets would (`InMemoryDhanTransport`,
-/// `InMemoryMarketFeed`, `InMemoryOrderStream`); every task runs on a `ManualExecutor`, and every wait is on a
-/// `VirtualClock`. Each step moves the world one second, hands its frames and alerts to the runtime, moves the
-/// clock, and runs until nothing is runnable: the same world and runtime take the same steps on every run,
-/// with no sockets and no sleeps.
+/// `InMemoryMarketFeed`, `InMemoryOrderStream`); every task runs on a `ManualExecutor` (each call here routes the
+/// thread's global jobs to it), and every wait is on a `VirtualClock`. Each step moves the world one second,
+/// hands its frames and alerts to the runtime, moves the clock, and runs until nothing is runnable: the same
+/// world and runtime take the same steps on every run, with no sockets and no sleeps.
 public final class VirtualRuntime {
     public let transport: InMemoryDhanTransport
     /// The running process's feed, order stream, clock and executor; a kill drops them and a restart makes
@@ -67,36 +67,38 @@ public final class VirtualRuntime {
     /// executor, touching neither the journal nor the world, so its memory is freed as the kernel would free
     /// it. The world goes on; what it sends until the next `start` is lost, as it is on a closed socket.
     public func kill(_ runtime: TradingRuntime) {
-        link.sever()
-        // Sent before the kill: these reach the broker anyway, each when its latency has passed.
-        for (request, arrives) in link.wire.takeAll() {
-            requestsOnTheWire.schedule(request, at: Self.nanos(arrives))
-            orphanedRequests += 1
+        routed {
+            link.sever()
+            // Sent before the kill: these reach the broker anyway, each when its latency has passed.
+            for (request, arrives) in link.wire.takeAll() {
+                requestsOnTheWire.schedule(request, at: Self.nanos(arrives))
+                orphanedRequests += 1
+            }
+            feed.sever()
+            orders.sever()
+            runtime.abandon()
+            process?.cancel()
+            process = nil
+            // Cancellation wakes every sleeper and reader; each unwinds on the dead process's executor (its clock
+            // never moves again).
+            let generation = transport.generation
+            executor.runUntilIdle()
+            precondition(transport.generation == generation, "a killed process reached the world while it unwound")
+            unwoundJobsLeft += executor.queued + clock.sleeping
+            incarnation += 1
+            link = ProcessTransport(transport)
+            executor = ManualExecutor()
+            clock = VirtualClock(origin: origin)
+            clock.advance(to: elapsed)
+            currentClock.clock.withLock { $0 = clock }
+            feed = InMemoryMarketFeed(transport, policy: reconnect, seed: seed &+ incarnation)
+            orders = InMemoryOrderStream()
+            outcome = Outcome()
+            _ = transport.takeOutput()
+            heldAlerts = Scheduler()
+            lastAlertArrival = .zero
+            running = false
         }
-        feed.sever()
-        orders.sever()
-        runtime.abandon()
-        process?.cancel()
-        process = nil
-        // Cancellation wakes every sleeper and reader; each unwinds on the dead process's executor (its clock
-        // never moves again).
-        let generation = transport.generation
-        executor.runUntilIdle()
-        precondition(transport.generation == generation, "a killed process reached the world while it unwound")
-        unwoundJobsLeft += executor.queued + clock.sleeping
-        incarnation += 1
-        link = ProcessTransport(transport)
-        executor = ManualExecutor()
-        clock = VirtualClock(origin: origin)
-        clock.advance(to: elapsed)
-        currentClock.clock.withLock { $0 = clock }
-        feed = InMemoryMarketFeed(transport, policy: reconnect, seed: seed &+ incarnation)
-        orders = InMemoryOrderStream()
-        outcome = Outcome()
-        _ = transport.takeOutput()
-        heldAlerts = Scheduler()
-        lastAlertArrival = .zero
-        running = false
     }
 
     /// Requests a killed process had sent, by when they reach the world.
@@ -116,15 +118,17 @@ public final class VirtualRuntime {
 
     /// Moves the world `seconds` with no process running: its frames and alerts are lost.
     public func down(for seconds: Int) {
-        precondition(!running, "down(for:) is for a killed process")
-        for _ in 0..<seconds {
-            _ = transport.withWorld { world in
-                world.feedDropped()
-                return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1))
+        routed {
+            precondition(!running, "down(for:) is for a killed process")
+            for _ in 0..<seconds {
+                _ = transport.withWorld { world in
+                    world.feedDropped()
+                    return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1))
+                }
+                _ = transport.takeOutput()
+                clock.advance(to: elapsed)
+                deliverOrphanedRequests(through: elapsed)
             }
-            _ = transport.takeOutput()
-            clock.advance(to: elapsed)
-            deliverOrphanedRequests(through: elapsed)
         }
     }
 
@@ -146,7 +150,6 @@ public final class VirtualRuntime {
         ports.transport = link
         ports.feed = feed
         ports.orderStream = orders
-        ports.taskExecutor = executor
         ports.inlineCommits = true
         ports.stopwatch = clock
         return ports
@@ -179,17 +182,19 @@ public final class VirtualRuntime {
 
     /// Starts `runtime.run()` on the executor and runs it until it waits for the market.
     public func start(_ runtime: TradingRuntime) {
-        running = true
-        let outcome = outcome
-        process = Task(executorPreference: executor) {
-            do {
-                try await runtime.run()
-                outcome.result.withLock { $0 = .success(()) }
-            } catch {
-                outcome.result.withLock { $0 = .failure(error) }
+        routed {
+            running = true
+            let outcome = outcome
+            process = Task {
+                do {
+                    try await runtime.run()
+                    outcome.result.withLock { $0 = .success(()) }
+                } catch {
+                    outcome.result.withLock { $0 = .failure(error) }
+                }
             }
+            settle()
         }
-        settle()
     }
 
     /// Whether `run()` has returned.
@@ -197,18 +202,22 @@ public final class VirtualRuntime {
 
     /// Steps the world second by second until it reaches `secondOfDay` or the runtime returns.
     public func advance(through secondOfDay: Int, afterSecond: (Int) throws -> Void = { _ in }) throws {
-        while !finished {
-            let second = transport.withWorld { $0.secondOfDay }
-            guard second < secondOfDay else { return }
-            step()
-            try afterSecond(second + 1)
+        try routed {
+            while !finished {
+                let second = transport.withWorld { $0.secondOfDay }
+                guard second < secondOfDay else { return }
+                step()
+                try afterSecond(second + 1)
+            }
         }
     }
 
     /// Steps the world second by second until its clock reaches `time` (across midnights) or the runtime
     /// returns.
     public func advance(until time: Timestamp) {
-        while !finished && transport.withWorld({ $0.now }) < time { step() }
+        routed {
+            while !finished && transport.withWorld({ $0.now }) < time { step() }
+        }
     }
 
     /// Stops the runtime if it still runs, lets it shut down, and says how it ended; rethrows what `run()`
@@ -216,8 +225,10 @@ public final class VirtualRuntime {
     public func finish(_ runtime: TradingRuntime) throws -> Ending {
         var ending = Ending.stopped
         if !finished {
-            runtime.stop()
-            settle()
+            routed {
+                runtime.stop()
+                settle()
+            }
             ending = .timeLimit
         }
         switch outcome.result.withLock({ $0 }) {
@@ -233,27 +244,31 @@ public final class VirtualRuntime {
     /// session); nil if `body` waits on something only a later step would bring.
     public func perform<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T? {
         let box = Outcome.Box<T>()
-        Task(executorPreference: executor) {
-            let value = await body()
-            box.value.withLock { $0 = value }
+        routed {
+            Task {
+                let value = await body()
+                box.value.withLock { $0 = value }
+            }
+            settle()
         }
-        settle()
         return box.value.withLock { $0 }
     }
 
     /// Moves the world one second, hands its output over, moves the clock to it, and settles.
     public func step() {
-        runBetweenSeconds(until: .nanoseconds(transport.withWorld { $0.now }.nanos - origin.nanos + 1_000_000_000))
-        let output = transport.withWorld { world in
-            let stalled = stallFeedUntilSecondOfDay.map { world.secondOfDay < $0 } ?? false
-            return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1), stalled: stalled)
+        routed {
+            runBetweenSeconds(until: .nanoseconds(transport.withWorld { $0.now }.nanos - origin.nanos + 1_000_000_000))
+            let output = transport.withWorld { world in
+                let stalled = stallFeedUntilSecondOfDay.map { world.secondOfDay < $0 } ?? false
+                return world.advanceOneSecond(virtualSeconds: Double(world.now.epochSeconds + 1), stalled: stalled)
+            }
+            let now = transport.withWorld { $0.now }
+            let elapsed = Duration.nanoseconds(now.nanos - origin.nanos)
+            deliver(output)
+            feed.reconnectIfDue(at: elapsed)
+            clock.advance(to: elapsed)
+            settle()
         }
-        let now = transport.withWorld { $0.now }
-        let elapsed = Duration.nanoseconds(now.nanos - origin.nanos)
-        deliver(output)
-        feed.reconnectIfDue(at: elapsed)
-        clock.advance(to: elapsed)
-        settle()
     }
 
     /// What the order stream does to alerts on their way: each is lost, repeated or held back, by a seeded
@@ -388,19 +403,30 @@ public final class VirtualRuntime {
     /// Changes the world between steps (a feed drop, a 429 storm, an expired token) and hands over what it
     /// sent, then settles.
     public func inject(_ change: (inout SimWorld) -> SimOutput) {
-        deliver(transport.withWorld { change(&$0) })
-        settle()
+        routed {
+            deliver(transport.withWorld { change(&$0) })
+            settle()
+        }
+    }
+
+    /// Runs `body` with every job this thread hands the global executor queued on the process's executor:
+    /// the process's tasks are plain tasks, and whatever wakes one (a delivered frame, the clock, a
+    /// cancellation) does so from here.
+    private func routed<T>(_ body: () throws -> T) rethrows -> T {
+        try executor.routingGlobalJobs(body)
     }
 
     /// Runs every runnable job, hands over what REST calls made the world send, and wakes sleepers already
     /// due, until none of these has anything left.
     public func settle() {
-        while true {
-            executor.runUntilIdle()
-            deliver(transport.takeOutput())
-            if executor.queued > 0 { continue }
-            if clock.advance(to: clock.elapsed()) > 0 { continue }
-            return
+        routed {
+            while true {
+                executor.runUntilIdle()
+                deliver(transport.takeOutput())
+                if executor.queued > 0 { continue }
+                if clock.advance(to: clock.elapsed()) > 0 { continue }
+                return
+            }
         }
     }
 
