@@ -47,6 +47,20 @@ import Testing
         #expect(try FundLimit.parse(written.jsonBody()) == written)
     }
 
+    /// A key that comes twice: `JSONDecoder` keeps its first value, and so does the reader (the later value
+    /// is skipped, whatever it is).
+    @Test func aRepeatedKeyKeepsItsFirstValue() throws {
+        let body = Data(
+            """
+            {"dhanClientId":"1000000009","availabelBalance":98440.0,"sodLimit":113642,"collateralAmount":0.0,
+             "receiveableAmount":0.0,"utilizedAmount":15202.0,"blockedPayoutAmount":0.0,"withdrawableBalance":98310.0,
+             "availabelBalance":1.5,"dhanClientId":"other","sodLimit":"text"}
+            """.utf8)
+        let parsed = try FundLimit.parse(body)
+        #expect(parsed == (try JSONDecoder().decode(FundLimit.self, from: body)))
+        #expect(parsed.availabelBalance == 98_440 && parsed.sodLimit == 113_642 && parsed.dhanClientId == "1000000009")
+    }
+
     @Test func aMissingOrMistypedFieldIsNamed() {
         func reason(_ body: String) -> String? {
             do {

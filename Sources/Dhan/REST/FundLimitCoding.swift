@@ -28,7 +28,8 @@ extension FundLimit {
     }
 
     /// Reads a `GET /v2/fundlimit` body straight from its bytes: the `Decodable` conformance's result and
-    /// rules (every field required, keys in any order, unknown keys skipped), without `JSONDecoder`'s cost.
+    /// rules (every field required, keys in any order, unknown keys skipped, a repeated key's first value),
+    /// without `JSONDecoder`'s cost.
     public static func parse(_ body: Data) throws(DhanDecodingError) -> FundLimit {
         try JSONScanner.read(body, what: "fund limit") { (scanner) throws(DhanDecodingError) in try parse(&scanner) }
     }
@@ -38,9 +39,11 @@ extension FundLimit {
         var numbers: [Double?] = Array(repeating: nil, count: numberKeys.count)
         try scanner.beginObject()
         while let key = try scanner.nextKey() {
-            if scanner.key(key, is: "dhanClientId") {
+            // A key that comes twice keeps its first value, as `JSONDecoder` keeps it (the rest-bodies fuzz
+            // target found the reader keeping the last).
+            if scanner.key(key, is: "dhanClientId"), client == nil {
                 client = try scanner.string()
-            } else if let index = numberKeys.firstIndex(where: { scanner.key(key, is: $0) }) {
+            } else if let index = numberKeys.firstIndex(where: { scanner.key(key, is: $0) }), numbers[index] == nil {
                 numbers[index] = try scanner.double()
             } else {
                 try scanner.skipValue()
