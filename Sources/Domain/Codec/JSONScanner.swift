@@ -162,10 +162,9 @@ public struct JSONScanner {
     /// each of an option chain's 2,700 numbers.
     @inlinable
     public mutating func double() throws(JSONDecodingError) -> Double {
-        _ = peek()
-        var index = offset
-        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
+        let start = literalStart()
+        var index = start.index
+        let negative = start.negative
         var mantissa: UInt64 = 0
         var scale = 0
         var sawDigit = false
@@ -208,11 +207,10 @@ public struct JSONScanner {
     /// A whole number (DhanHQ sends some counts as `10780.0`; a fraction is refused).
     @inlinable
     public mutating func int64() throws(JSONDecodingError) -> Int64 {
-        // The usual literal (a minus and digits) in one pass; anything else is delimited, then read, below.
-        _ = peek()
-        var index = offset
-        let minus = index < bytes.count && bytes[index] == UInt8(ascii: "-")
-        if minus { index += 1 }
+        // The usual literal (a minus and digits) in one pass; anything else is delimited, then read.
+        let start = literalStart()
+        var index = start.index
+        let minus = start.negative
         var whole: Int64 = 0
         var digits = 0
         while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10, whole < Int64.max / 10 - 9 {
@@ -232,6 +230,12 @@ public struct JSONScanner {
             }
         }
         let range = try numberBytes()
+        return try wholeNumber(range)
+    }
+
+    /// The whole number a literal `numberBytes()` delimited holds (`10780.0` as 10780; a fraction is
+    /// refused): how `int64()` reads whatever its one pass leaves.
+    public func wholeNumber(_ range: Range<Int>) throws(JSONDecodingError) -> Int64 {
         var value: Int64 = 0
         var negative = false
         var plain = true
@@ -251,6 +255,14 @@ public struct JSONScanner {
             throw error("'\(text(range))' is not a whole number")
         }
         return Int64(double)
+    }
+
+    /// Where a number literal's digits start, past its minus, and whether it had one (the one-pass reads).
+    @inlinable @inline(__always)
+    mutating func literalStart() -> (index: Int, negative: Bool) {
+        _ = peek()
+        let negative = offset < bytes.count && bytes[offset] == UInt8(ascii: "-")
+        return (negative ? offset + 1 : offset, negative)
     }
 
     /// A string value, unescaped.
