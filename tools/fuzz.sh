@@ -36,6 +36,12 @@ run() {
         -artifact_prefix="Fuzz/findings/$name-" -print_final_stats=1 2>"$work.log"; then
         grep -E "ERROR|fuzz invariant|SUMMARY|Fatal" "$work.log" | head -20 >&2 || true
         echo "fuzz $name: FOUND an input, saved under Fuzz/findings/" >&2
+        # CI's clone is deleted when it ends: the input goes into the log too (base64, the first 8 kB).
+        for found in Fuzz/findings/"$name"-*; do
+            [[ -f "$found" ]] || continue
+            echo "fuzz $name: $found, base64 (decode with base64 -d):" >&2
+            head -c 8192 "$found" | base64 >&2
+        done
         return 1
     fi
     grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$work.log" | sed "s/^/$name: /"
